@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { hideBin } from 'yargs/helpers';
+import dotenv from 'dotenv';
+import kleur from 'kleur';
+import { buildConfig, type ProvisionConfig } from '../config/config.js';
+import { checkIdentityFiles } from '../config/keys.js';
+import { askPassphrase, completeSettings } from '../config/prompt.js';
+import { readSettings } from '../config/settings.js';
+import type { HostResult } from '../run/host-run.js';
+import { runHosts, type RunHandle } from '../run/tasks.js';
+import { errorMessage, EXIT, UsageError } from '../util/errors.js';
+import { maskSecrets } from '../util/secret.js';
+import { buildParser } from './parser.js';
+import { jsonResult, nextSteps, summaryTable } from './render-results.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** --env-file must be known before the environment is read, so it is picked out of argv first. */
+function envFileFrom(args: string[]): string {
+  const i = args.findIndex((a) => a === '--env-file' || a.startsWith('--env-file='));
+  if (i < 0) return process.env.PROVISION_ENV_FILE ?? '.env';
+  const arg = args[i]!;
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[i + 1] ?? '.env';
+}
+
+function fail(message: string): void {
+  process.stderr.write(`${kleur.red('provision:')} ${maskSecrets(message)}\n`);
+}
+
+async function resolveConfig(args: string[], argv: Record<string, unknown>): Promise<ProvisionConfig> {
+  const settings = readSettings(argv, process.env);
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && argv.yes !== true && process.env.PROVISION_YES !== 'true' && !process.env.CI;
+  const { password, passphrase } = await completeSettings(settings, process.env, { interactive });
+  let config = buildConfig(settings, password, passphrase);
+  const keys = checkIdentityFiles(config.targets, config.ssh.passphrase);
+  if (!keys.ok) {
+    if (!interactive) {
+      throw new UsageError(`${keys.file} is encrypted and no passphrase is available: set PROVISION_SSH_PASSPHRASE, load the key into ssh-agent, or run in a terminal to be asked.`);
+    }
+    const asked = await askPassphrase(keys.file);
+    config = buildConfig(settings, password, asked);
+    checkIdentityFiles(config.targets, asked);
+  }
+  void args;
+  return config;
+}
+
+function report(config: ProvisionConfig, results: HostResult[]): void {
+  if (config.output.json) {
+    for (const r of results) process.stdout.write(`${jsonResult(r)}\n`);
+    return;
+  }
+  const out: string[] = [''];
+  if (config.dryRun) {
+    for (const r of results) {
+      out.push(r.status === 'ok'
+        ? `${r.host}: ${r.changed.length ? `would change ${r.changed.join(', ')}` : 'nothing to change'} (dry run: nothing was touched)`
+        : kleur.red(`${r.host}: ${r.error}`));
+    }
+  } else {
+    for (const r of results) {
+      const target = config.targets.find((t) => t.label === r.host);
+      if (r.status === 'ok' && target) {
+        const sshTarget = `${target.user}@${target.address}${target.port !== 22 ? ` -p ${target.port}` : ''}`;
+        out.push(nextSteps(r, config, target.user, sshTarget), '');
+      }
+    }
+    const failed = results.filter((r) => r.status !== 'ok');
+    if (results.length > 1) out.push(summaryTable(results));
+    else for (const r of failed) out.push(`${kleur.red('✖')} ${r.host}: ${r.error}`, kleur.dim(`  full log: ${r.log}`));
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+async function main(): Promise<number> {
+  const args = hideBin(process.argv);
+  dotenv.config({ path: envFileFrom(args), quiet: true });
+  const verbose = args.includes('--verbose') || process.env.PROVISION_VERBOSE === 'true';
+  let parseError: string | undefined;
+  const parser = buildParser(args, packageVersion()).fail((msg, err) => {
+    parseError = msg || err?.message || 'invalid arguments';
+  });
+  let config: ProvisionConfig | undefined;
+  const handle: RunHandle = { results: new Map(), runs: [] };
+  let interrupted = false;
+  try {
+    const argv = (await parser.parseAsync()) as Record<string, unknown>;
+    if (parseError) throw new UsageError(`${parseError.replace(/\.$/, '')}. Run provision --help for the options.`);
+    if (argv.pgPassword !== undefined || argv['pg-password'] !== undefined) {
+      throw new UsageError('--pg-password is not accepted: a password on the command line leaks into shell history and ps. Set POSTGRES_PASSWORD in .env or use --pg-password-stdin.');
+    }
+    config = await resolveConfig(args, argv);
+
+    const onSignal = () => {
+      if (interrupted) process.exit(EXIT.interrupted);
+      interrupted = true;
+      process.stderr.write(`\n${kleur.yellow('Interrupted: stopping remote commands and closing connections...')}\n`);
+      for (const run of handle.runs) run.interrupt();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    await runHosts(config, handle, 10);
+    const results = config.targets.map((t) => handle.results.get(t.label) ?? {
+      host: t.label, status: 'failed' as const, changed: [], error: 'not started (interrupted)', warnings: [], durationMs: 0, sshConnections: 0, remoteCommands: 0,
+    });
+    report(config, results);
+    if (interrupted) return EXIT.interrupted;
+    return results.every((r) => r.status === 'ok') ? EXIT.ok : EXIT.failed;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      fail(err.message);
+      return (err as { interrupted?: boolean }).interrupted ? EXIT.interrupted : EXIT.usage;
+    }
+    fail(errorMessage(err));
+    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${maskSecrets(err.stack)}\n`);
+    else process.stderr.write('Run again with --verbose for details.\n');
+    return EXIT.failed;
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    fail(errorMessage(err));
+    process.exitCode = EXIT.failed;
+  },
+);

@@ -1,0 +1,79 @@
+/**
+ * Every option of `provision`, in one table: yargs builds the parser from it, the resolver reads flags and
+ * environment variables from it, and scripts/options-doc.ts renders the README's option table from it.
+ */
+export interface OptionSpec {
+  name: string;
+  type: 'string' | 'number' | 'boolean';
+  group: 'Target' | 'SSH' | 'Database' | 'Server' | 'Behaviour';
+  describe: string;
+  /** Environment variables read when the flag is absent, first match wins (.env is loaded into the environment). */
+  env: string[];
+  /** Shown in --help and the README; applied by the resolver, not by yargs, so sources can be told apart. */
+  defaultText?: string;
+  choices?: readonly string[];
+  array?: boolean;
+}
+
+export const OPTIONS: OptionSpec[] = [
+  { name: 'host', type: 'string', group: 'Target', array: true, env: ['PROVISION_HOST'],
+    describe: 'VM address or ~/.ssh/config Host alias; repeat for several VMs' },
+  { name: 'user', type: 'string', group: 'SSH', env: ['PROVISION_USER'], defaultText: 'azureuser',
+    describe: 'SSH user on the VM (needs passwordless sudo)' },
+  { name: 'ssh-port', type: 'number', group: 'SSH', env: ['PROVISION_SSH_PORT'], defaultText: '22',
+    describe: 'SSH port of the VM' },
+  { name: 'identity-file', type: 'string', group: 'SSH', env: ['PROVISION_IDENTITY_FILE'],
+    defaultText: 'ssh-agent, then ~/.ssh/id_ed25519, ~/.ssh/id_rsa',
+    describe: 'private key for SSH (passphrase from PROVISION_SSH_PASSPHRASE or a prompt)' },
+  { name: 'known-hosts', type: 'string', group: 'SSH', env: ['PROVISION_KNOWN_HOSTS'],
+    defaultText: '~/.ssh/known_hosts', describe: 'known_hosts file used to verify (and record) host keys' },
+  { name: 'host-key-policy', type: 'string', group: 'SSH', env: ['PROVISION_HOST_KEY_POLICY'],
+    choices: ['accept-new', 'strict'], defaultText: 'accept-new',
+    describe: 'unknown host keys: record them (accept-new) or refuse the host (strict); a changed key is always refused' },
+  { name: 'ssh-config', type: 'string', group: 'SSH', env: ['PROVISION_SSH_CONFIG'], defaultText: '~/.ssh/config',
+    describe: 'OpenSSH client config used to resolve Host aliases (HostName, User, Port, IdentityFile)' },
+  { name: 'connect-timeout', type: 'number', group: 'SSH', env: ['PROVISION_CONNECT_TIMEOUT'], defaultText: '20',
+    describe: 'seconds to wait for the SSH connection and handshake' },
+  { name: 'pg-host', type: 'string', group: 'Database', env: ['POSTGRES_HOST'],
+    describe: 'PostgreSQL server, e.g. myserver.postgres.database.azure.com' },
+  { name: 'pg-port', type: 'number', group: 'Database', env: ['POSTGRES_PORT'], defaultText: '5432',
+    describe: 'PostgreSQL port' },
+  { name: 'pg-user', type: 'string', group: 'Database', env: ['POSTGRES_USER'], defaultText: 'mlflow',
+    describe: 'PostgreSQL user' },
+  { name: 'pg-db', type: 'string', group: 'Database', env: ['POSTGRES_DB'], defaultText: 'mlflow',
+    describe: 'PostgreSQL database' },
+  { name: 'pg-sslmode', type: 'string', group: 'Database', env: ['POSTGRES_SSLMODE'], defaultText: 'require',
+    choices: ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'],
+    describe: 'TLS mode (Azure Database for PostgreSQL requires TLS)' },
+  { name: 'pg-password-stdin', type: 'boolean', group: 'Database', env: [],
+    describe: 'read the database password from standard input (else POSTGRES_PASSWORD, else a masked prompt)' },
+  { name: 'mlflow-port', type: 'number', group: 'Server', env: ['PROVISION_MLFLOW_PORT'], defaultText: '5000',
+    describe: 'port the MLflow server listens on (open it in the VM\'s network security group)' },
+  { name: 'artifacts-dir', type: 'string', group: 'Server', env: ['PROVISION_ARTIFACTS_DIR'],
+    defaultText: '/home/<user>/mlruns-artifacts', describe: 'absolute path on the VM where artifacts are stored' },
+  { name: 'allowed-hosts', type: 'string', group: 'Server', env: ['PROVISION_ALLOWED_HOSTS'],
+    defaultText: 'the host, with and without port, plus localhost',
+    describe: 'comma-separated Host header allow-list for the server; `*` disables the check' },
+  { name: 'mlflow-version', type: 'string', group: 'Server', env: ['PROVISION_MLFLOW_VERSION'], defaultText: 'latest',
+    describe: 'MLflow version to install, e.g. 3.16.1' },
+  { name: 'upgrade', type: 'boolean', group: 'Behaviour', env: ['PROVISION_UPGRADE'],
+    describe: 'run apt-get update/upgrade and upgrade MLflow even when everything is installed' },
+  { name: 'dry-run', type: 'boolean', group: 'Behaviour', env: ['PROVISION_DRY_RUN'],
+    describe: 'read the VM\'s state and print what would change, touching nothing' },
+  { name: 'log-dir', type: 'string', group: 'Behaviour', env: ['PROVISION_LOG_DIR'], defaultText: './provision-logs',
+    describe: 'folder for the full per-host logs (secrets masked)' },
+  { name: 'yes', type: 'boolean', group: 'Behaviour', env: ['PROVISION_YES'],
+    describe: 'never prompt; a missing value is an error' },
+  { name: 'json', type: 'boolean', group: 'Behaviour', env: ['PROVISION_JSON'],
+    describe: 'print one JSON result per host on stdout (progress goes to stderr)' },
+  { name: 'verbose', type: 'boolean', group: 'Behaviour', env: ['PROVISION_VERBOSE'],
+    describe: 'line-by-line output with every remote command, and stack traces on errors' },
+  { name: 'env-file', type: 'string', group: 'Behaviour', env: [], defaultText: '.env',
+    describe: 'dotenv file to read settings from (values already in the environment win)' },
+];
+
+export function optionSpec(name: string): OptionSpec {
+  const spec = OPTIONS.find((o) => o.name === name);
+  if (!spec) throw new Error(`unknown option ${name}`);
+  return spec;
+}

@@ -1,0 +1,48 @@
+import kleur from 'kleur';
+import type { ProvisionConfig } from '../config/config.js';
+import type { HostResult } from '../run/host-run.js';
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The seed recipe's closing guidance, made true for this host. */
+export function nextSteps(result: HostResult, config: ProvisionConfig, user: string, sshTarget: string): string {
+  const url = result.url ?? '';
+  const ssh = `ssh ${sshTarget}`;
+  const lines = [
+    kleur.green().bold(`MLflow tracking server is running: ${url}`),
+    `  Open the UI:        ${url}`,
+    `  Point clients at it: mlflow.set_tracking_uri("${url}")   or   export MLFLOW_TRACKING_URI=${url}`,
+    `  Follow the log:     ${ssh} tail -f mlflow-server.log`,
+    `  Stop it:            ${ssh} 'kill -- -$(cut -d" " -f1 mlflow-server.pid)'`,
+    `  Start it again:     rerun provision (it starts only what is missing), or ${ssh} 'setsid nohup ./start-mlflow-server.sh </dev/null >>mlflow-server.log 2>&1 &'`,
+    `  Files on the VM:    ~/start-mlflow-server.sh, ~/.mlflow-server.env (0600, database URI), artifacts in ${config.server.artifactsDir ?? `/home/${user}/mlruns-artifacts`}`,
+    `  Network:            the UI has no login; allow TCP ${config.server.port} in the VM's network security group only from addresses you trust.`,
+  ];
+  for (const w of result.warnings) lines.push(kleur.yellow(`  ! ${w}`));
+  return lines.join('\n');
+}
+
+export function summaryTable(results: HostResult[]): string {
+  const rows = results.map((r) => {
+    const status = r.status === 'ok' ? kleur.green('ok') : kleur.red(r.status);
+    const what = r.status === 'ok' ? r.url ?? '' : r.error ?? '';
+    const changed = r.changed.length ? r.changed.join(',') : '-';
+    return `  ${r.host.padEnd(24)} ${status.padEnd(12)} ${seconds(r.durationMs).padStart(7)}  changed: ${changed}\n      ${what}${r.log ? kleur.dim(`  (log: ${r.log})`) : ''}`;
+  });
+  return [kleur.bold('Summary'), ...rows].join('\n');
+}
+
+export function jsonResult(r: HostResult): string {
+  return JSON.stringify({
+    host: r.host,
+    status: r.status,
+    changed: r.changed,
+    url: r.url ?? null,
+    error: r.error ?? null,
+    warnings: r.warnings,
+    durationMs: r.durationMs,
+    log: r.log ?? null,
+  });
+}

@@ -1,0 +1,52 @@
+import { OPTIONS, type OptionSpec } from '../cli/options.js';
+import { UsageError } from '../util/errors.js';
+
+export type Source = 'flag' | 'env' | 'prompt' | 'default';
+
+/** Option values as read from flags and the environment, before prompts and defaults. */
+export type Settings = Map<string, { value: unknown; source: Source }>;
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function fromEnv(spec: OptionSpec, env: NodeJS.ProcessEnv): unknown {
+  for (const name of spec.env) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (spec.type === 'boolean') {
+      if (/^(1|true|yes|on)$/i.test(raw)) return true;
+      if (/^(0|false|no|off)$/i.test(raw)) return false;
+      throw new UsageError(`${name}="${raw}" is not a boolean; use true or false.`);
+    }
+    if (spec.array) return raw.split(/[\s,]+/).filter((h) => h !== '');
+    return raw;
+  }
+  return undefined;
+}
+
+/** Flags win over environment variables (and so over .env, which only fills the environment). */
+export function readSettings(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): Settings {
+  const settings: Settings = new Map();
+  for (const spec of OPTIONS) {
+    const flag = argv[spec.name] ?? argv[camel(spec.name)];
+    const given = Array.isArray(flag) ? flag.length > 0 : flag !== undefined;
+    if (given) {
+      settings.set(spec.name, { value: flag, source: 'flag' });
+      continue;
+    }
+    const value = fromEnv(spec, env);
+    if (value !== undefined) settings.set(spec.name, { value, source: 'env' });
+  }
+  return settings;
+}
+
+export function getString(settings: Settings, name: string): string | undefined {
+  const v = settings.get(name)?.value;
+  if (v === undefined || v === null) return undefined;
+  return String(v);
+}
+
+export function getBool(settings: Settings, name: string): boolean {
+  return settings.get(name)?.value === true;
+}

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { shq } from '../remote/quote.js';
+import { Secret } from '../util/secret.js';
+import { backendStoreUri, type DatabaseSettings } from './backend-uri.js';
+
+/** Where things live on the VM; all absolute, derived from the user's home. */
+export interface RemoteLayout {
+  home: string;
+  venv: string;
+  launcher: string;
+  secrets: string;
+  log: string;
+  pidFile: string;
+  artifactsDir: string;
+}
+
+export function remoteLayout(home: string, artifactsDir?: string): RemoteLayout {
+  return {
+    home,
+    venv: `${home}/mlflow-venv`,
+    launcher: `${home}/start-mlflow-server.sh`,
+    secrets: `${home}/.mlflow-server.env`,
+    log: `${home}/mlflow-server.log`,
+    pidFile: `${home}/mlflow-server.pid`,
+    artifactsDir: artifactsDir ?? `${home}/mlruns-artifacts`,
+  };
+}
+
+export interface ServerSettings {
+  port: number;
+  allowedHosts: string[];
+}
+
+/**
+ * The launcher: readable by the user, runnable by hand, free of secrets. MLflow reads the backend URI from
+ * MLFLOW_BACKEND_STORE_URI (set by the secrets file), so the password never reaches a command line.
+ */
+export function renderLauncher(layout: RemoteLayout, server: ServerSettings): string {
+  const flags = [
+    ['--host', '0.0.0.0'],
+    ['--port', String(server.port)],
+    ['--default-artifact-root', 'mlflow-artifacts:/'],
+    ['--artifacts-destination', layout.artifactsDir],
+    ['--allowed-hosts', server.allowedHosts.join(',')],
+  ];
+  return [
+    '#!/usr/bin/env bash',
+    '# MLflow tracking server launcher, written by `provision`. Rerun provision to change it.',
+    '# Start by hand:  nohup ~/start-mlflow-server.sh </dev/null >>~/mlflow-server.log 2>&1 &',
+    `# The database URI (with its password) is read from ${layout.secrets} (mode 0600).`,
+    'set -euo pipefail',
+    'set -a',
+    `. ${shq(layout.secrets)}`,
+    'set +a',
+    `exec ${shq(`${layout.venv}/bin/mlflow`)} server \\`,
+    ...flags.map(([flag, value], i) => `  ${flag} ${shq(value!)}${i < flags.length - 1 ? ' \\' : ''}`),
+    '',
+  ].join('\n');
+}
+
+/** The secrets file, sourced by the launcher. Every value single-quoted for the shell. */
+export function renderSecretsEnv(db: DatabaseSettings): Secret {
+  const lines = [
+    '# Written by `provision`; mode 0600; read by start-mlflow-server.sh. Do not commit or share.',
+    `MLFLOW_BACKEND_STORE_URI=${shq(backendStoreUri(db).reveal())}`,
+    '',
+  ];
+  return new Secret(lines.join('\n'));
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Fingerprint of the server's effective configuration: what a running server must match to be kept. */
+export function configFingerprint(launcher: string, secrets: Secret): string {
+  return sha256(`${sha256(launcher)}\n${sha256(secrets.reveal())}`).slice(0, 16);
+}

@@ -1,0 +1,349 @@
+import { randomBytes } from 'node:crypto';
+import type { HostTarget, ProvisionConfig } from '../config/config.js';
+import { defaultAllowedHosts } from '../config/config.js';
+import { configFingerprint, remoteLayout, renderLauncher, renderSecretsEnv } from '../render/server-files.js';
+import { Remote } from '../ssh/connection.js';
+import {
+  artifactsCommand,
+  logTailCommand,
+  packageCommands,
+  pythonCommands,
+  serverAliveCommand,
+  startServerCommand,
+  stopServerCommand,
+  type RemoteCommand,
+} from '../steps/commands.js';
+import { checkDatabase } from '../steps/database.js';
+import { buildProbeScript, parseFacts, type Facts } from '../steps/facts.js';
+import { httpDirect, httpOnVm } from '../steps/http.js';
+import {
+  planArtifacts,
+  planFiles,
+  planPackages,
+  planPython,
+  planServer,
+  preflightProblems,
+  type Desired,
+} from '../steps/plan.js';
+import { StepError } from '../util/errors.js';
+import type { HostLog } from './host-log.js';
+
+export type StepId = 'connect' | 'packages' | 'python' | 'artifacts' | 'database' | 'files' | 'server' | 'verify';
+
+export interface StepOutcome {
+  changed: boolean;
+  /** Shown after the step title: what was done, or why nothing was. */
+  summary: string;
+}
+
+export interface HostResult {
+  host: string;
+  status: 'ok' | 'failed' | 'unreachable';
+  changed: StepId[];
+  url?: string;
+  error?: string;
+  warnings: string[];
+  durationMs: number;
+  log?: string;
+  sshConnections: number;
+  remoteCommands: number;
+}
+
+/** How many seconds we wait for a freshly started server to answer /health. */
+export const SERVER_START_TIMEOUT_SEC = 120;
+
+/**
+ * One host's provisioning, step by step, over one SSH connection. Each step reads the probed facts,
+ * decides, and acts; the task list (run/tasks.ts) only displays what happens here.
+ */
+export class HostRun {
+  remote?: Remote;
+  facts?: Facts;
+  desired?: Desired;
+  readonly changed: StepId[] = [];
+  readonly warnings: string[] = [];
+  private emitLine: (line: string) => void = () => undefined;
+  private restartNeeded = false;
+  private readonly started = Date.now();
+  sshConnections = 0;
+
+  constructor(readonly target: HostTarget, readonly config: ProvisionConfig, readonly log: HostLog) {}
+
+  /** Where the current step's remote output goes (the task's output), besides the log. */
+  onLine(fn: (line: string) => void): void {
+    this.emitLine = fn;
+  }
+
+  say(line: string): void {
+    this.log.write(line);
+    this.emitLine(line);
+  }
+
+  private async run(c: RemoteCommand): Promise<string> {
+    const remote = this.need(this.remote);
+    this.log.write(`$ ${c.label}`);
+    if (this.config.output.verbose) this.emitLine(`$ ${c.label}`);
+    const res = await remote.exec(c.command, { timeoutSec: c.timeoutSec, onLine: (l) => this.say(l) });
+    if (res.code !== 0) {
+      const last = `${res.stderr}\n${res.stdout}`.trim().split('\n').filter((l) => l.trim() !== '').slice(-1)[0] ?? '';
+      const why = res.code === 124 ? `timed out after ${c.timeoutSec} s` : res.signal ? `killed by ${res.signal}` : `exit ${res.code}`;
+      throw new StepError(`"${c.label}" failed on ${this.target.address} (${why})${last ? `: ${last.trim()}` : ''}.`);
+    }
+    return res.stdout;
+  }
+
+  private need<T>(v: T | undefined): T {
+    if (v === undefined) throw new Error('step ran out of order');
+    return v;
+  }
+
+  private mark(step: StepId, outcome: StepOutcome): StepOutcome {
+    if (outcome.changed) this.changed.push(step);
+    this.log.write(`== ${step}: ${outcome.changed ? 'changed' : 'unchanged'} (${outcome.summary})`);
+    return outcome;
+  }
+
+  async connect(): Promise<StepOutcome> {
+    const { ssh } = this.config;
+    this.sshConnections += 1;
+    let newKey = '';
+    this.remote = await Remote.connect(this.target, {
+      knownHostsPath: ssh.knownHostsPath,
+      hostKeyPolicy: ssh.hostKeyPolicy,
+      connectTimeoutMs: ssh.connectTimeoutMs,
+      ...(ssh.passphrase ? { passphrase: ssh.passphrase } : {}),
+      onNewHostKey: (fp, type) => {
+        newKey = `new host key ${type} ${fp} recorded in ${ssh.knownHostsPath}`;
+        this.say(newKey);
+      },
+    });
+    await this.probe();
+    const facts = this.need(this.facts);
+    const problems = preflightProblems(facts, this.target.user);
+    if (problems.length > 0) throw new StepError(problems.join(' '));
+    return this.mark('connect', {
+      changed: false,
+      summary: `${facts.osPretty}, sudo ok, ${(facts.diskFreeMb / 1024).toFixed(1)} GB free${newKey ? `; ${newKey}` : ''}`,
+    });
+  }
+
+  /** One round trip that reads everything the steps decide on. */
+  async probe(): Promise<void> {
+    const remote = this.need(this.remote);
+    const { server } = this.config;
+    const script = buildProbeScript({ ...(server.artifactsDir ? { artifactsDir: server.artifactsDir } : {}), mlflowPort: server.port });
+    const res = await remote.exec(script, { timeoutSec: 60 });
+    if (res.code !== 0 && !res.stdout.includes('probe_done=1')) {
+      throw new StepError(`Reading the VM's state failed (exit ${res.code}): ${res.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
+    }
+    this.facts = parseFacts(res.stdout);
+    this.desired = this.computeDesired(this.facts);
+  }
+
+  private computeDesired(facts: Facts): Desired {
+    const { server, db } = this.config;
+    const layout = remoteLayout(facts.home, server.artifactsDir);
+    const allowedHosts = server.allowedHosts ?? defaultAllowedHosts(this.target, server.port);
+    const launcher = renderLauncher(layout, { port: server.port, allowedHosts });
+    const secrets = renderSecretsEnv(db);
+    return {
+      user: facts.user,
+      layout,
+      launcher,
+      secrets,
+      fingerprint: configFingerprint(launcher, secrets),
+      port: server.port,
+      ...(server.mlflowVersion ? { mlflowVersion: server.mlflowVersion } : {}),
+      upgrade: this.config.upgrade,
+    };
+  }
+
+  async packages(): Promise<StepOutcome> {
+    const facts = this.need(this.facts);
+    const plan = planPackages(facts, this.config.upgrade);
+    if (!plan.change) return this.mark('packages', { changed: false, summary: plan.reason });
+    if (this.config.dryRun) return this.mark('packages', { changed: true, summary: plan.reason });
+    for (const c of packageCommands({ cloudInit: facts.cloudInit, dpkgInterrupted: facts.dpkgInterrupted, fullUpgrade: plan.fullUpgrade })) {
+      await this.run(c);
+    }
+    return this.mark('packages', { changed: true, summary: plan.reason });
+  }
+
+  async python(): Promise<StepOutcome> {
+    const facts = this.need(this.facts);
+    const desired = this.need(this.desired);
+    // A fresh package step may have installed python3 just now: the probe's venv facts still hold.
+    const plan = planPython(facts, desired);
+    if (!plan.change) return this.mark('python', { changed: false, summary: plan.reason });
+    if (this.config.dryRun) return this.mark('python', { changed: true, summary: plan.reason });
+    for (const c of pythonCommands(desired.layout, { recreate: plan.recreate, upgrade: desired.upgrade, ...(desired.mlflowVersion ? { mlflowVersion: desired.mlflowVersion } : {}) })) {
+      await this.run(c);
+    }
+    const version = (await this.run({
+      label: 'installed MLflow version',
+      command: `${desired.layout.venv}/bin/python -c 'import importlib.metadata as m; print(m.version("mlflow"))'`,
+      timeoutSec: 60,
+    })).trim();
+    this.restartNeeded = true;
+    return this.mark('python', { changed: true, summary: `${plan.reason}; MLflow ${version} installed` });
+  }
+
+  async artifacts(): Promise<StepOutcome> {
+    const facts = this.need(this.facts);
+    const desired = this.need(this.desired);
+    const plan = planArtifacts(facts, desired);
+    if (!plan.change) return this.mark('artifacts', { changed: false, summary: plan.reason });
+    if (this.config.dryRun) return this.mark('artifacts', { changed: true, summary: plan.reason });
+    await this.run(artifactsCommand(desired.layout.artifactsDir, desired.user));
+    return this.mark('artifacts', { changed: true, summary: `${plan.reason}; created` });
+  }
+
+  async database(): Promise<StepOutcome> {
+    const { db } = this.config;
+    const report = await checkDatabase(this.need(this.remote), db);
+    if (!report.canCreateTables && !report.hasMlflowSchema) {
+      throw new StepError(
+        `User "${db.user}" may not create tables in schema public of database "${db.database}", so MLflow cannot create its schema: run GRANT ALL ON SCHEMA public TO "${db.user}"; as the server admin.`,
+      );
+    }
+    return this.mark('database', {
+      changed: false,
+      summary: `PostgreSQL ${report.serverVersion} at ${db.host}:${db.port} reachable from the VM, ${db.sslmode === 'disable' ? 'unencrypted' : 'TLS'}, login ok`,
+    });
+  }
+
+  async files(): Promise<StepOutcome> {
+    const facts = this.need(this.facts);
+    const desired = this.need(this.desired);
+    const plan = planFiles(facts, desired);
+    if (!plan.change) return this.mark('files', { changed: false, summary: plan.reason });
+    if (this.config.dryRun) return this.mark('files', { changed: true, summary: plan.reason });
+    const remote = this.need(this.remote);
+    if (plan.secrets) {
+      await remote.writeFileAtomic(desired.layout.secrets, desired.secrets, 0o600);
+      this.say(`uploaded ${desired.layout.secrets} (0600)`);
+    }
+    if (plan.launcher) {
+      await remote.writeFileAtomic(desired.layout.launcher, desired.launcher, 0o700);
+      this.say(`uploaded ${desired.layout.launcher} (0700)`);
+    }
+    return this.mark('files', { changed: true, summary: `${plan.reason}; rewritten` });
+  }
+
+  async server(): Promise<StepOutcome> {
+    const facts = this.need(this.facts);
+    const desired = this.need(this.desired);
+    const plan = planServer(facts, desired);
+    if (plan.foreign) {
+      throw new StepError(
+        `Port ${desired.port} on ${this.target.address} is already in use by ${plan.foreign}, which provision did not start: stop it or choose another --mlflow-port. Nothing was killed.`,
+      );
+    }
+    const action = plan.action === 'keep' && this.restartNeeded ? 'restart' : plan.action;
+    if (action === 'keep') return this.mark('server', { changed: false, summary: plan.reason });
+    if (this.config.dryRun) return this.mark('server', { changed: true, summary: `would ${action}: ${plan.reason}` });
+    if (action === 'restart') await this.run(stopServerCommand(desired.layout));
+    const out = await this.run(startServerCommand(desired.layout, desired.fingerprint));
+    await this.waitForHealth();
+    const why = action === 'restart' ? (this.restartNeeded && plan.action === 'keep' ? 'MLflow was reinstalled' : plan.reason) : plan.reason;
+    return this.mark('server', { changed: true, summary: `${why}; ${out.trim().split('\n').slice(-1)[0]}` });
+  }
+
+  private async waitForHealth(): Promise<void> {
+    const desired = this.need(this.desired);
+    const remote = this.need(this.remote);
+    const deadline = Date.now() + SERVER_START_TIMEOUT_SEC * 1000;
+    let lastError = '';
+    let tries = 0;
+    while (Date.now() < deadline) {
+      tries += 1;
+      try {
+        const res = await httpOnVm(remote, desired.port, { path: '/health', timeoutMs: 5000 });
+        if (res.status === 200) return;
+        lastError = `HTTP ${res.status}`;
+      } catch (err) {
+        lastError = (err as Error).message;
+      }
+      if (tries % 5 === 0) {
+        const alive = await remote.exec(serverAliveCommand(desired.layout).command, { timeoutSec: 15 });
+        if (alive.code !== 0) break;
+        this.say(`waiting for the server to answer /health (${Math.round((Date.now() + SERVER_START_TIMEOUT_SEC * 1000 - deadline) / 1000)} s)`);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const tail = await this.run(logTailCommand(desired.layout)).catch(() => '');
+    for (const line of tail.split('\n').filter(Boolean)) this.say(`log: ${line}`);
+    throw new StepError(
+      `The MLflow server did not answer /health on ${this.target.address}:${desired.port} (${lastError || 'no answer'}); its last log lines are above and in ${desired.layout.log}.`,
+    );
+  }
+
+  async verify(): Promise<StepOutcome> {
+    const desired = this.need(this.desired);
+    const remote = this.need(this.remote);
+    const port = desired.port;
+    const publicHost = `${this.target.address.includes(':') ? `[${this.target.address}]` : this.target.address}:${port}`;
+    const health = await httpOnVm(remote, port, { path: '/health' });
+    if (health.status !== 200) throw new StepError(`The server on ${this.target.address} answers /health with HTTP ${health.status}.`);
+
+    const search = await httpOnVm(remote, port, {
+      method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: publicHost, body: JSON.stringify({ max_results: 1 }),
+    });
+    if (search.status === 403) {
+      throw new StepError(`The server rejects the Host header "${publicHost}" (403): add it to --allowed-hosts, or leave --allowed-hosts unset for the default.`);
+    }
+    if (search.status !== 200) {
+      throw new StepError(`An experiments search through the server failed with HTTP ${search.status}: the server cannot use its database; see ${desired.layout.log}.`);
+    }
+
+    const name = `provision-check/${randomBytes(6).toString('hex')}.txt`;
+    const payload = `provision artifact check ${new Date().toISOString()}`;
+    const path = `/api/2.0/mlflow-artifacts/artifacts/${name}`;
+    const put = await httpOnVm(remote, port, { method: 'PUT', path, hostHeader: publicHost, body: payload, contentType: 'text/plain' });
+    const got = put.status === 200 ? await httpOnVm(remote, port, { path, hostHeader: publicHost }) : undefined;
+    await httpOnVm(remote, port, { method: 'DELETE', path, hostHeader: publicHost }).catch(() => undefined);
+    if (put.status !== 200 || got?.status !== 200 || got.body !== payload) {
+      throw new StepError(`The artifact round trip through the server failed (PUT ${put.status}, GET ${got?.status ?? '-'}): check that ${desired.layout.artifactsDir} is writable; see ${desired.layout.log}.`);
+    }
+
+    let direct = 'answers from here';
+    try {
+      const res = await httpDirect(this.target.address, port, { path: '/health', timeoutMs: 5000 });
+      if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+    } catch {
+      direct = 'not reachable from here';
+      this.warnings.push(
+        `The server is healthy on the VM, but http://${publicHost}/ does not answer from this machine: open TCP port ${port} in the VM's network security group (Azure portal > VM > Networking > Add inbound port rule) and any firewall on the way.`,
+      );
+    }
+    return this.mark('verify', { changed: false, summary: `/health ok, experiments search ok, artifact round trip ok, ${direct}` });
+  }
+
+  interrupted = false;
+
+  interrupt(): Promise<void> {
+    this.interrupted = true;
+    return this.remote?.interrupt() ?? Promise.resolve();
+  }
+
+  close(): void {
+    this.remote?.close();
+  }
+
+  result(error?: unknown, unreachable = false): HostResult {
+    const port = this.config.server.port;
+    const hostPart = this.target.address.includes(':') ? `[${this.target.address}]` : this.target.address;
+    return {
+      host: this.target.label,
+      status: error ? (unreachable ? 'unreachable' : 'failed') : 'ok',
+      changed: [...this.changed],
+      ...(error ? {} : { url: `http://${hostPart}:${port}` }),
+      ...(error ? { error: error instanceof Error ? error.message : String(error) } : {}),
+      warnings: [...this.warnings],
+      durationMs: Date.now() - this.started,
+      log: this.log.path,
+      sshConnections: this.sshConnections,
+      remoteCommands: this.remote?.execCount ?? 0,
+    };
+  }
+}

@@ -1,0 +1,129 @@
+import { cmd, shq } from '../remote/quote.js';
+import type { RemoteLayout } from '../render/server-files.js';
+import { REQUIRED_PACKAGES } from './facts.js';
+
+export interface RemoteCommand {
+  /** Shown in the task list and the log. Never contains a secret. */
+  label: string;
+  command: string;
+  timeoutSec: number;
+}
+
+/** How long apt waits for a dpkg lock held by cloud-init or unattended-upgrades. */
+export const APT_LOCK_WAIT_SEC = 300;
+
+const APT = [
+  'sudo -n env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a NEEDRESTART_SUSPEND=1',
+  'apt-get -y -q',
+  `-o DPkg::Lock::Timeout=${APT_LOCK_WAIT_SEC}`,
+  '-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold',
+].join(' ');
+
+export function packageCommands(opts: { cloudInit: boolean; dpkgInterrupted: boolean; fullUpgrade: boolean }): RemoteCommand[] {
+  const steps: RemoteCommand[] = [];
+  if (opts.cloudInit) {
+    steps.push({ label: 'wait for cloud-init to finish', command: 'sudo -n cloud-init status --wait >/dev/null; true', timeoutSec: 900 });
+  }
+  if (opts.dpkgInterrupted) {
+    // dpkg has no lock timeout of its own: retry while another process holds the lock, within a bound.
+    steps.push({
+      label: 'finish an interrupted dpkg run (dpkg --configure -a)',
+      command: [
+        `for i in $(seq 1 ${APT_LOCK_WAIT_SEC / 5}); do`,
+        '  out=$(sudo -n env DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a 2>&1) && { printf "%s\\n" "$out"; exit 0; }',
+        '  printf "%s\\n" "$out"',
+        '  case "$out" in *lock*) echo "waiting for the dpkg lock ($((i * 5)) s)"; sleep 5;; *) exit 1;; esac',
+        'done; exit 1',
+      ].join('\n'),
+      timeoutSec: APT_LOCK_WAIT_SEC + 600,
+    });
+  }
+  if (opts.fullUpgrade) {
+    steps.push({ label: 'apt-get update', command: `${APT} update`, timeoutSec: APT_LOCK_WAIT_SEC + 600 });
+    steps.push({ label: 'apt-get upgrade', command: `${APT} upgrade`, timeoutSec: APT_LOCK_WAIT_SEC + 1800 });
+  }
+  steps.push({
+    label: `apt-get install ${REQUIRED_PACKAGES.join(' ')}`,
+    command: `${APT} install --no-install-recommends ${REQUIRED_PACKAGES.join(' ')}`,
+    timeoutSec: APT_LOCK_WAIT_SEC + 1200,
+  });
+  return steps;
+}
+
+export function pythonCommands(layout: RemoteLayout, opts: { recreate: boolean; mlflowVersion?: string; upgrade: boolean }): RemoteCommand[] {
+  const steps: RemoteCommand[] = [];
+  if (opts.recreate) {
+    steps.push({
+      label: `python3 -m venv ${layout.venv}`,
+      command: `rm -rf ${shq(layout.venv)} && python3 -m venv ${shq(layout.venv)}`,
+      timeoutSec: 300,
+    });
+  }
+  const spec = opts.mlflowVersion ? `mlflow==${opts.mlflowVersion}` : 'mlflow';
+  const upgrade = opts.upgrade || Boolean(opts.mlflowVersion) ? ['--upgrade'] : [];
+  steps.push({
+    label: `pip install ${spec} psycopg2-binary`,
+    command: cmd(`${layout.venv}/bin/pip`, 'install', '--disable-pip-version-check', '--progress-bar', 'off', ...upgrade, spec, 'psycopg2-binary'),
+    timeoutSec: 1800,
+  });
+  return steps;
+}
+
+export function artifactsCommand(dir: string, user: string): RemoteCommand {
+  return {
+    label: `create ${dir}`,
+    command: `sudo -n install -d -o ${shq(user)} -g "$(id -gn)" -m 0750 ${shq(dir)} && sudo -n chown ${shq(user)} ${shq(dir)}`,
+    timeoutSec: 60,
+  };
+}
+
+/** Stops the server recorded in the PID file, if (and only if) the PID still names the same process. */
+export function stopServerCommand(layout: RemoteLayout): RemoteCommand {
+  const pidFile = shq(layout.pidFile);
+  return {
+    label: 'stop the running server',
+    command: [
+      `[ -f ${pidFile} ] || exit 0`,
+      `read -r pid start fp < ${pidFile}`,
+      '[ -n "$pid" ] && [ "$(cut -d" " -f22 /proc/$pid/stat 2>/dev/null)" = "$start" ] || { rm -f ' + pidFile + '; exit 0; }',
+      'kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"',
+      'for i in $(seq 1 30); do [ -d "/proc/$pid" ] || break; sleep 0.5; done',
+      'if [ -d "/proc/$pid" ]; then echo "the server did not stop within 15 s; killing it"; kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"; fi',
+      `rm -f ${pidFile}`,
+      'echo "stopped pid $pid"',
+    ].join('\n'),
+    timeoutSec: 60,
+  };
+}
+
+/**
+ * Starts the launcher detached: its own session (setsid) so it outlives the SSH session and can be stopped
+ * as a process group; all three streams redirected, or the exec channel would stay open.
+ */
+export function startServerCommand(layout: RemoteLayout, fingerprint: string): RemoteCommand {
+  return {
+    label: `nohup ${layout.launcher}`,
+    command: [
+      `cd ${shq(layout.home)}`,
+      `setsid nohup ${shq(layout.launcher)} </dev/null >>${shq(layout.log)} 2>&1 &`,
+      'pid=$!',
+      'start=""',
+      'for i in 1 2 3 4 5 6 7 8 9 10; do start=$(cut -d" " -f22 /proc/$pid/stat 2>/dev/null) && [ -n "$start" ] && break; sleep 0.1; done',
+      `echo "$pid $start ${fingerprint}" > ${shq(layout.pidFile)}`,
+      'echo "started pid $pid"',
+    ].join('\n'),
+    timeoutSec: 30,
+  };
+}
+
+export function serverAliveCommand(layout: RemoteLayout): RemoteCommand {
+  return {
+    label: 'is the server alive',
+    command: `read -r pid start fp < ${shq(layout.pidFile)} && [ "$(cut -d" " -f22 /proc/$pid/stat 2>/dev/null)" = "$start" ]`,
+    timeoutSec: 15,
+  };
+}
+
+export function logTailCommand(layout: RemoteLayout, lines = 20): RemoteCommand {
+  return { label: `tail ${layout.log}`, command: `tail -n ${lines} ${shq(layout.log)} 2>/dev/null`, timeoutSec: 15 };
+}

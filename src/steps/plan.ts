@@ -1,0 +1,107 @@
+import type { RemoteLayout } from '../render/server-files.js';
+import { sha256 } from '../render/server-files.js';
+import type { Secret } from '../util/secret.js';
+import type { Facts } from './facts.js';
+
+/** What the VM should look like after the run; computed locally once the probe told us the home directory. */
+export interface Desired {
+  user: string;
+  layout: RemoteLayout;
+  launcher: string;
+  secrets: Secret;
+  fingerprint: string;
+  port: number;
+  mlflowVersion?: string;
+  upgrade: boolean;
+}
+
+export interface Decision {
+  change: boolean;
+  /** Why it changes, or why nothing needs doing. */
+  reason: string;
+}
+
+export const SUPPORTED_OS: Array<{ id: string; version: string; name: string }> = [
+  { id: 'ubuntu', version: '22.04', name: 'Ubuntu 22.04' },
+  { id: 'ubuntu', version: '24.04', name: 'Ubuntu 24.04' },
+  { id: 'debian', version: '12', name: 'Debian 12' },
+];
+
+export const MIN_FREE_MB = 1500;
+
+/** Problems that stop the run before anything changes, each one sentence with the fix. */
+export function preflightProblems(facts: Facts, user: string): string[] {
+  const problems: string[] = [];
+  if (!SUPPORTED_OS.some((o) => o.id === facts.osId && o.version === facts.osVersion)) {
+    problems.push(`The VM runs ${facts.osPretty || 'an unknown OS'}; provision supports ${SUPPORTED_OS.map((o) => o.name).join(', ')} (apt-based): create the VM from one of those images.`);
+  }
+  if (!facts.sudo) {
+    problems.push(`"sudo" asks ${user} for a password on the VM; provision needs passwordless sudo (Azure's default for the admin user), e.g. a line "${user} ALL=(ALL) NOPASSWD:ALL" in /etc/sudoers.d/.`);
+  }
+  if (facts.diskFreeMb < MIN_FREE_MB) {
+    problems.push(`Only ${facts.diskFreeMb} MB are free in ${facts.home} on the VM; provision needs at least ${MIN_FREE_MB} MB: free some space or grow the disk.`);
+  }
+  return problems;
+}
+
+export function planPackages(facts: Facts, upgrade: boolean): Decision & { fullUpgrade: boolean } {
+  const missing = facts.missingPackages;
+  if (facts.dpkgInterrupted) return { change: true, fullUpgrade: missing.length > 0 || upgrade, reason: 'an interrupted dpkg run needs finishing' };
+  if (missing.length > 0) return { change: true, fullUpgrade: true, reason: `missing ${missing.join(', ')}` };
+  if (upgrade) return { change: true, fullUpgrade: true, reason: '--upgrade asked for apt update and upgrade' };
+  return { change: false, fullUpgrade: false, reason: 'python3, pip, venv and postgresql-client are installed' };
+}
+
+export function planPython(facts: Facts, desired: Desired): Decision & { recreate: boolean } {
+  if (!facts.venvPython) return { change: true, recreate: true, reason: 'no working virtual environment' };
+  if (!facts.mlflowVersion || !facts.mlflowImportable) return { change: true, recreate: true, reason: 'MLflow is missing or broken in the virtual environment' };
+  if (!facts.driverImportable) return { change: true, recreate: false, reason: 'the Postgres driver (psycopg2) is missing' };
+  if (desired.mlflowVersion && facts.mlflowVersion !== desired.mlflowVersion) {
+    return { change: true, recreate: false, reason: `MLflow ${facts.mlflowVersion} installed, ${desired.mlflowVersion} asked for` };
+  }
+  if (desired.upgrade && !desired.mlflowVersion) return { change: true, recreate: false, reason: '--upgrade asked for the latest MLflow' };
+  return { change: false, recreate: false, reason: `MLflow ${facts.mlflowVersion} is installed` };
+}
+
+export function planArtifacts(facts: Facts, desired: Desired): Decision {
+  if (facts.artifactsDir === 'ok') return { change: false, reason: `${desired.layout.artifactsDir} exists` };
+  if (facts.artifactsDir === 'not-writable') return { change: true, reason: `${desired.layout.artifactsDir} is not writable by ${desired.user}` };
+  return { change: true, reason: `${desired.layout.artifactsDir} is missing` };
+}
+
+export interface FilesDecision extends Decision {
+  launcher: boolean;
+  secrets: boolean;
+}
+
+function fileProblem(f: Facts['files']['launcher'], want: string, mode: number, user: string): string | undefined {
+  if (!f.sha256) return 'missing';
+  if (f.sha256 !== sha256(want)) return 'different';
+  if (f.mode !== mode) return `mode ${f.mode?.toString(8)}`;
+  if (f.owner !== user) return `owned by ${f.owner}`;
+  return undefined;
+}
+
+export function planFiles(facts: Facts, desired: Desired): FilesDecision {
+  const l = fileProblem(facts.files.launcher, desired.launcher, 0o700, desired.user);
+  const s = fileProblem(facts.files.secrets, desired.secrets.reveal(), 0o600, desired.user);
+  if (!l && !s) return { change: false, launcher: false, secrets: false, reason: 'launcher and secrets file are up to date' };
+  const parts = [l && `launcher ${l}`, s && `secrets file ${s}`].filter(Boolean);
+  return { change: true, launcher: Boolean(l), secrets: Boolean(s), reason: parts.join(', ') };
+}
+
+export type ServerAction = 'keep' | 'start' | 'restart';
+
+export function planServer(facts: Facts, desired: Desired): Decision & { action: ServerAction; foreign?: string } {
+  const ours = facts.server.running ? facts.server.pid : undefined;
+  const foreign = facts.listeners.filter((l) => ours === undefined || (l.pgid !== ours && l.pid !== ours));
+  if (foreign.length > 0) {
+    const who = foreign.map((l) => `${l.name} (pid ${l.pid})`).join(', ');
+    return { change: false, action: 'keep', reason: 'port taken', foreign: who };
+  }
+  if (!ours) return { change: true, action: 'start', reason: 'the server is not running' };
+  if (facts.server.fingerprint !== desired.fingerprint) {
+    return { change: true, action: 'restart', reason: 'the server runs an older configuration' };
+  }
+  return { change: false, action: 'keep', reason: `running as pid ${ours} with this configuration` };
+}

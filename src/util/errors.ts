@@ -1,0 +1,23 @@
+import { maskSecrets } from './secret.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** A mistake in flags, environment or files: one sentence, exit 2, nothing touched yet. */
+export class UsageError extends Error {
+  readonly exitCode = EXIT.usage;
+}
+
+/** A failure on one host that the user can act on: the message says what happened and how to fix it. */
+export class StepError extends Error {
+  /** The host could not be reached at all (refused, timed out, no route, no such name). */
+  unreachable = false;
+
+  constructor(message: string) {
+    super(maskSecrets(message));
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return maskSecrets(error.message);
+  return maskSecrets(String(error));
+}
