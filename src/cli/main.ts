@@ -88,11 +88,11 @@ async function main(): Promise<number> {
   const handle: RunHandle = { results: new Map(), runs: [] };
   let interrupted = false;
   try {
-    const argv = (await parser.parseAsync()) as Record<string, unknown>;
-    if (parseError) throw new UsageError(`${parseError.replace(/\.$/, '')}. Run provision --help for the options.`);
-    if (argv.pgPassword !== undefined || argv['pg-password'] !== undefined) {
+    if (args.some((a) => a === '--pg-password' || a.startsWith('--pg-password='))) {
       throw new UsageError('--pg-password is not accepted: a password on the command line leaks into shell history and ps. Set POSTGRES_PASSWORD in .env or use --pg-password-stdin.');
     }
+    const argv = (await parser.parseAsync()) as Record<string, unknown>;
+    if (parseError) throw new UsageError(`${parseError.replace(/\.$/, '')}. Run provision --help for the options.`);
     config = await resolveConfig(args, argv);
 
     const onSignal = () => {

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  appendKnownHost,
+  fingerprint,
+  knownHostsName,
+  parseKnownHosts,
+  patternsMatch,
+  verifyHostKey,
+} from '../../src/hosts/known-hosts.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'prov-kh-'));
+
+function makeKey(type: 'ed25519' | 'ecdsa' | 'rsa', name: string): { blob: Buffer; line: string } {
+  const path = join(dir, name);
+  execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-f', path]);
+  const pub = readFileSync(`${path}.pub`, 'utf8').trim();
+  const [keyType, b64] = pub.split(' ');
+  return { blob: Buffer.from(b64!, 'base64'), line: `${keyType} ${b64}` };
+}
+
+const ed = makeKey('ed25519', 'a');
+const ed2 = makeKey('ed25519', 'b');
+const ec = makeKey('ecdsa', 'c');
+const rsa = makeKey('rsa', 'd');
+
+/** ssh-keygen -F is the oracle: does OpenSSH find an entry for this name in this file? */
+function opensshFinds(file: string, name: string): boolean {
+  return spawnSync('ssh-keygen', ['-F', name, '-f', file]).status === 0;
+}
+
+test('non-22 ports are stored as [host]:port', () => {
+  assert.equal(knownHostsName('10.0.0.4', 22), '10.0.0.4');
+  assert.equal(knownHostsName('10.0.0.4', 2222), '[10.0.0.4]:2222');
+});
+
+test('hashed, plain, bracketed and wildcard entries match as ssh-keygen -F finds them', () => {
+  const file = join(dir, 'known_hosts_mixed');
+  writeFileSync(file, [
+    `plain.example.com,10.1.1.1 ${ed.line}`,
+    `[port.example.com]:2222 ${ec.line}`,
+    `*.wild.example.com ${rsa.line}`,
+    `@cert-authority *.ca.example.com ${ed2.line}`,
+    `# a comment`,
+    '',
+  ].join('\n'));
+  // a hashed line, written by ssh-keygen itself
+  const hashedFile = join(dir, 'known_hosts_hashed');
+  writeFileSync(hashedFile, `hashed.example.com ${ed2.line}\n`);
+  execFileSync('ssh-keygen', ['-H', '-f', hashedFile], { stdio: 'ignore' });
+  const hashedText = readFileSync(hashedFile, 'utf8');
+  assert.match(hashedText, /^\|1\|/);
+  writeFileSync(file, readFileSync(file, 'utf8') + hashedText);
+
+  const entries = parseKnownHosts(readFileSync(file, 'utf8'));
+  const names = ['plain.example.com', '10.1.1.1', '[port.example.com]:2222', 'port.example.com', 'a.wild.example.com', 'hashed.example.com', 'other.example.com', 'x.ca.example.com'];
+  for (const name of names) {
+    const ours = entries.some((e) => e.marker === '' && patternsMatch(e.patterns, name));
+    assert.equal(ours, opensshFinds(file, name) && !name.endsWith('ca.example.com'), name);
+  }
+  assert.equal(verifyHostKey(entries, 'hashed.example.com', ed2.blob).status, 'match');
+  assert.equal(verifyHostKey(entries, '[port.example.com]:2222', ec.blob).status, 'match');
+  assert.equal(verifyHostKey(entries, 'plain.example.com', ed.blob).status, 'match');
+});
+
+test('a different key for a known host is "changed"; an unknown host is "unknown"; @revoked refuses', () => {
+  const entries = parseKnownHosts(`10.1.1.1 ${ed.line}\n@revoked * ${rsa.line}\n`);
+  assert.deepEqual(verifyHostKey(entries, '10.1.1.1', ed2.blob), { status: 'changed', line: 1, knownType: 'ssh-ed25519' });
+  assert.deepEqual(verifyHostKey(entries, '10.9.9.9', ed2.blob), { status: 'unknown' });
+  assert.equal(verifyHostKey(entries, '10.9.9.9', rsa.blob).status, 'revoked');
+  // a cert-authority line never counts as the host's own key
+  assert.equal(verifyHostKey(parseKnownHosts(`@cert-authority * ${ed.line}\n`), 'h', ed.blob).status, 'unknown');
+});
+
+test('negated patterns exclude a host', () => {
+  assert.equal(patternsMatch('*.example.com,!bad.example.com', 'good.example.com'), true);
+  assert.equal(patternsMatch('*.example.com,!bad.example.com', 'bad.example.com'), false);
+});
+
+test('appending keeps existing lines, adds a newline if missing, and OpenSSH finds the new entry', () => {
+  const file = join(dir, 'append');
+  writeFileSync(file, `keep.example.com ${ed.line}`); // no trailing newline
+  appendKnownHost(file, '[10.2.2.2]:2222', ec.blob);
+  appendKnownHost(file, '10.3.3.3', rsa.blob);
+  const text = readFileSync(file, 'utf8');
+  assert.ok(text.startsWith(`keep.example.com ${ed.line}\n`));
+  assert.ok(opensshFinds(file, '[10.2.2.2]:2222'));
+  assert.ok(opensshFinds(file, '10.3.3.3'));
+  assert.equal(verifyHostKey(parseKnownHosts(text), '10.3.3.3', rsa.blob).status, 'match');
+});
+
+test('fingerprints equal ssh-keygen -l', () => {
+  const file = join(dir, 'fp.pub');
+  writeFileSync(file, `${ed.line}\n`);
+  const out = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', file], { encoding: 'utf8' });
+  assert.equal(out.split(' ')[1], fingerprint(ed.blob));
+});

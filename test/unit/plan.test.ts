@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { configFingerprint, remoteLayout, renderLauncher, renderSecretsEnv, sha256 } from '../../src/render/server-files.js';
+import { packageCommands, pythonCommands, startServerCommand, stopServerCommand } from '../../src/steps/commands.js';
+import { buildProbeScript, parseFacts } from '../../src/steps/facts.js';
+import { planArtifacts, planFiles, planPackages, planPython, planServer, preflightProblems, type Desired } from '../../src/steps/plan.js';
+import { Secret } from '../../src/util/secret.js';
+import { execFileSync } from 'node:child_process';
+
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/probe/${name}`, import.meta.url), 'utf8');
+
+function desired(overrides: Partial<Desired> = {}): Desired {
+  const layout = remoteLayout('/home/azureuser');
+  const launcher = renderLauncher(layout, { port: 5000, allowedHosts: ['10.0.0.4', '10.0.0.4:5000'] });
+  const secrets = renderSecretsEnv({ host: 'db', port: 5432, user: 'mlflow', database: 'mlflow', password: new Secret('pw-plan-test'), sslmode: 'require' });
+  return { user: 'azureuser', layout, launcher, secrets, fingerprint: configFingerprint(launcher, secrets), port: 5000, upgrade: false, ...overrides };
+}
+
+function healthyFacts(d: Desired) {
+  return parseFacts(fixture('healthy.txt')
+    .replace('@LAUNCHER@', sha256(d.launcher))
+    .replace('@SECRETS@', sha256(d.secrets.reveal()))
+    .replace('@FP@', d.fingerprint));
+}
+
+test('the probe script is valid shell and reads nothing it writes', () => {
+  const script = buildProbeScript({ mlflowPort: 5000, artifactsDir: "/data/it's here" });
+  execFileSync('bash', ['-n'], { input: script });
+  assert.doesNotMatch(script, /\brm\b|\bmkdir\b|>\s*[^&/]/);
+});
+
+test('a probe without its end marker is rejected', () => {
+  assert.throws(() => parseFacts('os_id=debian\n'), /probe output incomplete/);
+});
+
+test('a fresh Debian 12 VM: everything changes, with reasons', () => {
+  const facts = parseFacts(fixture('fresh-debian12.txt'));
+  const d = desired();
+  assert.deepEqual(preflightProblems(facts, 'azureuser'), []);
+  assert.deepEqual(planPackages(facts, false), { change: true, fullUpgrade: true, reason: 'missing python3, python3-pip, python3-venv, postgresql-client' });
+  assert.equal(planPython(facts, d).recreate, true);
+  assert.equal(planArtifacts(facts, d).change, true);
+  assert.deepEqual({ ...planFiles(facts, d) }, { change: true, launcher: true, secrets: true, reason: 'launcher missing, secrets file missing' });
+  assert.equal(planServer(facts, d).action, 'start');
+});
+
+test('a healthy VM with the same configuration: nothing changes', () => {
+  const d = desired();
+  const facts = healthyFacts(d);
+  assert.equal(planPackages(facts, false).change, false);
+  assert.equal(planPython(facts, d).change, false);
+  assert.equal(planArtifacts(facts, d).change, false);
+  assert.equal(planFiles(facts, d).change, false);
+  const server = planServer(facts, d);
+  assert.equal(server.action, 'keep');
+  assert.equal(server.foreign, undefined, 'the server\'s own uvicorn child is not foreign');
+});
+
+test('--upgrade forces apt; a pinned other version reinstalls MLflow', () => {
+  const d = desired({ mlflowVersion: '3.15.1' });
+  const facts = healthyFacts(d);
+  assert.equal(planPackages(facts, true).change, true);
+  assert.match(planPython(facts, d).reason, /MLflow 3\.16\.1 installed, 3\.15\.1 asked for/);
+});
+
+test('loose permissions or an edited file are rewritten; a changed password restarts the server', () => {
+  const d = desired();
+  const facts = healthyFacts(d);
+  facts.files.secrets.mode = 0o644;
+  assert.deepEqual({ ...planFiles(facts, d) }, { change: true, launcher: false, secrets: true, reason: 'secrets file mode 644' });
+  assert.equal(planServer(facts, d).action, 'keep', 'a mode fix alone does not restart');
+  const other = desired({ secrets: renderSecretsEnv({ host: 'db', port: 5432, user: 'mlflow', database: 'mlflow', password: new Secret('new-password'), sslmode: 'require' }) });
+  other.fingerprint = configFingerprint(other.launcher, other.secrets);
+  assert.equal(planServer(facts, other).action, 'restart');
+});
+
+test('a foreign listener on the port is named and nothing is planned against it', () => {
+  const d = desired();
+  const facts = parseFacts(fixture('fresh-debian12.txt').replace('probe_done=1', 'listener=777 777 nginx\nprobe_done=1'));
+  const plan = planServer(facts, d);
+  assert.equal(plan.foreign, 'nginx (pid 777)');
+  assert.equal(plan.change, false);
+});
+
+test('unsupported OS, sudo with a password and a full disk are each one sentence', () => {
+  const facts = parseFacts('os_id=centos\nos_version=9\nos_pretty=CentOS Stream 9\nsudo=0\ndisk_free_kb=1024\nhome=/home/u\nprobe_done=1\n');
+  const problems = preflightProblems(facts, 'u');
+  assert.equal(problems.length, 3);
+  assert.match(problems[0]!, /The VM runs CentOS Stream 9; provision supports Ubuntu 22\.04, Ubuntu 24\.04, Debian 12/);
+  assert.match(problems[1]!, /"sudo" asks u for a password/);
+  assert.match(problems[2]!, /Only 1 MB are free/);
+});
+
+test('apt runs non-interactively, waits for locks, keeps config files', () => {
+  const cmds = packageCommands({ cloudInit: true, dpkgInterrupted: true, fullUpgrade: true });
+  assert.deepEqual(cmds.map((c) => c.label.split(' ').slice(0, 2).join(' ')), ['wait for', 'finish an', 'apt-get update', 'apt-get upgrade', 'apt-get install']);
+  for (const c of cmds.filter((x) => x.label.startsWith('apt-get'))) {
+    assert.match(c.command, /^sudo -n env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a /);
+    assert.match(c.command, /DPkg::Lock::Timeout=\d+/);
+    assert.match(c.command, /--force-confold/);
+  }
+  for (const c of cmds) execFileSync('bash', ['-n'], { input: c.command });
+});
+
+test('MLflow goes into a venv, never pip --user', () => {
+  const layout = remoteLayout('/home/azureuser');
+  const cmds = pythonCommands(layout, { recreate: true, mlflowVersion: '3.16.1', upgrade: false });
+  assert.match(cmds[0]!.command, /python3 -m venv \/home\/azureuser\/mlflow-venv/);
+  assert.match(cmds[1]!.command, /^\/home\/azureuser\/mlflow-venv\/bin\/pip install .*mlflow==3\.16\.1 psycopg2-binary$/);
+  assert.doesNotMatch(cmds.map((c) => c.command).join('\n'), /--user/);
+});
+
+test('the server starts detached with all streams redirected, and stops only its own process group', () => {
+  const layout = remoteLayout('/home/azureuser');
+  const start = startServerCommand(layout, 'abc123').command;
+  assert.match(start, /setsid nohup \/home\/azureuser\/start-mlflow-server\.sh <\/dev\/null >>\/home\/azureuser\/mlflow-server\.log 2>&1 &/);
+  assert.doesNotMatch(start, /&&\s*nohup/);
+  const stop = stopServerCommand(layout).command;
+  assert.match(stop, /\/proc\/\$pid\/stat/, 'checks the start time before killing');
+  execFileSync('bash', ['-n'], { input: start });
+  execFileSync('bash', ['-n'], { input: stop });
+});
