@@ -1,0 +1,206 @@
+#!/bin/bash
+# The provision test lab: Debian 12 "VMs" (namespaces + overlayfs + sshd) and an Azure-like Postgres on
+# this machine. See docs/lab.md. Usage: bash scripts/lab.sh <command> (npm run lab -- <command>).
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lab/common.sh"
+source "$LAB_LIB/net.sh"
+source "$LAB_LIB/services.sh"
+source "$LAB_LIB/vm.sh"
+source "$LAB_LIB/db.sh"
+
+usage() {
+  cat <<'EOF'
+usage: npm run lab -- <command>   (as root, on Linux)
+  up [N]                 start the lab with at least vm1..vmN (default 1); idempotent
+  down                   stop everything the lab started; keeps the base, disks, snapshots, apt cache
+  status                 what runs: services, and per VM its ip, state, pid, layers
+  reset vmK              fresh disk from the base, new host keys, restart
+  snapshot vmK NAME      save vmK's disk as NAME (vmK reboots onto it)
+  restore vmK NAME       put vmK on snapshot NAME (a reboot: processes gone, disk as saved)
+  snapshots              list snapshots
+  snapshot-rm NAME       delete a snapshot no VM or snapshot is layered on
+  ssh-config             print (and write to /var/lib/prov-lab/ssh_config) an OpenSSH config: Host vmK
+  db-block vmK [--drop]  the database refuses vmK (pg_hba) or, with --drop, silently drops its packets
+  db-allow vmK           undo db-block
+  exec vmK [--user U] -- CMD...   run CMD inside vmK (its namespaces and root; not over ssh)
+  env                    dotenv lines for the lab database (also in /var/lib/prov-lab/lab.env)
+  psql -- ARGS...        psql as the postgres superuser on the lab cluster
+EOF
+}
+
+write_client_files() {
+  local k tmp
+  tmp=$LAB_STATE/known_hosts.new
+  for k in $(vm_list); do
+    [[ -f $(vm_dir "$k")/host_keys.pub ]] || continue
+    awk -v ip="$(vm_ip "$k")" '{print ip, $1, $2}' "$(vm_dir "$k")/host_keys.pub"
+  done >"$tmp"
+  mv "$tmp" "$LAB_STATE/known_hosts"
+  ssh_config >"$LAB_STATE/ssh_config.new"
+  mv "$LAB_STATE/ssh_config.new" "$LAB_STATE/ssh_config"
+  (umask 077 && db_env >"$LAB_STATE/lab.env")
+}
+
+ssh_config() {
+  local k
+  echo "# prov lab VMs (written by scripts/lab.sh)"
+  for k in $(vm_list); do
+    cat <<EOF
+
+Host vm$k
+  HostName $(vm_ip "$k")
+  User azureuser
+  IdentityFile $LAB_STATE/keys/id_ed25519
+  IdentitiesOnly yes
+  UserKnownHostsFile $LAB_STATE/known_hosts
+  GlobalKnownHostsFile /dev/null
+  StrictHostKeyChecking yes
+  UpdateHostKeys no
+  ConnectTimeout 10
+EOF
+  done
+}
+
+cmd_up() {
+  local n=${1:-1} k
+  [[ $n =~ ^[1-9][0-9]*$ ]] && ((n <= LAB_MAX_VMS)) || die2 "up N: N is 1..$LAB_MAX_VMS"
+  lab_require_tools
+  lab_lock
+  lab_dirs
+  bridge_up
+  keys_ensure
+  acng_start
+  base_ensure
+  pip_index_build
+  pip_start
+  for ((k = 1; k <= n; k++)); do vm_create "$k"; done
+  db_start
+  for ((k = 1; k <= n; k++)); do vm_start "$k"; done
+  write_client_files
+  cmd_status
+}
+
+cmd_down() {
+  local k
+  lab_lock
+  for k in $(vm_list); do vm_stop "$k"; done
+  db_stop
+  pid_stop pip TERM 10
+  pid_stop acng TERM 10
+  bridge_down
+  say "down: base, VM disks, snapshots and the apt cache are kept in $LAB_STATE"
+}
+
+svc_line() { # LABEL ADDRESS PIDNAME
+  local pid
+  if pid=$(pid_get "$3"); then
+    printf '%-10s %-17s running  pid %s\n' "$1" "$2" "$pid"
+  else
+    printf '%-10s %-17s stopped\n' "$1" "$2"
+  fi
+}
+
+cmd_status() {
+  local k
+  if bridge_is_up; then
+    printf '%-10s %-17s up\n' bridge "$LAB_HOST_IP/24"
+  else
+    printf '%-10s %-17s down\n' bridge "$LAB_HOST_IP/24"
+  fi
+  svc_line apt-proxy "$LAB_HOST_IP:$LAB_APT_PORT" acng
+  svc_line pip-index "$LAB_HOST_IP:$LAB_PIP_PORT" pip
+  svc_line postgres "$LAB_DB_IP:$LAB_PG_PORT" pg
+  printf '%-6s %-13s %-8s %-8s %s\n' VM IP STATE PID LAYERS
+  for k in $(vm_list); do vm_status_line "$k"; done
+}
+
+cmd_exec() {
+  local k user=root pid home
+  k=$(vm_k "${1:-}")
+  shift
+  if [[ ${1:-} == --user ]]; then
+    user=${2:?--user needs a name}
+    shift 2
+  fi
+  [[ ${1:-} == -- ]] && shift
+  (($#)) || die2 "exec vmK [--user U] -- CMD..."
+  pid=$(pid_get "vm$k.init") || die2 "vm$k is not running"
+  home=/root
+  [[ $user == root ]] || home=/home/$user
+  local env=(/usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+    HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/bash LANG=C.UTF-8)
+  local as=()
+  [[ $user == root ]] || as=(/usr/bin/setpriv --reuid="$user" --regid="$user" --init-groups --)
+  # nsenter -r: the VM's root (its PID 1's root); -p: the command becomes a process of the VM.
+  exec nsenter -t "$pid" -m -u -i -n -p -r -w -- "${env[@]}" "${as[@]}" \
+    /bin/sh -c 'cd "$HOME" 2>/dev/null || cd /; exec "$@"' sh "$@"
+}
+
+main() {
+  local cmd=${1:-help}
+  (($#)) && shift
+  case $cmd in
+    help | -h | --help) usage; return 0 ;;
+  esac
+  lab_require_host
+  case $cmd in
+    up) cmd_up "$@" ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    reset)
+      local k; k=$(vm_k "${1:-}")
+      lab_lock
+      vm_reset "$k"
+      write_client_files
+      ;;
+    snapshot)
+      local k; k=$(vm_k "${1:-}")
+      [[ -n ${2:-} ]] || die2 "snapshot vmK NAME"
+      lab_lock
+      vm_snapshot "$k" "$2"
+      write_client_files
+      ;;
+    restore)
+      local k; k=$(vm_k "${1:-}")
+      [[ -n ${2:-} ]] || die2 "restore vmK NAME"
+      lab_lock
+      vm_restore "$k" "$2"
+      write_client_files
+      ;;
+    snapshots) snap_list ;;
+    snapshot-rm)
+      [[ -n ${1:-} ]] || die2 "snapshot-rm NAME"
+      lab_lock
+      snap_rm "$1"
+      ;;
+    ssh-config)
+      mkdir -p "$LAB_STATE"
+      ssh_config >"$LAB_STATE/ssh_config.new"
+      mv "$LAB_STATE/ssh_config.new" "$LAB_STATE/ssh_config"
+      cat "$LAB_STATE/ssh_config"
+      ;;
+    db-block | db-allow)
+      local k mode=reject; k=$(vm_k "${1:-}")
+      [[ ${2:-} == --drop ]] && mode=drop
+      [[ $cmd == db-allow || -z ${2:-} || ${2:-} == --drop ]] || die2 "db-block vmK [--drop]"
+      lab_lock
+      if [[ $cmd == db-block ]]; then db_block "$k" "$mode"; else db_allow "$k"; fi
+      ;;
+    exec) cmd_exec "$@" ;;
+    env)
+      mkdir -p "$LAB_STATE"
+      db_env | tee "$LAB_STATE/lab.env.new"
+      chmod 0600 "$LAB_STATE/lab.env.new"
+      mv "$LAB_STATE/lab.env.new" "$LAB_STATE/lab.env"
+      ;;
+    psql)
+      [[ ${1:-} == -- ]] && shift
+      pid_get pg >/dev/null || die2 "the lab database is not running: run 'up' first"
+      db_psql "$@"
+      ;;
+    *) usage >&2; die2 "unknown command: $cmd" ;;
+  esac
+}
+
+main "$@"
