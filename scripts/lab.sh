@@ -125,7 +125,11 @@ cmd_exec() {
   fi
   [[ ${1:-} == -- ]] && shift
   (($#)) || die2 "exec vmK [--user U] -- CMD..."
-  pid=$(pid_get "vm$k.init") || die2 "vm$k is not running"
+  if ! pid=$(pid_get "vm$k.init"); then
+    # Another lab command (e.g. a reset from a concurrent test) may be restarting it: wait for the lock.
+    [[ -f $LAB_STATE/lock ]] && flock -w 120 "$LAB_STATE/lock" true
+    pid=$(pid_get "vm$k.init") || die2 "vm$k is not running"
+  fi
   home=/root
   [[ $user == root ]] || home=/home/$user
   local env=(/usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin

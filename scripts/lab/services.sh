@@ -56,8 +56,9 @@ pip_index_build() {
   mkdir -p "$new/simple"
   if [[ -f $LAB_LIB/build-wheels.py ]]; then
     say "building the pip index (wheels from fixtures/)"
-    (cd "$LAB_REPO" && env -i PATH="$LAB_PATH" HOME=/root "$LAB_PY" "$LAB_LIB/build-wheels.py" --out "$new") ||
-      die "scripts/lab/build-wheels.py failed"
+    (cd "$LAB_REPO" && env -i PATH="$LAB_PATH" HOME=/root "$LAB_PY" "$LAB_LIB/build-wheels.py" --out "$new") \
+      >"$LAB_STATE/logs/pip-index-build.log" 2>&1 ||
+      die "scripts/lab/build-wheels.py failed; see $LAB_STATE/logs/pip-index-build.log"
   else
     say "scripts/lab/build-wheels.py does not exist yet: serving an empty pip index"
   fi

@@ -107,6 +107,7 @@ vm_start() {
 }
 
 # Power off: SIGKILL on the VM's PID 1 kills every process in its PID namespace at once.
+# (unshare then logs "sigprocmask unblock failed" to console.log: harmless, util-linux issue #2614.)
 vm_stop() {
   local k=$1
   pid_stop "vm$k.init" KILL 10

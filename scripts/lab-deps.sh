@@ -1,0 +1,19 @@
+#!/bin/bash
+# Installs the Debian packages the lab (scripts/lab.sh) and its tests use. Idempotent; for CI on a fresh
+# Debian 12 machine. Installing apt-cacher-ng or postgresql-15 does not start their system services here
+# (no systemd; the machine's policy-rc.d refuses): the lab runs its own instances.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+((EUID == 0)) || { echo "lab-deps: needs root" >&2; exit 2; }
+
+packages=(
+  mmdebstrap debian-archive-keyring # the VM base
+  apt-cacher-ng                     # the VMs' apt proxy
+  nftables iproute2 util-linux procps kmod
+  openssh-client openssl            # ssh-keygen for keys, the client for tests; the DB certificate
+  postgresql-15 postgresql-client-15
+  python3                           # pip index server and wheel builder
+)
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${packages[@]}"

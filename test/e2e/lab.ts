@@ -1,0 +1,271 @@
+// Harness for end-to-end tests on the lab (scripts/lab.sh, docs/lab.md): brings the lab up once per test
+// process, and gives tests ways to act on VMs and to look inside them without going through the tool
+// under test (nsenter into the VM's namespaces, not ssh). Every child process has a timeout.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestContext } from 'node:test';
+
+export const LAB_STATE = '/var/lib/prov-lab';
+export const LAB_KEY = `${LAB_STATE}/keys/id_ed25519`;
+export const LAB_KNOWN_HOSTS = `${LAB_STATE}/known_hosts`;
+export const LAB_SSH_CONFIG = `${LAB_STATE}/ssh_config`;
+export const LAB_ENV_FILE = `${LAB_STATE}/lab.env`;
+export const LAB_DB_HOST = '10.231.0.2';
+export const LAB_HOST_IP = '10.231.0.1';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const LAB_SCRIPT = join(REPO_ROOT, 'scripts', 'lab.sh');
+
+/** Result of a child process: its output and exit code (signal-killed processes get 128 + signal number). */
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface RunOptions {
+  timeoutMs?: number;
+  input?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+/**
+ * Runs a command and resolves with its output and exit code (it never rejects on a non-zero exit).
+ * On timeout the whole process group is killed (the command runs in its own group), so helpers it
+ * started, e.g. nsenter's child inside a VM, do not keep the pipes open; it then rejects.
+ */
+export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd ?? REPO_ROOT,
+      env: opts.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) {
+        reject(new Error(`timed out after ${timeoutMs} ms: ${cmd} ${args.join(' ')}\nstdout: ${stdout}\nstderr: ${stderr}`));
+        return;
+      }
+      resolve({ stdout, stderr, code: code ?? 128 + (SIGNALS[signal ?? ''] ?? 0) });
+    });
+    child.stdin.on('error', () => {}); // the command may exit without reading its input
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** `bash scripts/lab.sh ARGS`; throws with the lab's message unless it exits 0. */
+export async function lab(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const r = await run('bash', [LAB_SCRIPT, ...args], { timeoutMs: 120_000, ...opts });
+  if (r.code !== 0) {
+    throw new Error(`lab ${args.join(' ')} exited ${r.code}\n${r.stderr.trim()}\n${r.stdout.trim()}`);
+  }
+  return r;
+}
+
+function onPath(tool: string): boolean {
+  const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin', '/usr/bin', '/bin']);
+  return dirs.some((d) => d !== '' && existsSync(join(d, tool)));
+}
+
+/** Whether the lab can run here: Linux, root, and the tools scripts/lab-deps.sh installs. */
+export function labAvailable(): { ok: true } | { ok: false; reason: string } {
+  if (process.platform !== 'linux') return { ok: false, reason: `the lab needs Linux (this is ${process.platform})` };
+  if (process.getuid?.() !== 0) return { ok: false, reason: 'the lab needs root (namespaces, mounts, a bridge)' };
+  const tools = ['ip', 'nft', 'unshare', 'nsenter', 'setpriv', 'ssh', 'ssh-keygen', 'openssl', 'mmdebstrap', 'apt-cacher-ng'];
+  const missing = tools.filter((t) => !onPath(t));
+  for (const f of ['/usr/lib/postgresql/15/bin/postgres', '/usr/lib/postgresql/15/bin/psql', '/usr/bin/python3']) {
+    if (!existsSync(f)) missing.push(f);
+  }
+  if (missing.length > 0) {
+    return { ok: false, reason: `the lab needs ${missing.join(', ')} (bash scripts/lab-deps.sh installs them)` };
+  }
+  return { ok: true };
+}
+
+/**
+ * Call first in every lab test. If the lab cannot run here: under CI=true it throws (a skipped
+ * end-to-end test is a failure in CI); otherwise it skips the test with the reason and returns false.
+ */
+export function requireLab(t: TestContext | undefined): boolean {
+  const a = labAvailable();
+  if (a.ok) return true;
+  if (process.env.CI === 'true') throw new Error(`end-to-end lab unavailable under CI: ${a.reason}`);
+  t?.skip(a.reason);
+  return false;
+}
+
+let upTo = 0;
+let upPromise: Promise<void> | undefined;
+
+/** `lab up N`, once per process (a later call with a larger N grows the lab). */
+export async function ensureLab(vms: number): Promise<void> {
+  while (upPromise) await upPromise.catch(() => {});
+  if (vms <= upTo) return;
+  upPromise = (async () => {
+    // A cold first run builds the base image (about 2 minutes); allow for a slow mirror.
+    await lab(['up', String(vms)], { timeoutMs: 15 * 60_000 });
+    upTo = vms;
+  })();
+  try {
+    await upPromise;
+  } finally {
+    upPromise = undefined;
+  }
+}
+
+/** Forget that the lab is up (after `lab down`), so the next ensureLab runs `up` again. */
+export function forgetLab(): void {
+  upTo = 0;
+}
+
+export function vmName(k: number): string {
+  return `vm${k}`;
+}
+
+export function vmIp(k: number): string {
+  return `10.231.0.${10 + k}`;
+}
+
+/** Fresh disk from the base, new host keys, restarted (1-3 s). */
+export async function resetVm(k: number): Promise<void> {
+  await lab(['reset', vmName(k)]);
+}
+
+/** Saves vmK's disk as NAME; vmK reboots (its processes are gone) onto that disk. */
+export async function snapshotVm(k: number, name: string): Promise<void> {
+  await lab(['snapshot', vmName(k), name], { timeoutMs: 300_000 });
+}
+
+/** Puts vmK on snapshot NAME: like a reboot of a machine whose disk is as saved. */
+export async function restoreVm(k: number, name: string): Promise<void> {
+  await lab(['restore', vmName(k), name]);
+}
+
+export function hasSnapshot(name: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) && existsSync(`${LAB_STATE}/snapshots/${name}/upper`);
+}
+
+export async function removeSnapshot(name: string): Promise<void> {
+  await lab(['snapshot-rm', name]);
+}
+
+/** `bash -c CMD` inside vmK as root (default) or azureuser, in the user's home directory. */
+export async function vmExec(
+  k: number,
+  cmd: string,
+  opts: { user?: 'root' | 'azureuser'; timeoutMs?: number; input?: string } = {},
+): Promise<RunResult> {
+  return run('bash', [LAB_SCRIPT, 'exec', vmName(k), '--user', opts.user ?? 'root', '--', 'bash', '-c', cmd], {
+    timeoutMs: opts.timeoutMs ?? 60_000,
+    input: opts.input,
+  });
+}
+
+async function vmExecOk(k: number, cmd: string, timeoutMs?: number): Promise<string> {
+  const r = await vmExec(k, cmd, { timeoutMs });
+  if (r.code !== 0) throw new Error(`in ${vmName(k)}: \`${cmd}\` exited ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A file's content as the VM sees it (throws if it cannot be read). */
+export async function vmReadFile(k: number, path: string): Promise<string> {
+  return vmExecOk(k, `cat -- ${shq(path)}`);
+}
+
+/** mode: permission bits incl. setuid/setgid/sticky (e.g. 0o600); null when the path does not exist. */
+export async function vmFileStat(k: number, path: string): Promise<{ mode: number; uid: number; user: string } | null> {
+  const r = await vmExec(k, `stat -c '%a %u %U' -- ${shq(path)}`);
+  if (r.code !== 0) {
+    if (/No such file or directory/.test(r.stderr)) return null;
+    throw new Error(`stat ${path} in ${vmName(k)} failed: ${r.stderr.trim()}`);
+  }
+  const [mode, uid, user] = r.stdout.trim().split(' ');
+  return { mode: parseInt(mode!, 8), uid: Number(uid), user: user! };
+}
+
+/** Every process of the VM (its own PID namespace), from /proc/PID/cmdline with NULs as spaces. */
+export async function vmProcesses(k: number): Promise<Array<{ pid: number; user: string; cmdline: string }>> {
+  const out = await vmExecOk(
+    k,
+    `: prov-lab-ps; for d in /proc/[0-9]*; do c=$(tr '\\0' ' ' < "$d/cmdline" 2>/dev/null) || continue; ` +
+      `u=$(stat -c %U "$d" 2>/dev/null) || continue; printf '%s\\t%s\\t%s\\n' "\${d#/proc/}" "$u" "\${c% }"; done`,
+  );
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const [pid, user, ...rest] = l.split('\t');
+      return { pid: Number(pid), user: user!, cmdline: rest.join('\t') };
+    })
+    .filter((p) => p.cmdline !== '' && !p.cmdline.includes(': prov-lab-ps;')); // not this reader
+}
+
+/** The database refuses vmK: as a missing Azure firewall rule (pg_hba) or, with 'drop', silently. */
+export async function dbBlock(k: number, mode: 'reject' | 'drop' = 'reject'): Promise<void> {
+  await lab(mode === 'drop' ? ['db-block', vmName(k), '--drop'] : ['db-block', vmName(k)]);
+}
+
+export async function dbAllow(k: number): Promise<void> {
+  await lab(['db-allow', vmName(k)]);
+}
+
+/** Runs SQL (sent on stdin) as the postgres superuser; returns unaligned, tuples-only output. */
+export async function labPsql(sql: string): Promise<string> {
+  const r = await lab(['psql', '--', '-A', '-t', '-q', '-f', '-'], { input: sql });
+  return r.stdout;
+}
+
+/** The lab database's connection settings, parsed from /var/lib/prov-lab/lab.env. */
+export function labDbEnv(): { host: string; port: number; user: string; db: string; password: string } {
+  const vars: Record<string, string> = {};
+  for (const line of readFileSync(LAB_ENV_FILE, 'utf8').split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line);
+    if (!m) continue;
+    let v = m[2]!;
+    if (v.length >= 2 && v.startsWith("'") && v.endsWith("'")) v = v.slice(1, -1);
+    vars[m[1]!] = v;
+  }
+  return {
+    host: vars.POSTGRES_HOST!,
+    port: Number(vars.POSTGRES_PORT),
+    user: vars.POSTGRES_USER!,
+    db: vars.POSTGRES_DB!,
+    password: vars.POSTGRES_PASSWORD!,
+  };
+}
+
+/** Real OpenSSH client to vmK with the lab's config (BatchMode: never prompts). */
+export async function labSsh(k: number, cmd: string, opts: { timeoutMs?: number; extra?: string[] } = {}): Promise<RunResult> {
+  return run('ssh', ['-F', LAB_SSH_CONFIG, '-o', 'BatchMode=yes', ...(opts.extra ?? []), vmName(k), cmd], {
+    timeoutMs: opts.timeoutMs ?? 30_000,
+  });
+}
