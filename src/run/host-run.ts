@@ -271,7 +271,8 @@ export class HostRun {
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
-    const tail = await this.run(logTailCommand(desired.layout)).catch(() => '');
+    const tailCmd = logTailCommand(desired.layout);
+    const tail = (await remote.exec(tailCmd.command, { timeoutSec: tailCmd.timeoutSec }).catch(() => ({ stdout: '' }))).stdout;
     for (const line of tail.split('\n').filter(Boolean)) this.say(`log: ${line}`);
     throw new StepError(
       `The MLflow server did not answer /health on ${this.target.address}:${desired.port} (${lastError || 'no answer'}); its last log lines are above and in ${desired.layout.log}.`,

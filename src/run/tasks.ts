@@ -60,19 +60,9 @@ export async function runHosts(config: ProvisionConfig, handle: RunHandle, concu
       const host = new HostRun(target, config, log);
       handle.runs.push(host);
       const steps = config.dryRun ? STEPS.filter((s) => s.id !== 'verify') : STEPS;
-      return task.newListr(
-        [
-          ...steps.map((s) => stepTask(s, host)),
-          {
-            title: 'done',
-            task: (_c, t) => {
-              t.title = `${target.label}: ${host.changed.length ? `changed ${host.changed.join(', ')}` : 'no changes'}`;
-            },
-          },
-        ],
-        { concurrent: false, exitOnError: true },
-      ).run().then(
+      return task.newListr(steps.map((s) => stepTask(s, host)), { concurrent: false, exitOnError: true }).run().then(
         () => {
+          task.title = `${target.label}: ${host.changed.length ? `${config.dryRun ? 'would change' : 'changed'} ${host.changed.join(', ')}` : 'no changes'}`;
           handle.results.set(target.label, host.result());
           host.close();
           log.close();

@@ -16,7 +16,7 @@ export interface HttpRequest {
   timeoutMs?: number;
 }
 
-function request(req: HttpRequest, connect: () => Duplex | undefined, target: { host: string; port: number }): Promise<HttpResponse> {
+function request(req: HttpRequest, tunnel: Duplex | undefined, target: { host: string; port: number }): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { Host: req.hostHeader ?? `${target.host}:${target.port}`, Connection: 'close' };
     if (req.body !== undefined) {
@@ -31,8 +31,8 @@ function request(req: HttpRequest, connect: () => Duplex | undefined, target: { 
         method: req.method ?? 'GET',
         path: req.path,
         headers,
-        agent: false,
-        ...(connect() ? { createConnection: () => connect() as never } : {}),
+        // Node uses createConnection only when no agent is given; a direct request gets a throwaway agent.
+        ...(tunnel ? { createConnection: () => tunnel as never } : { agent: false }),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -57,7 +57,7 @@ function request(req: HttpRequest, connect: () => Duplex | undefined, target: { 
 export async function httpOnVm(remote: Remote, port: number, req: HttpRequest): Promise<HttpResponse> {
   const channel = socketShim(await remote.forward('127.0.0.1', port, req.timeoutMs ?? 10000));
   try {
-    return await request(req, () => channel, { host: '127.0.0.1', port });
+    return await request(req, channel, { host: '127.0.0.1', port });
   } finally {
     channel.destroy();
   }
@@ -65,5 +65,5 @@ export async function httpOnVm(remote: Remote, port: number, req: HttpRequest): 
 
 /** A plain HTTP request from this machine, as a user's browser or client would make it. */
 export function httpDirect(host: string, port: number, req: HttpRequest): Promise<HttpResponse> {
-  return request(req, () => undefined, { host, port });
+  return request(req, undefined, { host, port });
 }

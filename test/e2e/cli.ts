@@ -1,0 +1,97 @@
+// Runs the real, built CLI (dist/cli/main.js) against lab VMs, the way a user runs it from a laptop:
+// the root namespace plays the laptop, the VMs are reached on 10.231.0.x:22.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasSnapshot, LAB_KEY, labDbEnv, REPO_ROOT, resetVm, restoreVm, run, snapshotVm, vmIp, type RunResult } from './lab.js';
+
+export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+
+export interface CliRun extends RunResult {
+  wallMs: number;
+  /** Everything the user saw plus every log file the run wrote. */
+  everything: string;
+  workdir: string;
+}
+
+export interface CliOptions {
+  env?: Record<string, string>;
+  input?: string;
+  timeoutMs?: number;
+  workdir?: string;
+  /** Leave out POSTGRES_PASSWORD etc. from the environment. */
+  noDbEnv?: boolean;
+}
+
+/** A scratch "laptop home": its own known_hosts and log folder, so tests do not share state. */
+export function newWorkdir(): string {
+  return mkdtempSync(join(tmpdir(), 'prov-e2e-'));
+}
+
+export function dbEnv(): Record<string, string> {
+  const db = labDbEnv();
+  return {
+    POSTGRES_HOST: db.host,
+    POSTGRES_PORT: String(db.port),
+    POSTGRES_USER: db.user,
+    POSTGRES_DB: db.db,
+    POSTGRES_PASSWORD: db.password,
+  };
+}
+
+/** The flags every lab run needs: the lab's key and a known_hosts of the test's own. */
+export function labFlags(k: number, workdir: string): string[] {
+  return ['--host', vmIp(k), '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'known_hosts'), '--yes'];
+}
+
+function readLogs(dir: string): string {
+  const logDir = join(dir, 'provision-logs');
+  if (!existsSync(logDir)) return '';
+  return readdirSync(logDir).map((f) => readFileSync(join(logDir, f), 'utf8')).join('\n');
+}
+
+export async function provision(args: string[], opts: CliOptions = {}): Promise<CliRun> {
+  const workdir = opts.workdir ?? newWorkdir();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: workdir,
+    NO_COLOR: '1',
+    ...(opts.noDbEnv ? {} : dbEnv()),
+    ...opts.env,
+  };
+  const started = Date.now();
+  const res = await run(process.execPath, [CLI, ...args], { env, cwd: workdir, input: opts.input ?? '', timeoutMs: opts.timeoutMs ?? 600_000 });
+  return { ...res, wallMs: Date.now() - started, everything: `${res.stdout}\n${res.stderr}\n${readLogs(workdir)}`, workdir };
+}
+
+function hashTree(hash: ReturnType<typeof createHash>, dir: string): void {
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) hashTree(hash, path);
+    else hash.update(path.slice(REPO_ROOT.length)).update(readFileSync(path));
+  }
+}
+
+/**
+ * The name of the "provisioned VM" snapshot for this version of the tool and the stand-ins: a change to
+ * either makes tests provision afresh instead of trusting a disk made by older code.
+ */
+export function provisionedSnapshotName(): string {
+  const hash = createHash('sha256');
+  hashTree(hash, join(REPO_ROOT, 'src'));
+  hashTree(hash, join(REPO_ROOT, 'fixtures'));
+  return `e2e-provisioned-${hash.digest('hex').slice(0, 12)}`;
+}
+
+/** Provisions vmK from a clean VM with the real CLI, or restores the snapshot a previous test saved. */
+export async function provisionedVm(k: number, snapshot = provisionedSnapshotName()): Promise<void> {
+  if (hasSnapshot(snapshot)) {
+    await restoreVm(k, snapshot);
+    return;
+  }
+  await resetVm(k);
+  const res = await provision(labFlags(k, newWorkdir()));
+  if (res.code !== 0) throw new Error(`provisioning vm${k} failed (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
+  await snapshotVm(k, snapshot);
+}

@@ -1,0 +1,145 @@
+// Issue 3: `provision --host` on a fresh lab VM, checked from outside the tool.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, test } from 'node:test';
+import { dbEnv, labFlags, newWorkdir, provision, provisionedSnapshotName } from './cli.js';
+import { dbAllow, dbBlock, ensureLab, hasSnapshot, requireLab, resetVm, restoreVm, snapshotVm, vmExec, vmFileStat, vmIp, vmProcesses, vmReadFile } from './lab.js';
+
+const VM = 4;
+const IP = vmIp(VM);
+const HOME = '/home/azureuser';
+
+function httpFromLaptop(opts: { method?: string; path: string; host?: string; body?: string; contentType?: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: IP, port: 5000, method: opts.method ?? 'GET', path: opts.path, agent: false, timeout: 10_000,
+      headers: { Host: opts.host ?? `${IP}:5000`, ...(opts.body !== undefined ? { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(opts.body) } : {}) },
+    }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+function secretForms(): string[] {
+  const pw = dbEnv().POSTGRES_PASSWORD!;
+  return [pw, encodeURIComponent(pw)];
+}
+
+async function mlflowProcesses(): Promise<Array<{ pid: number; cmdline: string }>> {
+  return (await vmProcesses(VM)).filter((p) => /mlflow/.test(p.cmdline));
+}
+
+let available = true;
+before(async (t) => {
+  available = requireLab(t as never);
+  if (available) await ensureLab(VM);
+});
+after(async () => {
+  if (available) await dbAllow(VM).catch(() => undefined);
+});
+
+test('a fresh VM becomes a working MLflow server, verified from outside the tool', async (t) => {
+  if (!requireLab(t)) return;
+  await resetVm(VM);
+  const workdir = newWorkdir();
+  const res = await provision(labFlags(VM, workdir), { workdir });
+  t.diagnostic(`fresh provision wall time: ${(res.wallMs / 1000).toFixed(1)} s`);
+  assert.equal(res.code, 0, `exit code\n${res.stdout}\n${res.stderr}`);
+
+  // What the user sees: every step, live remote output, the URL and next steps.
+  for (const step of ['Connect and check the VM', 'System packages: changed', 'MLflow in a virtual environment: changed', 'Artifacts folder: changed', 'Database check through the VM', 'Launcher and secrets file: changed', 'MLflow server: changed', 'Health check']) {
+    assert.ok(res.stdout.includes(step), `output shows "${step}"`);
+  }
+  assert.match(res.stdout, /apt-get|Setting up python3/, 'remote apt output is streamed');
+  assert.match(res.stdout, /new host key ssh-ed25519 SHA256:/);
+  assert.match(res.stdout, new RegExp(`MLflow tracking server is running: http://${IP.replace(/\./g, '\\.')}:5000`));
+  assert.match(res.stdout, /mlflow\.set_tracking_uri/);
+
+  // The server answers from the laptop, with the VM's public Host header, and refuses a foreign one.
+  const health = await httpFromLaptop({ path: '/health' });
+  assert.deepEqual(health, { status: 200, body: 'OK' });
+  const search = await httpFromLaptop({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":1}' });
+  assert.equal(search.status, 200, search.body);
+  assert.equal(JSON.parse(search.body).experiments[0].name, 'Default');
+  const foreign = await httpFromLaptop({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', host: 'evil.example.com', body: '{}' });
+  assert.equal(foreign.status, 403);
+
+  // An artifact sent through the server lands in the artifacts folder on the VM.
+  const payload = `artifact from the laptop ${Date.now()}`;
+  const put = await httpFromLaptop({ method: 'PUT', path: '/api/2.0/mlflow-artifacts/artifacts/e2e/run1/model.txt', body: payload, contentType: 'text/plain' });
+  assert.equal(put.status, 200, put.body);
+  assert.equal(await vmReadFile(VM, `${HOME}/mlruns-artifacts/e2e/run1/model.txt`), payload);
+
+  // No command line on the VM holds the password; the only file that holds it is the 0600 secrets file.
+  for (const p of await vmProcesses(VM)) {
+    for (const s of secretForms()) assert.ok(!p.cmdline.includes(s), `process ${p.pid} shows the password: ${p.cmdline}`);
+  }
+  const holders = await vmExec(VM, `grep -rlF -e ${shellQuote(secretForms()[0]!)} -e ${shellQuote(secretForms()[1]!)} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null`, { timeoutMs: 120_000 });
+  assert.deepEqual(holders.stdout.trim().split('\n'), [`${HOME}/.mlflow-server.env`]);
+  assert.deepEqual(await vmFileStat(VM, `${HOME}/.mlflow-server.env`), { mode: 0o600, uid: 1000, user: 'azureuser' });
+  const launcher = await vmFileStat(VM, `${HOME}/start-mlflow-server.sh`);
+  assert.equal(launcher?.user, 'azureuser');
+  assert.equal((launcher!.mode & 0o077), 0, 'launcher not readable by others');
+  assert.match(await vmReadFile(VM, `${HOME}/start-mlflow-server.sh`), /--default-artifact-root mlflow-artifacts:\/ /);
+
+  // The task list and the logs never show the password.
+  for (const s of secretForms()) assert.ok(!res.everything.includes(s), 'password in output or logs');
+
+  // The server outlives the SSH session: still there, same PID, a while after the CLI exited.
+  const pidBefore = (await vmReadFile(VM, `${HOME}/mlflow-server.pid`)).split(' ')[0];
+  await new Promise((r) => setTimeout(r, 2000));
+  const procs = await mlflowProcesses();
+  assert.ok(procs.some((p) => String(p.pid) === pidBefore), `server pid ${pidBefore} still running`);
+  assert.equal((await httpFromLaptop({ path: '/health' })).status, 200);
+
+  // --json gives a machine-readable line per host; a rerun changes nothing and keeps the server's PID.
+  const again = await provision([...labFlags(VM, workdir), '--json'], { workdir });
+  assert.equal(again.code, 0, again.stderr);
+  const result = JSON.parse(again.stdout.trim());
+  assert.equal(result.host, IP);
+  assert.equal(result.status, 'ok');
+  assert.deepEqual(result.changed, []);
+  assert.equal(result.url, `http://${IP}:5000`);
+  assert.equal(typeof result.durationMs, 'number');
+  assert.equal((await vmReadFile(VM, `${HOME}/mlflow-server.pid`)).split(' ')[0], pidBefore);
+
+  const name = provisionedSnapshotName();
+  if (!hasSnapshot(name)) await snapshotVm(VM, name);
+});
+
+test('a VM blocked from the database: exit 1, the firewall named, nothing started', async (t) => {
+  if (!requireLab(t)) return;
+  const name = provisionedSnapshotName();
+  assert.ok(hasSnapshot(name), 'the fresh-provision test saved a snapshot');
+  await restoreVm(VM, name); // a provisioned VM after a reboot: no server running
+  await dbBlock(VM);
+  const workdir = newWorkdir();
+  const res = await provision(labFlags(VM, workdir), { workdir });
+  assert.equal(res.code, 1, res.stdout);
+  assert.match(res.stdout, /refuses connections from the VM 10\.231\.0\.14 \(no pg_hba\.conf entry\): add a firewall rule for the VM's address/);
+  assert.doesNotMatch(res.stdout + res.stderr, /\n\s+at /, 'no stack trace');
+  assert.deepEqual(await mlflowProcesses(), [], 'no server was started');
+  for (const s of secretForms()) assert.ok(!res.everything.includes(s));
+  await dbAllow(VM);
+});
+
+test('a wrong database password: exit 1, named, nothing on the VM changes', async (t) => {
+  if (!requireLab(t)) return;
+  await restoreVm(VM, provisionedSnapshotName());
+  const before = await vmExec(VM, `sha256sum ${HOME}/.mlflow-server.env ${HOME}/start-mlflow-server.sh`);
+  const workdir = newWorkdir();
+  const res = await provision(labFlags(VM, workdir), { workdir, env: { POSTGRES_PASSWORD: 'wrong-Password-123' } });
+  assert.equal(res.code, 1);
+  assert.match(res.stdout, /The database rejected the password for user "mlflow": check POSTGRES_PASSWORD\./);
+  assert.ok(!res.everything.includes('wrong-Password-123'), 'the wrong password is not echoed either');
+  assert.equal((await vmExec(VM, `sha256sum ${HOME}/.mlflow-server.env ${HOME}/start-mlflow-server.sh`)).stdout, before.stdout);
+  assert.deepEqual(await mlflowProcesses(), []);
+});
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
