@@ -28,9 +28,9 @@ echo "Provisioning lab VM vm1 (10.231.0.11) with the real CLI; database: the lab
 echo "Settings come from $workdir/.env (a copy of $state/lab.env), logs go to $workdir/provision-logs."
 echo
 cd "$workdir"
+status=0
 node "$OLDPWD/dist/cli/main.js" --host 10.231.0.11 --identity-file "$state/keys/id_ed25519" \
-  --known-hosts "$workdir/known_hosts" --yes "$@"
-status=$?
+  --known-hosts "$workdir/known_hosts" --yes "$@" || status=$?
 if [[ $status -eq 0 ]]; then
   echo
   echo "Demo done: open http://10.231.0.11:5000 from this machine (curl http://10.231.0.11:5000/health)."
