@@ -1,0 +1,13 @@
+import { OPTIONS } from './options.js';
+
+/** The README's option table, rendered from the same table yargs is built from. */
+export function optionsMarkdown(): string {
+  const rows = OPTIONS.map((o) => {
+    const flag = `\`--${o.name}\`${o.type === 'boolean' ? '' : ` <${o.type === 'number' ? 'n' : 'value'}>`}`;
+    const env = o.env.length ? o.env.map((e) => `\`${e}\``).join(', ') : '';
+    const def = o.defaultText ? o.defaultText.replace(/\|/g, '\\|') : '';
+    const choices = o.choices ? ` (${o.choices.join(' \\| ')})` : '';
+    return `| ${flag} | ${o.describe.replace(/\|/g, '\\|')}${choices} | ${env} | ${def} |`;
+  });
+  return ['| option | what it does | environment / .env | default |', '|---|---|---|---|', ...rows].join('\n');
+}

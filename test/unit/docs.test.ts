@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { optionsMarkdown } from '../../src/cli/options-doc.js';
+import { OPTIONS } from '../../src/cli/options.js';
+
+const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
+
+test('the README option table is the one generated from the option definitions (npm run docs:options)', () => {
+  const readme = read('README.md');
+  const table = /<!-- options:start -->\n([\s\S]*?)\n<!-- options:end -->/.exec(readme)?.[1];
+  assert.equal(table, optionsMarkdown());
+});
+
+test('.env.example names every environment variable the CLI reads', () => {
+  const example = read('.env.example');
+  for (const name of OPTIONS.flatMap((o) => o.env)) assert.ok(example.includes(name), name);
+  for (const name of ['POSTGRES_PASSWORD', 'PROVISION_SSH_PASSPHRASE']) assert.ok(example.includes(name), name);
+});
+
+test('the README gives the two set-up commands and the test command CI runs', () => {
+  const readme = read('README.md');
+  assert.match(readme, /npm ci && sudo npm run demo/);
+  assert.match(readme, /npm test/);
+  assert.match(read('.ci/run'), /npm test/);
+});
