@@ -42,6 +42,7 @@ EOF
 pip_sources_hash() {
   (
     cd "$LAB_REPO"
+    ls /usr/share/python-wheels 2>/dev/null || true
     find fixtures scripts/lab/build-wheels.py -type f \
       -not -path '*/__pycache__/*' -not -path '*.egg-info/*' -not -name '*.pyc' -print0 2>/dev/null |
       LC_ALL=C sort -z | xargs -0r sha256sum
@@ -56,7 +57,12 @@ pip_index_build() {
   mkdir -p "$new/simple"
   if [[ -f $LAB_LIB/build-wheels.py ]]; then
     say "building the pip index (wheels from fixtures/)"
-    (cd "$LAB_REPO" && env -i PATH="$LAB_PATH" HOME=/root "$LAB_PY" "$LAB_LIB/build-wheels.py" --out "$new") \
+    # Debian's own pip and setuptools wheels too, so `pip install --upgrade pip` in a venv resolves offline.
+    local extra=() whl
+    for whl in /usr/share/python-wheels/{pip,setuptools}-*.whl; do
+      [[ -f $whl ]] && extra+=(--extra-wheel "$whl")
+    done
+    (cd "$LAB_REPO" && env -i PATH="$LAB_PATH" HOME=/root "$LAB_PY" "$LAB_LIB/build-wheels.py" --out "$new" "${extra[@]}") \
       >"$LAB_STATE/logs/pip-index-build.log" 2>&1 ||
       die "scripts/lab/build-wheels.py failed; see $LAB_STATE/logs/pip-index-build.log"
   else
