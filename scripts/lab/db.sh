@@ -102,7 +102,7 @@ table inet provdb {
 EOF
 }
 
-db_ready() { "$PGBIN/pg_isready" -q -h "$PGSOCK" -p "$LAB_PG_PORT"; }
+db_ready() { "$PGBIN/pg_isready" -q -h "$PGSOCK" -p "$LAB_PG_PORT" -U postgres -d postgres; }
 
 db_start() {
   db_init

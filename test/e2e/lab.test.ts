@@ -304,6 +304,22 @@ test('reset: fresh disk, new host keys, known_hosts follows', async (t) => {
   assert.equal(r.code, 0, r.stderr);
 });
 
+test('up repairs a VM that was killed without down (stale mount and namespace)', async (t) => {
+  if (!requireLab(t)) return;
+  await ensureLab(3);
+  for (const f of ['vm1.init', 'vm1.unshare']) {
+    process.kill(Number(readFileSync(`${LAB_STATE}/pids/${f}`, 'utf8').split(' ')[0]), 'SIGKILL');
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  assert.match((await lab(['status'])).stdout, /^vm1\s+\S+\s+stopped/m);
+  assert.match(readFileSync('/proc/mounts', 'utf8'), /\/var\/lib\/prov-lab\/vms\/vm1\/root /);
+  await lab(['up', '3']);
+  assert.match((await lab(['status'])).stdout, /^vm1\s+\S+\s+running/m);
+  const r = await labSsh(1, 'hostname');
+  assert.equal(r.stdout, 'prov-vm1\n', r.stderr);
+  assert.equal(readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes('/vms/vm1/root ')).length, 1);
+});
+
 test('up refuses to start when something else routes the lab subnet', async (t) => {
   if (!requireLab(t)) return;
   await ensureLab(1);
