@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { LAB_KEY, ensureLab, requireLab, resetVm, vmExec, vmIp, vmReadFile } from './lab.js';
+import { LAB_KEY, LAB_SSH_CONFIG, ensureLab, requireLab, resetVm, vmExec, vmIp, vmReadFile } from './lab.js';
 import { newWorkdir, provision } from './cli.js';
 
 const VM = 7;
@@ -105,4 +105,15 @@ test('connection faults: nothing listening, closed port, wrong user, sudo with a
   }
   const again = await provision(flags(workdir), { workdir });
   assert.equal(again.code, 0, 'a rerun recovers once sudo is fixed');
+});
+
+test('a ~/.ssh/config Host alias resolves HostName, User and IdentityFile', async (t) => {
+  if (!requireLab(t)) return;
+  const workdir = newWorkdir();
+  const res = await provision(['--host', `vm${VM}`, '--ssh-config', LAB_SSH_CONFIG, '--known-hosts', join(workdir, 'known_hosts'), '--yes', '--dry-run', '--json'], { workdir });
+  assert.equal(res.code, 0, res.stderr);
+  const result = JSON.parse(res.stdout.trim());
+  assert.equal(result.host, `vm${VM}`);
+  assert.equal(result.status, 'ok');
+  assert.ok(readFileSync(join(workdir, 'known_hosts'), 'utf8').startsWith(`${IP} ssh-ed25519 `), 'known_hosts records the HostName');
 });
