@@ -39,7 +39,9 @@ write_client_files() {
   mv "$tmp" "$LAB_STATE/known_hosts"
   ssh_config >"$LAB_STATE/ssh_config.new"
   mv "$LAB_STATE/ssh_config.new" "$LAB_STATE/ssh_config"
-  (umask 077 && db_env >"$LAB_STATE/lab.env")
+  # Readers (tests, the demo) may read it at any moment: replace it whole, never truncate it in place.
+  (umask 077 && db_env >"$LAB_STATE/lab.env.new")
+  mv "$LAB_STATE/lab.env.new" "$LAB_STATE/lab.env"
 }
 
 ssh_config() {
