@@ -18,6 +18,10 @@ export interface OptionSpec {
 export const OPTIONS: OptionSpec[] = [
   { name: 'host', type: 'string', group: 'Target', array: true, env: ['PROVISION_HOST'],
     describe: 'VM address or ~/.ssh/config Host alias; repeat for several VMs' },
+  { name: 'hosts-file', type: 'string', group: 'Target', env: ['PROVISION_HOSTS_FILE'],
+    describe: 'file with one VM a line: [user@]host[:port] [artifacts-dir=… mlflow-port=… allowed-hosts=…] (see docs/hosts-file.md)' },
+  { name: 'concurrency', type: 'number', group: 'Target', env: ['PROVISION_CONCURRENCY'], defaultText: '10',
+    describe: 'how many VMs are provisioned at once' },
   { name: 'user', type: 'string', group: 'SSH', env: ['PROVISION_USER'], defaultText: 'azureuser',
     describe: 'SSH user on the VM (needs passwordless sudo)' },
   { name: 'ssh-port', type: 'number', group: 'SSH', env: ['PROVISION_SSH_PORT'], defaultText: '22',

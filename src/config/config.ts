@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { parseHostsFile, type HostEntry } from '../hosts/hosts-file.js';
 import { readSshConfig } from '../hosts/ssh-config.js';
 import { SSL_MODES, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import { UsageError } from '../util/errors.js';
@@ -25,6 +27,10 @@ export interface HostTarget {
   user: string;
   /** Explicit keys (flag or ~/.ssh/config); empty means agent, then the default key files. */
   identityFiles: string[];
+  /** Where the host was named: `--host` or `hosts.txt:3`. */
+  origin: string;
+  /** Server settings a hosts-file line overrides for this host. */
+  overrides: Partial<Pick<ServerOptions, 'port' | 'artifactsDir' | 'allowedHosts'>>;
 }
 
 export interface ServerOptions {
@@ -37,6 +43,9 @@ export interface ServerOptions {
 
 export interface ProvisionConfig {
   targets: HostTarget[];
+  concurrency: number;
+  /** Said before the run starts (duplicate hosts, shared database with local artifacts). */
+  warnings: string[];
   ssh: {
     knownHostsPath: string;
     hostKeyPolicy: HostKeyPolicy;
@@ -54,30 +63,94 @@ function expandHome(p: string): string {
   return p.replace(/^~(?=\/|$)/, homedir());
 }
 
-export function resolveTarget(label: string, settings: Settings, sshConfigPath: string): HostTarget {
-  const given = label.trim();
+/** Precedence per value: the hosts-file line, then flags/env, then ~/.ssh/config, then defaults. */
+export function resolveTarget(entry: HostEntry, settings: Settings, sshConfigPath: string): HostTarget {
+  const given = entry.host.trim();
   if (given === '') throw new UsageError('--host is empty; give the VM\'s IP address or host name.');
+  const where = entry.origin === '--host' ? '' : `${entry.origin.replace(/:(\d+)$/, ' line $1')}: `;
   const fromConfig = readSshConfig(sshConfigPath, given);
-  const address = requireHost(fromConfig.hostName ?? given, '--host');
+  const address = requireHost(fromConfig.hostName ?? given, `${where}--host`);
   const userFlag = getString(settings, 'user');
   const portFlag = settings.get('ssh-port')?.value;
-  const identityFlag = getString(settings, 'identity-file');
+  const identity = entry.overrides['identity-file'] ?? getString(settings, 'identity-file');
+  const o = entry.overrides;
+  const withWhere = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof UsageError && where) throw new UsageError(`${where}${err.message}`);
+      throw err;
+    }
+  };
   return {
     label: given,
     address,
-    port: requirePort(portFlag ?? fromConfig.port ?? 22, 'ssh-port'),
-    user: userFlag ?? fromConfig.user ?? 'azureuser',
-    identityFiles: identityFlag ? [expandHome(identityFlag)] : fromConfig.identityFiles,
+    port: withWhere(() => requirePort(entry.port ?? portFlag ?? fromConfig.port ?? 22, 'ssh-port')),
+    user: entry.user ?? userFlag ?? fromConfig.user ?? 'azureuser',
+    identityFiles: identity ? [expandHome(identity)] : fromConfig.identityFiles,
+    origin: entry.origin,
+    overrides: {
+      ...(o['mlflow-port'] !== undefined ? { port: withWhere(() => requirePort(o['mlflow-port'], 'mlflow-port')) } : {}),
+      ...(o['artifacts-dir'] !== undefined ? { artifactsDir: withWhere(() => requireAbsolutePath(o['artifacts-dir']!, 'artifacts-dir')) } : {}),
+      ...(o['allowed-hosts'] !== undefined ? { allowedHosts: withWhere(() => parseAllowedHosts(o['allowed-hosts']!)) } : {}),
+    },
   };
 }
 
+function hostEntries(settings: Settings, readFile: (path: string) => string, warnings: string[]): HostEntry[] {
+  const entries: HostEntry[] = ((settings.get('host')?.value as string[] | undefined) ?? [])
+    .flatMap((h) => String(h).split(','))
+    .filter((h) => h.trim() !== '')
+    .map((h) => ({ origin: '--host', host: h.trim(), overrides: {} }));
+  const file = getString(settings, 'hosts-file');
+  if (file) {
+    let text: string;
+    try {
+      text = readFile(expandHome(file));
+    } catch (err) {
+      throw new UsageError(`Cannot read the hosts file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check --hosts-file.`);
+    }
+    const parsed = parseHostsFile(text, file);
+    if (parsed.problems.length > 0) {
+      const list = parsed.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ');
+      throw new UsageError(`${file} has ${parsed.problems.length === 1 ? 'a bad line' : `${parsed.problems.length} bad lines`} (${list}); fix ${parsed.problems.length === 1 ? 'it' : 'them'} and rerun: nothing was started.`);
+    }
+    for (const d of parsed.duplicates) warnings.push(`${file} line ${d.line}: ${d.message}.`);
+    if (parsed.entries.length === 0 && entries.length === 0) throw new UsageError(`${file} names no host: write one VM a line, e.g. "azureuser@20.61.1.2".`);
+    entries.push(...parsed.entries);
+  }
+  return entries;
+}
+
 /** Turns complete settings into the run's configuration; every mistake is a UsageError (exit 2). */
-export function buildConfig(settings: Settings, password: Secret, passphrase?: Secret): ProvisionConfig {
-  const hosts = (settings.get('host')?.value as string[] | undefined) ?? [];
-  if (hosts.length === 0) throw new UsageError('No VM given: pass --host <vm-ip> (or set PROVISION_HOST).');
+export function buildConfig(
+  settings: Settings,
+  password: Secret,
+  passphrase?: Secret,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): ProvisionConfig {
+  const warnings: string[] = [];
+  const entries = hostEntries(settings, readFile, warnings);
+  if (entries.length === 0) throw new UsageError('No VM given: pass --host <vm-ip> or --hosts-file hosts.txt (or set PROVISION_HOST).');
   const sshConfigPath = expandHome(getString(settings, 'ssh-config') ?? join(homedir(), '.ssh', 'config'));
-  const targets = hosts.flatMap((h) => String(h).split(',')).filter((h) => h.trim() !== '')
-    .map((h) => resolveTarget(h, settings, sshConfigPath));
+  const targets: HostTarget[] = [];
+  const seen = new Map<string, HostTarget>();
+  for (const entry of entries) {
+    const target = resolveTarget(entry, settings, sshConfigPath);
+    const key = `${target.user}@${target.address.toLowerCase()}:${target.port}`;
+    const first = seen.get(key);
+    if (first) {
+      warnings.push(`${target.label} (${target.origin}) is the same VM as ${first.label} (${first.origin}); it runs once.`);
+      continue;
+    }
+    seen.set(key, target);
+    if (targets.some((t) => t.label === target.label)) target.label = `${target.user}@${target.label}:${target.port}`;
+    targets.push(target);
+  }
+  const concurrency = Number(settings.get('concurrency')?.value ?? 10);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {
+    throw new UsageError('--concurrency must be a whole number from 1 to 100.');
+  }
 
   const pgHost = getString(settings, 'pg-host');
   if (!pgHost) throw new UsageError('No database host given: pass --pg-host or set POSTGRES_HOST.');
@@ -99,8 +172,17 @@ export function buildConfig(settings: Settings, password: Secret, passphrase?: S
     throw new UsageError('--connect-timeout must be a number of seconds between 1 and 600.');
   }
 
+  if (targets.length > 1) {
+    warnings.push(
+      `${targets.length} VMs share the database ${pgHost}/${getString(settings, 'pg-db') ?? 'mlflow'} but keep artifacts on their own disks: ` +
+      'runs logged through one VM have their artifacts on that VM only. For servers behind one address, put artifacts on shared storage ' +
+      '(Azure Blob, --artifacts-destination wasbs://…, see docs/hosts-file.md).',
+    );
+  }
   return {
     targets,
+    concurrency,
+    warnings,
     ssh: {
       knownHostsPath: expandHome(getString(settings, 'known-hosts') ?? join(homedir(), '.ssh', 'known_hosts')),
       hostKeyPolicy: policy,
