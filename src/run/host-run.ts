@@ -22,6 +22,7 @@ import {
   planPackages,
   planPython,
   planServer,
+  portProblem,
   preflightProblems,
   type Desired,
 } from '../steps/plan.js';
@@ -120,6 +121,8 @@ export class HostRun {
     await this.probe();
     const facts = this.need(this.facts);
     const problems = preflightProblems(facts, this.target.user);
+    const port = portProblem(facts, this.need(this.desired), this.target.address);
+    if (port) problems.push(port);
     if (problems.length > 0) throw new StepError(problems.join(' '));
     return this.mark('connect', {
       changed: false,
@@ -234,15 +237,10 @@ export class HostRun {
     const facts = this.need(this.facts);
     const desired = this.need(this.desired);
     const plan = planServer(facts, desired);
-    if (plan.foreign) {
-      throw new StepError(
-        `Port ${desired.port} on ${this.target.address} is already in use by ${plan.foreign}, which provision did not start: stop it or choose another --mlflow-port. Nothing was killed.`,
-      );
-    }
     const action = plan.action === 'keep' && this.restartNeeded ? 'restart' : plan.action;
     if (action === 'keep') return this.mark('server', { changed: false, summary: plan.reason });
     if (this.config.dryRun) return this.mark('server', { changed: true, summary: `would ${action}: ${plan.reason}` });
-    if (action === 'restart') await this.run(stopServerCommand(desired.layout));
+    if (action === 'restart') await this.run(stopServerCommand(desired.layout, plan.stopGroups));
     const out = await this.run(startServerCommand(desired.layout, desired.fingerprint));
     await this.waitForHealth();
     const why = action === 'restart' ? (this.restartNeeded && plan.action === 'keep' ? 'MLflow was reinstalled' : plan.reason) : plan.reason;

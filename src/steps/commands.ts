@@ -25,15 +25,23 @@ export function packageCommands(opts: { cloudInit: boolean; dpkgInterrupted: boo
     steps.push({ label: 'wait for cloud-init to finish', command: 'sudo -n cloud-init status --wait >/dev/null; true', timeoutSec: 900 });
   }
   if (opts.dpkgInterrupted) {
-    // dpkg has no lock timeout of its own: retry while another process holds the lock, within a bound.
+    // dpkg has no lock timeout of its own: retry while another process holds its lock, within a bound,
+    // saying who holds it (apt says "Waiting for cache lock ... held by process N" the same way).
+    const tries = APT_LOCK_WAIT_SEC / 5;
     steps.push({
       label: 'finish an interrupted dpkg run (dpkg --configure -a)',
       command: [
-        `for i in $(seq 1 ${APT_LOCK_WAIT_SEC / 5}); do`,
-        '  out=$(sudo -n env DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a 2>&1) && { printf "%s\\n" "$out"; exit 0; }',
-        '  printf "%s\\n" "$out"',
-        '  case "$out" in *lock*) echo "waiting for the dpkg lock ($((i * 5)) s)"; sleep 5;; *) exit 1;; esac',
-        'done; exit 1',
+        `for i in $(seq 1 ${tries}); do`,
+        '  out=$(sudo -n env DEBIAN_FRONTEND=noninteractive dpkg --force-confdef --force-confold --configure -a 2>&1) && { printf "%s\n" "$out"; exit 0; }',
+        '  case "$out" in',
+        '    *"lock"*)',
+        '      holder=$(printf "%s\n" "$out" | grep -o "pid [0-9]*" | head -n 1 | cut -d" " -f2)',
+        '      name=$( [ -n "$holder" ] && ps -o comm= -p "$holder")',
+        `      echo "Waiting for the dpkg lock, held by \${name:-another process}\${holder:+ (pid $holder)}: $((i * 5 - 5)) of ${APT_LOCK_WAIT_SEC} s"`,
+        '      sleep 5;;',
+        '    *) printf "%s\n" "$out"; exit 1;;',
+        '  esac',
+        `done; echo "The dpkg lock was still held after ${APT_LOCK_WAIT_SEC} s."; exit 1`,
       ].join('\n'),
       timeoutSec: APT_LOCK_WAIT_SEC + 600,
     });
@@ -77,20 +85,30 @@ export function artifactsCommand(dir: string, user: string): RemoteCommand {
   };
 }
 
-/** Stops the server recorded in the PID file, if (and only if) the PID still names the same process. */
-export function stopServerCommand(layout: RemoteLayout): RemoteCommand {
+/**
+ * Stops the server recorded in the PID file, if (and only if) the PID still names the same process, and
+ * the process groups of earlier servers from our venv that the probe found holding the port. Waits until
+ * every process of those groups is gone (uvicorn workers included), so the port is free for the new one.
+ */
+export function stopServerCommand(layout: RemoteLayout, stopGroups: number[] = []): RemoteCommand {
   const pidFile = shq(layout.pidFile);
+  const extra = stopGroups.filter((g) => Number.isInteger(g) && g > 1).join(' ');
   return {
-    label: 'stop the running server',
+    label: `stop the running server${extra ? ` and the leftover process group(s) ${extra.replace(/ /g, ', ')}` : ''}`,
     command: [
-      `[ -f ${pidFile} ] || exit 0`,
-      `read -r pid start fp < ${pidFile}`,
-      '[ -n "$pid" ] && [ "$(cut -d" " -f22 /proc/$pid/stat 2>/dev/null)" = "$start" ] || { rm -f ' + pidFile + '; exit 0; }',
-      'kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"',
-      'for i in $(seq 1 30); do [ -d "/proc/$pid" ] || break; sleep 0.5; done',
-      'if [ -d "/proc/$pid" ]; then echo "the server did not stop within 15 s; killing it"; kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"; fi',
+      `groups="${extra}"`,
+      `if [ -f ${pidFile} ]; then`,
+      `  read -r pid start fp < ${pidFile}`,
+      '  [ -n "$pid" ] && [ "$(cut -d" " -f22 /proc/$pid/stat 2>/dev/null)" = "$start" ] && groups="$pid $groups"',
+      'fi',
+      // Only whole process groups are signalled (the launcher runs under setsid): never a bare PID that
+      // may have been reused by an unrelated process.
+      'alive() { for g in $groups; do pgrep -g "$g" >/dev/null && return 0; done; return 1; }',
+      'for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done',
+      'for i in $(seq 1 30); do alive || break; sleep 0.5; done',
+      'if alive; then echo "the server did not stop within 15 s; killing it"; for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done; sleep 0.5; fi',
       `rm -f ${pidFile}`,
-      'echo "stopped pid $pid"',
+      '[ -z "$groups" ] || echo "stopped process group(s)" $groups',
     ].join('\n'),
     timeoutSec: 60,
   };

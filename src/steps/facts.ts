@@ -19,8 +19,20 @@ export interface Facts {
   artifactsDir: 'ok' | 'missing' | 'not-writable';
   files: Record<'launcher' | 'secrets', { sha256?: string; mode?: number; owner?: string }>;
   server: { pid?: number; running: boolean; fingerprint?: string };
-  /** Processes listening on the MLflow port: pid, process group and name. */
-  listeners: Array<{ pid: number; pgid?: number; name: string }>;
+  /**
+   * Processes listening on the MLflow port: pid, process group, owner and command line. `ours` means the
+   * process belongs to the SSH user and every process of its group runs from the venv: an MLflow server
+   * from our own install (e.g. uvicorn left holding the port after its `mlflow server` parent was killed).
+   */
+  listeners: Listener[];
+}
+
+export interface Listener {
+  pid: number;
+  pgid?: number;
+  user: string;
+  ours: boolean;
+  command: string;
 }
 
 export const REQUIRED_PACKAGES = ['python3', 'python3-pip', 'python3-venv', 'postgresql-client'];
@@ -38,6 +50,7 @@ export interface ProbeInput {
 export function buildProbeScript(input: ProbeInput): string {
   const pkgs = REQUIRED_PACKAGES.join(' ');
   const artifacts = input.artifactsDir ? shq(input.artifactsDir) : '"$HOME/mlruns-artifacts"';
+  // Few processes on purpose: this runs on every rerun, and each fork costs milliseconds on a small VM.
   return `
 set +e
 . /etc/os-release 2>/dev/null
@@ -46,34 +59,37 @@ echo "os_version=$VERSION_ID"
 echo "os_pretty=$PRETTY_NAME"
 echo "home=$HOME"
 echo "user=$(id -un)"
-if sudo -n true 2>/dev/null; then echo sudo=1; else echo sudo=0; fi
+me=$(id -u)
+# One sudo call proves passwordless sudo and lists who listens on the MLflow port (ss -p needs root).
+if S=$(sudo -n ss -ltnpH "sport = :${input.mlflowPort}" 2>/dev/null); then echo sudo=1; else echo sudo=0; S=; fi
 echo "disk_free_kb=$(df -Pk "$HOME" | awk 'NR==2 {print $4}')"
-for p in ${pkgs}; do
-  s=$(dpkg-query -W -f='\${db:Status-Status}' "$p" 2>/dev/null)
-  [ "$s" = installed ] || echo "missing_package=$p"
-done
-if [ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]; then echo dpkg_interrupted=1; fi
-if command -v cloud-init >/dev/null 2>&1; then echo cloud_init=1; fi
+# Required packages and dpkg's health from its status file. Packages left unpacked or half-configured,
+# or journal files in updates/ (apt then refuses: "dpkg was interrupted"), mean an interrupted dpkg run.
+awk -v want="${pkgs}" '
+  /^Package: / { p = $2 }
+  /^Status: / { if ($NF == "installed") ok[p] = 1; else if ($NF ~ /^(half-installed|unpacked|half-configured|triggers-awaited|triggers-pending)$/) bad = 1 }
+  END { n = split(want, w, " "); for (i = 1; i <= n; i++) if (!(w[i] in ok)) print "missing_package=" w[i]; if (bad) print "dpkg_interrupted=1" }
+' /var/lib/dpkg/status 2>/dev/null
+for j in /var/lib/dpkg/updates/[0-9]*; do [ -e "$j" ] && { echo dpkg_interrupted=1; break; }; done
+command -v cloud-init >/dev/null 2>&1 && echo cloud_init=1
 V="$HOME/mlflow-venv"
-if [ -x "$V/bin/python" ] && "$V/bin/python" -c 'pass' 2>/dev/null; then
+# The interpreter must start (its symlinked system python may be gone); the packages are read from disk,
+# as importing MLflow would take seconds.
+if [ -x "$V/bin/python" ] && "$V/bin/python" -I -S -c '' 2>/dev/null; then
   echo venv_python=1
-  "$V/bin/python" - <<'PY' 2>/dev/null
-import importlib.metadata as m, importlib.util as u, os
-try:
-    print("mlflow_version=" + m.version("mlflow"))
-except Exception:
-    pass
-ok = u.find_spec("mlflow") is not None and os.access(os.path.join(os.environ["HOME"], "mlflow-venv/bin/mlflow"), os.X_OK)
-print("mlflow_importable=" + ("1" if ok else "0"))
-print("driver_importable=" + ("1" if u.find_spec("psycopg2") is not None else "0"))
-PY
+  set -- "$V"/lib/python3*/site-packages
+  SP=$1
+  for m in "$SP"/mlflow-*.dist-info/METADATA; do [ -f "$m" ] && sed -n 's/^Version: */mlflow_version=/p' "$m"; done
+  if [ -f "$SP/mlflow/__init__.py" ] && [ -x "$V/bin/mlflow" ]; then echo mlflow_importable=1; else echo mlflow_importable=0; fi
+  if [ -f "$SP/psycopg2/__init__.py" ]; then echo driver_importable=1; else echo driver_importable=0; fi
 fi
 A=${artifacts}
 if [ -d "$A" ] && [ -w "$A" ]; then echo artifacts=ok; elif [ -d "$A" ]; then echo artifacts=not-writable; else echo artifacts=missing; fi
 for f in launcher:start-mlflow-server.sh secrets:.mlflow-server.env; do
   k=\${f%%:*}; path="$HOME/\${f#*:}"
   if [ -f "$path" ]; then
-    echo "\${k}_sha256=$(sha256sum "$path" | cut -d' ' -f1)"
+    set -- $(sha256sum "$path")
+    echo "\${k}_sha256=$1"
     echo "\${k}_stat=$(stat -c '%a %U' "$path")"
   fi
 done
@@ -83,10 +99,16 @@ if [ -f "$HOME/mlflow-server.pid" ]; then
     echo "server_pid=$pid"; echo "server_fingerprint=$fp"
   fi
 fi
-sudo -n ss -ltnpH "sport = :${input.mlflowPort}" 2>/dev/null | grep -o 'pid=[0-9]*' | sort -u | while read -r l; do
-  lp=\${l#pid=}
-  echo "listener=$lp $(ps -o pgid= -p "$lp" | tr -d ' ') $(ps -o comm= -p "$lp")"
-done
+# Each listener: pid, process group, owner, whether it is an MLflow server from our venv (owned by us and
+# every process of its group runs from $V/bin), and its command line.
+case "$S" in *pid=*)
+  ps -eo pid=,pgid=,uid=,user:32=,args= | awk -v S="$S" -v me="$me" -v v="$V/bin/" '
+    BEGIN { while (match(S, /pid=[0-9]+/)) { want[substr(S, RSTART + 4, RLENGTH - 4)] = 1; S = substr(S, RSTART + RLENGTH) } }
+    { pid = $1; g = $2; u = $3; name = $4; $1 = $2 = $3 = $4 = ""; args = substr($0, 5)
+      if (u != me || index(args, v) != 1) other[g] = 1
+      if (pid in want) { lg[pid] = g; lu[pid] = u; ln[pid] = name; la[pid] = substr(args, 1, 160) } }
+    END { for (p in lg) print "listener=" p " " lg[p] " " ln[p] " " ((lu[p] == me && !(lg[p] in other)) ? 1 : 0) " " la[p] }'
+esac
 echo probe_done=1
 `;
 }
@@ -133,8 +155,10 @@ export function parseFacts(text: string): Facts {
       case 'server_pid': facts.server.pid = Number(value); facts.server.running = true; break;
       case 'server_fingerprint': facts.server.fingerprint = value; break;
       case 'listener': {
-        const [pid, pgid, ...name] = value.split(' ');
-        facts.listeners.push({ pid: Number(pid), ...(pgid ? { pgid: Number(pgid) } : {}), name: name.join(' ') });
+        const [pid, pgid, user, ours, ...command] = value.split(' ');
+        facts.listeners.push({
+          pid: Number(pid), ...(pgid ? { pgid: Number(pgid) } : {}), user: user ?? '', ours: ours === '1', command: command.join(' '),
+        });
         break;
       }
       case 'probe_done': done = true; break;

@@ -1,7 +1,7 @@
 import type { RemoteLayout } from '../render/server-files.js';
 import { sha256 } from '../render/server-files.js';
 import type { Secret } from '../util/secret.js';
-import type { Facts } from './facts.js';
+import type { Facts, Listener } from './facts.js';
 
 /** What the VM should look like after the run; computed locally once the probe told us the home directory. */
 export interface Desired {
@@ -92,16 +92,49 @@ export function planFiles(facts: Facts, desired: Desired): FilesDecision {
 
 export type ServerAction = 'keep' | 'start' | 'restart';
 
-export function planServer(facts: Facts, desired: Desired): Decision & { action: ServerAction; foreign?: string } {
+export interface ServerDecision extends Decision {
+  action: ServerAction;
+  /** Process groups of earlier MLflow servers from our venv that hold the port and must stop first. */
+  stopGroups: number[];
+}
+
+function describeListeners(listeners: Listener[]): string {
+  const groups = new Map<number, Listener>();
+  for (const l of listeners) if (!groups.has(l.pgid ?? l.pid)) groups.set(l.pgid ?? l.pid, l);
+  const named = [...groups.values()].map((l) => `"${l.command || 'unknown'}" (pid ${l.pid}, user ${l.user || 'unknown'})`);
+  return named.length > 3 ? `${named.slice(0, 3).join(', ')} and ${named.length - 3} more` : named.join(', ');
+}
+
+/** Listeners on the MLflow port that are neither the recorded server nor an MLflow server from our venv. */
+export function foreignListeners(facts: Facts): Listener[] {
   const ours = facts.server.running ? facts.server.pid : undefined;
-  const foreign = facts.listeners.filter((l) => ours === undefined || (l.pgid !== ours && l.pid !== ours));
-  if (foreign.length > 0) {
-    const who = foreign.map((l) => `${l.name} (pid ${l.pid})`).join(', ');
-    return { change: false, action: 'keep', reason: 'port taken', foreign: who };
+  return facts.listeners.filter((l) => !l.ours && l.pgid !== ours && l.pid !== ours);
+}
+
+/**
+ * A foreign process on the MLflow port stops the run before anything changes: provision never kills what
+ * it did not start.
+ */
+export function portProblem(facts: Facts, desired: Desired, address: string): string | undefined {
+  const foreign = foreignListeners(facts);
+  if (foreign.length === 0) return undefined;
+  return `Port ${desired.port} on ${address} is already in use by ${describeListeners(foreign)}, which provision did not start: stop it or choose another --mlflow-port. Nothing was changed or killed.`;
+}
+
+export function planServer(facts: Facts, desired: Desired): ServerDecision {
+  const ours = facts.server.running ? facts.server.pid : undefined;
+  // Our own earlier server still on the port without a valid PID file: e.g. uvicorn left running after its
+  // `mlflow server` parent was killed, or a server started by hand from the launcher.
+  const leftovers = facts.listeners.filter((l) => l.ours && l.pgid !== ours && l.pid !== ours);
+  const stopGroups = [...new Set(leftovers.map((l) => l.pgid ?? l.pid))];
+  const held = leftovers.length > 0 ? `processes of an earlier MLflow server (${describeListeners(leftovers)}) hold port ${desired.port}` : '';
+  if (!ours) {
+    if (held) return { change: true, action: 'restart', stopGroups, reason: `the server is not running; ${held}` };
+    return { change: true, action: 'start', stopGroups, reason: 'the server is not running' };
   }
-  if (!ours) return { change: true, action: 'start', reason: 'the server is not running' };
+  if (held) return { change: true, action: 'restart', stopGroups, reason: held };
   if (facts.server.fingerprint !== desired.fingerprint) {
-    return { change: true, action: 'restart', reason: 'the server runs an older configuration' };
+    return { change: true, action: 'restart', stopGroups, reason: 'the server runs an older configuration' };
   }
-  return { change: false, action: 'keep', reason: `running as pid ${ours} with this configuration` };
+  return { change: false, action: 'keep', stopGroups, reason: `running as pid ${ours} with this configuration` };
 }

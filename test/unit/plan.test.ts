@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { configFingerprint, remoteLayout, renderLauncher, renderSecretsEnv, sha256 } from '../../src/render/server-files.js';
 import { packageCommands, pythonCommands, startServerCommand, stopServerCommand } from '../../src/steps/commands.js';
 import { buildProbeScript, parseFacts } from '../../src/steps/facts.js';
-import { planArtifacts, planFiles, planPackages, planPython, planServer, preflightProblems, type Desired } from '../../src/steps/plan.js';
+import { planArtifacts, planFiles, planPackages, planPython, planServer, portProblem, preflightProblems, type Desired } from '../../src/steps/plan.js';
 import { Secret } from '../../src/util/secret.js';
 import { execFileSync } from 'node:child_process';
 
@@ -75,12 +75,50 @@ test('loose permissions or an edited file are rewritten; a changed password rest
   assert.equal(planServer(facts, other).action, 'restart');
 });
 
-test('a foreign listener on the port is named and nothing is planned against it', () => {
+test('a foreign listener on the port is named, with its owner, and stops the run before anything changes', () => {
   const d = desired();
-  const facts = parseFacts(fixture('fresh-debian12.txt').replace('probe_done=1', 'listener=777 777 nginx\nprobe_done=1'));
+  const facts = parseFacts(fixture('fresh-debian12.txt').replace('probe_done=1', 'listener=777 777 nobody 0 python3 -m http.server 5000\nprobe_done=1'));
+  assert.equal(
+    portProblem(facts, d, '10.0.0.4'),
+    'Port 5000 on 10.0.0.4 is already in use by "python3 -m http.server 5000" (pid 777, user nobody), which provision did not start: stop it or choose another --mlflow-port. Nothing was changed or killed.',
+  );
+  assert.equal(portProblem(healthyFacts(d), d, '10.0.0.4'), undefined, 'the server\'s own uvicorn child is not foreign');
+});
+
+test('a process of our user but NOT from our venv on the port is foreign too', () => {
+  const d = desired();
+  const facts = healthyFacts(d);
+  facts.server = { running: false };
+  facts.listeners = [{ pid: 900, pgid: 900, user: 'azureuser', ours: false, command: 'python3 -m http.server 5000' }];
+  assert.match(portProblem(facts, d, 'vm') ?? '', /"python3 -m http\.server 5000" \(pid 900, user azureuser\)/);
+});
+
+test('uvicorn left holding the port after its mlflow parent was killed: stopped as a group, then started', () => {
+  const d = desired();
+  const facts = healthyFacts(d);
+  facts.server = { running: false }; // the PID file names a dead process
   const plan = planServer(facts, d);
-  assert.equal(plan.foreign, 'nginx (pid 777)');
-  assert.equal(plan.change, false);
+  assert.equal(portProblem(facts, d, 'vm'), undefined);
+  assert.equal(plan.action, 'restart');
+  assert.deepEqual(plan.stopGroups, [4242]);
+  assert.match(plan.reason, /^the server is not running; processes of an earlier MLflow server \("\/home\/azureuser\/mlflow-venv\/bin\/python3 -m uvicorn .*" \(pid 4250, user azureuser\)\) hold port 5000$/);
+  const stop = stopServerCommand(d.layout, plan.stopGroups);
+  assert.match(stop.command, /^groups="4242"$/m);
+  assert.match(stop.command, /kill -TERM -- "-\$g"/);
+  assert.doesNotMatch(stop.command, /kill -(TERM|KILL) "\$g"/, 'never a bare PID that may have been reused');
+  execFileSync('bash', ['-n'], { input: stop.command });
+});
+
+test('an interrupted dpkg alone: dpkg --configure -a before apt-get, no apt update or upgrade', () => {
+  const facts = healthyFacts(desired());
+  facts.dpkgInterrupted = true;
+  const plan = planPackages(facts, false);
+  assert.deepEqual(plan, { change: true, fullUpgrade: false, reason: 'an interrupted dpkg run needs finishing' });
+  const cmds = packageCommands({ cloudInit: false, dpkgInterrupted: true, fullUpgrade: plan.fullUpgrade });
+  assert.deepEqual(cmds.map((c) => c.label.split(' ')[0]), ['finish', 'apt-get']);
+  assert.match(cmds[0]!.command, /dpkg --force-confdef --force-confold --configure -a/);
+  assert.match(cmds[0]!.command, /Waiting for the dpkg lock, held by/);
+  assert.match(cmds[0]!.command, /seq 1 60\b/, 'the wait is bounded');
 });
 
 test('unsupported OS, sudo with a password and a full disk are each one sentence', () => {
