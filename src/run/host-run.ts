@@ -24,6 +24,8 @@ import {
   planServer,
   portProblem,
   preflightProblems,
+  pythonInstallChanged,
+  pythonRestartExpected,
   type Desired,
 } from '../steps/plan.js';
 import { StepError } from '../util/errors.js';
@@ -178,7 +180,11 @@ export class HostRun {
     // A fresh package step may have installed python3 just now: the probe's venv facts still hold.
     const plan = planPython(facts, desired);
     if (!plan.change) return this.mark('python', { changed: false, summary: plan.reason });
-    if (this.config.dryRun) return this.mark('python', { changed: true, summary: plan.reason });
+    if (this.config.dryRun) {
+      // What the real run would install decides whether the server step restarts the server.
+      if (pythonRestartExpected(facts, desired, plan.recreate)) this.restartNeeded = true;
+      return this.mark('python', { changed: true, summary: plan.reason });
+    }
     for (const c of pythonCommands(desired.layout, { recreate: plan.recreate, upgrade: desired.upgrade, ...(desired.mlflowVersion ? { mlflowVersion: desired.mlflowVersion } : {}) })) {
       await this.run(c);
     }
@@ -187,8 +193,12 @@ export class HostRun {
       command: `${desired.layout.venv}/bin/python -c 'import importlib.metadata as m; print(m.version("mlflow"))'`,
       timeoutSec: 60,
     })).trim();
-    this.restartNeeded = true;
-    return this.mark('python', { changed: true, summary: `${plan.reason}; MLflow ${version} installed` });
+    const installed = pythonInstallChanged(facts, plan.recreate, version);
+    if (installed) this.restartNeeded = true;
+    return this.mark('python', {
+      changed: installed,
+      summary: installed ? `${plan.reason}; MLflow ${version} installed` : `MLflow ${version} is already the newest`,
+    });
   }
 
   async artifacts(): Promise<StepOutcome> {

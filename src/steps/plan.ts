@@ -63,6 +63,19 @@ export function planPython(facts: Facts, desired: Desired): Decision & { recreat
   return { change: false, recreate: false, reason: `MLflow ${facts.mlflowVersion} is installed` };
 }
 
+/**
+ * After pip ran: did anything change? A rebuilt venv, another MLflow version or a newly installed driver
+ * means the server must restart on it; `--upgrade` that found nothing newer changed nothing.
+ */
+export function pythonInstallChanged(facts: Facts, recreated: boolean, versionNow: string): boolean {
+  return recreated || versionNow !== facts.mlflowVersion || !facts.driverImportable;
+}
+
+/** Before pip runs (a dry run): will the planned install restart the server? A bare --upgrade cannot know. */
+export function pythonRestartExpected(facts: Facts, desired: Desired, recreate: boolean): boolean {
+  return recreate || !facts.driverImportable || (desired.mlflowVersion !== undefined && desired.mlflowVersion !== facts.mlflowVersion);
+}
+
 export function planArtifacts(facts: Facts, desired: Desired): Decision {
   if (facts.artifactsDir === 'ok') return { change: false, reason: `${desired.layout.artifactsDir} exists` };
   if (facts.artifactsDir === 'not-writable') return { change: true, reason: `${desired.layout.artifactsDir} is not writable by ${desired.user}` };

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { configFingerprint, remoteLayout, renderLauncher, renderSecretsEnv, sha256 } from '../../src/render/server-files.js';
 import { packageCommands, pythonCommands, startServerCommand, stopServerCommand } from '../../src/steps/commands.js';
 import { buildProbeScript, parseFacts } from '../../src/steps/facts.js';
-import { planArtifacts, planFiles, planPackages, planPython, planServer, portProblem, preflightProblems, type Desired } from '../../src/steps/plan.js';
+import { planArtifacts, planFiles, planPackages, planPython, planServer, portProblem, preflightProblems, pythonInstallChanged, pythonRestartExpected, type Desired } from '../../src/steps/plan.js';
 import { Secret } from '../../src/util/secret.js';
 import { execFileSync } from 'node:child_process';
 
@@ -107,6 +107,18 @@ test('uvicorn left holding the port after its mlflow parent was killed: stopped 
   assert.match(stop.command, /kill -TERM -- "-\$g"/);
   assert.doesNotMatch(stop.command, /kill -(TERM|KILL) "\$g"/, 'never a bare PID that may have been reused');
   execFileSync('bash', ['-n'], { input: stop.command });
+});
+
+test('a running server restarts after a rebuilt venv, a new version or a new driver, not after a no-op --upgrade', () => {
+  const facts = healthyFacts(desired());
+  assert.equal(pythonInstallChanged(facts, false, '3.16.1'), false);
+  assert.equal(pythonInstallChanged(facts, false, '3.17.0'), true);
+  assert.equal(pythonInstallChanged(facts, true, '3.16.1'), true);
+  assert.equal(pythonInstallChanged({ ...facts, driverImportable: false }, false, '3.16.1'), true);
+  // A dry run predicts the same before pip runs; a bare --upgrade predicts no restart.
+  assert.equal(pythonRestartExpected(facts, desired(), true), true);
+  assert.equal(pythonRestartExpected(facts, desired({ mlflowVersion: '3.15.1' }), false), true);
+  assert.equal(pythonRestartExpected(facts, desired({ upgrade: true }), false), false);
 });
 
 test('an interrupted dpkg alone: dpkg --configure -a before apt-get, no apt update or upgrade', () => {
