@@ -13,7 +13,7 @@ import {
   stopServerCommand,
   type RemoteCommand,
 } from '../steps/commands.js';
-import { checkDatabase } from '../steps/database.js';
+import { checkDatabase, type DatabaseReport } from '../steps/database.js';
 import { buildProbeScript, parseFacts, type Facts } from '../steps/facts.js';
 import { httpDirect, httpOnVm } from '../steps/http.js';
 import {
@@ -67,6 +67,7 @@ export class HostRun {
   readonly warnings: string[] = [];
   private emitLine: (line: string) => void = () => undefined;
   private restartNeeded = false;
+  private dbCheck?: Promise<DatabaseReport>;
   private readonly started = Date.now();
   sshConnections = 0;
 
@@ -120,6 +121,10 @@ export class HostRun {
         this.say(newKey);
       },
     });
+    // The database check needs nothing on the VM but sshd's TCP forwarding: it runs on the same connection
+    // while the probe runs, and the database step only awaits its answer.
+    this.dbCheck = checkDatabase(this.remote, this.config.db);
+    this.dbCheck.catch(() => undefined);
     await this.probe();
     const facts = this.need(this.facts);
     const problems = preflightProblems(facts, this.target.user);
@@ -213,7 +218,7 @@ export class HostRun {
 
   async database(): Promise<StepOutcome> {
     const { db } = this.config;
-    const report = await checkDatabase(this.need(this.remote), db);
+    const report = await this.need(this.dbCheck);
     if (!report.canCreateTables && !report.hasMlflowSchema) {
       throw new StepError(
         `User "${db.user}" may not create tables in schema public of database "${db.database}", so MLflow cannot create its schema: run GRANT ALL ON SCHEMA public TO "${db.user}"; as the server admin.`,

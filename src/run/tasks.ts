@@ -12,10 +12,10 @@ interface StepDef {
 
 export const STEPS: StepDef[] = [
   { id: 'connect', title: 'Connect and check the VM', run: (h) => h.connect() },
+  { id: 'database', title: 'Database check through the VM', run: (h) => h.database() },
   { id: 'packages', title: 'System packages', run: (h) => h.packages() },
   { id: 'python', title: 'MLflow in a virtual environment', run: (h) => h.python() },
   { id: 'artifacts', title: 'Artifacts folder', run: (h) => h.artifacts() },
-  { id: 'database', title: 'Database check through the VM', run: (h) => h.database() },
   { id: 'files', title: 'Launcher and secrets file', run: (h) => h.files() },
   { id: 'server', title: 'MLflow server', run: (h) => h.server() },
   { id: 'verify', title: 'Health check', run: (h) => h.verify() },
