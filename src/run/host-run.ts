@@ -87,7 +87,13 @@ export class HostRun {
     const remote = this.need(this.remote);
     this.log.write(`$ ${c.label}`);
     if (this.config.output.verbose) this.emitLine(`$ ${c.label}`);
-    const res = await remote.exec(c.command, { timeoutSec: c.timeoutSec, onLine: (l) => this.say(l) });
+    const res = await remote.exec(c.command, { timeoutSec: c.timeoutSec, onLine: (l) => this.say(l) }).catch((err: unknown) => {
+      if (err instanceof StepError && err.dropped && this.interrupted) throw new StepError(`Interrupted while "${c.label}" was running.`);
+      if (err instanceof StepError && err.dropped) {
+        throw new StepError(`The SSH connection to ${this.target.address} dropped while "${c.label}" was running; rerun provision to continue from there.`);
+      }
+      throw err;
+    });
     if (res.code !== 0) {
       const last = `${res.stderr}\n${res.stdout}`.trim().split('\n').filter((l) => l.trim() !== '').slice(-1)[0] ?? '';
       const why = res.code === 124 ? `timed out after ${c.timeoutSec} s` : res.signal ? `killed by ${res.signal}` : `exit ${res.code}`;

@@ -85,9 +85,11 @@ export class Remote {
   private closed = false;
 
   private constructor(readonly client: Client, readonly target: HostTarget) {
-    client.on('close', () => {
+    const gone = () => {
       this.closed = true;
-    });
+    };
+    client.on('end', gone);
+    client.on('close', gone);
   }
 
   static connect(target: HostTarget, options: ConnectOptions): Promise<Remote> {
@@ -220,8 +222,13 @@ export class Remote {
           for (const stream of ['stdout', 'stderr'] as const) {
             if (partial[stream] !== '' && options.onLine) options.onLine(maskSecrets(partial[stream]), stream);
           }
-          if (code === null && signal === undefined && this.closed) {
-            reject(new StepError(`The SSH connection to ${this.target.address} dropped while a command was running; rerun provision to continue.`));
+          // OpenSSH always reports an exit status or a signal; a channel that closes without either means
+          // the connection went away (sshd killed, VM rebooted, network lost), whatever the order in which
+          // ssh2 reports the channel and the connection closing.
+          if (code === null && signal === undefined) {
+            const dropped = new StepError(`The SSH connection to ${this.target.address} dropped while a command was running; rerun provision to continue.`);
+            dropped.dropped = true;
+            reject(dropped);
             return;
           }
           resolve({ code: code ?? (signal ? 128 : 255), ...(signal ? { signal } : {}), ...out });

@@ -11,6 +11,8 @@ export class UsageError extends Error {
 export class StepError extends Error {
   /** The host could not be reached at all (refused, timed out, no route, no such name). */
   unreachable = false;
+  /** The SSH connection dropped while a remote command ran: its outcome on the VM is unknown. */
+  dropped = false;
 
   constructor(message: string) {
     super(maskSecrets(message));
