@@ -106,7 +106,7 @@ async function main(): Promise<number> {
 
     await runHosts(config, handle, 10);
     const results = config.targets.map((t) => handle.results.get(t.label) ?? {
-      host: t.label, status: 'failed' as const, changed: [], error: 'not started (interrupted)', warnings: [], durationMs: 0, sshConnections: 0, remoteCommands: 0,
+      host: t.label, status: 'failed' as const, changed: [], error: 'not started (interrupted)', warnings: [], durationMs: 0, sshConnections: 0, remoteCommands: 0, portForwards: 0,
     });
     report(config, results);
     if (interrupted) return EXIT.interrupted;

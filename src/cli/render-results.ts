@@ -43,6 +43,9 @@ export function jsonResult(r: HostResult): string {
     error: r.error ?? null,
     warnings: r.warnings,
     durationMs: r.durationMs,
+    sshConnections: r.sshConnections,
+    remoteCommands: r.remoteCommands,
+    portForwards: r.portForwards,
     log: r.log ?? null,
   });
 }

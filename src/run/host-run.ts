@@ -49,7 +49,10 @@ export interface HostResult {
   durationMs: number;
   log?: string;
   sshConnections: number;
+  /** Remote commands run (exec channels): the probe is one. */
   remoteCommands: number;
+  /** Port-forward channels: the database check and each HTTP check. */
+  portForwards: number;
 }
 
 /** How many seconds we wait for a freshly started server to answer /health. */
@@ -364,6 +367,7 @@ export class HostRun {
       log: this.log.path,
       sshConnections: this.sshConnections,
       remoteCommands: this.remote?.execCount ?? 0,
+      portForwards: this.remote?.forwardCount ?? 0,
     };
   }
 }

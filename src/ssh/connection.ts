@@ -80,6 +80,8 @@ function keyCandidates(target: HostTarget, passphrase?: Secret): Array<Record<st
  */
 export class Remote {
   execCount = 0;
+  /** Channels opened to host:port by the VM (database check, HTTP checks). */
+  forwardCount = 0;
   private sftpSession?: Promise<SFTPWrapper>;
   private readonly active = new Set<ClientChannel>();
   private closed = false;
@@ -280,6 +282,7 @@ export class Remote {
 
   /** A TCP connection opened by the VM to host:port, as a stream (what `ssh -L` does). */
   forward(host: string, port: number, timeoutMs = 10000): Promise<ClientChannel> {
+    this.forwardCount += 1;
     return new Promise((resolve, reject) => {
       let timedOut = false;
       const timer = setTimeout(() => {
