@@ -170,6 +170,9 @@ export class Remote {
         reject(hostKeyProblem ?? new StepError(`${target.address}:${target.port} closed the SSH connection before login finished.`));
       });
       client.connect(config);
+      // Nagle's algorithm on our side plus delayed ACKs on the VM's stall every small request (a channel
+      // open, an exec, an HTTP check) by up to 40 ms: send each SSH packet at once.
+      client.setNoDelay(true);
     });
   }
 
