@@ -1,4 +1,3 @@
-import enquirer from 'enquirer';
 import { UsageError } from '../util/errors.js';
 import { Secret } from '../util/secret.js';
 import { getString, type Settings } from './settings.js';
@@ -8,6 +7,8 @@ export interface PromptPlan {
 }
 
 async function ask(type: 'input' | 'password', message: string, initial?: string): Promise<string> {
+  // Loaded only when a prompt is really shown: most runs never prompt, and every import costs start-up time.
+  const { default: enquirer } = await import('enquirer');
   try {
     const answer = await enquirer.prompt<{ value: string }>({
       type, name: 'value', message, ...(initial !== undefined ? { initial } : {}),

@@ -13,7 +13,7 @@ import {
   stopServerCommand,
   type RemoteCommand,
 } from '../steps/commands.js';
-import { checkDatabase, type DatabaseReport } from '../steps/database.js';
+import { checkDatabase, loadDatabaseDriver, type DatabaseReport } from '../steps/database.js';
 import { buildProbeScript, parseFacts, type Facts } from '../steps/facts.js';
 import { httpDirect, httpOnVm } from '../steps/http.js';
 import {
@@ -120,6 +120,7 @@ export class HostRun {
     const { ssh } = this.config;
     this.sshConnections += 1;
     let newKey = '';
+    void loadDatabaseDriver().catch(() => undefined); // loads while the handshake waits on the network
     this.remote = await Remote.connect(this.target, {
       knownHostsPath: ssh.knownHostsPath,
       hostKeyPolicy: ssh.hostKeyPolicy,

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseSettings } from '../render/backend-uri.js';
 import { socketShim, type Remote } from '../ssh/connection.js';
 import { StepError } from '../util/errors.js';
@@ -47,11 +47,23 @@ export function explainDatabaseError(err: { code?: string; message: string }, db
   return `Checking the database at ${target} from the VM ${vm} failed: ${msg}.`;
 }
 
+let driver: Promise<typeof pg> | undefined;
+
+/**
+ * node-postgres, loaded on first use. Call it early (before the SSH handshake) so the module loads while the
+ * handshake waits on the network instead of delaying start-up.
+ */
+export function loadDatabaseDriver(): Promise<typeof pg> {
+  driver ??= import('pg').then((m) => m.default);
+  return driver;
+}
+
 /**
  * Connects to Postgres through a port-forward opened BY THE VM, so the check proves the VM's own network
  * path and the database firewall, with the same TLS mode and credentials the server will use.
  */
 export async function checkDatabase(remote: Remote, db: DatabaseSettings, timeoutMs = 10000): Promise<DatabaseReport> {
+  const pgModule = await loadDatabaseDriver();
   let channel;
   try {
     channel = await remote.forward(db.host, db.port, timeoutMs);
@@ -59,7 +71,7 @@ export async function checkDatabase(remote: Remote, db: DatabaseSettings, timeou
     throw new StepError(explainDatabaseError(err as Error & { code?: string }, db, remote.target.address));
   }
   const tunnel = socketShim(channel);
-  const client = new pg.Client({
+  const client = new pgModule.Client({
     host: db.host,
     port: db.port,
     user: db.user,
