@@ -276,8 +276,10 @@ export class HostRun {
     const desired = this.need(this.desired);
     const remote = this.need(this.remote);
     const deadline = Date.now() + SERVER_START_TIMEOUT_SEC * 1000;
+    const started = Date.now();
     let lastError = '';
     let tries = 0;
+    let aliveChecked = started;
     while (Date.now() < deadline) {
       tries += 1;
       try {
@@ -287,12 +289,14 @@ export class HostRun {
       } catch (err) {
         lastError = (err as Error).message;
       }
-      if (tries % 5 === 0) {
+      if (Date.now() - aliveChecked >= 5000) {
+        aliveChecked = Date.now();
         const alive = await remote.exec(serverAliveCommand(desired.layout).command, { timeoutSec: 15 });
         if (alive.code !== 0) break;
-        this.say(`waiting for the server to answer /health (${Math.round((Date.now() + SERVER_START_TIMEOUT_SEC * 1000 - deadline) / 1000)} s)`);
+        this.say(`waiting for the server to answer /health (${Math.round((Date.now() - started) / 1000)} s)`);
       }
-      await new Promise((r) => setTimeout(r, 1000));
+      // A server usually answers within a second or two: ask often at first, then once a second.
+      await new Promise((r) => setTimeout(r, tries <= 20 ? 250 : 1000));
     }
     const tailCmd = logTailCommand(desired.layout);
     const tail = (await remote.exec(tailCmd.command, { timeoutSec: tailCmd.timeoutSec }).catch(() => ({ stdout: '' }))).stdout;
@@ -307,34 +311,36 @@ export class HostRun {
     const remote = this.need(this.remote);
     const port = desired.port;
     const publicHost = `${this.target.address.includes(':') ? `[${this.target.address}]` : this.target.address}:${port}`;
-    const health = await httpOnVm(remote, port, { path: '/health' });
+    // The checks are independent: they run at once over the same connection (each on its own forwarded
+    // channel), the one from this machine too. Only the artifact round trip is a sequence.
+    const name = `provision-check/${randomBytes(6).toString('hex')}.txt`;
+    const payload = `provision artifact check ${new Date().toISOString()}`;
+    const path = `/api/2.0/mlflow-artifacts/artifacts/${name}`;
+    const fromHere = httpDirect(this.target.address, port, { path: '/health', timeoutMs: 5000 }).then((r) => r.status === 200, () => false);
+    const roundTrip = (async () => {
+      const put = await httpOnVm(remote, port, { method: 'PUT', path, hostHeader: publicHost, body: payload, contentType: 'text/plain' });
+      const got = put.status === 200 ? await httpOnVm(remote, port, { path, hostHeader: publicHost }) : undefined;
+      await httpOnVm(remote, port, { method: 'DELETE', path, hostHeader: publicHost }).catch(() => undefined);
+      return { put, got };
+    })();
+    const [health, search, { put, got }] = await Promise.all([
+      httpOnVm(remote, port, { path: '/health' }),
+      httpOnVm(remote, port, { method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: publicHost, body: JSON.stringify({ max_results: 1 }) }),
+      roundTrip,
+    ]);
     if (health.status !== 200) throw new StepError(`The server on ${this.target.address} answers /health with HTTP ${health.status}.`);
-
-    const search = await httpOnVm(remote, port, {
-      method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: publicHost, body: JSON.stringify({ max_results: 1 }),
-    });
     if (search.status === 403) {
       throw new StepError(`The server rejects the Host header "${publicHost}" (403): add it to --allowed-hosts, or leave --allowed-hosts unset for the default.`);
     }
     if (search.status !== 200) {
       throw new StepError(`An experiments search through the server failed with HTTP ${search.status}: the server cannot use its database; see ${desired.layout.log}.`);
     }
-
-    const name = `provision-check/${randomBytes(6).toString('hex')}.txt`;
-    const payload = `provision artifact check ${new Date().toISOString()}`;
-    const path = `/api/2.0/mlflow-artifacts/artifacts/${name}`;
-    const put = await httpOnVm(remote, port, { method: 'PUT', path, hostHeader: publicHost, body: payload, contentType: 'text/plain' });
-    const got = put.status === 200 ? await httpOnVm(remote, port, { path, hostHeader: publicHost }) : undefined;
-    await httpOnVm(remote, port, { method: 'DELETE', path, hostHeader: publicHost }).catch(() => undefined);
     if (put.status !== 200 || got?.status !== 200 || got.body !== payload) {
       throw new StepError(`The artifact round trip through the server failed (PUT ${put.status}, GET ${got?.status ?? '-'}): check that ${desired.layout.artifactsDir} is writable; see ${desired.layout.log}.`);
     }
 
     let direct = 'answers from here';
-    try {
-      const res = await httpDirect(this.target.address, port, { path: '/health', timeoutMs: 5000 });
-      if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
-    } catch {
+    if (!(await fromHere)) {
       direct = 'not reachable from here';
       this.warnings.push(
         `The server is healthy on the VM, but http://${publicHost}/ does not answer from this machine: open TCP port ${port} in the VM's network security group (Azure portal > VM > Networking > Add inbound port rule) and any firewall on the way.`,

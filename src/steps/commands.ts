@@ -105,7 +105,7 @@ export function stopServerCommand(layout: RemoteLayout, stopGroups: number[] = [
       // may have been reused by an unrelated process.
       'alive() { for g in $groups; do pgrep -g "$g" >/dev/null && return 0; done; return 1; }',
       'for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done',
-      'for i in $(seq 1 30); do alive || break; sleep 0.5; done',
+      'for i in $(seq 1 150); do alive || break; sleep 0.1; done',
       'if alive; then echo "the server did not stop within 15 s; killing it"; for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done; sleep 0.5; fi',
       `rm -f ${pidFile}`,
       '[ -z "$groups" ] || echo "stopped process group(s)" $groups',
