@@ -58,11 +58,17 @@ echo "os_id=$ID"
 echo "os_version=$VERSION_ID"
 echo "os_pretty=$PRETTY_NAME"
 echo "home=$HOME"
-echo "user=$(id -un)"
-me=$(id -u)
+me=\${UID:-$(id -u)}
+echo "user=\${USER:-$(id -un)}"
+V="$HOME/mlflow-venv"
+# The venv's interpreter must start (its symlinked system python may be gone): started now, in the
+# background, so its start-up overlaps the sudo call below.
+py=
+if [ -x "$V/bin/python" ]; then "$V/bin/python" -I -S -c '' </dev/null >/dev/null 2>&1 & py=$!; fi
 # One sudo call proves passwordless sudo and lists who listens on the MLflow port (ss -p needs root).
 if S=$(sudo -n ss -ltnpH "sport = :${input.mlflowPort}" 2>/dev/null); then echo sudo=1; else echo sudo=0; S=; fi
-echo "disk_free_kb=$(df -Pk "$HOME" | awk 'NR==2 {print $4}')"
+set -- $(stat -f -c '%a %S' "$HOME")
+echo "disk_free_kb=$(( $1 * $2 / 1024 ))"
 # Required packages and dpkg's health from its status file. Packages left unpacked or half-configured,
 # or journal files in updates/ (apt then refuses: "dpkg was interrupted"), mean an interrupted dpkg run.
 awk -v want="${pkgs}" '
@@ -72,30 +78,30 @@ awk -v want="${pkgs}" '
 ' /var/lib/dpkg/status 2>/dev/null
 for j in /var/lib/dpkg/updates/[0-9]*; do [ -e "$j" ] && { echo dpkg_interrupted=1; break; }; done
 command -v cloud-init >/dev/null 2>&1 && echo cloud_init=1
-V="$HOME/mlflow-venv"
-# The interpreter must start (its symlinked system python may be gone); the packages are read from disk,
-# as importing MLflow would take seconds.
-if [ -x "$V/bin/python" ] && "$V/bin/python" -I -S -c '' 2>/dev/null; then
+# MLflow and the driver are read from site-packages: importing MLflow would take seconds.
+if [ -n "$py" ] && wait "$py"; then
   echo venv_python=1
   set -- "$V"/lib/python3*/site-packages
   SP=$1
-  for m in "$SP"/mlflow-*.dist-info/METADATA; do [ -f "$m" ] && sed -n 's/^Version: */mlflow_version=/p' "$m"; done
+  for m in "$SP"/mlflow-*.dist-info/METADATA; do
+    [ -f "$m" ] && while IFS= read -r l; do case "$l" in "Version: "*) echo "mlflow_version=\${l#Version: }"; break;; "") break;; esac; done < "$m"
+  done
   if [ -f "$SP/mlflow/__init__.py" ] && [ -x "$V/bin/mlflow" ]; then echo mlflow_importable=1; else echo mlflow_importable=0; fi
   if [ -f "$SP/psycopg2/__init__.py" ]; then echo driver_importable=1; else echo driver_importable=0; fi
 fi
 A=${artifacts}
 if [ -d "$A" ] && [ -w "$A" ]; then echo artifacts=ok; elif [ -d "$A" ]; then echo artifacts=not-writable; else echo artifacts=missing; fi
-for f in launcher:start-mlflow-server.sh secrets:.mlflow-server.env; do
-  k=\${f%%:*}; path="$HOME/\${f#*:}"
-  if [ -f "$path" ]; then
-    set -- $(sha256sum "$path")
-    echo "\${k}_sha256=$1"
-    echo "\${k}_stat=$(stat -c '%a %U' "$path")"
-  fi
-done
+# One sha256sum and one stat for both files (each prints nothing for a missing file).
+set -- "$HOME/start-mlflow-server.sh" "$HOME/.mlflow-server.env"
+sha256sum "$@" 2>/dev/null | while read -r h p; do case "$p" in */start-mlflow-server.sh) echo "launcher_sha256=$h";; *) echo "secrets_sha256=$h";; esac; done
+stat -c '%n %a %U' "$@" 2>/dev/null | while read -r p m o; do case "$p" in */start-mlflow-server.sh) echo "launcher_stat=$m $o";; *) echo "secrets_stat=$m $o";; esac; done
 if [ -f "$HOME/mlflow-server.pid" ]; then
   read -r pid start fp < "$HOME/mlflow-server.pid"
-  if [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && [ "$(cut -d' ' -f22 "/proc/$pid/stat" 2>/dev/null)" = "$start" ]; then
+  # Field 22 of /proc/PID/stat (start time) tells a live server from a reused PID; read without a process:
+  # after the ") " that ends the command name, it is the 20th field.
+  st=
+  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && { read -r st < "/proc/$pid/stat"; st=\${st##*) }; set -- $st; st=\${20}; }
+  if [ -n "$st" ] && [ "$st" = "$start" ]; then
     echo "server_pid=$pid"; echo "server_fingerprint=$fp"
   fi
 fi
