@@ -11,7 +11,7 @@ import type { HostResult } from '../run/host-run.js';
 import { runHosts, type RunHandle } from '../run/tasks.js';
 import { errorMessage, EXIT, UsageError } from '../util/errors.js';
 import { maskSecrets } from '../util/secret.js';
-import { buildParser } from './parser.js';
+import { fastParse } from './fast-parse.js';
 import { jsonResult, nextSteps, summaryTable } from './render-results.js';
 
 function packageVersion(): string {
@@ -76,14 +76,22 @@ function report(config: ProvisionConfig, results: HostResult[]): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-async function main(): Promise<number> {
-  const args = hideBin(process.argv);
-  dotenv.config({ path: envFileFrom(args), quiet: true });
-  const verbose = args.includes('--verbose') || process.env.PROVISION_VERBOSE === 'true';
+/** The full parser: --help, --version, and every argument list the fast path leaves to it, with its messages. */
+async function parseWithYargs(args: string[]): Promise<Record<string, unknown>> {
+  const { buildParser } = await import('./parser.js');
   let parseError: string | undefined;
   const parser = buildParser(args, packageVersion()).fail((msg, err) => {
     parseError = msg || err?.message || 'invalid arguments';
   });
+  const argv = (await parser.parseAsync()) as Record<string, unknown>;
+  if (parseError) throw new UsageError(`${parseError.replace(/\.$/, '')}. Run provision --help for the options.`);
+  return argv;
+}
+
+async function main(): Promise<number> {
+  const args = hideBin(process.argv);
+  dotenv.config({ path: envFileFrom(args), quiet: true });
+  const verbose = args.includes('--verbose') || process.env.PROVISION_VERBOSE === 'true';
   let config: ProvisionConfig | undefined;
   const handle: RunHandle = { results: new Map(), runs: [] };
   let interrupted = false;
@@ -91,8 +99,7 @@ async function main(): Promise<number> {
     if (args.some((a) => a === '--pg-password' || a.startsWith('--pg-password='))) {
       throw new UsageError('--pg-password is not accepted: a password on the command line leaks into shell history and ps. Set POSTGRES_PASSWORD in .env or use --pg-password-stdin.');
     }
-    const argv = (await parser.parseAsync()) as Record<string, unknown>;
-    if (parseError) throw new UsageError(`${parseError.replace(/\.$/, '')}. Run provision --help for the options.`);
+    const argv = fastParse(args) ?? (await parseWithYargs(args));
     config = await resolveConfig(args, argv);
 
     const onSignal = () => {
