@@ -3,6 +3,7 @@
 // built CLI (dist/cli/main.js; run `npm run build` first), and where a rerun's time goes.
 //   BENCH_RUNS=N     no-op reruns to time (default 10)
 //   BENCH_FRESH=1    start from a fresh VM instead: the first run is then a full provision (about a minute)
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { CLI, dbEnv, labFlags, newWorkdir, provision, provisionedVm } from '../test/e2e/cli.js';
 import { ensureLab, labAvailable, LAB_KEY, resetVm, run, vmIp, vmReadFile } from '../test/e2e/lab.js';
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
   await ensureLab(VM);
   const workdir = newWorkdir();
   const fresh = process.env.BENCH_FRESH === '1';
+  const loadBefore = loadavg()[0]!;
   process.stderr.write(`vm${VM}: ${fresh ? 'fresh disk' : 'provisioned snapshot (restored, or provisioned and saved)'}...\n`);
   if (fresh) await resetVm(VM);
   else await provisionedVm(VM);
@@ -138,6 +140,8 @@ async function main(): Promise<void> {
   const same = reruns.every((s) => s.result.sshConnections === r0.sshConnections && s.result.remoteCommands === r0.remoteCommands && s.result.portForwards === r0.portForwards);
   const lines = [
     `provision rerun benchmark: vm${VM} (${vmIp(VM)}), ${RUNS} no-op reruns, node ${process.version}, ${new Date().toISOString()}`,
+    // The lab shares this machine's CPUs with everything else running: the figures scale with the load.
+    `machine: ${cpus().length} CPUs, load average ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end`,
     '',
     `first run (${fresh ? 'fresh VM' : 'restored provisioned VM, no server running'}): ${sec(first.wallMs)} wall, changed [${first.result.changed.join(', ')}], ` +
       `${first.result.sshConnections} SSH connection(s), ${first.result.remoteCommands} remote commands, ${first.result.portForwards} port forwards`,
