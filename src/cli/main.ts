@@ -105,13 +105,15 @@ async function main(): Promise<number> {
     const onSignal = () => {
       if (interrupted) process.exit(EXIT.interrupted);
       interrupted = true;
+      handle.aborted = true;
       process.stderr.write(`\n${kleur.yellow('Interrupted: stopping remote commands and closing connections...')}\n`);
       for (const run of handle.runs) run.interrupt();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
 
-    await runHosts(config, handle, 10);
+    for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
+    await runHosts(config, handle);
     const results = config.targets.map((t) => handle.results.get(t.label) ?? {
       host: t.label, status: 'failed' as const, changed: [], error: 'not started (interrupted)', warnings: [], durationMs: 0, sshConnections: 0, remoteCommands: 0, portForwards: 0,
     });

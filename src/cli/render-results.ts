@@ -17,8 +17,8 @@ export function nextSteps(result: HostResult, config: ProvisionConfig, user: str
     `  Follow the log:     ${ssh} tail -f mlflow-server.log`,
     `  Stop it:            ${ssh} 'kill -- -$(cut -d" " -f1 mlflow-server.pid)'`,
     `  Start it again:     rerun provision (it starts only what is missing), or ${ssh} 'setsid nohup ./start-mlflow-server.sh </dev/null >>mlflow-server.log 2>&1 &'`,
-    `  Files on the VM:    ~/start-mlflow-server.sh, ~/.mlflow-server.env (0600, database URI), artifacts in ${config.server.artifactsDir ?? `/home/${user}/mlruns-artifacts`}`,
-    `  Network:            the UI has no login; allow TCP ${config.server.port} in the VM's network security group only from addresses you trust.`,
+    `  Files on the VM:    ~/start-mlflow-server.sh, ~/.mlflow-server.env (0600, database URI), artifacts in ${result.artifactsDir ?? config.server.artifactsDir ?? `/home/${user}/mlruns-artifacts`}`,
+    `  Network:            the UI has no login; allow TCP ${new URL(url).port || config.server.port} in the VM's network security group only from addresses you trust.`,
   ];
   for (const w of result.warnings) lines.push(kleur.yellow(`  ! ${w}`));
   return lines.join('\n');

@@ -50,7 +50,7 @@ export async function completeSettings(settings: Settings, env: NodeJS.ProcessEn
     const value = (await ask('input', message, initial)).trim();
     if (value !== '') settings.set(name, { value: name === 'host' ? [value] : value, source: 'prompt' });
   };
-  await prompt('host', 'VM address (IP or host name)');
+  if (!settings.has('hosts-file')) await prompt('host', 'VM address (IP or host name)');
   await prompt('pg-host', 'PostgreSQL server (e.g. myserver.postgres.database.azure.com)');
   await prompt('pg-user', 'PostgreSQL user', 'mlflow');
   await prompt('pg-db', 'PostgreSQL database', 'mlflow');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { HostTarget, ProvisionConfig } from '../config/config.js';
+import type { HostTarget, ProvisionConfig, ServerOptions } from '../config/config.js';
 import { defaultAllowedHosts } from '../config/config.js';
 import { configFingerprint, remoteLayout, renderLauncher, renderSecretsEnv } from '../render/server-files.js';
 import { Remote } from '../ssh/connection.js';
@@ -30,6 +30,7 @@ import {
 } from '../steps/plan.js';
 import { StepError } from '../util/errors.js';
 import type { HostLog } from './host-log.js';
+import { SchemaGate } from './schema-gate.js';
 
 export type StepId = 'connect' | 'packages' | 'python' | 'artifacts' | 'database' | 'files' | 'server' | 'verify';
 
@@ -48,6 +49,7 @@ export interface HostResult {
   warnings: string[];
   durationMs: number;
   log?: string;
+  artifactsDir?: string;
   sshConnections: number;
   /** Remote commands run (exec channels): the probe is one. */
   remoteCommands: number;
@@ -74,7 +76,17 @@ export class HostRun {
   private readonly started = Date.now();
   sshConnections = 0;
 
-  constructor(readonly target: HostTarget, readonly config: ProvisionConfig, readonly log: HostLog) {}
+  /** This host's server settings: the run's, with its hosts-file overrides. */
+  readonly serverOptions: ServerOptions;
+
+  constructor(
+    readonly target: HostTarget,
+    readonly config: ProvisionConfig,
+    readonly log: HostLog,
+    private readonly schemaGate: SchemaGate = new SchemaGate(),
+  ) {
+    this.serverOptions = { ...config.server, ...target.overrides };
+  }
 
   /** Where the current step's remote output goes (the task's output), besides the log. */
   onLine(fn: (line: string) => void): void {
@@ -150,7 +162,7 @@ export class HostRun {
   /** One round trip that reads everything the steps decide on. */
   async probe(): Promise<void> {
     const remote = this.need(this.remote);
-    const { server } = this.config;
+    const server = this.serverOptions;
     const script = buildProbeScript({ ...(server.artifactsDir ? { artifactsDir: server.artifactsDir } : {}), mlflowPort: server.port });
     const res = await remote.exec(script, { timeoutSec: 60 });
     if (res.code !== 0 && !res.stdout.includes('probe_done=1')) {
@@ -161,7 +173,8 @@ export class HostRun {
   }
 
   private computeDesired(facts: Facts): Desired {
-    const { server, db } = this.config;
+    const server = this.serverOptions;
+    const { db } = this.config;
     const layout = remoteLayout(facts.home, server.artifactsDir);
     const allowedHosts = server.allowedHosts ?? defaultAllowedHosts(this.target, server.port);
     const launcher = renderLauncher(layout, { port: server.port, allowedHosts });
@@ -266,10 +279,33 @@ export class HostRun {
     if (action === 'keep') return this.mark('server', { changed: false, summary: plan.reason });
     if (this.config.dryRun) return this.mark('server', { changed: true, summary: `would ${action}: ${plan.reason}` });
     if (action === 'restart') await this.run(stopServerCommand(desired.layout, plan.stopGroups));
-    const out = await this.run(startServerCommand(desired.layout, desired.fingerprint));
-    await this.waitForHealth();
+    // On a database without MLflow's schema, concurrent first starts race in MLflow's migrations: in a batch
+    // the first host starts alone, until its server has answered a database call.
+    const freshSchema = !(await this.need(this.dbCheck)).hasMlflowSchema;
+    const out = await this.schemaGate.around(freshSchema, async () => {
+      const started = await this.run(startServerCommand(desired.layout, desired.fingerprint));
+      await this.waitForHealth();
+      if (freshSchema) await this.waitForDatabaseCall();
+      return started;
+    }, () => this.say('waiting for the first server on this database to create MLflow\'s schema'));
     const why = action === 'restart' ? (this.restartNeeded && plan.action === 'keep' ? 'MLflow was reinstalled' : plan.reason) : plan.reason;
     return this.mark('server', { changed: true, summary: `${why}; ${out.trim().split('\n').slice(-1)[0]}` });
+  }
+
+  /** Until the server answers an experiments search (it touches the database), bounded. */
+  private async waitForDatabaseCall(): Promise<void> {
+    const desired = this.need(this.desired);
+    const remote = this.need(this.remote);
+    const deadline = Date.now() + SERVER_START_TIMEOUT_SEC * 1000;
+    let status = 0;
+    while (Date.now() < deadline) {
+      status = await httpOnVm(remote, desired.port, {
+        method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: `127.0.0.1:${desired.port}`, body: '{"max_results":1}',
+      }).then((r) => r.status, () => 0);
+      if (status === 200) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new StepError(`The MLflow server on ${this.target.address} did not answer a database call within ${SERVER_START_TIMEOUT_SEC} s (last HTTP ${status}); see ${desired.layout.log}.`);
   }
 
   private async waitForHealth(): Promise<void> {
@@ -361,7 +397,7 @@ export class HostRun {
   }
 
   result(error?: unknown, unreachable = false): HostResult {
-    const port = this.config.server.port;
+    const port = this.serverOptions.port;
     const hostPart = this.target.address.includes(':') ? `[${this.target.address}]` : this.target.address;
     return {
       host: this.target.label,
@@ -372,6 +408,7 @@ export class HostRun {
       warnings: [...this.warnings],
       durationMs: Date.now() - this.started,
       log: this.log.path,
+      ...(this.desired ? { artifactsDir: this.desired.layout.artifactsDir } : {}),
       sshConnections: this.sshConnections,
       remoteCommands: this.remote?.execCount ?? 0,
       portForwards: this.remote?.forwardCount ?? 0,

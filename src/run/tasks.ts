@@ -2,6 +2,7 @@ import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { ProvisionConfig } from '../config/config.js';
 import { errorMessage, StepError } from '../util/errors.js';
 import { HostLog } from './host-log.js';
+import { SchemaGate } from './schema-gate.js';
 import { HostRun, type HostResult, type StepId, type StepOutcome } from './host-run.js';
 
 interface StepDef {
@@ -24,6 +25,8 @@ export const STEPS: StepDef[] = [
 export interface RunHandle {
   results: Map<string, HostResult>;
   runs: HostRun[];
+  /** Set on Ctrl-C: hosts not started yet are not started. */
+  aborted?: boolean;
 }
 
 function stepTask(def: StepDef, host: HostRun): ListrTask {
@@ -50,14 +53,19 @@ function useFallbackRenderer(config: ProvisionConfig): boolean {
  * Runs every host as one task of a Listr list (hosts concurrently, steps in order). A failed host never
  * stops the others; results come back per host and decide the exit code, not Listr's own state.
  */
-export async function runHosts(config: ProvisionConfig, handle: RunHandle, concurrency: number): Promise<void> {
+export async function runHosts(config: ProvisionConfig, handle: RunHandle): Promise<void> {
+  const schemaGate = new SchemaGate();
   const processOutput = config.output.json ? new ProcessOutput(process.stderr, process.stderr) : new ProcessOutput();
   const logger = new ListrLogger({ processOutput, useIcons: true });
   const tasks: ListrTask[] = config.targets.map((target) => ({
     title: target.label,
     task: (_ctx, task) => {
+      if (handle.aborted) {
+        task.skip(`${target.label}: not started (interrupted)`);
+        return;
+      }
       const log = new HostLog(config.output.logDir, target.label);
-      const host = new HostRun(target, config, log);
+      const host = new HostRun(target, config, log, schemaGate);
       handle.runs.push(host);
       const steps = config.dryRun ? STEPS.filter((s) => s.id !== 'verify') : STEPS;
       return task.newListr(steps.map((s) => stepTask(s, host)), { concurrent: false, exitOnError: true }).run().then(
@@ -80,7 +88,7 @@ export async function runHosts(config: ProvisionConfig, handle: RunHandle, concu
   }));
 
   const list = new Listr(tasks, {
-    concurrent: concurrency,
+    concurrent: config.concurrency,
     exitOnError: false,
     registerSignalListeners: false,
     renderer: 'default',

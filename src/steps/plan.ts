@@ -38,8 +38,11 @@ export function preflightProblems(facts: Facts, user: string): string[] {
   if (!facts.sudo) {
     problems.push(`"sudo" asks ${user} for a password on the VM; provision needs passwordless sudo (Azure's default for the admin user), e.g. a line "${user} ALL=(ALL) NOPASSWD:ALL" in /etc/sudoers.d/.`);
   }
-  if (facts.diskFreeMb < MIN_FREE_MB) {
-    problems.push(`Only ${facts.diskFreeMb} MB are free in ${facts.home} on the VM; provision needs at least ${MIN_FREE_MB} MB: free some space or grow the disk.`);
+  // Space is needed to install; a VM with everything installed may be nearly full and still take a new
+  // configuration (uploads are atomic, so a full disk cannot damage the old files).
+  const installs = facts.missingPackages.length > 0 || !facts.venvPython || !facts.mlflowImportable;
+  if (installs && facts.diskFreeMb < MIN_FREE_MB) {
+    problems.push(`Only ${facts.diskFreeMb} MB are free in ${facts.home} on the VM; installing needs at least ${MIN_FREE_MB} MB: free some space or grow the disk.`);
   }
   return problems;
 }

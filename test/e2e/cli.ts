@@ -93,5 +93,5 @@ export async function provisionedVm(k: number, snapshot = provisionedSnapshotNam
   await resetVm(k);
   const res = await provision(labFlags(k, newWorkdir()));
   if (res.code !== 0) throw new Error(`provisioning vm${k} failed (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
-  await snapshotVm(k, snapshot);
+  if (!hasSnapshot(snapshot)) await snapshotVm(k, snapshot); // another test process may have saved it meanwhile
 }

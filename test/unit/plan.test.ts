@@ -134,7 +134,7 @@ test('an interrupted dpkg alone: dpkg --configure -a before apt-get, no apt upda
 });
 
 test('unsupported OS, sudo with a password and a full disk are each one sentence', () => {
-  const facts = parseFacts('os_id=centos\nos_version=9\nos_pretty=CentOS Stream 9\nsudo=0\ndisk_free_kb=1024\nhome=/home/u\nprobe_done=1\n');
+  const facts = parseFacts('os_id=centos\nos_version=9\nos_pretty=CentOS Stream 9\nsudo=0\ndisk_free_kb=1024\nhome=/home/u\nmissing_package=python3\nprobe_done=1\n');
   const problems = preflightProblems(facts, 'u');
   assert.equal(problems.length, 3);
   assert.match(problems[0]!, /The VM runs CentOS Stream 9; provision supports Ubuntu 22\.04, Ubuntu 24\.04, Debian 12/);
@@ -170,4 +170,13 @@ test('the server starts detached with all streams redirected, and stops only its
   assert.match(stop, /\/proc\/\$pid\/stat/, 'checks the start time before killing');
   execFileSync('bash', ['-n'], { input: start });
   execFileSync('bash', ['-n'], { input: stop });
+});
+
+test('a nearly full disk blocks installing, not a rerun that only changes configuration', () => {
+  const d = desired();
+  const facts = healthyFacts(d);
+  facts.diskFreeMb = 5;
+  assert.deepEqual(preflightProblems(facts, 'azureuser'), []);
+  facts.venvPython = false;
+  assert.match(preflightProblems(facts, 'azureuser')[0]!, /Only 5 MB are free in \/home\/azureuser on the VM; installing needs at least 1500 MB/);
 });
