@@ -1,0 +1,123 @@
+// Issue 6, faults: each gives one clear sentence and a rerun recovers.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { CLI, dbEnv, labFlags, newWorkdir, provision, provisionedVm } from './cli.js';
+import { dbAllow, dbBlock, ensureLab, requireLab, vmExec, vmIp, vmProcesses, vmReadFile } from './lab.js';
+
+const VM = 12;
+const HOME = '/home/azureuser';
+
+let available = true;
+before(async (t) => {
+  available = requireLab(t as never);
+  if (!available) return;
+  await ensureLab(VM);
+  await provisionedVm(VM);
+});
+after(async () => {
+  if (available) await dbAllow(VM).catch(() => undefined);
+});
+
+test('a wrong SSH key is refused with the login hint', async (t) => {
+  if (!requireLab(t)) return;
+  const workdir = newWorkdir();
+  const key = join(workdir, 'other_key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+  const flags = labFlags(VM, workdir);
+  flags[flags.indexOf('--identity-file') + 1] = key;
+  const res = await provision(flags, { workdir });
+  assert.equal(res.code, 1);
+  assert.match(res.stdout, /The VM refused SSH login as "azureuser": check --user \(Azure's default is azureuser\) and --identity-file, or load your key into ssh-agent\./);
+});
+
+test('a database firewall that drops packets fails within seconds, naming the firewall; a rerun recovers', async (t) => {
+  if (!requireLab(t)) return;
+  await dbBlock(VM, 'drop');
+  const workdir = newWorkdir();
+  const res = await provision(labFlags(VM, workdir), { workdir });
+  assert.equal(res.code, 1);
+  assert.match(res.stdout, /(got no answer from the database at 10\.231\.0\.2:5432: a firewall drops the traffic|did not answer in time)/);
+  assert.ok(res.wallMs < 60_000, `failed in ${res.wallMs} ms`);
+  assert.deepEqual((await vmProcesses(VM)).filter((p) => /mlflow/.test(p.cmdline)), [], 'nothing started');
+  await dbAllow(VM);
+  const again = await provision(labFlags(VM, workdir), { workdir });
+  assert.equal(again.code, 0, again.stdout);
+});
+
+test('an unencrypted connection is refused by the SSL-only database with the TLS hint', async (t) => {
+  if (!requireLab(t)) return;
+  const workdir = newWorkdir();
+  const res = await provision([...labFlags(VM, workdir), '--pg-sslmode', 'disable'], { workdir });
+  assert.equal(res.code, 1);
+  assert.match(res.stdout, /The database at 10\.231\.0\.2:5432 accepts only encrypted connections: use --pg-sslmode require/);
+});
+
+test('a full disk during the upload leaves the old launcher and secrets intact; a rerun with space completes', async (t) => {
+  if (!requireLab(t)) return;
+  const workdir = newWorkdir();
+  const first = await provision(labFlags(VM, workdir), { workdir });
+  assert.equal(first.code, 0, first.stdout);
+  const before = await vmExec(VM, `sha256sum ${HOME}/start-mlflow-server.sh ${HOME}/.mlflow-server.env`);
+  // Put the home directory on a small tmpfs and fill it.
+  const fill = await vmExec(VM, [
+    'set -e',
+    `cp -a ${HOME} /tmp/home-copy`,
+    `mount -t tmpfs -o size=64m,mode=0750,uid=1000,gid=1000 tmpfs ${HOME}`,
+    `cp -a /tmp/home-copy/. ${HOME}/`,
+    `dd if=/dev/zero of=${HOME}/filler bs=1M 2>/dev/null || true`,
+    `df -k ${HOME} | tail -1`,
+  ].join('\n'), { timeoutMs: 120_000 });
+  assert.equal(fill.code, 0, fill.stderr);
+  try {
+    const res = await provision([...labFlags(VM, workdir), '--allowed-hosts', `${vmIp(VM)}:5000,mlflow.example.com`], { workdir });
+    assert.equal(res.code, 1);
+    assert.match(res.stdout, /(Uploading .* failed: .*\(is the VM's disk full\?\)\. The previous file, if any, is unchanged\.|Only \d+ MB are free)/);
+    const after = await vmExec(VM, `sha256sum ${HOME}/start-mlflow-server.sh ${HOME}/.mlflow-server.env; ls -a ${HOME} | grep -c provision- || true`);
+    assert.equal(after.stdout.split('\n').slice(0, 2).join('\n'), before.stdout.trim());
+  } finally {
+    await vmExec(VM, `rm -f ${HOME}/filler`);
+  }
+  const res = await provision([...labFlags(VM, workdir), '--allowed-hosts', `${vmIp(VM)}:5000,mlflow.example.com`], { workdir });
+  assert.equal(res.code, 0, res.stdout);
+  assert.match(await vmReadFile(VM, `${HOME}/start-mlflow-server.sh`), /mlflow\.example\.com/);
+  await vmExec(VM, `cp -a ${HOME}/. /tmp/home-copy/ && umount ${HOME} && cp -a /tmp/home-copy/. ${HOME}/ && rm -rf /tmp/home-copy`);
+});
+
+test('Ctrl-C mid-run: exit 130, connection closed, no apt of ours left running; a rerun completes', async (t) => {
+  if (!requireLab(t)) return;
+  const workdir = newWorkdir();
+  const child = spawn(process.execPath, [CLI, ...labFlags(VM, workdir), '--upgrade'], {
+    cwd: workdir, env: { PATH: process.env.PATH, HOME: workdir, NO_COLOR: '1', ...dbEnv() }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let sent = false;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    if (!sent && /apt-get|Get:|Hit:/.test(out.slice(out.indexOf('System packages')))) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  assert.ok(sent, 'the package step started');
+  assert.equal(code, 130, out);
+  assert.match(out, /Interrupted: stopping remote commands and closing connections/);
+  let leftovers: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    leftovers = (await vmProcesses(VM)).filter((p) => /apt-get|dpkg|timeout --kill-after/.test(p.cmdline)).map((p) => p.cmdline);
+    if (leftovers.length === 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.deepEqual(leftovers, [], 'no remote apt of ours left running');
+  const again = await provision(labFlags(VM, workdir), { workdir });
+  assert.equal(again.code, 0, again.stdout);
+});
