@@ -8,13 +8,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { after, before, test, type TestContext } from 'node:test';
-import { labFlags, newWorkdir, provision, provisionedVm, type CliRun } from './cli.js';
+import { labFlags, newWorkdir, provision, provisionedSnapshotName, provisionedVm, type CliRun } from './cli.js';
 import {
   ensureLab,
+  hasSnapshot,
   labDbEnv,
   labPsql,
   removeSnapshot,
   requireLab,
+  restoreVm,
   snapshotVm,
   vmExec,
   vmFileStat,
@@ -189,7 +191,9 @@ after(async () => {
   if (!available) return;
   process.stderr.write(`CLI runs (seconds since start):\n${timeline.join('\n')}\n`);
   await ensureLab(6);
-  await Promise.all([provisionedVm(5), provisionedVm(6)]).catch(() => undefined); // stop the servers
+  // Stop the servers (a restore is a reboot); never provision afresh just to clean up.
+  const snap = provisionedSnapshotName();
+  if (hasSnapshot(snap)) await Promise.all([restoreVm(5, snap), restoreVm(6, snap)]).catch(() => undefined);
   await labPsql(`DROP DATABASE IF EXISTS ${ROLE} WITH (FORCE); DROP ROLE IF EXISTS ${ROLE};`).catch(() => undefined);
 });
 
