@@ -5,8 +5,8 @@
 //   BENCH_FRESH=1    start from a fresh VM instead: the first run is then a full provision (about a minute)
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { CLI, dbEnv, labFlags, newWorkdir, provision, provisionedVm } from '../test/e2e/cli.js';
-import { ensureLab, labAvailable, LAB_KEY, resetVm, run, vmIp, vmReadFile } from '../test/e2e/lab.js';
+import { CLI, dbEnv, labFlags, newWorkdir, provision, provisionedSnapshotName, provisionedVm } from '../test/e2e/cli.js';
+import { ensureLab, hasSnapshot, labAvailable, LAB_KEY, resetVm, restoreVm, run, vmIp, vmReadFile } from '../test/e2e/lab.js';
 import { Remote } from '../src/ssh/connection.js';
 import { buildProbeScript } from '../src/steps/facts.js';
 import { checkDatabase, loadDatabaseDriver } from '../src/steps/database.js';
@@ -118,8 +118,14 @@ async function main(): Promise<void> {
   const fresh = process.env.BENCH_FRESH === '1';
   const loadBefore = loadavg()[0]!;
   process.stderr.write(`vm${VM}: ${fresh ? 'fresh disk' : 'provisioned snapshot (restored, or provisioned and saved)'}...\n`);
+  const snapshot = provisionedSnapshotName();
   if (fresh) await resetVm(VM);
-  else await provisionedVm(VM);
+  else {
+    // provisionedVm leaves a VM it provisioned running if another process saved the snapshot meanwhile:
+    // restore it, so the first run always meets a provisioned VM with no server running.
+    if (!hasSnapshot(snapshot)) await provisionedVm(VM, snapshot);
+    await restoreVm(VM, snapshot);
+  }
 
   const first = await cliRun(workdir);
   const pid = await serverPid();

@@ -155,9 +155,23 @@ async function secondRunChangesNothing(k: number, workdir: string, opts: { args?
   return pid;
 }
 
+/**
+ * vmK on the provisioned snapshot, just restored: as after a reboot, no server running. (provisionedVm leaves
+ * a VM it provisioned running when another test process saved the snapshot meanwhile: restore it then.)
+ */
+async function provisionedAndRebooted(k: number): Promise<void> {
+  const name = provisionedSnapshotName();
+  if (hasSnapshot(name)) {
+    await restoreVm(k, name);
+    return;
+  }
+  await provisionedVm(k, name);
+  await restoreVm(k, name);
+}
+
 /** A provisioned VM after a reboot (snapshot restore), then one run to get a running server. */
 async function runningServer(k: number, env: Record<string, string> = {}): Promise<{ workdir: string; pid: number }> {
-  await provisionedVm(k);
+  await provisionedAndRebooted(k);
   const workdir = newWorkdir();
   const first = await cli(k, workdir, [], env);
   assert.equal(first.code, 0, show(first));
@@ -249,7 +263,7 @@ async function case1(t: TestContext): Promise<void> {
     await assertServing(k);
     await secondRunChangesNothing(k, workdir);
   } finally {
-    await provisionedVm(k);
+    await provisionedAndRebooted(k);
     await removeSnapshot(snap);
   }
 }
