@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { OPTIONS } from './options.js';
+import { OPTIONS, type OptionSpec } from './options.js';
 
 /**
  * The common case without yargs: plain `--name value` / `--name=value` / `--flag` arguments, each known,
@@ -9,9 +9,9 @@ import { OPTIONS } from './options.js';
  * a bad number or choice, positional arguments. test/unit/fast-parse.test.ts checks the result against
  * yargs for the inputs this accepts.
  */
-export function fastParse(args: string[]): Record<string, unknown> | undefined {
+export function fastParse(args: string[], table: OptionSpec[] = OPTIONS): Record<string, unknown> | undefined {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
-  for (const o of OPTIONS) options[o.name] = { type: o.type === 'boolean' ? 'boolean' : 'string', ...(o.array ? { multiple: true } : {}) };
+  for (const o of table) options[o.name] = { type: o.type === 'boolean' ? 'boolean' : 'string', ...(o.array ? { multiple: true } : {}) };
   const parse = () => parseArgs({ args, options, strict: true, allowPositionals: false, tokens: true });
   let parsed: ReturnType<typeof parse>;
   try {
@@ -23,7 +23,7 @@ export function fastParse(args: string[]): Record<string, unknown> | undefined {
   for (const t of parsed.tokens ?? []) {
     if (t.kind !== 'option') return undefined; // `--` and anything that is not an option
     if (t.rawName !== `--${t.name}`) return undefined; // short forms (-h) are yargs's
-    const spec = OPTIONS.find((o) => o.name === t.name);
+    const spec = table.find((o) => o.name === t.name);
     if (!spec) return undefined;
     if (seen.has(t.name) && !spec.array) return undefined; // yargs turns a repeated option into an array
     seen.add(t.name);
@@ -36,7 +36,7 @@ export function fastParse(args: string[]): Record<string, unknown> | undefined {
   }
   const argv: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(parsed.values)) {
-    const spec = OPTIONS.find((o) => o.name === name)!;
+    const spec = table.find((o) => o.name === name)!;
     argv[name] = spec.type === 'number' ? Number(value) : value;
   }
   return argv;

@@ -3,15 +3,16 @@ import { readFileSync } from 'node:fs';
 import { hideBin } from 'yargs/helpers';
 import dotenv from 'dotenv';
 import kleur from 'kleur';
-import { buildConfig, type ProvisionConfig } from '../config/config.js';
+import { buildConfig, buildStatusConfig, type ProvisionConfig } from '../config/config.js';
 import { checkIdentityFiles } from '../config/keys.js';
 import { askPassphrase, completeSettings } from '../config/prompt.js';
 import { readSettings } from '../config/settings.js';
 import type { HostResult } from '../run/host-run.js';
 import { runHosts, type RunHandle } from '../run/tasks.js';
 import { errorMessage, EXIT, UsageError } from '../util/errors.js';
-import { maskSecrets } from '../util/secret.js';
+import { maskSecrets, Secret } from '../util/secret.js';
 import { fastParse } from './fast-parse.js';
+import { STATUS_OPTIONS } from './options.js';
 import { jsonResult, nextSteps, summaryTable } from './render-results.js';
 
 function packageVersion(): string {
@@ -76,6 +77,31 @@ function report(config: ProvisionConfig, results: HostResult[]): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/**
+ * `provision status`: read-only, never prompts for anything but an SSH key's passphrase, needs no database
+ * settings (each VM's own secrets file says which database its server uses). Exit 0 only if all are healthy.
+ */
+async function statusCommand(argv: Record<string, unknown>): Promise<number> {
+  const settings = readSettings(argv, process.env);
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && argv.yes !== true && process.env.PROVISION_YES !== 'true' && !process.env.CI;
+  const passphrase = process.env.PROVISION_SSH_PASSPHRASE ? new Secret(process.env.PROVISION_SSH_PASSPHRASE) : undefined;
+  let config = buildStatusConfig(settings, passphrase);
+  const keys = checkIdentityFiles(config.targets, passphrase);
+  if (!keys.ok) {
+    if (!interactive) throw new UsageError(`${keys.file} is encrypted and no passphrase is available: set PROVISION_SSH_PASSPHRASE or load the key into ssh-agent.`);
+    const asked = await askPassphrase(keys.file);
+    checkIdentityFiles(config.targets, asked);
+    config = buildStatusConfig(settings, asked);
+  }
+  for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
+  const { runStatus } = await import('../run/status.js');
+  const { statusJson, statusText } = await import('./render-status.js');
+  const results = await runStatus(config);
+  if (config.output.json) for (const r of results) process.stdout.write(`${statusJson(r)}\n`);
+  else process.stdout.write(`${results.map(statusText).join('\n\n')}\n`);
+  return results.every((r) => r.healthy) ? EXIT.ok : EXIT.failed;
+}
+
 /** The full parser: --help, --version, and every argument list the fast path leaves to it, with its messages. */
 async function parseWithYargs(args: string[]): Promise<Record<string, unknown>> {
   const { buildParser } = await import('./parser.js');
@@ -84,7 +110,16 @@ async function parseWithYargs(args: string[]): Promise<Record<string, unknown>> 
     parseError = msg || err?.message || 'invalid arguments';
   });
   const argv = (await parser.parseAsync()) as Record<string, unknown>;
-  if (parseError) throw new UsageError(`${parseError.replace(/\.$/, '')}. Run provision --help for the options.`);
+  if (parseError) {
+    // yargs names an option both ways (pg-host, pgHost) when another command knows it: keep the flag's name.
+    const msg = parseError.replace(/^(Unknown arguments?): (.*)$/, (_, head: string, list: string) => {
+      const names = list.split(', ');
+      const kept = names.filter((n) => !names.some((o) => o !== n && o.includes('-') && o.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()) === n));
+      return `${kept.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${kept.join(', ')}`;
+    });
+    const help = argv._ && (argv._ as unknown[])[0] === 'status' ? 'provision status --help' : 'provision --help';
+    throw new UsageError(`${msg.replace(/\.$/, '')}. Run ${help} for the options.`);
+  }
   return argv;
 }
 
@@ -99,7 +134,10 @@ async function main(): Promise<number> {
     if (args.some((a) => a === '--pg-password' || a.startsWith('--pg-password='))) {
       throw new UsageError('--pg-password is not accepted: a password on the command line leaks into shell history and ps. Set POSTGRES_PASSWORD in .env or use --pg-password-stdin.');
     }
-    const argv = fastParse(args) ?? (await parseWithYargs(args));
+    const fast = args[0] === 'status' ? fastParse(args.slice(1), STATUS_OPTIONS) : fastParse(args);
+    const argv = fast ?? (await parseWithYargs(args));
+    const isStatus = fast ? args[0] === 'status' : (argv._ as unknown[] | undefined)?.[0] === 'status';
+    if (isStatus) return await statusCommand(argv);
     config = await resolveConfig(args, argv);
 
     const onSignal = () => {

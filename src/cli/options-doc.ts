@@ -1,4 +1,4 @@
-import { OPTIONS } from './options.js';
+import { OPTIONS, STATUS_OPTIONS } from './options.js';
 
 /** The README's option table, rendered from the same table yargs is built from. */
 export function optionsMarkdown(): string {
@@ -9,5 +9,9 @@ export function optionsMarkdown(): string {
     const choices = o.choices ? ` (${o.choices.join(' \\| ')})` : '';
     return `| ${flag} | ${o.describe.replace(/\|/g, '\\|')}${choices} | ${env} | ${def} |`;
   });
-  return ['| option | what it does | environment / .env | default |', '|---|---|---|---|', ...rows].join('\n');
+  const status = STATUS_OPTIONS.map((o) => `\`--${o.name}\``).join(', ');
+  return [
+    '| option | what it does | environment / .env | default |', '|---|---|---|---|', ...rows, '',
+    `\`provision status\` takes ${status} (see [docs/status.md](docs/status.md)).`,
+  ].join('\n');
 }

@@ -13,30 +13,32 @@ export interface OptionSpec {
   defaultText?: string;
   choices?: readonly string[];
   array?: boolean;
+  /** Also an option of `provision status` (every option belongs to the provisioning command). */
+  status?: boolean;
 }
 
 export const OPTIONS: OptionSpec[] = [
-  { name: 'host', type: 'string', group: 'Target', array: true, env: ['PROVISION_HOST'],
+  { name: 'host', status: true, type: 'string', group: 'Target', array: true, env: ['PROVISION_HOST'],
     describe: 'VM address or ~/.ssh/config Host alias; repeat for several VMs' },
-  { name: 'hosts-file', type: 'string', group: 'Target', env: ['PROVISION_HOSTS_FILE'],
+  { name: 'hosts-file', status: true, type: 'string', group: 'Target', env: ['PROVISION_HOSTS_FILE'],
     describe: 'file with one VM a line: [user@]host[:port] [artifacts-dir=… mlflow-port=… allowed-hosts=…] (see docs/hosts-file.md)' },
-  { name: 'concurrency', type: 'number', group: 'Target', env: ['PROVISION_CONCURRENCY'], defaultText: '10',
+  { name: 'concurrency', status: true, type: 'number', group: 'Target', env: ['PROVISION_CONCURRENCY'], defaultText: '10',
     describe: 'how many VMs are provisioned at once' },
-  { name: 'user', type: 'string', group: 'SSH', env: ['PROVISION_USER'], defaultText: 'azureuser',
+  { name: 'user', status: true, type: 'string', group: 'SSH', env: ['PROVISION_USER'], defaultText: 'azureuser',
     describe: 'SSH user on the VM (needs passwordless sudo)' },
-  { name: 'ssh-port', type: 'number', group: 'SSH', env: ['PROVISION_SSH_PORT'], defaultText: '22',
+  { name: 'ssh-port', status: true, type: 'number', group: 'SSH', env: ['PROVISION_SSH_PORT'], defaultText: '22',
     describe: 'SSH port of the VM' },
-  { name: 'identity-file', type: 'string', group: 'SSH', env: ['PROVISION_IDENTITY_FILE'],
+  { name: 'identity-file', status: true, type: 'string', group: 'SSH', env: ['PROVISION_IDENTITY_FILE'],
     defaultText: 'ssh-agent, then ~/.ssh/id_ed25519, ~/.ssh/id_rsa',
     describe: 'private key for SSH (passphrase from PROVISION_SSH_PASSPHRASE or a prompt)' },
-  { name: 'known-hosts', type: 'string', group: 'SSH', env: ['PROVISION_KNOWN_HOSTS'],
+  { name: 'known-hosts', status: true, type: 'string', group: 'SSH', env: ['PROVISION_KNOWN_HOSTS'],
     defaultText: '~/.ssh/known_hosts', describe: 'known_hosts file used to verify (and record) host keys' },
-  { name: 'host-key-policy', type: 'string', group: 'SSH', env: ['PROVISION_HOST_KEY_POLICY'],
+  { name: 'host-key-policy', status: true, type: 'string', group: 'SSH', env: ['PROVISION_HOST_KEY_POLICY'],
     choices: ['accept-new', 'strict'], defaultText: 'accept-new',
     describe: 'unknown host keys: record them (accept-new) or refuse the host (strict); a changed key is always refused' },
-  { name: 'ssh-config', type: 'string', group: 'SSH', env: ['PROVISION_SSH_CONFIG'], defaultText: '~/.ssh/config',
+  { name: 'ssh-config', status: true, type: 'string', group: 'SSH', env: ['PROVISION_SSH_CONFIG'], defaultText: '~/.ssh/config',
     describe: 'OpenSSH client config used to resolve Host aliases (HostName, User, Port, IdentityFile)' },
-  { name: 'connect-timeout', type: 'number', group: 'SSH', env: ['PROVISION_CONNECT_TIMEOUT'], defaultText: '20',
+  { name: 'connect-timeout', status: true, type: 'number', group: 'SSH', env: ['PROVISION_CONNECT_TIMEOUT'], defaultText: '20',
     describe: 'seconds to wait for the SSH connection and handshake' },
   { name: 'pg-host', type: 'string', group: 'Database', env: ['POSTGRES_HOST'],
     describe: 'PostgreSQL server, e.g. myserver.postgres.database.azure.com' },
@@ -51,7 +53,7 @@ export const OPTIONS: OptionSpec[] = [
     describe: 'TLS mode (Azure Database for PostgreSQL requires TLS)' },
   { name: 'pg-password-stdin', type: 'boolean', group: 'Database', env: [],
     describe: 'read the database password from standard input (else POSTGRES_PASSWORD, else a masked prompt)' },
-  { name: 'mlflow-port', type: 'number', group: 'Server', env: ['PROVISION_MLFLOW_PORT'], defaultText: '5000',
+  { name: 'mlflow-port', status: true, type: 'number', group: 'Server', env: ['PROVISION_MLFLOW_PORT'], defaultText: '5000',
     describe: 'port the MLflow server listens on (open it in the VM\'s network security group)' },
   { name: 'artifacts-dir', type: 'string', group: 'Server', env: ['PROVISION_ARTIFACTS_DIR'],
     defaultText: '/home/<user>/mlruns-artifacts', describe: 'absolute path on the VM where artifacts are stored' },
@@ -66,15 +68,18 @@ export const OPTIONS: OptionSpec[] = [
     describe: 'read the VM\'s state and print what would change, touching nothing' },
   { name: 'log-dir', type: 'string', group: 'Behaviour', env: ['PROVISION_LOG_DIR'], defaultText: './provision-logs',
     describe: 'folder for the full per-host logs (secrets masked)' },
-  { name: 'yes', type: 'boolean', group: 'Behaviour', env: ['PROVISION_YES'],
+  { name: 'yes', status: true, type: 'boolean', group: 'Behaviour', env: ['PROVISION_YES'],
     describe: 'never prompt; a missing value is an error' },
-  { name: 'json', type: 'boolean', group: 'Behaviour', env: ['PROVISION_JSON'],
+  { name: 'json', status: true, type: 'boolean', group: 'Behaviour', env: ['PROVISION_JSON'],
     describe: 'print one JSON result per host on stdout (progress goes to stderr)' },
-  { name: 'verbose', type: 'boolean', group: 'Behaviour', env: ['PROVISION_VERBOSE'],
+  { name: 'verbose', status: true, type: 'boolean', group: 'Behaviour', env: ['PROVISION_VERBOSE'],
     describe: 'line-by-line output with every remote command, and stack traces on errors' },
-  { name: 'env-file', type: 'string', group: 'Behaviour', env: [], defaultText: '.env',
+  { name: 'env-file', status: true, type: 'string', group: 'Behaviour', env: [], defaultText: '.env',
     describe: 'dotenv file to read settings from (values already in the environment win)' },
 ];
+
+/** The options `provision status` takes: where the VMs are and how to reach them, and the output form. */
+export const STATUS_OPTIONS: OptionSpec[] = OPTIONS.filter((o) => o.status);
 
 export function optionSpec(name: string): OptionSpec {
   const spec = OPTIONS.find((o) => o.name === name);

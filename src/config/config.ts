@@ -122,14 +122,12 @@ function hostEntries(settings: Settings, readFile: (path: string) => string, war
   return entries;
 }
 
-/** Turns complete settings into the run's configuration; every mistake is a UsageError (exit 2). */
-export function buildConfig(
+/** The VMs named by --host and --hosts-file, each resolved once; duplicates become warnings. */
+export function resolveTargets(
   settings: Settings,
-  password: Secret,
-  passphrase?: Secret,
-  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
-): ProvisionConfig {
-  const warnings: string[] = [];
+  readFile: (path: string) => string,
+  warnings: string[],
+): HostTarget[] {
   const entries = hostEntries(settings, readFile, warnings);
   if (entries.length === 0) throw new UsageError('No VM given: pass --host <vm-ip> or --hosts-file hosts.txt (or set PROVISION_HOST).');
   const sshConfigPath = expandHome(getString(settings, 'ssh-config') ?? join(homedir(), '.ssh', 'config'));
@@ -147,10 +145,72 @@ export function buildConfig(
     if (targets.some((t) => t.label === target.label)) target.label = `${target.user}@${target.label}:${target.port}`;
     targets.push(target);
   }
+  return targets;
+}
+
+function concurrencyOf(settings: Settings): number {
   const concurrency = Number(settings.get('concurrency')?.value ?? 10);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {
     throw new UsageError('--concurrency must be a whole number from 1 to 100.');
   }
+  return concurrency;
+}
+
+/** How to reach and verify the VMs: known_hosts, host-key policy, handshake timeout, key passphrase. */
+export function sshSettings(settings: Settings, passphrase?: Secret): ProvisionConfig['ssh'] {
+  const policy = getString(settings, 'host-key-policy') ?? 'accept-new';
+  if (policy !== 'accept-new' && policy !== 'strict') {
+    throw new UsageError(`--host-key-policy must be accept-new or strict, not "${policy}".`);
+  }
+  const timeout = Number(settings.get('connect-timeout')?.value ?? 20);
+  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 600) {
+    throw new UsageError('--connect-timeout must be a number of seconds between 1 and 600.');
+  }
+  return {
+    knownHostsPath: expandHome(getString(settings, 'known-hosts') ?? join(homedir(), '.ssh', 'known_hosts')),
+    hostKeyPolicy: policy,
+    connectTimeoutMs: timeout * 1000,
+    ...(passphrase ? { passphrase } : {}),
+  };
+}
+
+/** `provision status`: which VMs, how to reach them, and the MLflow port to expect when the VM does not say. */
+export interface StatusConfig {
+  targets: HostTarget[];
+  concurrency: number;
+  warnings: string[];
+  ssh: ProvisionConfig['ssh'];
+  port: number;
+  output: { json: boolean; verbose: boolean };
+}
+
+export function buildStatusConfig(
+  settings: Settings,
+  passphrase?: Secret,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): StatusConfig {
+  const warnings: string[] = [];
+  const targets = resolveTargets(settings, readFile, warnings);
+  return {
+    targets,
+    concurrency: concurrencyOf(settings),
+    warnings,
+    ssh: sshSettings(settings, passphrase),
+    port: requirePort(settings.get('mlflow-port')?.value ?? 5000, 'mlflow-port'),
+    output: { json: getBool(settings, 'json'), verbose: getBool(settings, 'verbose') },
+  };
+}
+
+/** Turns complete settings into the run's configuration; every mistake is a UsageError (exit 2). */
+export function buildConfig(
+  settings: Settings,
+  password: Secret,
+  passphrase?: Secret,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): ProvisionConfig {
+  const warnings: string[] = [];
+  const targets = resolveTargets(settings, readFile, warnings);
+  const concurrency = concurrencyOf(settings);
 
   const pgHost = getString(settings, 'pg-host');
   if (!pgHost) throw new UsageError('No database host given: pass --pg-host or set POSTGRES_HOST.');
@@ -163,14 +223,7 @@ export function buildConfig(
   const artifacts = getString(settings, 'artifacts-dir');
   const allowed = getString(settings, 'allowed-hosts');
   const version = getString(settings, 'mlflow-version');
-  const policy = getString(settings, 'host-key-policy') ?? 'accept-new';
-  if (policy !== 'accept-new' && policy !== 'strict') {
-    throw new UsageError(`--host-key-policy must be accept-new or strict, not "${policy}".`);
-  }
-  const timeout = Number(settings.get('connect-timeout')?.value ?? 20);
-  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 600) {
-    throw new UsageError('--connect-timeout must be a number of seconds between 1 and 600.');
-  }
+  const ssh = sshSettings(settings, passphrase);
 
   if (targets.length > 1) {
     warnings.push(
@@ -183,12 +236,7 @@ export function buildConfig(
     targets,
     concurrency,
     warnings,
-    ssh: {
-      knownHostsPath: expandHome(getString(settings, 'known-hosts') ?? join(homedir(), '.ssh', 'known_hosts')),
-      hostKeyPolicy: policy,
-      connectTimeoutMs: timeout * 1000,
-      ...(passphrase ? { passphrase } : {}),
-    },
+    ssh,
     db: {
       host: requireHost(pgHost, '--pg-host'),
       port: requirePort(settings.get('pg-port')?.value ?? 5432, 'pg-port'),

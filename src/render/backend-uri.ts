@@ -33,3 +33,28 @@ export function backendStoreUri(db: DatabaseSettings): Secret {
 export function displayBackendUri(db: DatabaseSettings): string {
   return `postgresql+psycopg2://${encodeURIComponent(db.user)}:***@${uriHost(db.host)}:${db.port}/${encodeURIComponent(db.database)}?sslmode=${db.sslmode}`;
 }
+
+/**
+ * The database settings inside a backend URI as `backendStoreUri` writes it (read back from a VM's secrets
+ * file by `provision status`); undefined for anything else (sqlite, another scheme, a malformed URI).
+ */
+export function parseBackendUri(uri: Secret): DatabaseSettings | undefined {
+  const m = /^postgresql(?:\+psycopg2)?:\/\/(.*)$/.exec(uri.reveal());
+  if (!m) return undefined;
+  let url: URL;
+  try {
+    url = new URL(`http://${m[1]}`);
+  } catch {
+    return undefined;
+  }
+  const sslmode = url.searchParams.get('sslmode') ?? 'prefer';
+  if (!(SSL_MODES as readonly string[]).includes(sslmode) || !url.hostname || !url.username) return undefined;
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port ? Number(url.port) : 5432,
+    user: decodeURIComponent(url.username),
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || decodeURIComponent(url.username),
+    password: new Secret(decodeURIComponent(url.password)),
+    sslmode: sslmode as SslMode,
+  };
+}

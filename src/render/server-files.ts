@@ -76,3 +76,37 @@ export function sha256(text: string): string {
 export function configFingerprint(launcher: string, secrets: Secret): string {
   return sha256(`${sha256(launcher)}\n${sha256(secrets.reveal())}`).slice(0, 16);
 }
+
+/**
+ * Reads back a secrets file in the form `renderSecretsEnv` writes: `NAME=value` lines, each value a shell word
+ * (bare, or single-quoted with '\'' for a quote). Comments and anything else are skipped. Values are Secrets.
+ */
+export function parseSecretsEnv(text: string): Map<string, Secret> {
+  const out = new Map<string, Secret>();
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!m) continue;
+    const word = m[2]!;
+    let value = '';
+    let ok = true;
+    for (let i = 0; i < word.length; i++) {
+      const c = word[i]!;
+      if (c === "'") {
+        const end = word.indexOf("'", i + 1);
+        if (end < 0) {
+          ok = false;
+          break;
+        }
+        value += word.slice(i + 1, end);
+        i = end;
+      } else if (c === '\\' && i + 1 < word.length) {
+        value += word[i + 1];
+        i += 1;
+      } else {
+        value += c;
+      }
+    }
+    if (ok) out.set(m[1]!, new Secret(value));
+  }
+  return out;
+}

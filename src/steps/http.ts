@@ -14,11 +14,13 @@ export interface HttpRequest {
   body?: string | Buffer;
   contentType?: string;
   timeoutMs?: number;
+  /** Extra request headers, e.g. Authorization for a server with basic auth. */
+  headers?: Record<string, string>;
 }
 
 function request(req: HttpRequest, tunnel: Duplex | undefined, target: { host: string; port: number }): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { Host: req.hostHeader ?? `${target.host}:${target.port}`, Connection: 'close' };
+    const headers: Record<string, string> = { Host: req.hostHeader ?? `${target.host}:${target.port}`, Connection: 'close', ...req.headers };
     if (req.body !== undefined) {
       headers['Content-Type'] = req.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(req.body));

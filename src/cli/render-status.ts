@@ -1,0 +1,55 @@
+import kleur from 'kleur';
+import type { HostStatus } from '../run/status.js';
+
+export function duration(sec: number): string {
+  if (sec < 60) return `${sec} s`;
+  const d = Math.floor(sec / 86400);
+  const h = Math.floor((sec % 86400) / 3600);
+  const m = Math.floor((sec % 3600) / 60);
+  if (d > 0) return `${d} d ${h} h`;
+  if (h > 0) return `${h} h ${m} min`;
+  return `${m} min ${sec % 60} s`;
+}
+
+/** The human report of one VM: a verdict line, then one line per check, then the last log lines. */
+export function statusText(s: HostStatus): string {
+  const verdict = s.healthy ? kleur.green().bold('healthy') : kleur.red().bold('NOT HEALTHY');
+  const lines = [`${kleur.bold(s.host)}: ${verdict}${s.url ? `  ${s.url}` : ''}  (${(s.durationMs / 1000).toFixed(1)} s)`];
+  if (s.error) {
+    lines.push(`  ${s.error}`);
+    return lines.join('\n');
+  }
+  const row = (name: string, text: string) => lines.push(`  ${name.padEnd(10)} ${text}`);
+  row('server', s.server.running
+    ? `running, pid ${s.server.pid}${s.server.uptimeSec !== undefined ? `, up ${duration(s.server.uptimeSec)}` : ''}${s.auth === 'basic' ? ', basic auth' : ''}`
+    : 'not running');
+  row('MLflow', `${s.mlflow.installed ? `${s.mlflow.installed} installed` : 'not installed'}${s.mlflow.running ? `, the server answers ${s.mlflow.running}` : ''}`);
+  if (s.health !== undefined) row('/health', s.health === 200 ? '200 OK' : s.health ? `HTTP ${s.health}` : 'no answer');
+  if (s.api !== undefined) row('API', s.api === 200 ? 'experiments search ok' : s.api ? `experiments search HTTP ${s.api}` : 'experiments search: no answer');
+  row('database', s.database.detail);
+  for (const p of s.problems) lines.push(kleur.red(`  ! ${p}`));
+  if (s.log.lines.length > 0) {
+    lines.push(`  last ${s.log.lines.length} lines of ${s.log.path}:`);
+    for (const l of s.log.lines) lines.push(kleur.dim(`    ${l}`));
+  }
+  return lines.join('\n');
+}
+
+/** One JSON object per VM (one line), for scripts and cron jobs. */
+export function statusJson(s: HostStatus): string {
+  return JSON.stringify({
+    host: s.host,
+    healthy: s.healthy,
+    url: s.url ?? null,
+    problems: s.problems,
+    error: s.error ?? null,
+    server: { running: s.server.running, pid: s.server.pid ?? null, uptimeSec: s.server.uptimeSec ?? null },
+    mlflow: { installed: s.mlflow.installed ?? null, running: s.mlflow.running ?? null },
+    auth: s.auth,
+    health: s.health ?? null,
+    api: s.api ?? null,
+    database: { reachable: s.database.reachable, serverVersion: s.database.serverVersion ?? null, detail: s.database.detail },
+    log: s.log.lines,
+    durationMs: s.durationMs,
+  });
+}

@@ -1,0 +1,202 @@
+import type { HostTarget, StatusConfig } from '../config/config.js';
+import { parseBackendUri } from '../render/backend-uri.js';
+import { parseSecretsEnv, remoteLayout } from '../render/server-files.js';
+import { Remote } from '../ssh/connection.js';
+import { checkDatabase, loadDatabaseDriver } from '../steps/database.js';
+import { buildProbeScript, parseFacts, type Facts } from '../steps/facts.js';
+import { httpOnVm, type HttpResponse } from '../steps/http.js';
+import { errorMessage } from '../util/errors.js';
+import { maskSecrets, Secret } from '../util/secret.js';
+
+/** How many log lines `provision status` shows. */
+export const STATUS_LOG_LINES = 5;
+
+/** What `provision status` found on one VM. Nothing in it is secret. */
+export interface HostStatus {
+  host: string;
+  healthy: boolean;
+  /** Why the VM is not healthy, one sentence each (empty when healthy). */
+  problems: string[];
+  /** The connection or the probe failed: nothing else could be checked. */
+  error?: string;
+  url?: string;
+  server: { running: boolean; pid?: number; uptimeSec?: number };
+  mlflow: { installed?: string; running?: string };
+  /** HTTP status of GET /health through the VM (0: no answer). */
+  health?: number;
+  /** HTTP status of an experiments search with the public Host header (touches the database). */
+  api?: number;
+  database: { reachable: boolean; detail: string; serverVersion?: string };
+  auth: 'none' | 'basic';
+  log: { path?: string; lines: string[] };
+  durationMs: number;
+}
+
+/** The probe, plus what only a status report needs: times for the uptime, the launcher, the secrets, the log. */
+export function buildStatusScript(mlflowPort: number, logLines = STATUS_LOG_LINES): string {
+  const probe = buildProbeScript({ mlflowPort }).replace(/echo probe_done=1\s*$/, '');
+  return `${probe}
+read -r up _ < /proc/uptime; echo "sys_uptime=$up"
+echo "clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)"
+[ -f "$HOME/mlflow-server.pid" ] && { read -r _ start _ < "$HOME/mlflow-server.pid"; echo "server_start_ticks=$start"; }
+[ -r "$HOME/start-mlflow-server.sh" ] && while IFS= read -r l; do printf 'launcher_line=%s\\n' "$l"; done < "$HOME/start-mlflow-server.sh"
+[ -r "$HOME/.mlflow-server.env" ] && while IFS= read -r l; do printf 'secret_line=%s\\n' "$l"; done < "$HOME/.mlflow-server.env"
+[ -r "$HOME/mlflow-server.log" ] && tail -n ${logLines} "$HOME/mlflow-server.log" | while IFS= read -r l; do printf 'log_line=%s\\n' "$l"; done
+echo probe_done=1
+`;
+}
+
+interface StatusExtras {
+  sysUptime?: number;
+  clkTck: number;
+  startTicks?: number;
+  launcher: string[];
+  secrets: string[];
+  log: string[];
+}
+
+export function parseStatusExtras(text: string): StatusExtras {
+  const x: StatusExtras = { clkTck: 100, launcher: [], secrets: [], log: [] };
+  for (const line of text.split('\n')) {
+    const i = line.indexOf('=');
+    if (i < 0) continue;
+    const key = line.slice(0, i);
+    const value = line.slice(i + 1);
+    if (key === 'sys_uptime') x.sysUptime = Number(value);
+    else if (key === 'clk_tck') x.clkTck = Number(value) || 100;
+    else if (key === 'server_start_ticks') x.startTicks = Number(value);
+    else if (key === 'launcher_line') x.launcher.push(value);
+    else if (key === 'secret_line') x.secrets.push(value);
+    else if (key === 'log_line') x.log.push(value);
+  }
+  return x;
+}
+
+/** A launcher flag's value, as renderLauncher writes it (`  --port 5000 \`). */
+export function launcherFlag(lines: string[], flag: string): string | undefined {
+  for (const l of lines) {
+    const m = new RegExp(`^\\s*${flag} (\\S+)`).exec(l);
+    if (m) return m[1]!.replace(/^'(.*)'$/, '$1');
+  }
+  return undefined;
+}
+
+function basicAuthHeader(user: string, password: Secret): Record<string, string> {
+  const token = new Secret(Buffer.from(`${user}:${password.reveal()}`, 'utf8').toString('base64'));
+  return { Authorization: `Basic ${token.reveal()}` };
+}
+
+/** One VM's status over one SSH connection: one probe, then the database and HTTP checks at once. */
+export async function hostStatus(target: HostTarget, config: StatusConfig): Promise<HostStatus> {
+  const started = Date.now();
+  const status: HostStatus = {
+    host: target.label, healthy: false, problems: [], server: { running: false }, mlflow: {},
+    database: { reachable: false, detail: 'not checked' }, auth: 'none', log: { lines: [] }, durationMs: 0,
+  };
+  const done = (): HostStatus => {
+    status.healthy = status.problems.length === 0 && status.error === undefined;
+    status.durationMs = Date.now() - started;
+    return status;
+  };
+  let remote: Remote | undefined;
+  try {
+    void loadDatabaseDriver().catch(() => undefined);
+    remote = await Remote.connect(target, { ...config.ssh });
+    const port0 = target.overrides.port ?? config.port;
+    const res = await remote.exec(buildStatusScript(port0), { timeoutSec: 60 });
+    if (!res.stdout.includes('probe_done=1')) throw new Error(`reading the VM's state failed (exit ${res.code}): ${res.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
+    const facts: Facts = parseFacts(res.stdout);
+    const extras = parseStatusExtras(res.stdout);
+    const layout = remoteLayout(facts.home);
+    status.log.path = layout.log;
+    status.log.lines = extras.log.map((l) => maskSecrets(l));
+    if (facts.mlflowVersion) status.mlflow.installed = facts.mlflowVersion;
+
+    const secrets = parseSecretsEnv(extras.secrets.join('\n'));
+    const uri = secrets.get('MLFLOW_BACKEND_STORE_URI');
+    if (extras.launcher.length === 0 || !uri) {
+      status.problems.push(`${target.address} is not provisioned (no ${extras.launcher.length === 0 ? layout.launcher : layout.secrets}): run provision --host ${target.label}.`);
+      return done();
+    }
+    const port = Number(launcherFlag(extras.launcher, '--port') ?? port0);
+    const hostPart = target.address.includes(':') ? `[${target.address}]` : target.address;
+    status.url = `http://${hostPart}:${port}`;
+    status.auth = launcherFlag(extras.launcher, '--app-name') === 'basic-auth' ? 'basic' : 'none';
+    const adminPassword = secrets.get('MLFLOW_AUTH_ADMIN_PASSWORD');
+    const adminUser = (extras.launcher.join('\n').match(/MLFLOW_AUTH_ADMIN_USERNAME=(\S+)/)?.[1] ?? 'admin').replace(/^'(.*)'$/, '$1');
+    const auth = status.auth === 'basic' && adminPassword ? basicAuthHeader(adminUser, adminPassword) : undefined;
+
+    if (facts.server.running && facts.server.pid) {
+      status.server = { running: true, pid: facts.server.pid };
+      if (extras.sysUptime !== undefined && extras.startTicks !== undefined) {
+        status.server.uptimeSec = Math.max(0, Math.round(extras.sysUptime - extras.startTicks / extras.clkTck));
+      }
+    } else {
+      const held = facts.listeners.length > 0 ? `; port ${port} is held by ${facts.listeners.map((l) => `pid ${l.pid} (${l.command.split(' ')[0]})`).join(', ')}` : '';
+      status.problems.push(`The MLflow server is not running (no live process in ${layout.pidFile})${held}.`);
+    }
+
+    const db = parseBackendUri(uri);
+    const ask = (req: Parameters<typeof httpOnVm>[2]): Promise<HttpResponse> =>
+      httpOnVm(remote!, port, { timeoutMs: 5000, ...req }).catch((err: unknown) => ({ status: 0, body: errorMessage(err) }));
+    const [dbResult, health, version, search] = await Promise.all([
+      db ? checkDatabase(remote, db, 5000).then((r) => ({ ok: true as const, r }), (err: unknown) => ({ ok: false as const, message: errorMessage(err) })) : Promise.resolve(undefined),
+      status.server.running || facts.listeners.length > 0 ? ask({ path: '/health' }) : Promise.resolve({ status: 0, body: '' }),
+      status.server.running ? ask({ path: '/version', ...(auth ? { headers: auth } : {}) }) : Promise.resolve({ status: 0, body: '' }),
+      status.server.running
+        ? ask({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: `${hostPart}:${port}`, body: '{"max_results":1}', ...(auth ? { headers: auth } : {}) })
+        : Promise.resolve({ status: 0, body: '' }),
+    ]);
+
+    if (!db) {
+      status.database = { reachable: false, detail: 'the backend store URI in the secrets file is not a PostgreSQL URI' };
+      status.problems.push(`${layout.secrets} holds no PostgreSQL URI this tool can check.`);
+    } else if (dbResult?.ok) {
+      status.database = {
+        reachable: true,
+        serverVersion: dbResult.r.serverVersion,
+        detail: `PostgreSQL ${dbResult.r.serverVersion} at ${db.host}:${db.port} reachable from the VM, ${db.sslmode === 'disable' ? 'unencrypted' : 'TLS'}, login ok`,
+      };
+    } else {
+      const message = dbResult && !dbResult.ok ? dbResult.message : 'not checked';
+      status.database = { reachable: false, detail: message };
+      status.problems.push(message);
+    }
+
+    if (status.server.running) {
+      status.health = health.status;
+      if (health.status !== 200) status.problems.push(`/health answers ${health.status ? `HTTP ${health.status}` : `nothing (${health.body})`}.`);
+      if (version.status === 200) status.mlflow.running = version.body.trim();
+      status.api = search.status;
+      if (search.status !== 200) {
+        const why = search.status === 401 ? ': the admin credentials in the secrets file are refused'
+          : search.status === 403 ? ': the server refuses its own public Host header' : search.status === 0 ? ` (${search.body})` : '';
+        status.problems.push(`An experiments search answers ${search.status ? `HTTP ${search.status}` : 'nothing'}${why}.`);
+      }
+      if (status.mlflow.running && status.mlflow.installed && status.mlflow.running !== status.mlflow.installed) {
+        status.problems.push(`The server runs MLflow ${status.mlflow.running} but ${status.mlflow.installed} is installed: rerun provision to restart it.`);
+      }
+    }
+    return done();
+  } catch (err) {
+    status.error = errorMessage(err);
+    status.problems.push(status.error);
+    return done();
+  } finally {
+    remote?.close();
+  }
+}
+
+/** Every VM, `config.concurrency` at a time; results in the order the VMs were given. */
+export async function runStatus(config: StatusConfig): Promise<HostStatus[]> {
+  const results: HostStatus[] = new Array(config.targets.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < config.targets.length) {
+      const i = next++;
+      results[i] = await hostStatus(config.targets[i]!, config);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(config.concurrency, config.targets.length) }, worker));
+  return results;
+}
