@@ -61,7 +61,7 @@ export const OPTIONS: OptionSpec[] = [
     defaultText: 'the host, with and without port, plus localhost',
     describe: 'comma-separated Host header allow-list for the server; `*` disables the check' },
   { name: 'mlflow-version', type: 'string', group: 'Server', env: ['PROVISION_MLFLOW_VERSION'], defaultText: 'latest',
-    describe: 'MLflow version to install, e.g. 3.16.1' },
+    describe: 'MLflow version to install, e.g. 3.16.1; a rerun with another version upgrades it and, when MLflow asks, migrates the database schema (see docs/upgrading.md)' },
   { name: 'upgrade', type: 'boolean', group: 'Behaviour', env: ['PROVISION_UPGRADE'],
     describe: 'run apt-get update/upgrade and upgrade MLflow even when everything is installed' },
   { name: 'dry-run', type: 'boolean', group: 'Behaviour', env: ['PROVISION_DRY_RUN'],

@@ -29,6 +29,14 @@ export function backendStoreUri(db: DatabaseSettings): Secret {
   );
 }
 
+/**
+ * The URI without a password, for a command line (`mlflow db upgrade URI`): libpq then takes the password from
+ * PGPASSWORD. Holds nothing secret.
+ */
+export function backendUriWithoutPassword(db: DatabaseSettings): string {
+  return `postgresql+psycopg2://${encodeURIComponent(db.user)}@${uriHost(db.host)}:${db.port}/${encodeURIComponent(db.database)}?sslmode=${db.sslmode}`;
+}
+
 /** The same URI with the password masked, for messages. */
 export function displayBackendUri(db: DatabaseSettings): string {
   return `postgresql+psycopg2://${encodeURIComponent(db.user)}:***@${uriHost(db.host)}:${db.port}/${encodeURIComponent(db.database)}?sslmode=${db.sslmode}`;

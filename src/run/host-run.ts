@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { HostTarget, ProvisionConfig, ServerOptions } from '../config/config.js';
 import { defaultAllowedHosts } from '../config/config.js';
+import { backendUriWithoutPassword } from '../render/backend-uri.js';
 import { configFingerprint, remoteLayout, renderLauncher, renderSecretsEnv } from '../render/server-files.js';
 import { Remote } from '../ssh/connection.js';
 import {
   artifactsCommand,
+  dbUpgradeCommand,
   logTailCommand,
   packageCommands,
   pythonCommands,
@@ -57,6 +59,13 @@ export interface HostResult {
   portForwards: number;
 }
 
+/** The server stopped at start because the database's schema is older than its MLflow (after an upgrade). */
+class SchemaOutOfDate extends StepError {
+  constructor(readonly detail: string) {
+    super(`MLflow refuses to start: the database schema is out of date (${detail}).`);
+  }
+}
+
 /** How many seconds we wait for a freshly started server to answer /health. */
 export const SERVER_START_TIMEOUT_SEC = 120;
 
@@ -102,7 +111,13 @@ export class HostRun {
     const remote = this.need(this.remote);
     this.log.write(`$ ${c.label}`);
     if (this.config.output.verbose) this.emitLine(`$ ${c.label}`);
-    const res = await remote.exec(c.command, { timeoutSec: c.timeoutSec, onLine: (l) => this.say(l) }).catch((err: unknown) => {
+    const res = await remote.exec(c.command, {
+      timeoutSec: c.timeoutSec,
+      onLine: (l) => {
+        if (!/^log_offset=\d+$/.test(l)) this.say(l); // the start command's note for itself
+      },
+      ...(c.stdin ? { stdin: `${c.stdin.reveal()}\n` } : {}),
+    }).catch((err: unknown) => {
       if (err instanceof StepError && err.dropped && this.interrupted) throw new StepError(`Interrupted while "${c.label}" was running.`);
       if (err instanceof StepError && err.dropped) {
         throw new StepError(`The SSH connection to ${this.target.address} dropped while "${c.label}" was running; rerun provision to continue from there.`);
@@ -282,14 +297,30 @@ export class HostRun {
     // On a database without MLflow's schema, concurrent first starts race in MLflow's migrations: in a batch
     // the first host starts alone, until its server has answered a database call.
     const freshSchema = !(await this.need(this.dbCheck)).hasMlflowSchema;
-    const out = await this.schemaGate.around(freshSchema, async () => {
+    let upgraded = '';
+    const startAndWait = async (): Promise<string> => {
       const started = await this.run(startServerCommand(desired.layout, desired.fingerprint));
-      await this.waitForHealth();
+      const offset = Number(/^log_offset=(\d+)$/m.exec(started)?.[1] ?? 0);
+      try {
+        await this.waitForHealth(offset);
+      } catch (err) {
+        // MLflow refuses to start on a schema older than its own (after an upgrade): migrate once, start again.
+        if (!(err instanceof SchemaOutOfDate) || upgraded) throw err;
+        this.say(`MLflow reports an out-of-date database schema (${err.detail}): running mlflow db upgrade once`);
+        const { db } = this.config;
+        await this.schemaGate.exclusive(() => this.run(dbUpgradeCommand(desired.layout, backendUriWithoutPassword(db), db.password)));
+        upgraded = `; database schema upgraded (${err.detail})`;
+        return startAndWait();
+      }
+      return started;
+    };
+    const out = await this.schemaGate.around(freshSchema, async () => {
+      const started = await startAndWait();
       if (freshSchema) await this.waitForDatabaseCall();
       return started;
     }, () => this.say('waiting for the first server on this database to create MLflow\'s schema'));
     const why = action === 'restart' ? (this.restartNeeded && plan.action === 'keep' ? 'MLflow was reinstalled' : plan.reason) : plan.reason;
-    return this.mark('server', { changed: true, summary: `${why}; ${out.trim().split('\n').slice(-1)[0]}` });
+    return this.mark('server', { changed: true, summary: `${why}${upgraded}; ${out.trim().split('\n').slice(-1)[0]}` });
   }
 
   /** Until the server answers an experiments search (it touches the database), bounded. */
@@ -308,14 +339,14 @@ export class HostRun {
     throw new StepError(`The MLflow server on ${this.target.address} did not answer a database call within ${SERVER_START_TIMEOUT_SEC} s (last HTTP ${status}); see ${desired.layout.log}.`);
   }
 
-  private async waitForHealth(): Promise<void> {
+  private async waitForHealth(logOffset = 0): Promise<void> {
     const desired = this.need(this.desired);
     const remote = this.need(this.remote);
     const deadline = Date.now() + SERVER_START_TIMEOUT_SEC * 1000;
     const started = Date.now();
     let lastError = '';
     let tries = 0;
-    let aliveChecked = started;
+    let aliveChecked = started - 3500; // first asked after 1.5 s: a server that dies at start is told at once
     while (Date.now() < deadline) {
       tries += 1;
       try {
@@ -334,9 +365,11 @@ export class HostRun {
       // A server usually answers within a second or two: ask often at first, then once a second.
       await new Promise((r) => setTimeout(r, tries <= 20 ? 250 : 1000));
     }
-    const tailCmd = logTailCommand(desired.layout);
+    const tailCmd = logTailCommand(desired.layout, 20, logOffset);
     const tail = (await remote.exec(tailCmd.command, { timeoutSec: tailCmd.timeoutSec }).catch(() => ({ stdout: '' }))).stdout;
     for (const line of tail.split('\n').filter(Boolean)) this.say(`log: ${line}`);
+    const outdated = /Detected out-of-date database schema \(([^)]*)\)/.exec(tail);
+    if (outdated) throw new SchemaOutOfDate(outdated[1]!);
     throw new StepError(
       `The MLflow server did not answer /health on ${this.target.address}:${desired.port} (${lastError || 'no answer'}); its last log lines are above and in ${desired.layout.log}.`,
     );

@@ -40,4 +40,16 @@ export class SchemaGate {
       this.release();
     }
   }
+
+  private upgrades: Promise<unknown> = Promise.resolve();
+
+  /**
+   * One schema migration at a time on this database: hosts of a batch that all find the schema out of date
+   * take turns (the first migrates; for the others `mlflow db upgrade` finds nothing left to do).
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.upgrades.then(fn, fn);
+    this.upgrades = run.catch(() => undefined);
+    return run;
+  }
 }

@@ -1,5 +1,6 @@
 import { cmd, shq } from '../remote/quote.js';
 import type { RemoteLayout } from '../render/server-files.js';
+import type { Secret } from '../util/secret.js';
 import { REQUIRED_PACKAGES } from './facts.js';
 
 export interface RemoteCommand {
@@ -7,6 +8,8 @@ export interface RemoteCommand {
   label: string;
   command: string;
   timeoutSec: number;
+  /** Sent on the command's standard input: how a secret reaches a remote command without its argv. */
+  stdin?: Secret;
 }
 
 /** How long apt waits for a dpkg lock held by cloud-init or unattended-upgrades. */
@@ -123,6 +126,8 @@ export function startServerCommand(layout: RemoteLayout, fingerprint: string): R
     label: `nohup ${layout.launcher}`,
     command: [
       `cd ${shq(layout.home)}`,
+      // Where this start's lines begin in the log: a failed start is explained from its own lines only.
+      `echo "log_offset=$(stat -c %s ${shq(layout.log)} 2>/dev/null || echo 0)"`,
       `setsid nohup ${shq(layout.launcher)} </dev/null >>${shq(layout.log)} 2>&1 &`,
       'pid=$!',
       'start=""',
@@ -142,6 +147,26 @@ export function serverAliveCommand(layout: RemoteLayout): RemoteCommand {
   };
 }
 
-export function logTailCommand(layout: RemoteLayout, lines = 20): RemoteCommand {
-  return { label: `tail ${layout.log}`, command: `tail -n ${lines} ${shq(layout.log)} 2>/dev/null`, timeoutSec: 15 };
+export function logTailCommand(layout: RemoteLayout, lines = 20, fromByte = 0): RemoteCommand {
+  const from = Number.isInteger(fromByte) && fromByte > 0 ? `tail -c +${fromByte + 1} ${shq(layout.log)} | ` : '';
+  return { label: `tail ${layout.log}`, command: `${from}tail -n ${lines} ${from ? '' : `${shq(layout.log)} `}2>/dev/null`, timeoutSec: 15 };
+}
+
+/**
+ * `mlflow db upgrade` with the password kept off every command line: MLflow's CLI takes the URI as an
+ * argument, so the URI given has no password and libpq (under psycopg2) reads it from PGPASSWORD, which the
+ * shell sets from standard input.
+ */
+export function dbUpgradeCommand(layout: RemoteLayout, uriWithoutPassword: string, password: Secret): RemoteCommand {
+  return {
+    label: `mlflow db upgrade ${uriWithoutPassword} (password in PGPASSWORD, from stdin)`,
+    command: [
+      `cd ${shq(layout.home)}`,
+      'IFS= read -r PGPASSWORD || [ -n "$PGPASSWORD" ]',
+      'export PGPASSWORD',
+      `exec ${shq(`${layout.venv}/bin/mlflow`)} db upgrade ${shq(uriWithoutPassword)}`,
+    ].join('\n'),
+    timeoutSec: 3600,
+    stdin: password,
+  };
 }
