@@ -35,15 +35,15 @@ function fail(message: string): void {
 async function resolveConfig(args: string[], argv: Record<string, unknown>): Promise<ProvisionConfig> {
   const settings = readSettings(argv, process.env);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && argv.yes !== true && process.env.PROVISION_YES !== 'true' && !process.env.CI;
-  const { password, passphrase } = await completeSettings(settings, process.env, { interactive });
-  let config = buildConfig(settings, password, passphrase);
+  const { password, passphrase, more } = await completeSettings(settings, process.env, { interactive });
+  let config = buildConfig(settings, password, passphrase, undefined, more);
   const keys = checkIdentityFiles(config.targets, config.ssh.passphrase);
   if (!keys.ok) {
     if (!interactive) {
       throw new UsageError(`${keys.file} is encrypted and no passphrase is available: set PROVISION_SSH_PASSPHRASE, load the key into ssh-agent, or run in a terminal to be asked.`);
     }
     const asked = await askPassphrase(keys.file);
-    config = buildConfig(settings, password, asked);
+    config = buildConfig(settings, password, asked, undefined, more);
     checkIdentityFiles(config.targets, asked);
   }
   void args;
@@ -133,6 +133,9 @@ async function main(): Promise<number> {
   try {
     if (args.some((a) => a === '--pg-password' || a.startsWith('--pg-password='))) {
       throw new UsageError('--pg-password is not accepted: a password on the command line leaks into shell history and ps. Set POSTGRES_PASSWORD in .env or use --pg-password-stdin.');
+    }
+    if (args.some((a) => a === '--auth-admin-password' || a.startsWith('--auth-admin-password='))) {
+      throw new UsageError('--auth-admin-password is not accepted: a password on the command line leaks into shell history and ps. Set MLFLOW_AUTH_ADMIN_PASSWORD in .env, or run in a terminal to be asked.');
     }
     const fast = args[0] === 'status' ? fastParse(args.slice(1), STATUS_OPTIONS) : fastParse(args);
     const argv = fast ?? (await parseWithYargs(args));

@@ -10,15 +10,25 @@ function seconds(ms: number): string {
 export function nextSteps(result: HostResult, config: ProvisionConfig, user: string, sshTarget: string): string {
   const url = result.url ?? '';
   const ssh = `ssh ${sshTarget}`;
+  const auth = config.auth;
+  const port = new URL(url).port || config.server.port;
   const lines = [
     kleur.green().bold(`MLflow tracking server is running: ${url}`),
     `  Open the UI:        ${url}`,
     `  Point clients at it: mlflow.set_tracking_uri("${url}")   or   export MLFLOW_TRACKING_URI=${url}`,
+    ...(auth
+      ? [
+        `  Log in:             user ${auth.adminUser} with the password from MLFLOW_AUTH_ADMIN_PASSWORD (the browser asks; /health stays open)`,
+        `  Clients log in with: export MLFLOW_TRACKING_USERNAME=${auth.adminUser} MLFLOW_TRACKING_PASSWORD='<the admin password>'   (better: a user of their own, see docs/auth.md)`,
+      ]
+      : []),
     `  Follow the log:     ${ssh} tail -f mlflow-server.log`,
     `  Stop it:            ${ssh} 'kill -- -$(cut -d" " -f1 mlflow-server.pid)'`,
     `  Start it again:     rerun provision (it starts only what is missing), or ${ssh} 'setsid nohup ./start-mlflow-server.sh </dev/null >>mlflow-server.log 2>&1 &'`,
-    `  Files on the VM:    ~/start-mlflow-server.sh, ~/.mlflow-server.env (0600, database URI), artifacts in ${result.artifactsDir ?? config.server.artifactsDir ?? `/home/${user}/mlruns-artifacts`}`,
-    `  Network:            the UI has no login; allow TCP ${new URL(url).port || config.server.port} in the VM's network security group only from addresses you trust.`,
+    `  Files on the VM:    ~/start-mlflow-server.sh, ~/.mlflow-server.env (0600, database URI${auth ? ', admin password, session key' : ''})${auth ? ', ~/mlflow-auth.ini' : ''}, artifacts in ${result.artifactsDir ?? config.server.artifactsDir ?? `/home/${user}/mlruns-artifacts`}`,
+    auth
+      ? `  Network:            the login travels over plain HTTP: allow TCP ${port} in the VM's network security group only from addresses you trust, or put HTTPS in front.`
+      : `  Network:            the UI has no login; allow TCP ${port} in the VM's network security group only from addresses you trust.`,
   ];
   for (const w of result.warnings) lines.push(kleur.yellow(`  ! ${w}`));
   return lines.join('\n');

@@ -41,6 +41,20 @@ export interface ServerOptions {
   mlflowVersion?: string;
 }
 
+/** `--auth basic`: MLflow's basic-auth app, its admin and its database (on the backend store's server). */
+export interface AuthSettings {
+  adminUser: string;
+  adminPassword: Secret;
+  database: string;
+}
+
+/** Secrets gathered before the run besides the database password (environment, .env or prompts). */
+export interface MoreSecrets {
+  authAdminPassword?: Secret;
+}
+
+export const MIN_ADMIN_PASSWORD_LENGTH = 12;
+
 export interface ProvisionConfig {
   targets: HostTarget[];
   concurrency: number;
@@ -54,6 +68,7 @@ export interface ProvisionConfig {
   };
   db: DatabaseSettings;
   server: ServerOptions;
+  auth?: AuthSettings;
   output: { json: boolean; verbose: boolean; logDir: string };
   upgrade: boolean;
   dryRun: boolean;
@@ -207,6 +222,7 @@ export function buildConfig(
   password: Secret,
   passphrase?: Secret,
   readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  more: MoreSecrets = {},
 ): ProvisionConfig {
   const warnings: string[] = [];
   const targets = resolveTargets(settings, readFile, warnings);
@@ -224,6 +240,7 @@ export function buildConfig(
   const allowed = getString(settings, 'allowed-hosts');
   const version = getString(settings, 'mlflow-version');
   const ssh = sshSettings(settings, passphrase);
+  const auth = authSettings(settings, getString(settings, 'pg-db') ?? 'mlflow', more.authAdminPassword);
 
   if (targets.length > 1) {
     warnings.push(
@@ -251,6 +268,7 @@ export function buildConfig(
       ...(artifacts !== undefined ? { artifactsDir: requireAbsolutePath(artifacts, 'artifacts-dir') } : {}),
       ...(version !== undefined && version !== 'latest' ? { mlflowVersion: requireMlflowVersion(version) } : {}),
     },
+    ...(auth ? { auth } : {}),
     output: {
       json: getBool(settings, 'json'),
       verbose: getBool(settings, 'verbose'),
@@ -259,6 +277,27 @@ export function buildConfig(
     upgrade: getBool(settings, 'upgrade'),
     dryRun: getBool(settings, 'dry-run'),
   };
+}
+
+function authSettings(settings: Settings, trackingDb: string, password?: Secret): AuthSettings | undefined {
+  const mode = getString(settings, 'auth') ?? 'none';
+  if (mode !== 'none' && mode !== 'basic') throw new UsageError(`--auth must be none or basic, not "${mode}".`);
+  if (mode === 'none') return undefined;
+  const adminUser = (getString(settings, 'auth-admin-user') ?? 'admin').trim();
+  if (!/^[^\s:]{1,64}$/.test(adminUser)) {
+    throw new UsageError(`--auth-admin-user "${adminUser}" is not a usable user name: 1 to 64 characters, no spaces or colons.`);
+  }
+  const database = requireSqlName(getString(settings, 'auth-db') ?? 'mlflow_auth', 'auth-db');
+  if (database === trackingDb) {
+    throw new UsageError(`--auth-db must name another database than --pg-db ("${trackingDb}"): MLflow's user tables and its tracking schema collide in one database.`);
+  }
+  if (!password || password.isEmpty) {
+    throw new UsageError('--auth basic needs the admin password: set MLFLOW_AUTH_ADMIN_PASSWORD in the environment or .env, or run in a terminal to be asked.');
+  }
+  if ([...password.reveal()].length < MIN_ADMIN_PASSWORD_LENGTH) {
+    throw new UsageError(`MLFLOW_AUTH_ADMIN_PASSWORD must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters: MLflow refuses shorter admin passwords.`);
+  }
+  return { adminUser, adminPassword: password, database };
 }
 
 /** The default allow-list: the host as given and as connected to, with and without the port, plus localhost. */

@@ -1,3 +1,4 @@
+import type { MoreSecrets } from './config.js';
 import { UsageError } from '../util/errors.js';
 import { Secret } from '../util/secret.js';
 import { getString, type Settings } from './settings.js';
@@ -39,7 +40,7 @@ const MISSING_HINTS: Record<string, string> = {
  * Fills values that flags and environment left open: prompts on a terminal (before any task starts),
  * otherwise an error naming the flag and variable. Returns the database password.
  */
-export async function completeSettings(settings: Settings, env: NodeJS.ProcessEnv, plan: PromptPlan): Promise<{ password: Secret; passphrase?: Secret }> {
+export async function completeSettings(settings: Settings, env: NodeJS.ProcessEnv, plan: PromptPlan): Promise<{ password: Secret; passphrase?: Secret; more: MoreSecrets }> {
   const missing: string[] = [];
   const prompt = async (name: string, message: string, initial?: string) => {
     if (settings.has(name)) return;
@@ -61,12 +62,21 @@ export async function completeSettings(settings: Settings, env: NodeJS.ProcessEn
   else if (plan.interactive) password = await ask('password', `Password for PostgreSQL user ${getString(settings, 'pg-user') ?? 'mlflow'}`);
   else missing.push('the database password (POSTGRES_PASSWORD in .env, or --pg-password-stdin)');
 
+  let authPassword: string | undefined;
+  if (getString(settings, 'auth') === 'basic') {
+    const admin = getString(settings, 'auth-admin-user') ?? 'admin';
+    if (env.MLFLOW_AUTH_ADMIN_PASSWORD) authPassword = env.MLFLOW_AUTH_ADMIN_PASSWORD;
+    else if (plan.interactive) authPassword = await ask('password', `Password for the MLflow admin user "${admin}" (--auth basic, at least 12 characters)`);
+    else missing.push('the MLflow admin password for --auth basic (MLFLOW_AUTH_ADMIN_PASSWORD in .env)');
+  }
+
   if (missing.length > 0) {
     const why = plan.interactive ? '' : process.stdin.isTTY ? ' (--yes never prompts)' : ' (no terminal to prompt on)';
     throw new UsageError(`Missing ${missing.join(', ')}${why}.`);
   }
-  const result: { password: Secret; passphrase?: Secret } = { password: new Secret(password ?? '') };
+  const result: { password: Secret; passphrase?: Secret; more: MoreSecrets } = { password: new Secret(password ?? ''), more: {} };
   if (env.PROVISION_SSH_PASSPHRASE) result.passphrase = new Secret(env.PROVISION_SSH_PASSPHRASE);
+  if (authPassword !== undefined) result.more.authAdminPassword = new Secret(authPassword);
   return result;
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { shq } from '../remote/quote.js';
 import { Secret } from '../util/secret.js';
-import { backendStoreUri, type DatabaseSettings } from './backend-uri.js';
+import { backendStoreUri, backendUriWithoutPassword, type DatabaseSettings } from './backend-uri.js';
 
 /** Where things live on the VM; all absolute, derived from the user's home. */
 export interface RemoteLayout {
@@ -12,6 +12,8 @@ export interface RemoteLayout {
   log: string;
   pidFile: string;
   artifactsDir: string;
+  /** MLflow's basic-auth configuration (--auth basic). */
+  authIni: string;
 }
 
 export function remoteLayout(home: string, artifactsDir?: string): RemoteLayout {
@@ -23,12 +25,15 @@ export function remoteLayout(home: string, artifactsDir?: string): RemoteLayout 
     log: `${home}/mlflow-server.log`,
     pidFile: `${home}/mlflow-server.pid`,
     artifactsDir: artifactsDir ?? `${home}/mlruns-artifacts`,
+    authIni: `${home}/mlflow-auth.ini`,
   };
 }
 
 export interface ServerSettings {
   port: number;
   allowedHosts: string[];
+  /** --auth basic: MLflow's basic-auth app with this admin user (its password is in the secrets file). */
+  auth?: { adminUser: string };
 }
 
 /**
@@ -42,7 +47,16 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
     ['--default-artifact-root', 'mlflow-artifacts:/'],
     ['--artifacts-destination', layout.artifactsDir],
     ['--allowed-hosts', server.allowedHosts.join(',')],
+    ...(server.auth ? [['--app-name', 'basic-auth']] : []),
   ];
+  const env = server.auth
+    ? [
+      '# --auth basic: users and permissions live in the database named in this file; the admin password, the',
+      '# session secret key and PGPASSWORD (for that database) are in the secrets file.',
+      `export MLFLOW_AUTH_CONFIG_PATH=${shq(layout.authIni)}`,
+      `export MLFLOW_AUTH_ADMIN_USERNAME=${shq(server.auth.adminUser)}`,
+    ]
+    : [];
   return [
     '#!/usr/bin/env bash',
     '# MLflow tracking server launcher, written by `provision`. Rerun provision to change it.',
@@ -52,6 +66,7 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
     'set -a',
     `. ${shq(layout.secrets)}`,
     'set +a',
+    ...env,
     `exec ${shq(`${layout.venv}/bin/mlflow`)} server \\`,
     ...flags.map(([flag, value], i) => `  ${flag} ${shq(value!)}${i < flags.length - 1 ? ' \\' : ''}`),
     '',
@@ -59,10 +74,11 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
 }
 
 /** The secrets file, sourced by the launcher. Every value single-quoted for the shell. */
-export function renderSecretsEnv(db: DatabaseSettings): Secret {
+export function renderSecretsEnv(db: DatabaseSettings, extra: Array<[name: string, value: Secret]> = []): Secret {
   const lines = [
     '# Written by `provision`; mode 0600; read by start-mlflow-server.sh. Do not commit or share.',
     `MLFLOW_BACKEND_STORE_URI=${shq(backendStoreUri(db).reveal())}`,
+    ...extra.map(([name, value]) => `${name}=${shq(value.reveal())}`),
     '',
   ];
   return new Secret(lines.join('\n'));
@@ -72,9 +88,29 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * MLflow's basic-auth configuration (MLFLOW_AUTH_CONFIG_PATH). Its database URI has no password: libpq takes it
+ * from PGPASSWORD, set by the secrets file, so this file holds nothing secret. configparser interpolates `%`,
+ * so a percent-encoded character in the URI is written `%%`.
+ */
+export function renderAuthIni(db: DatabaseSettings, auth: { adminUser: string; database: string }): string {
+  const uri = backendUriWithoutPassword({ ...db, database: auth.database });
+  return [
+    '# MLflow basic-auth configuration, written by `provision` (--auth basic). No secrets here: the database',
+    '# password comes from PGPASSWORD and the admin password from MLFLOW_AUTH_ADMIN_PASSWORD (secrets file).',
+    '[mlflow]',
+    'default_permission = READ',
+    `database_uri = ${uri.replace(/%/g, '%%')}`,
+    `admin_username = ${auth.adminUser.replace(/%/g, '%%')}`,
+    'authorization_function = mlflow.server.auth:authenticate_request_basic_auth',
+    '',
+  ].join('\n');
+}
+
 /** Fingerprint of the server's effective configuration: what a running server must match to be kept. */
-export function configFingerprint(launcher: string, secrets: Secret): string {
-  return sha256(`${sha256(launcher)}\n${sha256(secrets.reveal())}`).slice(0, 16);
+export function configFingerprint(launcher: string, secrets: Secret, authIni?: string): string {
+  const base = `${sha256(launcher)}\n${sha256(secrets.reveal())}`;
+  return sha256(authIni === undefined ? base : `${base}\n${sha256(authIni)}`).slice(0, 16);
 }
 
 /**

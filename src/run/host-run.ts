@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { HostTarget, ProvisionConfig, ServerOptions } from '../config/config.js';
 import { defaultAllowedHosts } from '../config/config.js';
 import { backendUriWithoutPassword } from '../render/backend-uri.js';
+import { featureState, newFlaskSecretKey } from '../render/features.js';
 import { configFingerprint, remoteLayout, renderLauncher, renderSecretsEnv } from '../render/server-files.js';
 import { Remote } from '../ssh/connection.js';
 import {
@@ -31,6 +32,7 @@ import {
   type Desired,
 } from '../steps/plan.js';
 import { StepError } from '../util/errors.js';
+import { Secret } from '../util/secret.js';
 import type { HostLog } from './host-log.js';
 import { SchemaGate } from './schema-gate.js';
 
@@ -82,6 +84,9 @@ export class HostRun {
   private emitLine: (line: string) => void = () => undefined;
   private restartNeeded = false;
   private dbCheck?: Promise<DatabaseReport>;
+  private authDbCheck?: Promise<DatabaseReport>;
+  /** A basic-auth session key made in this run (only when the VM has none yet). */
+  private flaskKey?: Secret;
   private readonly started = Date.now();
   sshConnections = 0;
 
@@ -132,6 +137,14 @@ export class HostRun {
     return res.stdout;
   }
 
+  /** --auth basic: the admin's credentials for API calls (the encoded form is masked like the password). */
+  private authHeaders(): { headers?: Record<string, string> } {
+    const auth = this.config.auth;
+    if (!auth) return {};
+    const token = new Secret(Buffer.from(`${auth.adminUser}:${auth.adminPassword.reveal()}`, 'utf8').toString('base64'));
+    return { headers: { Authorization: `Basic ${token.reveal()}` } };
+  }
+
   private need<T>(v: T | undefined): T {
     if (v === undefined) throw new Error('step ran out of order');
     return v;
@@ -162,6 +175,13 @@ export class HostRun {
     // while the probe runs, and the database step only awaits its answer.
     this.dbCheck = checkDatabase(this.remote, this.config.db);
     this.dbCheck.catch(() => undefined);
+    const { auth, db } = this.config;
+    if (auth) {
+      this.authDbCheck = checkDatabase(this.remote, { ...db, database: auth.database }, 10000,
+        `The database "${auth.database}" for MLflow's users and permissions (--auth basic) does not exist on ${db.host}:${db.port}: create it on the same server ` +
+        `(az postgres flexible-server db create --database-name ${auth.database} ..., or CREATE DATABASE ${auth.database} OWNER "${db.user}";) or name an existing one with --auth-db.`);
+      this.authDbCheck.catch(() => undefined);
+    }
     await this.probe();
     const facts = this.need(this.facts);
     const problems = preflightProblems(facts, this.target.user);
@@ -178,7 +198,9 @@ export class HostRun {
   async probe(): Promise<void> {
     const remote = this.need(this.remote);
     const server = this.serverOptions;
-    const script = buildProbeScript({ ...(server.artifactsDir ? { artifactsDir: server.artifactsDir } : {}), mlflowPort: server.port });
+    const script = buildProbeScript({
+      ...(server.artifactsDir ? { artifactsDir: server.artifactsDir } : {}), mlflowPort: server.port, readFlaskSecretKey: Boolean(this.config.auth),
+    });
     const res = await remote.exec(script, { timeoutSec: 60 });
     if (res.code !== 0 && !res.stdout.includes('probe_done=1')) {
       throw new StepError(`Reading the VM's state failed (exit ${res.code}): ${res.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
@@ -192,14 +214,17 @@ export class HostRun {
     const { db } = this.config;
     const layout = remoteLayout(facts.home, server.artifactsDir);
     const allowedHosts = server.allowedHosts ?? defaultAllowedHosts(this.target, server.port);
-    const launcher = renderLauncher(layout, { port: server.port, allowedHosts });
-    const secrets = renderSecretsEnv(db);
+    const features = featureState(this.config, facts, () => (this.flaskKey ??= newFlaskSecretKey()));
+    const launcher = renderLauncher(layout, { port: server.port, allowedHosts, ...features.launcher });
+    const secrets = renderSecretsEnv(db, features.secrets);
     return {
       user: facts.user,
       layout,
       launcher,
       secrets,
-      fingerprint: configFingerprint(launcher, secrets),
+      fingerprint: configFingerprint(launcher, secrets, features.authIni),
+      ...(features.authIni !== undefined ? { authIni: features.authIni } : {}),
+      ...(features.pip ? { pip: features.pip } : {}),
       port: server.port,
       ...(server.mlflowVersion ? { mlflowVersion: server.mlflowVersion } : {}),
       upgrade: this.config.upgrade,
@@ -228,7 +253,10 @@ export class HostRun {
       if (pythonRestartExpected(facts, desired, plan.recreate)) this.restartNeeded = true;
       return this.mark('python', { changed: true, summary: plan.reason });
     }
-    for (const c of pythonCommands(desired.layout, { recreate: plan.recreate, upgrade: desired.upgrade, ...(desired.mlflowVersion ? { mlflowVersion: desired.mlflowVersion } : {}) })) {
+    for (const c of pythonCommands(desired.layout, {
+      recreate: plan.recreate, upgrade: desired.upgrade, ...(desired.mlflowVersion ? { mlflowVersion: desired.mlflowVersion } : {}),
+      ...(desired.pip ? { extras: desired.pip.extras, packages: desired.pip.packages } : {}),
+    })) {
       await this.run(c);
     }
     const version = (await this.run({
@@ -236,7 +264,7 @@ export class HostRun {
       command: `${desired.layout.venv}/bin/python -c 'import importlib.metadata as m; print(m.version("mlflow"))'`,
       timeoutSec: 60,
     })).trim();
-    const installed = pythonInstallChanged(facts, plan.recreate, version);
+    const installed = pythonInstallChanged(facts, plan.recreate, version, desired);
     if (installed) this.restartNeeded = true;
     return this.mark('python', {
       changed: installed,
@@ -262,9 +290,18 @@ export class HostRun {
         `User "${db.user}" may not create tables in schema public of database "${db.database}", so MLflow cannot create its schema: run GRANT ALL ON SCHEMA public TO "${db.user}"; as the server admin.`,
       );
     }
+    let authDb = '';
+    if (this.config.auth && this.authDbCheck) {
+      const name = this.config.auth.database;
+      const a = await this.authDbCheck;
+      if (!a.canCreateTables && !a.hasMlflowSchema) {
+        throw new StepError(`User "${db.user}" may not create tables in schema public of database "${name}", so MLflow cannot create its user tables there (--auth basic): run GRANT ALL ON SCHEMA public TO "${db.user}"; in that database as the server admin.`);
+      }
+      authDb = `; auth database ${name} ok`;
+    }
     return this.mark('database', {
       changed: false,
-      summary: `PostgreSQL ${report.serverVersion} at ${db.host}:${db.port} reachable from the VM, ${db.sslmode === 'disable' ? 'unencrypted' : 'TLS'}, login ok`,
+      summary: `PostgreSQL ${report.serverVersion} at ${db.host}:${db.port} reachable from the VM, ${db.sslmode === 'disable' ? 'unencrypted' : 'TLS'}, login ok${authDb}`,
     });
   }
 
@@ -278,6 +315,10 @@ export class HostRun {
     if (plan.secrets) {
       await remote.writeFileAtomic(desired.layout.secrets, desired.secrets, 0o600);
       this.say(`uploaded ${desired.layout.secrets} (0600)`);
+    }
+    if (plan.authIni && desired.authIni !== undefined) {
+      await remote.writeFileAtomic(desired.layout.authIni, desired.authIni, 0o600);
+      this.say(`uploaded ${desired.layout.authIni} (0600)`);
     }
     if (plan.launcher) {
       await remote.writeFileAtomic(desired.layout.launcher, desired.launcher, 0o700);
@@ -331,7 +372,7 @@ export class HostRun {
     let status = 0;
     while (Date.now() < deadline) {
       status = await httpOnVm(remote, desired.port, {
-        method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: `127.0.0.1:${desired.port}`, body: '{"max_results":1}',
+        method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: `127.0.0.1:${desired.port}`, body: '{"max_results":1}', ...this.authHeaders(),
       }).then((r) => r.status, () => 0);
       if (status === 200) return;
       await new Promise((r) => setTimeout(r, 500));
@@ -386,20 +427,34 @@ export class HostRun {
     const payload = `provision artifact check ${new Date().toISOString()}`;
     const path = `/api/2.0/mlflow-artifacts/artifacts/${name}`;
     const fromHere = httpDirect(this.target.address, port, { path: '/health', timeoutMs: 5000 }).then((r) => r.status === 200, () => false);
+    const auth = this.authHeaders();
     const roundTrip = (async () => {
-      const put = await httpOnVm(remote, port, { method: 'PUT', path, hostHeader: publicHost, body: payload, contentType: 'text/plain' });
-      const got = put.status === 200 ? await httpOnVm(remote, port, { path, hostHeader: publicHost }) : undefined;
-      await httpOnVm(remote, port, { method: 'DELETE', path, hostHeader: publicHost }).catch(() => undefined);
+      const put = await httpOnVm(remote, port, { method: 'PUT', path, hostHeader: publicHost, body: payload, contentType: 'text/plain', ...auth });
+      const got = put.status === 200 ? await httpOnVm(remote, port, { path, hostHeader: publicHost, ...auth }) : undefined;
+      await httpOnVm(remote, port, { method: 'DELETE', path, hostHeader: publicHost, ...auth }).catch(() => undefined);
       return { put, got };
     })();
-    const [health, search, { put, got }] = await Promise.all([
+    const searchReq = { method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: publicHost, body: JSON.stringify({ max_results: 1 }) };
+    const [health, search, { put, got }, anonymous] = await Promise.all([
       httpOnVm(remote, port, { path: '/health' }),
-      httpOnVm(remote, port, { method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: publicHost, body: JSON.stringify({ max_results: 1 }) }),
+      httpOnVm(remote, port, { ...searchReq, ...auth }),
       roundTrip,
+      // --auth basic: the same call without credentials must be refused.
+      this.config.auth ? httpOnVm(remote, port, searchReq) : undefined,
     ]);
     if (health.status !== 200) throw new StepError(`The server on ${this.target.address} answers /health with HTTP ${health.status}.`);
     if (search.status === 403) {
       throw new StepError(`The server rejects the Host header "${publicHost}" (403): add it to --allowed-hosts, or leave --allowed-hosts unset for the default.`);
+    }
+    if (search.status === 401 && this.config.auth) {
+      const { adminUser, database } = this.config.auth;
+      throw new StepError(
+        `The server refuses the admin credentials (401): user "${adminUser}" already exists in database "${database}" with another password. MLflow uses MLFLOW_AUTH_ADMIN_PASSWORD only when it creates the admin: ` +
+        'set it back to the password the admin was created with, or change that password in the UI (or with POST /api/2.0/mlflow/users/update-password) first.',
+      );
+    }
+    if (anonymous && anonymous.status !== 401) {
+      throw new StepError(`Basic auth is not in force: a call without credentials got HTTP ${anonymous.status}, not 401; see ${desired.layout.log}.`);
     }
     if (search.status !== 200) {
       throw new StepError(`An experiments search through the server failed with HTTP ${search.status}: the server cannot use its database; see ${desired.layout.log}.`);
@@ -415,7 +470,8 @@ export class HostRun {
         `The server is healthy on the VM, but http://${publicHost}/ does not answer from this machine: open TCP port ${port} in the VM's network security group (Azure portal > VM > Networking > Add inbound port rule) and any firewall on the way.`,
       );
     }
-    return this.mark('verify', { changed: false, summary: `/health ok, experiments search ok, artifact round trip ok, ${direct}` });
+    const login = this.config.auth ? ` (as ${this.config.auth.adminUser}; 401 without credentials)` : '';
+    return this.mark('verify', { changed: false, summary: `/health ok, experiments search ok${login}, artifact round trip ok, ${direct}` });
   }
 
   interrupted = false;

@@ -61,7 +61,10 @@ export function packageCommands(opts: { cloudInit: boolean; dpkgInterrupted: boo
   return steps;
 }
 
-export function pythonCommands(layout: RemoteLayout, opts: { recreate: boolean; mlflowVersion?: string; upgrade: boolean }): RemoteCommand[] {
+export function pythonCommands(
+  layout: RemoteLayout,
+  opts: { recreate: boolean; mlflowVersion?: string; upgrade: boolean; extras?: string[]; packages?: string[] },
+): RemoteCommand[] {
   const steps: RemoteCommand[] = [];
   if (opts.recreate) {
     steps.push({
@@ -70,11 +73,13 @@ export function pythonCommands(layout: RemoteLayout, opts: { recreate: boolean; 
       timeoutSec: 300,
     });
   }
-  const spec = opts.mlflowVersion ? `mlflow==${opts.mlflowVersion}` : 'mlflow';
+  const name = opts.extras?.length ? `mlflow[${opts.extras.join(',')}]` : 'mlflow';
+  const spec = opts.mlflowVersion ? `${name}==${opts.mlflowVersion}` : name;
   const upgrade = opts.upgrade || Boolean(opts.mlflowVersion) ? ['--upgrade'] : [];
+  const packages = ['psycopg2-binary', ...(opts.packages ?? [])];
   steps.push({
-    label: `pip install ${spec} psycopg2-binary`,
-    command: cmd(`${layout.venv}/bin/pip`, 'install', '--disable-pip-version-check', '--progress-bar', 'off', ...upgrade, spec, 'psycopg2-binary'),
+    label: `pip install ${spec} ${packages.join(' ')}`,
+    command: cmd(`${layout.venv}/bin/pip`, 'install', '--disable-pip-version-check', '--progress-bar', 'off', ...upgrade, spec, ...packages),
     timeoutSec: 1800,
   });
   return steps;

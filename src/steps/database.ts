@@ -25,7 +25,7 @@ function sslOptions(db: DatabaseSettings): pg.ClientConfig['ssl'] {
 }
 
 /** Turns what the tunnel or the driver said into one sentence naming the likely cause. */
-export function explainDatabaseError(err: { code?: string; message: string }, db: DatabaseSettings, vm: string): string {
+export function explainDatabaseError(err: { code?: string; message: string }, db: DatabaseSettings, vm: string, missing?: string): string {
   const target = `${db.host}:${db.port}`;
   const msg = maskSecrets(err.message);
   if (err.code === 'FORWARD_TIMEOUT') {
@@ -40,7 +40,7 @@ export function explainDatabaseError(err: { code?: string; message: string }, db
     if (/no encryption/.test(msg)) return `The database at ${target} accepts only encrypted connections: use --pg-sslmode require (or stronger).`;
     return `The database at ${target} refuses connections from the VM ${vm} (no pg_hba.conf entry): add a firewall rule for the VM's address on the database server (Azure portal > your PostgreSQL server > Networking).`;
   }
-  if (err.code === '3D000') return `The database "${db.database}" does not exist on ${target}: create it (e.g. az postgres flexible-server db create) or fix --pg-db.`;
+  if (err.code === '3D000') return missing ?? `The database "${db.database}" does not exist on ${target}: create it (e.g. az postgres flexible-server db create) or fix --pg-db.`;
   if (/does not support SSL/i.test(msg)) return `The database at ${target} does not offer TLS: use --pg-sslmode disable only if you really mean to send the password unencrypted.`;
   if (/certificate|self.signed|SSL|TLS/i.test(msg)) return `TLS with the database at ${target} failed (${msg}): check --pg-sslmode (verify-full needs the server's CA to be trusted).`;
   if (/timeout/i.test(msg)) return `The database at ${target} did not answer in time from the VM ${vm}: check the database firewall and that the server is running.`;
@@ -62,7 +62,7 @@ export function loadDatabaseDriver(): Promise<typeof pg> {
  * Connects to Postgres through a port-forward opened BY THE VM, so the check proves the VM's own network
  * path and the database firewall, with the same TLS mode and credentials the server will use.
  */
-export async function checkDatabase(remote: Remote, db: DatabaseSettings, timeoutMs = 10000): Promise<DatabaseReport> {
+export async function checkDatabase(remote: Remote, db: DatabaseSettings, timeoutMs = 10000, missing?: string): Promise<DatabaseReport> {
   const pgModule = await loadDatabaseDriver();
   let channel;
   try {
@@ -94,7 +94,7 @@ export async function checkDatabase(remote: Remote, db: DatabaseSettings, timeou
     const row = res.rows[0]!;
     return { serverVersion: row.version, canCreateTables: row.can_create, hasMlflowSchema: row.has_schema };
   } catch (err) {
-    throw new StepError(explainDatabaseError(err as Error & { code?: string }, db, remote.target.address));
+    throw new StepError(explainDatabaseError(err as Error & { code?: string }, db, remote.target.address, missing));
   } finally {
     await client.end().catch(() => undefined);
     tunnel.destroy();

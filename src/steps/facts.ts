@@ -1,4 +1,5 @@
 import { shq } from '../remote/quote.js';
+import { Secret } from '../util/secret.js';
 
 /** What one batched probe reads from the VM: everything every step needs to decide, in one round trip. */
 export interface Facts {
@@ -17,7 +18,11 @@ export interface Facts {
   mlflowImportable: boolean;
   driverImportable: boolean;
   artifactsDir: 'ok' | 'missing' | 'not-writable';
-  files: Record<'launcher' | 'secrets', { sha256?: string; mode?: number; owner?: string }>;
+  files: Record<'launcher' | 'secrets' | 'authIni', { sha256?: string; mode?: number; owner?: string }>;
+  /** Python modules of optional features present in the venv: `flask_wtf` (mlflow[auth]), `azure.storage.blob`, `azure.identity`. */
+  modules: string[];
+  /** MLFLOW_FLASK_SERVER_SECRET_KEY from the secrets file, read only with --auth basic (kept across reruns). */
+  flaskSecretKey?: Secret;
   server: { pid?: number; running: boolean; fingerprint?: string };
   /**
    * Processes listening on the MLflow port: pid, process group, owner and command line. `ours` means the
@@ -41,6 +46,8 @@ export interface ProbeInput {
   /** Paths relative to $HOME are resolved on the VM, since the home directory is not known before. */
   artifactsDir?: string;
   mlflowPort: number;
+  /** --auth basic: read back the session secret key of an earlier run, so reruns keep it. */
+  readFlaskSecretKey?: boolean;
 }
 
 /**
@@ -88,13 +95,15 @@ if [ -n "$py" ] && wait "$py"; then
   done
   if [ -f "$SP/mlflow/__init__.py" ] && [ -x "$V/bin/mlflow" ]; then echo mlflow_importable=1; else echo mlflow_importable=0; fi
   if [ -f "$SP/psycopg2/__init__.py" ]; then echo driver_importable=1; else echo driver_importable=0; fi
+  for m in flask_wtf azure/storage/blob azure/identity; do [ -f "$SP/$m/__init__.py" ] && echo "module=$m"; done
 fi
 A=${artifacts}
 if [ -d "$A" ] && [ -w "$A" ]; then echo artifacts=ok; elif [ -d "$A" ]; then echo artifacts=not-writable; else echo artifacts=missing; fi
 # One sha256sum and one stat for both files (each prints nothing for a missing file).
-set -- "$HOME/start-mlflow-server.sh" "$HOME/.mlflow-server.env"
-sha256sum "$@" 2>/dev/null | while read -r h p; do case "$p" in */start-mlflow-server.sh) echo "launcher_sha256=$h";; *) echo "secrets_sha256=$h";; esac; done
-stat -c '%n %a %U' "$@" 2>/dev/null | while read -r p m o; do case "$p" in */start-mlflow-server.sh) echo "launcher_stat=$m $o";; *) echo "secrets_stat=$m $o";; esac; done
+set -- "$HOME/start-mlflow-server.sh" "$HOME/.mlflow-server.env" "$HOME/mlflow-auth.ini"
+sha256sum "$@" 2>/dev/null | while read -r h p; do case "$p" in */start-mlflow-server.sh) echo "launcher_sha256=$h";; */mlflow-auth.ini) echo "auth_ini_sha256=$h";; *) echo "secrets_sha256=$h";; esac; done
+stat -c '%n %a %U' "$@" 2>/dev/null | while read -r p m o; do case "$p" in */start-mlflow-server.sh) echo "launcher_stat=$m $o";; */mlflow-auth.ini) echo "auth_ini_stat=$m $o";; *) echo "secrets_stat=$m $o";; esac; done${input.readFlaskSecretKey ? `
+[ -r "$HOME/.mlflow-server.env" ] && while IFS= read -r l; do case "$l" in MLFLOW_FLASK_SERVER_SECRET_KEY=*) echo "flask_secret_key=\${l#*=}";; esac; done < "$HOME/.mlflow-server.env"` : ''}
 if [ -f "$HOME/mlflow-server.pid" ]; then
   read -r pid start fp < "$HOME/mlflow-server.pid"
   # Field 22 of /proc/PID/stat (start time) tells a live server from a reused PID; read without a process:
@@ -124,7 +133,7 @@ export function parseFacts(text: string): Facts {
     osId: '', osVersion: '', osPretty: '', sudo: false, home: '', user: '', diskFreeMb: 0,
     missingPackages: [], dpkgInterrupted: false, cloudInit: false, venvPython: false,
     mlflowImportable: false, driverImportable: false, artifactsDir: 'missing',
-    files: { launcher: {}, secrets: {} }, server: { running: false }, listeners: [],
+    files: { launcher: {}, secrets: {}, authIni: {} }, modules: [], server: { running: false }, listeners: [],
   };
   let done = false;
   for (const line of text.split('\n')) {
@@ -150,10 +159,18 @@ export function parseFacts(text: string): Facts {
       case 'artifacts': facts.artifactsDir = value as Facts['artifactsDir']; break;
       case 'launcher_sha256': facts.files.launcher.sha256 = value; break;
       case 'secrets_sha256': facts.files.secrets.sha256 = value; break;
+      case 'auth_ini_sha256': facts.files.authIni.sha256 = value; break;
+      case 'module': facts.modules.push(value.replace(/\//g, '.')); break;
+      case 'flask_secret_key': {
+        // Written by us as a bare hex word; anything else (quoted, empty) is not a key we made.
+        if (/^[0-9a-f]{32,128}$/.test(value)) facts.flaskSecretKey = new Secret(value);
+        break;
+      }
       case 'launcher_stat':
-      case 'secrets_stat': {
+      case 'secrets_stat':
+      case 'auth_ini_stat': {
         const [mode, owner] = value.split(' ');
-        const file = facts.files[key === 'launcher_stat' ? 'launcher' : 'secrets'];
+        const file = facts.files[key === 'launcher_stat' ? 'launcher' : key === 'secrets_stat' ? 'secrets' : 'authIni'];
         file.mode = parseInt(mode ?? '', 8);
         if (owner) file.owner = owner;
         break;

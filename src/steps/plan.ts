@@ -13,6 +13,10 @@ export interface Desired {
   port: number;
   mlflowVersion?: string;
   upgrade: boolean;
+  /** --auth basic: MLflow's auth configuration file (no secrets in it). */
+  authIni?: string;
+  /** Extras of the mlflow package (`auth`) and other packages the options need, with the modules proving them. */
+  pip?: { extras: string[]; packages: string[]; modules: Array<{ module: string; pkg: string }> };
 }
 
 export interface Decision {
@@ -59,6 +63,8 @@ export function planPython(facts: Facts, desired: Desired): Decision & { recreat
   if (!facts.venvPython) return { change: true, recreate: true, reason: 'no working virtual environment' };
   if (!facts.mlflowVersion || !facts.mlflowImportable) return { change: true, recreate: true, reason: 'MLflow is missing or broken in the virtual environment' };
   if (!facts.driverImportable) return { change: true, recreate: false, reason: 'the Postgres driver (psycopg2) is missing' };
+  const missing = missingModules(facts, desired);
+  if (missing.length > 0) return { change: true, recreate: false, reason: `${missing.map((m) => m.pkg).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing` };
   if (desired.mlflowVersion && facts.mlflowVersion !== desired.mlflowVersion) {
     return { change: true, recreate: false, reason: `MLflow ${facts.mlflowVersion} installed, ${desired.mlflowVersion} asked for` };
   }
@@ -70,13 +76,19 @@ export function planPython(facts: Facts, desired: Desired): Decision & { recreat
  * After pip ran: did anything change? A rebuilt venv, another MLflow version or a newly installed driver
  * means the server must restart on it; `--upgrade` that found nothing newer changed nothing.
  */
-export function pythonInstallChanged(facts: Facts, recreated: boolean, versionNow: string): boolean {
-  return recreated || versionNow !== facts.mlflowVersion || !facts.driverImportable;
+export function pythonInstallChanged(facts: Facts, recreated: boolean, versionNow: string, desired?: Desired): boolean {
+  return recreated || versionNow !== facts.mlflowVersion || !facts.driverImportable || (desired !== undefined && missingModules(facts, desired).length > 0);
+}
+
+/** Packages an option needs (mlflow[auth]'s Flask-WTF, azure-storage-blob, ...) whose module the venv lacks. */
+export function missingModules(facts: Facts, desired: Desired): Array<{ module: string; pkg: string }> {
+  return (desired.pip?.modules ?? []).filter((m) => !facts.modules.includes(m.module));
 }
 
 /** Before pip runs (a dry run): will the planned install restart the server? A bare --upgrade cannot know. */
 export function pythonRestartExpected(facts: Facts, desired: Desired, recreate: boolean): boolean {
-  return recreate || !facts.driverImportable || (desired.mlflowVersion !== undefined && desired.mlflowVersion !== facts.mlflowVersion);
+  return recreate || !facts.driverImportable || missingModules(facts, desired).length > 0 ||
+    (desired.mlflowVersion !== undefined && desired.mlflowVersion !== facts.mlflowVersion);
 }
 
 export function planArtifacts(facts: Facts, desired: Desired): Decision {
@@ -88,6 +100,8 @@ export function planArtifacts(facts: Facts, desired: Desired): Decision {
 export interface FilesDecision extends Decision {
   launcher: boolean;
   secrets: boolean;
+  /** --auth basic: MLflow's auth configuration must be (re)written. */
+  authIni?: boolean;
 }
 
 function fileProblem(f: Facts['files']['launcher'], want: string, mode: number, user: string): string | undefined {
@@ -101,9 +115,13 @@ function fileProblem(f: Facts['files']['launcher'], want: string, mode: number, 
 export function planFiles(facts: Facts, desired: Desired): FilesDecision {
   const l = fileProblem(facts.files.launcher, desired.launcher, 0o700, desired.user);
   const s = fileProblem(facts.files.secrets, desired.secrets.reveal(), 0o600, desired.user);
-  if (!l && !s) return { change: false, launcher: false, secrets: false, reason: 'launcher and secrets file are up to date' };
-  const parts = [l && `launcher ${l}`, s && `secrets file ${s}`].filter(Boolean);
-  return { change: true, launcher: Boolean(l), secrets: Boolean(s), reason: parts.join(', ') };
+  const a = desired.authIni !== undefined ? fileProblem(facts.files.authIni, desired.authIni, 0o600, desired.user) : undefined;
+  const ini = desired.authIni !== undefined ? { authIni: Boolean(a) } : {};
+  if (!l && !s && !a) {
+    return { change: false, launcher: false, secrets: false, ...ini, reason: `launcher${desired.authIni !== undefined ? ', auth configuration' : ''} and secrets file are up to date` };
+  }
+  const parts = [l && `launcher ${l}`, s && `secrets file ${s}`, a && `auth configuration ${a}`].filter(Boolean);
+  return { change: true, launcher: Boolean(l), secrets: Boolean(s), ...ini, reason: parts.join(', ') };
 }
 
 export type ServerAction = 'keep' | 'start' | 'restart';
