@@ -8,6 +8,7 @@ import { UsageError } from '../util/errors.js';
 import { Secret } from '../util/secret.js';
 import { getBool, getString, type Settings } from './settings.js';
 import {
+  isValidHostName,
   parseAllowedHosts,
   requireAbsolutePath,
   requireHost,
@@ -39,6 +40,8 @@ export interface ServerOptions {
   allowedHosts?: string[];
   artifactsDir?: string;
   mlflowVersion?: string;
+  /** --public-name: names users reach the server by; they join the default allow-list and the CORS origins. */
+  publicNames?: string[];
 }
 
 /** `--auth basic`: MLflow's basic-auth app, its admin and its database (on the backend store's server). */
@@ -239,6 +242,11 @@ export function buildConfig(
   const artifacts = getString(settings, 'artifacts-dir');
   const allowed = getString(settings, 'allowed-hosts');
   const version = getString(settings, 'mlflow-version');
+  const publicNames = [...new Set(((settings.get('public-name')?.value as string[] | undefined) ?? [])
+    .flatMap((n) => String(n).split(','))
+    .map((n) => n.trim())
+    .filter((n) => n !== '')
+    .map((n) => requirePublicName(n)))];
   const ssh = sshSettings(settings, passphrase);
   const auth = authSettings(settings, getString(settings, 'pg-db') ?? 'mlflow', more.authAdminPassword);
 
@@ -267,6 +275,7 @@ export function buildConfig(
       ...(allowed !== undefined ? { allowedHosts: parseAllowedHosts(allowed) } : {}),
       ...(artifacts !== undefined ? { artifactsDir: requireAbsolutePath(artifacts, 'artifacts-dir') } : {}),
       ...(version !== undefined && version !== 'latest' ? { mlflowVersion: requireMlflowVersion(version) } : {}),
+      ...(publicNames.length > 0 ? { publicNames } : {}),
     },
     ...(auth ? { auth } : {}),
     output: {
@@ -300,11 +309,32 @@ function authSettings(settings: Settings, trackingDb: string, password?: Secret)
   return { adminUser, adminPassword: password, database };
 }
 
-/** The default allow-list: the host as given and as connected to, with and without the port, plus localhost. */
-export function defaultAllowedHosts(target: HostTarget, port: number): string[] {
-  const names = [...new Set([target.address, target.label, 'localhost', '127.0.0.1'])];
-  return names.flatMap((n) => {
-    const h = n.includes(':') ? `[${n}]` : n;
-    return [h, `${h}:${port}`];
-  });
+function requirePublicName(value: string): string {
+  const name = value.replace(/^\[(.*)\]$/, '$1');
+  if (!isValidHostName(name) || /^https?:/i.test(value)) {
+    throw new UsageError(`--public-name "${value}" is not a host name or IP address: give the name alone, e.g. mlflow.example.com (no scheme, no port).`);
+  }
+  return name.toLowerCase();
+}
+
+function hostPart(name: string): string {
+  return name.includes(':') ? `[${name}]` : name;
+}
+
+/**
+ * The default allow-list: the host as given and as connected to, each --public-name, with and without the
+ * port, plus localhost.
+ */
+export function defaultAllowedHosts(target: HostTarget, port: number, publicNames: string[] = []): string[] {
+  const names = [...new Set([target.address, target.label, ...publicNames, 'localhost', '127.0.0.1'])];
+  return names.flatMap((n) => [hostPart(n), `${hostPart(n)}:${port}`]);
+}
+
+/**
+ * The origins a browser sends from the UI at the server's public addresses (`http://NAME:PORT`; port 80 also
+ * without it): MLflow blocks state-changing API calls from any other non-localhost origin.
+ */
+export function corsOrigins(target: HostTarget, port: number, publicNames: string[] = []): string[] {
+  const names = [...new Set([target.address, target.label, ...publicNames])].filter((n) => !['localhost', '127.0.0.1', '::1'].includes(n));
+  return names.map((n) => (port === 80 ? `http://${hostPart(n)}` : `http://${hostPart(n)}:${port}`));
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HostTarget, ProvisionConfig, ServerOptions } from '../config/config.js';
-import { defaultAllowedHosts } from '../config/config.js';
+import { corsOrigins, defaultAllowedHosts } from '../config/config.js';
 import { backendUriWithoutPassword } from '../render/backend-uri.js';
 import { featureState, newFlaskSecretKey } from '../render/features.js';
 import { configFingerprint, remoteLayout, renderLauncher, renderSecretsEnv } from '../render/server-files.js';
@@ -67,6 +67,9 @@ class SchemaOutOfDate extends StepError {
     super(`MLflow refuses to start: the database schema is out of date (${detail}).`);
   }
 }
+
+/** A Host header no server of ours allows: the verify step's DNS-rebinding check sends it from this machine. */
+const FOREIGN_HOST = 'dns-rebinding-check.invalid';
 
 /** How many seconds we wait for a freshly started server to answer /health. */
 export const SERVER_START_TIMEOUT_SEC = 120;
@@ -213,9 +216,10 @@ export class HostRun {
     const server = this.serverOptions;
     const { db } = this.config;
     const layout = remoteLayout(facts.home, server.artifactsDir);
-    const allowedHosts = server.allowedHosts ?? defaultAllowedHosts(this.target, server.port);
+    const allowedHosts = server.allowedHosts ?? defaultAllowedHosts(this.target, server.port, server.publicNames);
+    const origins = corsOrigins(this.target, server.port, server.publicNames);
     const features = featureState(this.config, facts, () => (this.flaskKey ??= newFlaskSecretKey()));
-    const launcher = renderLauncher(layout, { port: server.port, allowedHosts, ...features.launcher });
+    const launcher = renderLauncher(layout, { port: server.port, allowedHosts, corsOrigins: origins, ...features.launcher });
     const secrets = renderSecretsEnv(db, features.secrets);
     return {
       user: facts.user,
@@ -427,6 +431,10 @@ export class HostRun {
     const payload = `provision artifact check ${new Date().toISOString()}`;
     const path = `/api/2.0/mlflow-artifacts/artifacts/${name}`;
     const fromHere = httpDirect(this.target.address, port, { path: '/health', timeoutMs: 5000 }).then((r) => r.status === 200, () => false);
+    // From here too: a request with a foreign Host header must be refused (MLflow's DNS-rebinding protection).
+    const foreignHost = httpDirect(this.target.address, port, {
+      method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: FOREIGN_HOST, body: '{}', timeoutMs: 5000,
+    }).then((r) => r.status, () => 0);
     const auth = this.authHeaders();
     const roundTrip = (async () => {
       const put = await httpOnVm(remote, port, { method: 'PUT', path, hostHeader: publicHost, body: payload, contentType: 'text/plain', ...auth });
@@ -434,17 +442,33 @@ export class HostRun {
       await httpOnVm(remote, port, { method: 'DELETE', path, hostHeader: publicHost, ...auth }).catch(() => undefined);
       return { put, got };
     })();
-    const searchReq = { method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: publicHost, body: JSON.stringify({ max_results: 1 }) };
-    const [health, search, { put, got }, anonymous] = await Promise.all([
+    // As the UI at the public address sends it: that Host header and that Origin (the CORS check).
+    const searchReq = {
+      method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: publicHost, body: JSON.stringify({ max_results: 1 }),
+    };
+    const asBrowser = (host: string) => ({ ...searchReq, hostHeader: host, headers: { ...auth.headers, Origin: `http://${host.replace(/:80$/, '')}` } });
+    const names = (this.serverOptions.publicNames ?? []).map((n) => `${n.includes(':') ? `[${n}]` : n}:${port}`);
+    const [health, search, { put, got }, anonymous, ...byName] = await Promise.all([
       httpOnVm(remote, port, { path: '/health' }),
-      httpOnVm(remote, port, { ...searchReq, ...auth }),
+      httpOnVm(remote, port, asBrowser(publicHost)),
       roundTrip,
       // --auth basic: the same call without credentials must be refused.
       this.config.auth ? httpOnVm(remote, port, searchReq) : undefined,
+      // Each --public-name, as the UI opened at that name calls the API.
+      ...names.map((n) => httpOnVm(remote, port, asBrowser(n)).then((r) => ({ name: n, ...r }))),
     ]);
     if (health.status !== 200) throw new StepError(`The server on ${this.target.address} answers /health with HTTP ${health.status}.`);
-    if (search.status === 403) {
-      throw new StepError(`The server rejects the Host header "${publicHost}" (403): add it to --allowed-hosts, or leave --allowed-hosts unset for the default.`);
+    for (const r of [{ name: publicHost, ...search }, ...byName]) {
+      if (r.status === 403 && /Cross-origin/i.test(r.body)) {
+        throw new StepError(`The server blocks API calls from the UI at http://${r.name} (403 Cross-origin request blocked): its origin is missing from --cors-allowed-origins in ${desired.layout.launcher}.`);
+      }
+      if (r.status === 403) {
+        throw new StepError(`The server rejects the Host header "${r.name}" (403): add it to --allowed-hosts, or leave --allowed-hosts unset for the default.`);
+      }
+    }
+    const failedName = byName.find((r) => r.status !== 200);
+    if (failedName && search.status === 200) {
+      throw new StepError(`An experiments search as the UI at http://${failedName.name} sends it failed with HTTP ${failedName.status}; see ${desired.layout.log}.`);
     }
     if (search.status === 401 && this.config.auth) {
       const { adminUser, database } = this.config.auth;
@@ -469,7 +493,17 @@ export class HostRun {
       this.warnings.push(
         `The server is healthy on the VM, but http://${publicHost}/ does not answer from this machine: open TCP port ${port} in the VM's network security group (Azure portal > VM > Networking > Add inbound port rule) and any firewall on the way.`,
       );
+    } else {
+      const foreign = await foreignHost;
+      if (foreign === 403) direct += ', refuses a foreign Host header';
+      else {
+        direct += `, accepts a foreign Host header (HTTP ${foreign || 'no answer'})`;
+        this.warnings.push(
+          `The server answered a request with the Host header "${FOREIGN_HOST}" with HTTP ${foreign || '(none)'} instead of 403: MLflow's DNS-rebinding protection is off${(this.serverOptions.allowedHosts ?? []).includes('*') ? ' (--allowed-hosts *)' : ''}. Leave --allowed-hosts unset, or list only your own names.`,
+        );
+      }
     }
+    if (names.length > 0) direct += `, ${names.length === 1 ? 'the public name answers' : `all ${names.length} public names answer`}`;
     const login = this.config.auth ? ` (as ${this.config.auth.adminUser}; 401 without credentials)` : '';
     return this.mark('verify', { changed: false, summary: `/health ok, experiments search ok${login}, artifact round trip ok, ${direct}` });
   }

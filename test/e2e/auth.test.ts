@@ -110,7 +110,7 @@ test('--auth basic: 401 without credentials, 200 with them, /health open; the ke
   assert.match(first.res.stdout, /pip install mlflow\[auth\] psycopg2-binary/);
   assert.match(first.res.stdout, /Database check through the VM: unchanged \(.*login ok; auth database prov_auth_e2e ok\)/);
   assert.match(first.res.stdout, /uploaded \/home\/azureuser\/mlflow-auth\.ini \(0600\)/);
-  assert.match(first.res.stdout, /Health check: unchanged \(\/health ok, experiments search ok \(as admin; 401 without credentials\), artifact round trip ok, answers from here\)/);
+  assert.match(first.res.stdout, /Health check: unchanged \(\/health ok, experiments search ok \(as admin; 401 without credentials\), artifact round trip ok, answers from here, refuses a foreign Host header\)/);
   assert.match(first.res.stdout, /Log in: +user admin with the password from MLFLOW_AUTH_ADMIN_PASSWORD \(the browser asks; \/health stays open\)/);
   assert.match(first.res.stdout, /Clients log in with: export MLFLOW_TRACKING_USERNAME=admin MLFLOW_TRACKING_PASSWORD='<the admin password>'/);
   assert.match(first.res.stdout, /Network: +the login travels over plain HTTP/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildConfig, defaultAllowedHosts } from '../../src/config/config.js';
+import { buildConfig, corsOrigins, defaultAllowedHosts } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { Secret } from '../../src/util/secret.js';
 
@@ -49,4 +49,17 @@ test('a bad override names the file and line; an unreadable file says so', () =>
 test('the default allow-list: the host as given and as connected to, with and without port, plus localhost', () => {
   const c = config({ host: ['10.0.0.4'] });
   assert.deepEqual(defaultAllowedHosts(c.targets[0]!, 5000), ['10.0.0.4', '10.0.0.4:5000', 'localhost', 'localhost:5000', '127.0.0.1', '127.0.0.1:5000']);
+});
+
+test('--public-name joins the allow-list (with and without port) and the CORS origins', () => {
+  const c = config({ host: ['10.0.0.4'], 'public-name': ['MLflow.Example.com', '203.0.113.7,fd00::7'] });
+  assert.deepEqual(c.server.publicNames, ['mlflow.example.com', '203.0.113.7', 'fd00::7']);
+  const t = c.targets[0]!;
+  assert.deepEqual(defaultAllowedHosts(t, 5000, c.server.publicNames), [
+    '10.0.0.4', '10.0.0.4:5000', 'mlflow.example.com', 'mlflow.example.com:5000', '203.0.113.7', '203.0.113.7:5000',
+    '[fd00::7]', '[fd00::7]:5000', 'localhost', 'localhost:5000', '127.0.0.1', '127.0.0.1:5000',
+  ]);
+  assert.deepEqual(corsOrigins(t, 5000, c.server.publicNames), ['http://10.0.0.4:5000', 'http://mlflow.example.com:5000', 'http://203.0.113.7:5000', 'http://[fd00::7]:5000']);
+  assert.deepEqual(corsOrigins(t, 80), ['http://10.0.0.4']);
+  assert.throws(() => config({ host: ['10.0.0.4'], 'public-name': ['mlflow.example.com:5000'] }), /--public-name "mlflow\.example\.com:5000" is not a host name/);
 });
