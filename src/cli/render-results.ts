@@ -25,7 +25,7 @@ export function nextSteps(result: HostResult, config: ProvisionConfig, user: str
     `  Follow the log:     ${ssh} tail -f mlflow-server.log`,
     `  Stop it:            ${ssh} 'kill -- -$(cut -d" " -f1 mlflow-server.pid)'`,
     `  Start it again:     rerun provision (it starts only what is missing), or ${ssh} 'setsid nohup ./start-mlflow-server.sh </dev/null >>mlflow-server.log 2>&1 &'`,
-    `  Files on the VM:    ~/start-mlflow-server.sh, ~/.mlflow-server.env (0600, database URI${auth ? ', admin password, session key' : ''})${auth ? ', ~/mlflow-auth.ini' : ''}, artifacts in ${result.artifactsDir ?? config.server.artifactsDir ?? `/home/${user}/mlruns-artifacts`}`,
+    `  Files on the VM:    ~/start-mlflow-server.sh, ~/.mlflow-server.env (0600, database URI${auth ? ', admin password, session key' : ''}${config.server.blob && config.server.blob.credential.kind !== 'managed-identity' ? ', storage credential' : ''})${auth ? ', ~/mlflow-auth.ini' : ''}, artifacts in ${result.artifactsDir ?? config.server.artifactsDir ?? `/home/${user}/mlruns-artifacts`}`,
     auth
       ? `  Network:            the login travels over plain HTTP: allow TCP ${port} in the VM's network security group only from addresses you trust, or put HTTPS in front.`
       : `  Network:            the UI has no login; allow TCP ${port} in the VM's network security group only from addresses you trust.`,

@@ -10,6 +10,8 @@ import { getBool, getString, type Settings } from './settings.js';
 import {
   isValidHostName,
   parseAllowedHosts,
+  parseWasbsUri,
+  type BlobDestination,
   requireAbsolutePath,
   requireHost,
   requireMlflowVersion,
@@ -42,6 +44,13 @@ export interface ServerOptions {
   mlflowVersion?: string;
   /** --public-name: names users reach the server by; they join the default allow-list and the CORS origins. */
   publicNames?: string[];
+  /** --artifacts-destination wasbs://...: artifacts in Azure Blob Storage, no folder on the VM. */
+  blob?: BlobSettings;
+}
+
+/** Azure Blob artifacts and how the server authenticates to the storage account. */
+export interface BlobSettings extends BlobDestination {
+  credential: { kind: 'connection-string'; value: Secret } | { kind: 'access-key'; value: Secret } | { kind: 'managed-identity' };
 }
 
 /** `--auth basic`: MLflow's basic-auth app, its admin and its database (on the backend store's server). */
@@ -54,6 +63,8 @@ export interface AuthSettings {
 /** Secrets gathered before the run besides the database password (environment, .env or prompts). */
 export interface MoreSecrets {
   authAdminPassword?: Secret;
+  azureConnectionString?: Secret;
+  azureAccessKey?: Secret;
 }
 
 export const MIN_ADMIN_PASSWORD_LENGTH = 12;
@@ -250,7 +261,11 @@ export function buildConfig(
   const ssh = sshSettings(settings, passphrase);
   const auth = authSettings(settings, getString(settings, 'pg-db') ?? 'mlflow', more.authAdminPassword);
 
-  if (targets.length > 1) {
+  const blob = blobSettings(settings, more, warnings);
+  if (blob && (artifacts !== undefined || targets.some((t) => t.overrides.artifactsDir !== undefined))) {
+    throw new UsageError('--artifacts-dir and --artifacts-destination exclude each other: with a wasbs:// destination there is no artifacts folder on the VM.');
+  }
+  if (targets.length > 1 && !blob) {
     warnings.push(
       `${targets.length} VMs share the database ${pgHost}/${getString(settings, 'pg-db') ?? 'mlflow'} but keep artifacts on their own disks: ` +
       'runs logged through one VM have their artifacts on that VM only. For servers behind one address, put artifacts on shared storage ' +
@@ -276,6 +291,7 @@ export function buildConfig(
       ...(artifacts !== undefined ? { artifactsDir: requireAbsolutePath(artifacts, 'artifacts-dir') } : {}),
       ...(version !== undefined && version !== 'latest' ? { mlflowVersion: requireMlflowVersion(version) } : {}),
       ...(publicNames.length > 0 ? { publicNames } : {}),
+      ...(blob ? { blob } : {}),
     },
     ...(auth ? { auth } : {}),
     output: {
@@ -286,6 +302,34 @@ export function buildConfig(
     upgrade: getBool(settings, 'upgrade'),
     dryRun: getBool(settings, 'dry-run'),
   };
+}
+
+function blobSettings(settings: Settings, more: MoreSecrets, warnings: string[]): BlobSettings | undefined {
+  const uri = getString(settings, 'artifacts-destination');
+  const identity = getBool(settings, 'azure-identity');
+  if (uri === undefined) {
+    if (identity) throw new UsageError('--azure-identity goes with --artifacts-destination wasbs://...: it is how the server reaches Blob Storage.');
+    return undefined;
+  }
+  const dest = parseWasbsUri(uri);
+  if (identity) {
+    if (more.azureConnectionString || more.azureAccessKey) {
+      warnings.push('--azure-identity: the storage key or connection string in the environment is not written to the VM; the server uses its managed identity.');
+    }
+    return { ...dest, credential: { kind: 'managed-identity' } };
+  }
+  if (more.azureConnectionString && !more.azureConnectionString.isEmpty) {
+    const name = /(?:^|;)\s*AccountName=([^;]+)/i.exec(more.azureConnectionString.reveal())?.[1]?.trim();
+    if (name && name.toLowerCase() !== dest.account) {
+      throw new UsageError(`AZURE_STORAGE_CONNECTION_STRING is for the storage account "${name}", but --artifacts-destination names "${dest.account}": MLflow would use the connection string's account.`);
+    }
+    return { ...dest, credential: { kind: 'connection-string', value: more.azureConnectionString } };
+  }
+  if (more.azureAccessKey && !more.azureAccessKey.isEmpty) return { ...dest, credential: { kind: 'access-key', value: more.azureAccessKey } };
+  throw new UsageError(
+    '--artifacts-destination wasbs://... needs a storage credential: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCESS_KEY in the environment or .env, ' +
+    'or use --azure-identity for the VM\'s managed identity (or run in a terminal to be asked for the access key).',
+  );
 }
 
 function authSettings(settings: Settings, trackingDb: string, password?: Secret): AuthSettings | undefined {

@@ -1,5 +1,6 @@
 import type { MoreSecrets } from './config.js';
 import { UsageError } from '../util/errors.js';
+import { parseWasbsUri } from './validate.js';
 import { Secret } from '../util/secret.js';
 import { getString, type Settings } from './settings.js';
 
@@ -70,6 +71,14 @@ export async function completeSettings(settings: Settings, env: NodeJS.ProcessEn
     else missing.push('the MLflow admin password for --auth basic (MLFLOW_AUTH_ADMIN_PASSWORD in .env)');
   }
 
+  // --artifacts-destination: the storage credential (the URI is checked first, so a typo is not asked about).
+  let azureKey: string | undefined;
+  const destination = getString(settings, 'artifacts-destination');
+  if (destination !== undefined && settings.get('azure-identity')?.value !== true && !env.AZURE_STORAGE_CONNECTION_STRING && !env.AZURE_STORAGE_ACCESS_KEY && plan.interactive) {
+    const { account } = parseWasbsUri(destination);
+    azureKey = await ask('password', `Access key of the storage account ${account} (AZURE_STORAGE_ACCESS_KEY; Azure portal > storage account > Access keys)`);
+  }
+
   if (missing.length > 0) {
     const why = plan.interactive ? '' : process.stdin.isTTY ? ' (--yes never prompts)' : ' (no terminal to prompt on)';
     throw new UsageError(`Missing ${missing.join(', ')}${why}.`);
@@ -77,6 +86,9 @@ export async function completeSettings(settings: Settings, env: NodeJS.ProcessEn
   const result: { password: Secret; passphrase?: Secret; more: MoreSecrets } = { password: new Secret(password ?? ''), more: {} };
   if (env.PROVISION_SSH_PASSPHRASE) result.passphrase = new Secret(env.PROVISION_SSH_PASSPHRASE);
   if (authPassword !== undefined) result.more.authAdminPassword = new Secret(authPassword);
+  if (env.AZURE_STORAGE_CONNECTION_STRING) result.more.azureConnectionString = new Secret(env.AZURE_STORAGE_CONNECTION_STRING);
+  const key = azureKey ?? env.AZURE_STORAGE_ACCESS_KEY;
+  if (key) result.more.azureAccessKey = new Secret(key);
   return result;
 }
 

@@ -59,3 +59,27 @@ export function requireSqlName(value: string, flag: string): string {
   if (value === '' || /[\0\n\r]/.test(value)) throw new UsageError(`--${flag} must not be empty.`);
   return value;
 }
+
+/** `wasbs://<container>@<account>.blob.core.windows.net[/<path>]`, parsed; Azure's naming rules checked. */
+export interface BlobDestination {
+  uri: string;
+  container: string;
+  account: string;
+  path: string;
+}
+
+export function parseWasbsUri(value: string): BlobDestination {
+  const v = value.trim().replace(/\/+$/, '');
+  const m = /^wasbs:\/\/([^@/]+)@([^./]+)\.blob\.core\.windows\.net((?:\/[^\s?#]*)?)$/.exec(v);
+  const container = m?.[1] ?? '';
+  const account = m?.[2] ?? '';
+  const containerOk = /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/.test(container);
+  const accountOk = /^[a-z0-9]{3,24}$/.test(account);
+  if (!m || !containerOk || !accountOk) {
+    throw new UsageError(
+      `--artifacts-destination "${value}" is not an Azure Blob URI: use wasbs://<container>@<account>.blob.core.windows.net/<path> ` +
+      '(container: 3-63 lowercase letters, digits and hyphens; account: 3-24 lowercase letters and digits).',
+    );
+  }
+  return { uri: v, container, account, path: m[3] ?? '' };
+}

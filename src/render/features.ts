@@ -9,7 +9,9 @@ import { renderAuthIni, type ServerSettings } from './server-files.js';
 export interface FeatureState {
   /** Extra lines of the 0600 secrets file, in a fixed order (a rerun must write the same bytes). */
   secrets: Array<[name: string, value: Secret]>;
-  launcher: Pick<ServerSettings, 'auth'>;
+  launcher: Pick<ServerSettings, 'auth' | 'artifactsDestination'>;
+  /** --artifacts-destination: artifacts leave the VM; no folder is made there. */
+  artifactsRemote?: string;
   authIni?: string;
   pip?: NonNullable<Desired['pip']>;
 }
@@ -39,6 +41,19 @@ export function featureState(config: ProvisionConfig, facts: Facts, newKey: () =
     state.authIni = renderAuthIni(db, { adminUser: auth.adminUser, database: auth.database });
     pip.extras.push('auth');
     pip.modules.push({ module: 'flask_wtf', pkg: 'Flask-WTF (mlflow[auth])' });
+  }
+  const blob = config.server.blob;
+  if (blob) {
+    state.launcher.artifactsDestination = blob.uri;
+    state.artifactsRemote = blob.uri;
+    if (blob.credential.kind === 'connection-string') state.secrets.push(['AZURE_STORAGE_CONNECTION_STRING', blob.credential.value]);
+    if (blob.credential.kind === 'access-key') state.secrets.push(['AZURE_STORAGE_ACCESS_KEY', blob.credential.value]);
+    pip.packages.push('azure-storage-blob');
+    pip.modules.push({ module: 'azure.storage.blob', pkg: 'azure-storage-blob' });
+    if (blob.credential.kind === 'managed-identity') {
+      pip.packages.push('azure-identity');
+      pip.modules.push({ module: 'azure.identity', pkg: 'azure-identity' });
+    }
   }
   if (pip.extras.length > 0 || pip.packages.length > 0) state.pip = pip;
   return state;

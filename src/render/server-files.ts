@@ -32,6 +32,8 @@ export function remoteLayout(home: string, artifactsDir?: string): RemoteLayout 
 export interface ServerSettings {
   port: number;
   allowedHosts: string[];
+  /** Where MLflow stores artifacts when not in the VM's folder (a wasbs:// URI). */
+  artifactsDestination?: string;
   /** Origins allowed to make state-changing API calls (the UI at the server's public addresses). */
   corsOrigins?: string[];
   /** --auth basic: MLflow's basic-auth app with this admin user (its password is in the secrets file). */
@@ -47,7 +49,7 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
     ['--host', '0.0.0.0'],
     ['--port', String(server.port)],
     ['--default-artifact-root', 'mlflow-artifacts:/'],
-    ['--artifacts-destination', layout.artifactsDir],
+    ['--artifacts-destination', server.artifactsDestination ?? layout.artifactsDir],
     ['--allowed-hosts', server.allowedHosts.join(',')],
     ...(server.corsOrigins?.length ? [['--cors-allowed-origins', server.corsOrigins.join(',')]] : []),
     ...(server.auth ? [['--app-name', 'basic-auth']] : []),

@@ -228,6 +228,7 @@ export class HostRun {
       secrets,
       fingerprint: configFingerprint(launcher, secrets, features.authIni),
       ...(features.authIni !== undefined ? { authIni: features.authIni } : {}),
+      ...(features.artifactsRemote ? { artifactsRemote: features.artifactsRemote } : {}),
       ...(features.pip ? { pip: features.pip } : {}),
       port: server.port,
       ...(server.mlflowVersion ? { mlflowVersion: server.mlflowVersion } : {}),
@@ -483,6 +484,23 @@ export class HostRun {
     if (search.status !== 200) {
       throw new StepError(`An experiments search through the server failed with HTTP ${search.status}: the server cannot use its database; see ${desired.layout.log}.`);
     }
+    const blob = this.serverOptions.blob;
+    if (blob && (put.status !== 200 || got?.status !== 200 || got.body !== payload)) {
+      const failed = put.status !== 200 ? put : got!;
+      let said = failed.body;
+      try {
+        said = (JSON.parse(failed.body) as { message?: string }).message ?? failed.body;
+      } catch {
+        // not MLflow's JSON error: show the text
+      }
+      const check = blob.credential.kind === 'managed-identity'
+        ? `that the VM's managed identity (--azure-identity) has the role "Storage Blob Data Contributor" on the storage account ${blob.account}`
+        : blob.credential.kind === 'connection-string' ? 'AZURE_STORAGE_CONNECTION_STRING' : 'AZURE_STORAGE_ACCESS_KEY';
+      throw new StepError(
+        `The artifact round trip through the server to ${blob.uri} failed (${put.status !== 200 ? 'PUT' : 'GET'} ${failed.status}: ${said.trim().split('\n')[0]!.slice(0, 300)}): ` +
+        `check ${check}, that the container ${blob.container} exists in the storage account ${blob.account}, and that the VM reaches ${blob.account}.blob.core.windows.net; see ${desired.layout.log}.`,
+      );
+    }
     if (put.status !== 200 || got?.status !== 200 || got.body !== payload) {
       throw new StepError(`The artifact round trip through the server failed (PUT ${put.status}, GET ${got?.status ?? '-'}): check that ${desired.layout.artifactsDir} is writable; see ${desired.layout.log}.`);
     }
@@ -531,7 +549,7 @@ export class HostRun {
       warnings: [...this.warnings],
       durationMs: Date.now() - this.started,
       log: this.log.path,
-      ...(this.desired ? { artifactsDir: this.desired.layout.artifactsDir } : {}),
+      ...(this.desired ? { artifactsDir: this.desired.artifactsRemote ?? this.desired.layout.artifactsDir } : {}),
       sshConnections: this.sshConnections,
       remoteCommands: this.remote?.execCount ?? 0,
       portForwards: this.remote?.forwardCount ?? 0,

@@ -15,6 +15,8 @@ export interface Desired {
   upgrade: boolean;
   /** --auth basic: MLflow's auth configuration file (no secrets in it). */
   authIni?: string;
+  /** --artifacts-destination: artifacts go to this URI; no folder on the VM. */
+  artifactsRemote?: string;
   /** Extras of the mlflow package (`auth`) and other packages the options need, with the modules proving them. */
   pip?: { extras: string[]; packages: string[]; modules: Array<{ module: string; pkg: string }> };
 }
@@ -92,6 +94,7 @@ export function pythonRestartExpected(facts: Facts, desired: Desired, recreate: 
 }
 
 export function planArtifacts(facts: Facts, desired: Desired): Decision {
+  if (desired.artifactsRemote) return { change: false, reason: `artifacts go to ${desired.artifactsRemote}: no folder on the VM` };
   if (facts.artifactsDir === 'ok') return { change: false, reason: `${desired.layout.artifactsDir} exists` };
   if (facts.artifactsDir === 'not-writable') return { change: true, reason: `${desired.layout.artifactsDir} is not writable by ${desired.user}` };
   return { change: true, reason: `${desired.layout.artifactsDir} is missing` };

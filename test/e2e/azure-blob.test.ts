@@ -1,0 +1,134 @@
+// Issue 8: --artifacts-destination wasbs://... The lab cannot reach Azure, so this proves everything up to
+// the server's start: the URI checked before connecting, the packages installed, the credential only in the
+// 0600 secrets file (a sentinel, also sampled on the VM's command lines), no artifacts folder on the VM, the
+// server started with the destination and healthy; the artifact round trip then fails with the server's own
+// "cannot reach Azure Blob in the lab", which the tool reports as it would a real Azure failure.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { before, test } from 'node:test';
+import { labFlags, newWorkdir, provision, type CliRun } from './cli.js';
+import { ensureLab, requireLab, resetVm, vmExec, vmFileStat, vmIp, vmProcesses, vmReadFile } from './lab.js';
+
+const VM = 23;
+const IP = vmIp(VM);
+const HOME = '/home/azureuser';
+const DEST = 'wasbs://mlflow-artifacts@provlabacct.blob.core.windows.net/e2e/runs';
+const KEY = 'Sentinel+AzureKey/0123456789abcdef==';
+const CONN = `DefaultEndpointsProtocol=https;AccountName=provlabacct;AccountKey=${KEY};EndpointSuffix=core.windows.net`;
+
+function get(path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const r = http.request({ host: IP, port: 5000, path, agent: false, timeout: 10_000, headers: { Host: `${IP}:5000` } }, (res) => {
+      res.resume().on('end', () => resolve(res.statusCode ?? 0));
+    });
+    r.on('timeout', () => r.destroy(new Error('timeout')));
+    r.on('error', reject);
+    r.end();
+  });
+}
+
+async function sampled(args: string[], env: Record<string, string>, workdir: string): Promise<{ res: CliRun; cmdlines: string[] }> {
+  const cmdlines: string[] = [];
+  let done = false;
+  const sampler = (async () => {
+    for (let i = 0; i < 3000 && !done; i++) {
+      for (const p of await vmProcesses(VM).catch(() => [])) cmdlines.push(p.cmdline);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  const res = await provision([...labFlags(VM, workdir), ...args], { workdir, env });
+  done = true;
+  await sampler;
+  return { res, cmdlines };
+}
+
+function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+let available = true;
+before(async (t) => {
+  available = requireLab(t as never);
+  if (available) await ensureLab(25);
+});
+
+test('--artifacts-destination: a malformed URI or a missing credential stops before connecting (exit 2)', async (t) => {
+  if (!requireLab(t)) return;
+  const workdir = newWorkdir();
+  const cases: Array<[string[], Record<string, string>, RegExp]> = [
+    [['--artifacts-destination', 's3://bucket/mlflow'], { AZURE_STORAGE_ACCESS_KEY: KEY },
+      /--artifacts-destination "s3:\/\/bucket\/mlflow" is not an Azure Blob URI: use wasbs:\/\/<container>@<account>\.blob\.core\.windows\.net\/<path>/],
+    [['--artifacts-destination', 'wasbs://Bad_Container@provlabacct.blob.core.windows.net/x'], { AZURE_STORAGE_ACCESS_KEY: KEY },
+      /--artifacts-destination "wasbs:\/\/Bad_Container@provlabacct\.blob\.core\.windows\.net\/x" is not an Azure Blob URI: .*container: 3-63 lowercase letters, digits and hyphens/],
+    [['--artifacts-destination', DEST], {},
+      /--artifacts-destination wasbs:\/\/\.\.\. needs a storage credential: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCESS_KEY in the environment or \.env, or use --azure-identity/],
+    [['--artifacts-destination', DEST, '--artifacts-dir', '/data/a'], { AZURE_STORAGE_ACCESS_KEY: KEY },
+      /--artifacts-dir and --artifacts-destination exclude each other/],
+    [['--artifacts-destination', DEST], { AZURE_STORAGE_CONNECTION_STRING: CONN.replace('provlabacct', 'otheracct') },
+      /AZURE_STORAGE_CONNECTION_STRING is for the storage account "otheracct", but --artifacts-destination names "provlabacct"/],
+  ];
+  for (const [args, env, expect] of cases) {
+    const res = await provision([...labFlags(VM, workdir), ...args], { workdir, env });
+    assert.equal(res.code, 2, `${args.join(' ')}: ${res.stderr}`);
+    assert.match(res.stderr, expect);
+    assert.doesNotMatch(res.stderr + res.stdout, /new host key|Connect and check/, 'nothing connected');
+    assert.ok(!res.everything.includes(KEY));
+  }
+});
+
+test('--artifacts-destination wasbs://: up to the server\'s start on the lab; the key only in the 0600 file', async (t) => {
+  if (!requireLab(t)) return;
+  await resetVm(VM);
+  const workdir = newWorkdir();
+  const run = await sampled(['--artifacts-destination', DEST, '--verbose'], { AZURE_STORAGE_ACCESS_KEY: KEY }, workdir);
+  const out = run.res.stdout;
+  // Exit 1: the lab has no Azure. Everything before the artifact round trip worked.
+  assert.equal(run.res.code, 1, out);
+  assert.match(out, /pip install mlflow psycopg2-binary azure-storage-blob/);
+  assert.match(out, /Artifacts folder: unchanged \(artifacts go to wasbs:\/\/mlflow-artifacts@provlabacct\.blob\.core\.windows\.net\/e2e\/runs: no folder on the VM\)/);
+  assert.match(out, /MLflow server: changed \(the server is not running; started pid \d+\)/);
+  assert.match(out, /The artifact round trip through the server to wasbs:\/\/mlflow-artifacts@provlabacct\.blob\.core\.windows\.net\/e2e\/runs failed \(PUT 500: cannot reach Azure Blob in the lab \(account provlabacct, container mlflow-artifacts\)\): check AZURE_STORAGE_ACCESS_KEY, that the container mlflow-artifacts exists in the storage account provlabacct, and that the VM reaches provlabacct\.blob\.core\.windows\.net/);
+
+  // The server runs with the destination; /health and the API answer; no local artifacts folder.
+  assert.equal(await get('/health'), 200);
+  const launcher = await vmReadFile(VM, `${HOME}/start-mlflow-server.sh`);
+  assert.match(launcher, /--artifacts-destination wasbs:\/\/mlflow-artifacts@provlabacct\.blob\.core\.windows\.net\/e2e\/runs/);
+  assert.equal(await vmFileStat(VM, `${HOME}/mlruns-artifacts`), null, 'no artifacts folder on the VM');
+  assert.match((await vmExec(VM, `${HOME}/mlflow-venv/bin/pip list 2>/dev/null`, { user: 'azureuser' })).stdout, /azure-storage-blob/);
+  const secrets = await vmReadFile(VM, `${HOME}/.mlflow-server.env`);
+  assert.ok(secrets.includes(`AZURE_STORAGE_ACCESS_KEY=${shq(KEY)}`) || secrets.includes(`AZURE_STORAGE_ACCESS_KEY=${KEY}`), 'the key is in the secrets file');
+  assert.deepEqual(await vmFileStat(VM, `${HOME}/.mlflow-server.env`), { mode: 0o600, uid: 1000, user: 'azureuser' });
+  const log = await vmReadFile(VM, `${HOME}/mlflow-server.log`);
+  assert.doesNotMatch(log, /ignoring unknown option/);
+
+  // The key: nowhere but the secrets file.
+  assert.ok(!run.res.everything.includes(KEY), 'the key in the output or log');
+  assert.ok(!run.cmdlines.some((c) => c.includes(KEY)), 'the key on a VM command line');
+  const holders = await vmExec(VM, `grep -rlF -e ${shq(KEY)} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null`, { timeoutMs: 120_000 });
+  assert.deepEqual(holders.stdout.trim().split('\n'), [`${HOME}/.mlflow-server.env`]);
+
+  // A rerun changes nothing (and reports the same round-trip failure).
+  const again = await provision([...labFlags(VM, workdir), '--artifacts-destination', DEST, '--json'], { workdir, env: { AZURE_STORAGE_ACCESS_KEY: KEY } });
+  assert.equal(again.code, 1);
+  const result = JSON.parse(again.stdout.trim());
+  assert.deepEqual(result.changed, []);
+  assert.match(result.error, /cannot reach Azure Blob in the lab/);
+
+  // A connection string instead: it replaces the key in the secrets file.
+  const conn = await provision([...labFlags(VM, workdir), '--artifacts-destination', DEST], { workdir, env: { AZURE_STORAGE_CONNECTION_STRING: CONN } });
+  assert.equal(conn.code, 1, conn.stdout);
+  assert.match(conn.stdout, /check AZURE_STORAGE_CONNECTION_STRING, that the container/);
+  const secrets2 = await vmReadFile(VM, `${HOME}/.mlflow-server.env`);
+  assert.match(secrets2, /^AZURE_STORAGE_CONNECTION_STRING=/m);
+  assert.doesNotMatch(secrets2, /^AZURE_STORAGE_ACCESS_KEY=/m);
+  assert.ok(!conn.everything.includes(KEY));
+
+  // --azure-identity: the VM's managed identity; azure-identity installed, no key on the VM.
+  const mi = await provision([...labFlags(VM, workdir), '--artifacts-destination', DEST, '--azure-identity'], { workdir });
+  assert.equal(mi.code, 1, mi.stdout);
+  assert.match(mi.stdout, /MLflow in a virtual environment: changed \(azure-identity is missing/);
+  assert.match(mi.stdout, /DefaultAzureCredential failed to retrieve a token/);
+  assert.match(mi.stdout, /the VM's managed identity \(--azure-identity\) has the role "Storage Blob Data Contributor" on the storage account provlabacct/);
+  assert.doesNotMatch(await vmReadFile(VM, `${HOME}/.mlflow-server.env`), /AZURE_STORAGE/);
+  assert.equal(await get('/health'), 200);
+});
