@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { configFingerprint, remoteLayout, renderLauncher, renderSecretsEnv, sha256 } from '../../src/render/server-files.js';
 import { packageCommands, pythonCommands, startServerCommand, stopServerCommand } from '../../src/steps/commands.js';
 import { buildProbeScript, parseFacts } from '../../src/steps/facts.js';
-import { planArtifacts, planFiles, planPackages, planPython, planServer, portProblem, preflightProblems, pythonInstallChanged, pythonRestartExpected, type Desired } from '../../src/steps/plan.js';
+import { foreignListeners, planArtifacts, planFiles, planPackages, planPython, planServer, portProblem, preflightProblems, pythonInstallChanged, pythonRestartExpected, type Desired } from '../../src/steps/plan.js';
 import { Secret } from '../../src/util/secret.js';
 import { execFileSync } from 'node:child_process';
 
@@ -54,7 +54,9 @@ test('a healthy VM with the same configuration: nothing changes', () => {
   assert.equal(planFiles(facts, d).change, false);
   const server = planServer(facts, d);
   assert.equal(server.action, 'keep');
-  assert.equal(server.foreign, undefined, 'the server\'s own uvicorn child is not foreign');
+  assert.deepEqual(server.stopGroups, []);
+  assert.deepEqual(foreignListeners(facts), [], 'the server\'s own uvicorn child is not foreign');
+  assert.equal(portProblem(facts, d, '10.0.0.4'), undefined);
 });
 
 test('--upgrade forces apt; a pinned other version reinstalls MLflow', () => {
