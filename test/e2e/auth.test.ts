@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
-import { labFlags, newWorkdir, provision, provisionedVm, type CliRun } from './cli.js';
-import { ensureLab, labPsql, requireLab, vmExec, vmFileStat, vmIp, vmProcesses, vmReadFile } from './lab.js';
+import { labFlags, newWorkdir, provision, provisionedVm, type CliRun, provisionSampled } from './cli.js';
+import { ensureLab, labPsql, requireLab, vmExec, vmFileStat, vmIp, vmReadFile } from './lab.js';
 
 const VM = 25;
 const IP = vmIp(VM);
@@ -33,22 +33,6 @@ function req(opts: { method?: string; path: string; host?: string; body?: string
 const search = (auth?: { user: string; password: string }) =>
   req({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":1}', ...(auth ?? {}) });
 
-/** Runs the CLI while sampling the VM's command lines every 100 ms. */
-async function sampled(args: string[], env: Record<string, string>, workdir: string): Promise<{ res: CliRun; cmdlines: string[] }> {
-  const cmdlines: string[] = [];
-  let done = false;
-  const sampler = (async () => {
-    for (let i = 0; i < 3000 && !done; i++) {
-      for (const p of await vmProcesses(VM).catch(() => [])) cmdlines.push(p.cmdline);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  const res = await provision([...labFlags(VM, workdir), ...args], { workdir, env });
-  done = true;
-  await sampler;
-  for (const p of await vmProcesses(VM)) cmdlines.push(p.cmdline);
-  return { res, cmdlines };
-}
 
 function assertNowhere(secret: string, label: string, run: { res: CliRun; cmdlines: string[] }): void {
   for (const form of [secret, encodeURIComponent(secret), Buffer.from(`admin:${secret}`).toString('base64')]) {
@@ -105,7 +89,7 @@ test('--auth basic with a missing auth database: exit 1, the database named, not
 test('--auth basic: 401 without credentials, 200 with them, /health open; the key is kept; secrets stay in the 0600 file', async (t) => {
   if (!requireLab(t)) return;
   const workdir = newWorkdir();
-  const first = await sampled(['--auth', 'basic', '--verbose'], AUTH_ENV, workdir);
+  const first = await provisionSampled(VM, ['--auth', 'basic', '--verbose'], { env: AUTH_ENV, workdir });
   assert.equal(first.res.code, 0, `${first.res.stdout}\n${first.res.stderr}`);
   assert.match(first.res.stdout, /pip install mlflow\[auth\] psycopg2-binary/);
   assert.match(first.res.stdout, /Database check through the VM: unchanged \(.*login ok; auth database prov_auth_e2e ok\)/);
@@ -154,7 +138,7 @@ test('--auth basic: 401 without credentials, 200 with them, /health open; the ke
 
   // A rerun: the key is read back, not regenerated; nothing changes, the server keeps its PID.
   const pid = (await vmReadFile(VM, `${HOME}/mlflow-server.pid`)).split(' ')[0];
-  const again = await sampled(['--auth', 'basic', '--json'], AUTH_ENV, workdir);
+  const again = await provisionSampled(VM, ['--auth', 'basic', '--json'], { env: AUTH_ENV, workdir });
   assert.equal(again.res.code, 0, again.res.stderr);
   assert.deepEqual(JSON.parse(again.res.stdout.trim()).changed, []);
   assert.equal(await vmReadFile(VM, `${HOME}/.mlflow-server.env`), secrets, 'the secrets file is byte-identical');

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { before, test } from 'node:test';
-import { labFlags, newWorkdir, provision, type CliRun } from './cli.js';
-import { ensureLab, requireLab, resetVm, vmExec, vmFileStat, vmIp, vmProcesses, vmReadFile } from './lab.js';
+import { labFlags, newWorkdir, provision, provisionSampled } from './cli.js';
+import { ensureLab, requireLab, resetVm, vmExec, vmFileStat, vmIp, vmReadFile } from './lab.js';
 
 const VM = 23;
 const IP = vmIp(VM);
@@ -27,20 +27,6 @@ function get(path: string): Promise<number> {
   });
 }
 
-async function sampled(args: string[], env: Record<string, string>, workdir: string): Promise<{ res: CliRun; cmdlines: string[] }> {
-  const cmdlines: string[] = [];
-  let done = false;
-  const sampler = (async () => {
-    for (let i = 0; i < 3000 && !done; i++) {
-      for (const p of await vmProcesses(VM).catch(() => [])) cmdlines.push(p.cmdline);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  const res = await provision([...labFlags(VM, workdir), ...args], { workdir, env });
-  done = true;
-  await sampler;
-  return { res, cmdlines };
-}
 
 function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
@@ -80,7 +66,7 @@ test('--artifacts-destination wasbs://: up to the server\'s start on the lab; th
   if (!requireLab(t)) return;
   await resetVm(VM);
   const workdir = newWorkdir();
-  const run = await sampled(['--artifacts-destination', DEST, '--verbose'], { AZURE_STORAGE_ACCESS_KEY: KEY }, workdir);
+  const run = await provisionSampled(VM, ['--artifacts-destination', DEST, '--verbose'], { env: { AZURE_STORAGE_ACCESS_KEY: KEY }, workdir });
   const out = run.res.stdout;
   // Exit 1: the lab has no Azure. Everything before the artifact round trip worked.
   assert.equal(run.res.code, 1, out);

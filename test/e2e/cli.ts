@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasSnapshot, LAB_KEY, labDbEnv, REPO_ROOT, resetVm, restoreVm, run, snapshotVm, vmIp, type RunResult } from './lab.js';
+import { hasSnapshot, LAB_KEY, LAB_STATE, labDbEnv, REPO_ROOT, removeSnapshot, resetVm, restoreVm, run, snapshotVm, vmIp, vmProcesses, type RunResult } from './lab.js';
 
 export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 
@@ -88,10 +88,47 @@ export function provisionedSnapshotName(): string {
 export async function provisionedVm(k: number, snapshot = provisionedSnapshotName()): Promise<void> {
   if (hasSnapshot(snapshot)) {
     await restoreVm(k, snapshot);
+    await pruneProvisionedSnapshots(snapshot);
     return;
   }
   await resetVm(k);
   const res = await provision(labFlags(k, newWorkdir()));
   if (res.code !== 0) throw new Error(`provisioning vm${k} failed (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
   if (!hasSnapshot(snapshot)) await snapshotVm(k, snapshot); // another test process may have saved it meanwhile
+  await pruneProvisionedSnapshots(snapshot);
+}
+
+/**
+ * Snapshots made by older code are never used again (the name hashes the sources): remove them, so the lab's
+ * disk does not grow with every change. The lab refuses to remove one a VM still runs on; that one stays.
+ */
+let pruned = false;
+async function pruneProvisionedSnapshots(keep: string): Promise<void> {
+  const dir = join(LAB_STATE, 'snapshots');
+  if (pruned || !existsSync(dir)) return;
+  pruned = true;
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith('e2e-provisioned-') && name !== keep) await removeSnapshot(name).catch(() => undefined);
+  }
+}
+
+/**
+ * Runs the CLI against vmK (with labFlags) while sampling every command line on the VM every 100 ms, during
+ * the run and once after it: for tests that prove a secret never reaches a remote command line.
+ */
+export async function provisionSampled(k: number, args: string[], opts: CliOptions = {}): Promise<{ res: CliRun; cmdlines: string[] }> {
+  const workdir = opts.workdir ?? newWorkdir();
+  const cmdlines: string[] = [];
+  let done = false;
+  const sampler = (async () => {
+    for (let i = 0; i < 3000 && !done; i++) {
+      for (const p of await vmProcesses(k).catch(() => [])) cmdlines.push(p.cmdline);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  const res = await provision([...labFlags(k, workdir), ...args], { ...opts, workdir });
+  done = true;
+  await sampler;
+  for (const p of await vmProcesses(k)) cmdlines.push(p.cmdline);
+  return { res, cmdlines };
 }

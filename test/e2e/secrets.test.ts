@@ -2,7 +2,7 @@
 // during and after each run) and no file on the VM but the 0600 secrets file, across the CLI's modes.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { labFlags, newWorkdir, provision, provisionedVm, type CliRun } from './cli.js';
+import { labFlags, newWorkdir, provision, provisionedVm, type CliRun, provisionSampled } from './cli.js';
 import { dbAllow, dbBlock, ensureLab, labPsql, requireLab, vmExec, vmIp, vmProcesses } from './lab.js';
 
 const VM = 8;
@@ -14,23 +14,6 @@ function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Runs the CLI while sampling every command line on the VM every 150 ms. */
-async function runSampled(args: string[], env: Record<string, string>): Promise<{ res: CliRun; cmdlines: string[] }> {
-  const cmdlines: string[] = [];
-  let done = false;
-  const sampler = (async () => {
-    for (let i = 0; i < 2000 && !done; i++) {
-      for (const p of await vmProcesses(VM).catch(() => [])) cmdlines.push(p.cmdline);
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  })();
-  const workdir = newWorkdir();
-  const res = await provision([...labFlags(VM, workdir), ...args], { workdir, env });
-  done = true;
-  await sampler;
-  for (const p of await vmProcesses(VM)) cmdlines.push(p.cmdline);
-  return { res, cmdlines };
-}
 
 function assertNoLeak(label: string, run: { res: CliRun; cmdlines: string[] }): void {
   for (const s of FORMS) {
@@ -70,13 +53,13 @@ test('the sentinel password leaks nowhere, in success and failure paths of every
           const res = await provision([...labFlags(VM, workdir), ...args], { workdir, env: { ...runEnv, POSTGRES_PASSWORD: '' }, input: `${SENTINEL}\n` });
           return { res, cmdlines: (await vmProcesses(VM)).map((p) => p.cmdline) };
         })()
-      : await runSampled(args, runEnv);
+      : await provisionSampled(VM, args, { env: runEnv });
     assert.equal(run.res.code, code, `${label}: exit code\n${run.res.stdout}\n${run.res.stderr}`);
     assertNoLeak(label, run);
   }
 
   await dbBlock(VM);
-  const blocked = await runSampled(['--verbose', '--upgrade'], env);
+  const blocked = await provisionSampled(VM, ['--verbose', '--upgrade'], { env });
   assert.equal(blocked.res.code, 1);
   assert.match(blocked.res.stdout, /refuses connections from the VM/);
   assertNoLeak('database blocked', blocked);

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
-import { labFlags, newWorkdir, provision, provisionedVm, type CliRun } from './cli.js';
-import { ensureLab, labDbEnv, labPsql, requireLab, vmExec, vmIp, vmProcesses, vmReadFile } from './lab.js';
+import { labFlags, newWorkdir, provision, provisionedVm, provisionSampled } from './cli.js';
+import { ensureLab, labDbEnv, labPsql, requireLab, vmExec, vmIp, vmReadFile } from './lab.js';
 
 const VM = 24;
 const IP = vmIp(VM);
@@ -29,21 +29,6 @@ async function revision(): Promise<string> {
   return (await labPsql(`\\c ${DB}\nSELECT version_num FROM alembic_version;`)).trim();
 }
 
-/** Runs the CLI while sampling every command line on the VM every 100 ms. */
-async function sampled(args: string[], workdir: string): Promise<{ res: CliRun; cmdlines: string[] }> {
-  const cmdlines: string[] = [];
-  let done = false;
-  const sampler = (async () => {
-    for (let i = 0; i < 3000 && !done; i++) {
-      for (const p of await vmProcesses(VM).catch(() => [])) cmdlines.push(p.cmdline);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  const res = await provision([...labFlags(VM, workdir), ...args], { workdir, env: { POSTGRES_DB: DB } });
-  done = true;
-  await sampler;
-  return { res, cmdlines };
-}
 
 let available = true;
 before(async (t) => {
@@ -74,7 +59,7 @@ test('--mlflow-version 3.15.1, then 3.16.1: upgraded in the venv, schema migrate
   assert.match(dry.stdout, /MLflow in a virtual environment: would change \(MLflow 3\.15\.1 installed, 3\.16\.1 asked for\)/);
   assert.match(dry.stdout, /MLflow server: would change \(would restart/);
 
-  const { res: upgrade, cmdlines } = await sampled(['--mlflow-version', '3.16.1', '--verbose'], workdir);
+  const { res: upgrade, cmdlines } = await provisionSampled(VM, ['--mlflow-version', '3.16.1', '--verbose'], { env: { POSTGRES_DB: DB }, workdir });
   assert.equal(upgrade.code, 0, `${upgrade.stdout}\n${upgrade.stderr}`);
   assert.match(upgrade.stdout, /MLflow reports an out-of-date database schema \(found version b7e2c1a4d9f3, but expected c9d8e7f6a5b4\): running mlflow db upgrade once/);
   assert.match(upgrade.stdout, /\$ mlflow db upgrade postgresql\+psycopg2:\/\/mlflow@10\.231\.0\.2:5432\/prov_version_e2e\?sslmode=require \(password in PGPASSWORD, from stdin\)/);
