@@ -10,6 +10,7 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'prov-cli-'));
 const encryptedKey = join(dir, 'enc_key');
 execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret-pass', '-f', encryptedKey]);
+writeFileSync(join(dir, 'bad-hosts.txt'), '10.0.0.4\nbad!host\n10.0.0.5:0\n');
 const plainKey = join(dir, 'plain_key');
 execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', plainKey]);
 
@@ -46,6 +47,9 @@ const CASES: Array<{ name: string; args: string[]; env?: Record<string, string>;
   { name: 'bad sslmode', args: ['--host', '10.0.0.4', '--pg-sslmode', 'maybe'], env: DB, expect: /Invalid values:[\s\S]*pg-sslmode/ },
   { name: 'bad mlflow version', args: ['--host', '10.0.0.4', '--mlflow-version', '3.x; rm'], env: DB, expect: /--mlflow-version "3\.x; rm" is not a version number/ },
   { name: 'flag without its value', args: ['--host'], env: DB, expect: /Not enough arguments following: host/ },
+  { name: 'hosts-file with bad lines', args: ['--hosts-file', 'bad-hosts.txt'], env: DB, expect: /bad-hosts\.txt has 2 bad lines \(line 2: "bad!host" is not a valid host name or IP address; line 3: port "0" is not a number from 1 to 65535\); fix them and rerun: nothing was started\./ },
+  { name: 'hosts-file that cannot be read', args: ['--hosts-file', 'missing.txt'], env: DB, expect: /Cannot read the hosts file missing\.txt \(ENOENT\): check --hosts-file\./ },
+  { name: 'concurrency out of range', args: ['--host', '10.0.0.4', '--concurrency', '0'], env: DB, expect: /--concurrency must be a whole number from 1 to 100\./ },
   { name: 'bad boolean in the environment', args: ['--host', '10.0.0.4'], env: { ...DB, PROVISION_YES: 'maybe' }, expect: /PROVISION_YES="maybe" is not a boolean/ },
 ];
 
