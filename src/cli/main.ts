@@ -32,7 +32,7 @@ function fail(message: string): void {
   process.stderr.write(`${kleur.red('provision:')} ${maskSecrets(message)}\n`);
 }
 
-async function resolveConfig(args: string[], argv: Record<string, unknown>): Promise<ProvisionConfig> {
+async function resolveConfig(argv: Record<string, unknown>): Promise<ProvisionConfig> {
   const settings = readSettings(argv, process.env);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && argv.yes !== true && process.env.PROVISION_YES !== 'true' && !process.env.CI;
   const { password, passphrase, more } = await completeSettings(settings, process.env, { interactive });
@@ -46,7 +46,6 @@ async function resolveConfig(args: string[], argv: Record<string, unknown>): Pro
     config = buildConfig(settings, password, asked, undefined, more);
     checkIdentityFiles(config.targets, asked);
   }
-  void args;
   return config;
 }
 
@@ -141,7 +140,7 @@ async function main(): Promise<number> {
     const argv = fast ?? (await parseWithYargs(args));
     const isStatus = fast ? args[0] === 'status' : (argv._ as unknown[] | undefined)?.[0] === 'status';
     if (isStatus) return await statusCommand(argv);
-    config = await resolveConfig(args, argv);
+    config = await resolveConfig(argv);
 
     const onSignal = () => {
       if (interrupted) process.exit(EXIT.interrupted);
