@@ -71,8 +71,13 @@ ns_up() {
   ip -n "$ns" link set eth0 up
 }
 
+# Deleting a namespace removes its end of the veth pair, and the kernel then removes our end
+# asynchronously: `ip link del` may find it gone, and a new veth of the same name must wait for it.
 ns_down() {
   local ns=$1 veth=$2
   if [[ -e /run/netns/$ns ]]; then ip netns del "$ns"; fi
-  if ip link show "$veth" &>/dev/null; then ip link del "$veth"; fi
+  ip link del "$veth" 2>/dev/null || true
+  wait_for 5 link_absent "$veth" || die "the lab's link $veth did not go away; remove it with: ip link del $veth"
 }
+
+link_absent() { ! ip link show "$1" &>/dev/null; }
