@@ -68,10 +68,6 @@ echo "home=$HOME"
 me=\${UID:-$(id -u)}
 echo "user=\${USER:-$(id -un)}"
 V="$HOME/mlflow-venv"
-# The venv's interpreter must start (its symlinked system python may be gone): started now, in the
-# background, so its start-up overlaps the sudo call below.
-py=
-if [ -x "$V/bin/python" ]; then "$V/bin/python" -I -S -c '' </dev/null >/dev/null 2>&1 & py=$!; fi
 # One sudo call proves passwordless sudo and lists who listens on the MLflow port (ss -p needs root).
 if S=$(sudo -n ss -ltnpH "sport = :${input.mlflowPort}" 2>/dev/null); then echo sudo=1; else echo sudo=0; S=; fi
 set -- $(stat -f -c '%a %S' "$HOME")
@@ -85,11 +81,17 @@ awk -v want="${pkgs}" '
 ' /var/lib/dpkg/status 2>/dev/null
 for j in /var/lib/dpkg/updates/[0-9]*; do [ -e "$j" ] && { echo dpkg_interrupted=1; break; }; done
 command -v cloud-init >/dev/null 2>&1 && echo cloud_init=1
-# MLflow and the driver are read from site-packages: importing MLflow would take seconds.
-if [ -n "$py" ] && wait "$py"; then
+# The venv's interpreter, without starting it: its symlink chain must end at an executable python3.N whose
+# site-packages the venv has. An in-place upgrade of the system python (a release upgrade) leaves a venv
+# whose interpreter no longer sees its packages. MLflow and the driver are read from site-packages:
+# importing MLflow would take seconds.
+SP=
+if [ -x "$V/bin/python" ]; then
+  py=$(readlink -f "$V/bin/python")
+  case "\${py##*/}" in python3.*) [ -d "$V/lib/\${py##*/}/site-packages" ] && SP="$V/lib/\${py##*/}/site-packages";; esac
+fi
+if [ -n "$SP" ]; then
   echo venv_python=1
-  set -- "$V"/lib/python3*/site-packages
-  SP=$1
   for m in "$SP"/mlflow-*.dist-info/METADATA; do
     [ -f "$m" ] && while IFS= read -r l; do case "$l" in "Version: "*) echo "mlflow_version=\${l#Version: }"; break;; "") break;; esac; done < "$m"
   done
@@ -99,24 +101,36 @@ if [ -n "$py" ] && wait "$py"; then
 fi
 A=${artifacts}
 if [ -d "$A" ] && [ -w "$A" ]; then echo artifacts=ok; elif [ -d "$A" ]; then echo artifacts=not-writable; else echo artifacts=missing; fi
-# One sha256sum and one stat for both files (each prints nothing for a missing file).
+# One sha256sum ("HASH  PATH" lines) and one stat for all three files, each silent about a missing file;
+# the parser tells the files apart by name.
 set -- "$HOME/start-mlflow-server.sh" "$HOME/.mlflow-server.env" "$HOME/mlflow-auth.ini"
-sha256sum "$@" 2>/dev/null | while read -r h p; do case "$p" in */start-mlflow-server.sh) echo "launcher_sha256=$h";; */mlflow-auth.ini) echo "auth_ini_sha256=$h";; *) echo "secrets_sha256=$h";; esac; done
-stat -c '%n %a %U' "$@" 2>/dev/null | while read -r p m o; do case "$p" in */start-mlflow-server.sh) echo "launcher_stat=$m $o";; */mlflow-auth.ini) echo "auth_ini_stat=$m $o";; *) echo "secrets_stat=$m $o";; esac; done${input.readFlaskSecretKey ? `
+sha256sum "$@" 2>/dev/null
+stat -c 'file_stat=%a %U %n' "$@" 2>/dev/null${input.readFlaskSecretKey ? `
 [ -r "$HOME/.mlflow-server.env" ] && while IFS= read -r l; do case "$l" in MLFLOW_FLASK_SERVER_SECRET_KEY=*) echo "flask_secret_key=\${l#*=}";; esac; done < "$HOME/.mlflow-server.env"` : ''}
 if [ -f "$HOME/mlflow-server.pid" ]; then
   read -r pid start fp < "$HOME/mlflow-server.pid"
   # Field 22 of /proc/PID/stat (start time) tells a live server from a reused PID; read without a process:
   # after the ") " that ends the command name, it is the 20th field.
   st=
+  sp=
   [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && { read -r st < "/proc/$pid/stat"; st=\${st##*) }; set -- $st; st=\${20}; }
   if [ -n "$st" ] && [ "$st" = "$start" ]; then
-    echo "server_pid=$pid"; echo "server_fingerprint=$fp"
+    echo "server_pid=$pid"; echo "server_fingerprint=$fp"; sp=$pid
   fi
 fi
-# Each listener: pid, process group, owner, whether it is an MLflow server from our venv (owned by us and
-# every process of its group runs from $V/bin), and its command line.
-case "$S" in *pid=*)
+# Listeners in the live server's own process group are that server (its uvicorn or gunicorn workers), as
+# on every healthy rerun: only other listeners need the process table to be told apart.
+others=
+R=$S
+while :; do
+  case "$R" in *pid=*) ;; *) break;; esac
+  R=\${R#*pid=}; p=\${R%%[!0-9]*}; g=
+  [ -n "$sp" ] && [ -r "/proc/$p/stat" ] && { read -r g < "/proc/$p/stat"; g=\${g##*) }; set -- $g; g=$3; }
+  [ -n "$sp" ] && [ "$g" = "$sp" ] || others=1
+done
+# Each other listener: pid, process group, owner, whether it is an MLflow server from our venv (owned by us
+# and every process of its group runs from $V/bin), and its command line.
+case "$others" in 1)
   ps -eo pid=,pgid=,uid=,user:32=,args= | awk -v S="$S" -v me="$me" -v v="$V/bin/" '
     BEGIN { while (match(S, /pid=[0-9]+/)) { want[substr(S, RSTART + 4, RLENGTH - 4)] = 1; S = substr(S, RSTART + RLENGTH) } }
     { pid = $1; g = $2; u = $3; name = $4; $1 = $2 = $3 = $4 = ""; args = substr($0, 5)
@@ -136,7 +150,13 @@ export function parseFacts(text: string): Facts {
     files: { launcher: {}, secrets: {}, authIni: {} }, modules: [], server: { running: false }, listeners: [],
   };
   let done = false;
+  const fileOf = (path: string) => path.endsWith('/start-mlflow-server.sh') ? facts.files.launcher : path.endsWith('/mlflow-auth.ini') ? facts.files.authIni : facts.files.secrets;
   for (const line of text.split('\n')) {
+    const sha = /^([0-9a-f]{64}) [ *](.*)$/.exec(line);
+    if (sha) {
+      fileOf(sha[2]!).sha256 = sha[1]!;
+      continue;
+    }
     const i = line.indexOf('=');
     if (i < 0) continue;
     const key = line.slice(0, i);
@@ -157,20 +177,16 @@ export function parseFacts(text: string): Facts {
       case 'mlflow_importable': facts.mlflowImportable = value === '1'; break;
       case 'driver_importable': facts.driverImportable = value === '1'; break;
       case 'artifacts': facts.artifactsDir = value as Facts['artifactsDir']; break;
-      case 'launcher_sha256': facts.files.launcher.sha256 = value; break;
-      case 'secrets_sha256': facts.files.secrets.sha256 = value; break;
-      case 'auth_ini_sha256': facts.files.authIni.sha256 = value; break;
       case 'module': facts.modules.push(value.replace(/\//g, '.')); break;
       case 'flask_secret_key': {
         // Written by us as a bare hex word; anything else (quoted, empty) is not a key we made.
         if (/^[0-9a-f]{32,128}$/.test(value)) facts.flaskSecretKey = new Secret(value);
         break;
       }
-      case 'launcher_stat':
-      case 'secrets_stat':
-      case 'auth_ini_stat': {
-        const [mode, owner] = value.split(' ');
-        const file = facts.files[key === 'launcher_stat' ? 'launcher' : key === 'secrets_stat' ? 'secrets' : 'authIni'];
+      case 'file_stat': {
+        // "MODE OWNER PATH"
+        const [mode, owner, ...path] = value.split(' ');
+        const file = fileOf(path.join(' '));
         file.mode = parseInt(mode ?? '', 8);
         if (owner) file.owner = owner;
         break;

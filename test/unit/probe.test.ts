@@ -1,0 +1,125 @@
+// The probe script run by this machine's bash against a home directory laid out like a provisioned VM's.
+// Only `sudo` is replaced (by a script printing a given `ss -ltnpH` line): everything else is the real
+// shell, coreutils and /proc.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { sha256 } from '../../src/render/server-files.js';
+import { buildProbeScript, parseFacts } from '../../src/steps/facts.js';
+import { foreignListeners } from '../../src/steps/plan.js';
+
+const root = mkdtempSync(join(tmpdir(), 'probe-test-'));
+const home = join(root, 'home');
+const venv = join(home, 'mlflow-venv');
+const fakeBin = join(root, 'bin');
+const LAUNCHER = '#!/bin/sh\nexec mlflow server\n';
+const SECRETS = 'MLFLOW_BACKEND_STORE_URI=postgresql://u:p@db/mlflow\n';
+let server: ChildProcess;
+
+function startTicks(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+}
+
+function probe(ss: string) {
+  const out = execFileSync('bash', ['-c', buildProbeScript({ mlflowPort: 5000 })], {
+    env: { HOME: home, USER: userInfo().username, PATH: `${fakeBin}:${process.env.PATH}`, FAKE_SS: ss },
+    encoding: 'utf8',
+  });
+  return parseFacts(out);
+}
+
+before(() => {
+  // A venv whose python links to an interpreter named python3.42, with that version's site-packages.
+  mkdirSync(join(root, 'usr'), { recursive: true });
+  writeFileSync(join(root, 'usr', 'python3.42'), '#!/bin/sh\n', { mode: 0o755 });
+  mkdirSync(join(venv, 'bin'), { recursive: true });
+  symlinkSync(join(root, 'usr', 'python3.42'), join(venv, 'bin', 'python3'));
+  symlinkSync('python3', join(venv, 'bin', 'python'));
+  writeFileSync(join(venv, 'bin', 'mlflow'), '#!/bin/sh\n', { mode: 0o755 });
+  const sp = join(venv, 'lib', 'python3.42', 'site-packages');
+  for (const m of ['mlflow', 'psycopg2', 'flask_wtf']) {
+    mkdirSync(join(sp, m), { recursive: true });
+    writeFileSync(join(sp, m, '__init__.py'), '');
+  }
+  mkdirSync(join(sp, 'mlflow-3.16.1.dist-info'));
+  writeFileSync(join(sp, 'mlflow-3.16.1.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: mlflow\nVersion: 3.16.1\n\nVersion: 9.9.9\n');
+  mkdirSync(join(home, 'mlruns-artifacts'));
+  writeFileSync(join(home, 'start-mlflow-server.sh'), LAUNCHER);
+  chmodSync(join(home, 'start-mlflow-server.sh'), 0o700);
+  writeFileSync(join(home, '.mlflow-server.env'), SECRETS);
+  chmodSync(join(home, '.mlflow-server.env'), 0o644);
+  // The "server": a real process leading its own process group, recorded as provision records it.
+  server = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+  writeFileSync(join(home, 'mlflow-server.pid'), `${server.pid} ${startTicks(server.pid!)} fp-1\n`);
+  mkdirSync(fakeBin);
+  writeFileSync(join(fakeBin, 'sudo'), '#!/bin/sh\n[ "$1" = -n ] && [ "$2" = ss ] || exit 1\nprintf "%s\\n" "$FAKE_SS"\n', { mode: 0o755 });
+});
+
+after(() => {
+  server.kill('SIGKILL');
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('the probe reads the venv, MLflow version, files and the live server without starting python', () => {
+  const facts = probe('');
+  assert.equal(facts.sudo, true);
+  assert.equal(facts.venvPython, true);
+  assert.equal(facts.mlflowVersion, '3.16.1', 'the first Version: line of the header only');
+  assert.equal(facts.mlflowImportable, true);
+  assert.equal(facts.driverImportable, true);
+  assert.deepEqual(facts.modules, ['flask_wtf']);
+  assert.equal(facts.artifactsDir, 'ok');
+  assert.deepEqual(facts.files.launcher, { sha256: sha256(LAUNCHER), mode: 0o700, owner: userInfo().username });
+  assert.deepEqual(facts.files.secrets, { sha256: sha256(SECRETS), mode: 0o644, owner: userInfo().username });
+  assert.deepEqual(facts.files.authIni, {});
+  assert.deepEqual(facts.server, { running: true, pid: server.pid, fingerprint: 'fp-1' });
+  assert.deepEqual(facts.listeners, []);
+});
+
+test('listeners in the live server\'s process group are the server; any other is listed with its command', () => {
+  const own = `LISTEN 0 128 0.0.0.0:5000 0.0.0.0:* users:(("sleep",pid=${server.pid},fd=3))`;
+  assert.deepEqual(probe(own).listeners, []);
+  const foreign = `LISTEN 0 128 0.0.0.0:5000 0.0.0.0:* users:(("sleep",pid=${server.pid},fd=3),("node",pid=${process.pid},fd=20))`;
+  const facts = probe(foreign);
+  assert.deepEqual(facts.listeners.map((l) => l.pid).sort(), [server.pid, process.pid].sort());
+  const others = foreignListeners(facts);
+  assert.equal(others.length, 1, JSON.stringify(others));
+  assert.equal(others[0]!.pid, process.pid);
+  assert.equal(others[0]!.ours, false);
+  assert.match(others[0]!.command, /node/);
+});
+
+test('a venv whose interpreter no longer matches its site-packages (system python upgraded) is not working', () => {
+  const lib = join(venv, 'lib');
+  renameSync(join(lib, 'python3.42'), join(lib, 'python3.41'));
+  try {
+    const facts = probe('');
+    assert.equal(facts.venvPython, false);
+    assert.equal(facts.mlflowImportable, false);
+  } finally {
+    renameSync(join(lib, 'python3.41'), join(lib, 'python3.42'));
+  }
+  rmSync(join(root, 'usr', 'python3.42'));
+  try {
+    assert.equal(probe('').venvPython, false, 'a dangling interpreter link');
+  } finally {
+    writeFileSync(join(root, 'usr', 'python3.42'), '#!/bin/sh\n', { mode: 0o755 });
+  }
+});
+
+test('a PID file whose process is gone (or whose PID was reused) is no live server; its listeners are all listed', () => {
+  const pidFile = join(home, 'mlflow-server.pid');
+  const saved = readFileSync(pidFile, 'utf8');
+  writeFileSync(pidFile, `${server.pid} 1 fp-1\n`);
+  try {
+    const facts = probe(`LISTEN 0 128 0.0.0.0:5000 0.0.0.0:* users:(("sleep",pid=${server.pid},fd=3))`);
+    assert.equal(facts.server.running, false);
+    assert.deepEqual(facts.listeners.map((l) => [l.pid, l.pgid]), [[server.pid, server.pid]]);
+  } finally {
+    writeFileSync(pidFile, saved);
+  }
+});
