@@ -3,7 +3,7 @@
 // files and modes on the VM, the users table through psql, the VM's command lines sampled during the runs.
 // The admin password and the session key are sentinels that must appear nowhere but the 0600 secrets file.
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import { httpToVm, type VmRequest } from './http.js';
 import { after, before, test } from 'node:test';
 import { labFlags, newWorkdir, provision, provisionedVm, type CliRun, provisionSampled } from './cli.js';
 import { ensureLab, labPsql, requireLab, vmExec, vmFileStat, vmIp, vmReadFile } from './lab.js';
@@ -13,22 +13,9 @@ const IP = vmIp(VM);
 const HOME = '/home/azureuser';
 const AUTH_DB = 'prov_auth_e2e';
 const ADMIN_PW = "Adm1n-Sentinel@:/#?%'x";
+const req = (r: VmRequest) => httpToVm(IP, r);
 const AUTH_ENV = { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW, POSTGRES_AUTH_DB: AUTH_DB };
 
-function req(opts: { method?: string; path: string; host?: string; body?: string; user?: string; password?: string }): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { Host: opts.host ?? `${IP}:5000` };
-    if (opts.body !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(opts.body) });
-    if (opts.user !== undefined) headers.Authorization = `Basic ${Buffer.from(`${opts.user}:${opts.password ?? ''}`).toString('base64')}`;
-    const r = http.request({ host: IP, port: 5000, method: opts.method ?? 'GET', path: opts.path, agent: false, timeout: 10_000, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
-    r.on('timeout', () => r.destroy(new Error('timeout')));
-    r.on('error', reject);
-    r.end(opts.body);
-  });
-}
 
 const search = (auth?: { user: string; password: string }) =>
   req({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":1}', ...(auth ?? {}) });

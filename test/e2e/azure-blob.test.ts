@@ -4,7 +4,7 @@
 // server started with the destination and healthy; the artifact round trip then fails with the server's own
 // "cannot reach Azure Blob in the lab", which the tool reports as it would a real Azure failure.
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import { httpToVm } from './http.js';
 import { before, test } from 'node:test';
 import { labFlags, newWorkdir, provision, provisionSampled } from './cli.js';
 import { ensureLab, requireLab, resetVm, vmExec, vmFileStat, vmIp, vmReadFile } from './lab.js';
@@ -14,18 +14,9 @@ const IP = vmIp(VM);
 const HOME = '/home/azureuser';
 const DEST = 'wasbs://mlflow-artifacts@provlabacct.blob.core.windows.net/e2e/runs';
 const KEY = 'Sentinel+AzureKey/0123456789abcdef==';
+const get = async (path: string) => (await httpToVm(IP, { path })).status;
 const CONN = `DefaultEndpointsProtocol=https;AccountName=provlabacct;AccountKey=${KEY};EndpointSuffix=core.windows.net`;
 
-function get(path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const r = http.request({ host: IP, port: 5000, path, agent: false, timeout: 10_000, headers: { Host: `${IP}:5000` } }, (res) => {
-      res.resume().on('end', () => resolve(res.statusCode ?? 0));
-    });
-    r.on('timeout', () => r.destroy(new Error('timeout')));
-    r.on('error', reject);
-    r.end();
-  });
-}
 
 
 function shq(s: string): string {

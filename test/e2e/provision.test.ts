@@ -1,28 +1,18 @@
 // Issue 3: `provision --host` on a fresh lab VM, checked from outside the tool.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, before, test } from 'node:test';
+import { httpToVm, type VmRequest } from './http.js';
 import { dbEnv, labFlags, newWorkdir, provision, provisionedSnapshotName } from './cli.js';
 import { dbAllow, dbBlock, ensureLab, hasSnapshot, requireLab, resetVm, restoreVm, snapshotVm, vmExec, vmFileStat, vmIp, vmProcesses, vmReadFile } from './lab.js';
 
 const VM = 4;
 const IP = vmIp(VM);
 const HOME = '/home/azureuser';
-
-function httpFromLaptop(opts: { method?: string; path: string; host?: string; body?: string; contentType?: string }): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: IP, port: 5000, method: opts.method ?? 'GET', path: opts.path, agent: false, timeout: 10_000,
-      headers: { Host: opts.host ?? `${IP}:5000`, ...(opts.body !== undefined ? { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(opts.body) } : {}) },
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(opts.body);
-  });
+async function httpFromLaptop(req: VmRequest): Promise<{ status: number; body: string }> {
+  const { status, body } = await httpToVm(IP, req);
+  return { status, body };
 }
+
 
 function secretForms(): string[] {
   const pw = dbEnv().POSTGRES_PASSWORD!;

@@ -1,7 +1,7 @@
 // Issue 8: Host allow-list and CORS derived from --host and every --public-name. Checked from this machine
 // with the Host and Origin headers a browser would send at each name; the launcher read through the lab.
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import { httpToVm } from './http.js';
 import { before, test } from 'node:test';
 import { labFlags, newWorkdir, provision, provisionedVm } from './cli.js';
 import { ensureLab, requireLab, vmIp, vmReadFile } from './lab.js';
@@ -9,24 +9,13 @@ import { ensureLab, requireLab, vmIp, vmReadFile } from './lab.js';
 const VM = 24;
 const IP = vmIp(VM);
 const HOME = '/home/azureuser';
+async function post(host: string, origin?: string): Promise<{ status: number; body: string; acao?: string }> {
+  const r = await httpToVm(IP, { method: 'POST', path: '/api/2.0/mlflow/experiments/search', host, body: '{"max_results":1}', ...(origin ? { headers: { Origin: origin } } : {}) });
+  const acao = r.headers['access-control-allow-origin'];
+  return { status: r.status, body: r.body, ...(acao ? { acao: String(acao) } : {}) };
+}
 const NAMES = ['mlflow.example.com', '203.0.113.7'];
 
-function post(host: string, origin?: string): Promise<{ status: number; body: string; acao?: string }> {
-  return new Promise((resolve, reject) => {
-    const body = '{"max_results":1}';
-    const headers: Record<string, string | number> = { Host: host, 'Content-Type': 'application/json', 'Content-Length': body.length };
-    if (origin) headers.Origin = origin;
-    const r = http.request({ host: IP, port: 5000, method: 'POST', path: '/api/2.0/mlflow/experiments/search', agent: false, timeout: 10_000, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve({
-        status: res.statusCode ?? 0, body: text, ...(res.headers['access-control-allow-origin'] ? { acao: String(res.headers['access-control-allow-origin']) } : {}),
-      }));
-    });
-    r.on('timeout', () => r.destroy(new Error('timeout')));
-    r.on('error', reject);
-    r.end(body);
-  });
-}
 
 let available = true;
 before(async (t) => {

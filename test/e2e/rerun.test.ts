@@ -6,7 +6,7 @@
 // vm5 and vm6 run their cases side by side.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
+import { httpToVm, type VmRequest } from './http.js';
 import { after, before, test, type TestContext } from 'node:test';
 import { labFlags, newWorkdir, provision, provisionedSnapshotName, provisionedVm, type CliRun } from './cli.js';
 import {
@@ -44,24 +44,11 @@ type Run = CliRun & { json: Json };
 // ---------------------------------------------------------------------------------------------------
 // Looking at the VM and the server from outside the tool
 
-function httpFrom(k: number, opts: { method?: string; path: string; host?: string; body?: string; contentType?: string }): Promise<{ status: number; body: string }> {
-  const ip = vmIp(k);
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: ip, port: 5000, method: opts.method ?? 'GET', path: opts.path, agent: false, timeout: 10_000,
-      headers: {
-        Host: opts.host ?? `${ip}:5000`,
-        ...(opts.body !== undefined ? { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(opts.body) } : {}),
-      },
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('no HTTP answer within 10 s')));
-    req.on('error', reject);
-    req.end(opts.body);
-  });
+async function httpFrom(k: number, req: VmRequest): Promise<{ status: number; body: string }> {
+  const { status, body } = await httpToVm(vmIp(k), req);
+  return { status, body };
 }
+
 
 async function experimentsSearch(k: number): Promise<{ status: number; body: string }> {
   return httpFrom(k, { method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":1}' });

@@ -3,7 +3,7 @@
 // Its own database (the lab's shared one is at the newest schema), checked from outside the tool: the
 // server's /version from this machine, the schema revision through psql, the VM's command lines sampled.
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import { httpToVm } from './http.js';
 import { after, before, test } from 'node:test';
 import { labFlags, newWorkdir, provision, provisionedVm, provisionSampled } from './cli.js';
 import { ensureLab, labDbEnv, labPsql, requireLab, vmExec, vmIp, vmReadFile } from './lab.js';
@@ -12,18 +12,11 @@ const VM = 24;
 const IP = vmIp(VM);
 const HOME = '/home/azureuser';
 const DB = 'prov_version_e2e';
-
-function get(path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: IP, port: 5000, path, agent: false, timeout: 10_000, headers: { Host: `${IP}:5000` } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
+async function get(path: string): Promise<{ status: number; body: string }> {
+  const { status, body } = await httpToVm(IP, { path });
+  return { status, body };
 }
+
 
 async function revision(): Promise<string> {
   return (await labPsql(`\\c ${DB}\nSELECT version_num FROM alembic_version;`)).trim();
