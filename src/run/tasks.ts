@@ -29,24 +29,35 @@ export interface RunHandle {
   aborted?: boolean;
 }
 
-function stepTask(def: StepDef, host: HostRun): ListrTask {
+/**
+ * One step as a Listr task. `finish` records the host's result exactly once: when a step fails, or when the
+ * last step succeeds.
+ */
+function stepTask(def: StepDef, host: HostRun, last: boolean, finish: (err?: unknown) => void): ListrTask {
   return {
     title: def.title,
     task: async (_ctx, task) => {
-      if (host.interrupted) throw new StepError('Interrupted before this step.');
-      host.onLine((line) => {
-        task.output = line;
-      });
-      const outcome = await def.run(host);
-      const label = host.config.dryRun ? (outcome.changed ? 'would change' : 'unchanged') : outcome.changed ? 'changed' : 'unchanged';
-      task.title = `${def.title}: ${label} (${outcome.summary})`;
+      try {
+        if (host.interrupted) throw new StepError('Interrupted before this step.');
+        host.onLine((line) => {
+          task.output = line;
+        });
+        const outcome = await def.run(host);
+        const label = host.config.dryRun ? (outcome.changed ? 'would change' : 'unchanged') : outcome.changed ? 'changed' : 'unchanged';
+        task.title = `${def.title}: ${label} (${outcome.summary})`;
+        if (last) finish();
+      } catch (err) {
+        finish(err);
+        throw err;
+      }
     },
   };
 }
 
 function useFallbackRenderer(config: ProvisionConfig): boolean {
   const out = config.output.json ? process.stderr : process.stdout;
-  return !out.isTTY || Boolean(process.env.CI) || config.output.verbose || process.env.TERM === 'dumb';
+  // A terminal that reports no width (e.g. a pseudo-terminal nobody sized) would get one character a line.
+  return !out.isTTY || !(out as NodeJS.WriteStream).columns || Boolean(process.env.CI) || config.output.verbose || process.env.TERM === 'dumb';
 }
 
 /**
@@ -68,22 +79,20 @@ export async function runHosts(config: ProvisionConfig, handle: RunHandle): Prom
       const host = new HostRun(target, config, log, schemaGate);
       handle.runs.push(host);
       const steps = config.dryRun ? STEPS.filter((s) => s.id !== 'verify') : STEPS;
-      return task.newListr(steps.map((s) => stepTask(s, host)), { concurrent: false, exitOnError: true }).run().then(
-        () => {
+      const finish = (err?: unknown) => {
+        if (err === undefined) {
           task.title = `${target.label}: ${host.changed.length ? `${config.dryRun ? 'would change' : 'changed'} ${host.changed.join(', ')}` : 'no changes'}`;
           handle.results.set(target.label, host.result());
-          host.close();
-          log.close();
-        },
-        (err: unknown) => {
-          const unreachable = err instanceof StepError && err.unreachable === true;
+        } else {
           log.write(`FAILED: ${errorMessage(err)}`);
-          handle.results.set(target.label, host.result(err, unreachable));
-          host.close();
-          log.close();
-          throw err;
-        },
-      );
+          handle.results.set(target.label, host.result(err, err instanceof StepError && err.unreachable === true));
+        }
+        host.close();
+        log.close();
+      };
+      // Returned, not run here: Listr2 then draws the steps inside this host's task with the one renderer of
+      // the list (a nested list run by hand would start a second renderer, which a terminal refuses).
+      return task.newListr(steps.map((s, i) => stepTask(s, host, i === steps.length - 1, finish)), { concurrent: false, exitOnError: true });
     },
   }));
 

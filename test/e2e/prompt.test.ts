@@ -1,0 +1,74 @@
+// Prompts through a real terminal (a pseudo-terminal driven by test/e2e/pty-driver.py): asked before the
+// task list starts, defaults shown, the password masked; and never asked with --yes.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { CLI, dbEnv, newWorkdir, provisionedVm } from './cli.js';
+import { ensureLab, LAB_KEY, REPO_ROOT, requireLab, run, vmIp } from './lab.js';
+
+const VM = 23;
+const DRIVER = join(REPO_ROOT, 'test', 'e2e', 'pty-driver.py');
+
+interface Step {
+  expect: string;
+  send: string;
+}
+
+/** The CLI on a terminal, typed at as the steps say; what the terminal showed, without colours. */
+async function onTerminal(args: string[], steps: Step[], env: Record<string, string>, columns = 120): Promise<{ code: number | null; screen: string }> {
+  const workdir = newWorkdir();
+  const res = await run('python3', [DRIVER, JSON.stringify(steps), '120', String(columns), '--', process.execPath, CLI, ...args], {
+    // No CI and no NO_COLOR: a person's terminal. TERM makes enquirer and Listr2 draw as they would there.
+    env: { PATH: process.env.PATH, HOME: workdir, TERM: 'xterm-256color', ...env },
+    cwd: workdir,
+    timeoutMs: 150_000,
+  });
+  assert.doesNotMatch(res.stderr, /pty-driver/, res.stdout);
+  // eslint-disable-next-line no-control-regex
+  return { code: res.code, screen: res.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') };
+}
+
+let available = true;
+before(async (t) => {
+  available = requireLab(t as never);
+  if (!available) return;
+  await ensureLab(VM);
+  await provisionedVm(VM);
+});
+
+test('on a terminal, missing values are asked before any task: defaults shown, the password masked', async (t) => {
+  if (!available) return t.skip('lab not available');
+  const { POSTGRES_HOST, POSTGRES_PASSWORD } = dbEnv();
+  const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts'];
+  const { code, screen } = await onTerminal(flags, [
+    { expect: 'PostgreSQL user', send: '\r' }, // accept the default
+    { expect: 'PostgreSQL database', send: '\r' },
+    { expect: 'Password for PostgreSQL user mlflow', send: `${POSTGRES_PASSWORD!}\r` },
+  ], { POSTGRES_HOST: POSTGRES_HOST! });
+  assert.equal(code, 0, screen);
+  assert.match(screen, /PostgreSQL user.*mlflow/, 'the default user is shown');
+  assert.ok(!screen.includes(POSTGRES_PASSWORD!), 'the typed password is never shown');
+  assert.match(screen, /Password for PostgreSQL user mlflow.*\*{4,}/, 'the password is shown masked');
+  const asked = screen.lastIndexOf('Password for PostgreSQL user');
+  const firstTask = screen.indexOf('Connect and check the VM');
+  assert.ok(firstTask > asked, 'every prompt comes before the task list');
+  assert.match(screen, /no changes|unchanged/);
+});
+
+test('on a terminal with --yes, nothing is asked: a missing password is an error naming where to set it (exit 2)', async (t) => {
+  if (!available) return t.skip('lab not available');
+  const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', '--yes'];
+  const { code, screen } = await onTerminal(flags, [], { POSTGRES_HOST: dbEnv().POSTGRES_HOST! });
+  assert.equal(code, 2, screen);
+  assert.match(screen, /POSTGRES_PASSWORD/);
+  assert.doesNotMatch(screen, /\? |Password for/, 'no prompt was drawn');
+});
+
+test('a terminal that reports no width gets plain lines, not the redrawing task list', async (t) => {
+  if (!available) return t.skip('lab not available');
+  const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', '--yes'];
+  const { code, screen } = await onTerminal(flags, [], dbEnv(), 0);
+  assert.equal(code, 0, screen);
+  assert.match(screen, /^✔ Connect and check the VM: unchanged \(/m, 'one plain line per finished step');
+  assert.doesNotMatch(screen, /^.$/m, 'no line holds a single character');
+});
