@@ -117,6 +117,7 @@ export class HostRun {
 
   private async run(c: RemoteCommand): Promise<string> {
     const remote = this.need(this.remote);
+    if (this.interrupted) throw new StepError(`Interrupted before "${c.label}" was started.`);
     this.log.write(`$ ${c.label}`);
     if (this.config.output.verbose) this.emitLine(`$ ${c.label}`);
     const res = await remote.exec(c.command, {
@@ -132,6 +133,7 @@ export class HostRun {
       }
       throw err;
     });
+    if (res.code !== 0 && this.interrupted) throw new StepError(`Interrupted while "${c.label}" was running.`);
     if (res.code !== 0) {
       const last = `${res.stderr}\n${res.stdout}`.trim().split('\n').filter((l) => l.trim() !== '').slice(-1)[0] ?? '';
       const why = res.code === 124 ? `timed out after ${c.timeoutSec} s` : res.signal ? `killed by ${res.signal}` : `exit ${res.code}`;

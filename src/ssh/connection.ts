@@ -40,6 +40,12 @@ export interface ExecOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Enforced on the VM with coreutils `timeout`, and locally as a backstop. */
   timeoutSec?: number;
+  /**
+   * Written to the command's standard input WITHOUT an end-of-file: ssh2 can no longer signal a channel
+   * whose input was ended, and Ctrl-C must reach every running command. So the command must read only what
+   * it needs (e.g. one line with `read`) and never wait for end-of-file. Without `stdin`, standard input
+   * is /dev/null.
+   */
   stdin?: string;
 }
 
@@ -84,6 +90,8 @@ export class Remote {
   forwardCount = 0;
   private sftpSession?: Promise<SFTPWrapper>;
   private readonly active = new Set<ClientChannel>();
+  /** Set while interrupt() waits for the running commands to end. */
+  private onIdle: (() => void) | undefined;
   private closed = false;
 
   private constructor(readonly client: Client, readonly target: HostTarget) {
@@ -186,11 +194,18 @@ export class Remote {
    */
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const timeoutSec = options.timeoutSec ?? 600;
-    const wrapped = `timeout --kill-after=10 ${timeoutSec} bash -c ${shq(command)}`;
+    // `exec`: the login shell becomes `timeout`, so a signal sshd delivers for the channel reaches it, and
+    // timeout passes it on to the command's whole process group (sudo relays it to apt and the like).
+    const script = options.stdin === undefined ? `exec </dev/null\n${command}` : command;
+    const wrapped = `exec timeout --kill-after=10 ${timeoutSec} bash -c ${shq(script)}`;
     this.execCount += 1;
     return new Promise((resolve, reject) => {
       if (this.closed) {
         reject(new StepError(`The SSH connection to ${this.target.address} is closed.`));
+        return;
+      }
+      if (this.onIdle) {
+        reject(new StepError('Interrupted: no new command was started.'));
         return;
       }
       this.client.exec(wrapped, (err, channel) => {
@@ -224,6 +239,7 @@ export class Remote {
         channel.on('close', () => {
           clearTimeout(backstop);
           this.active.delete(channel);
+          if (this.active.size === 0) this.onIdle?.();
           for (const stream of ['stdout', 'stderr'] as const) {
             if (partial[stream] !== '' && options.onLine) options.onLine(maskSecrets(partial[stream]), stream);
           }
@@ -238,8 +254,7 @@ export class Remote {
           }
           resolve({ code: code ?? (signal ? 128 : 255), ...(signal ? { signal } : {}), ...out });
         });
-        if (options.stdin !== undefined) channel.end(options.stdin);
-        else channel.end();
+        if (options.stdin !== undefined) channel.write(options.stdin);
       });
     });
   }
@@ -309,20 +324,20 @@ export class Remote {
    * whole process group, sudo and apt included), then closes the connection.
    */
   interrupt(graceMs = 3000): Promise<void> {
-    for (const channel of this.active) {
-      try {
-        channel.signal('TERM');
-      } catch {
-        // the server may not support signals; closing the channel below still ends the session
-      }
-    }
+    for (const channel of this.active) channel.signal('TERM');
     return new Promise((resolve) => {
+      let finished = false;
       const done = () => {
+        if (finished) return;
+        finished = true;
+        this.onIdle = undefined;
         this.close();
         resolve();
       };
-      if (this.active.size === 0) done();
-      else setTimeout(done, graceMs).unref();
+      if (this.active.size === 0) return done();
+      // Done when the last command has ended, or after the grace period (a server that ignores signals).
+      this.onIdle = done;
+      setTimeout(done, graceMs).unref();
     });
   }
 

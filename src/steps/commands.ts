@@ -169,7 +169,8 @@ export function dbUpgradeCommand(layout: RemoteLayout, uriWithoutPassword: strin
       `cd ${shq(layout.home)}`,
       'IFS= read -r PGPASSWORD || [ -n "$PGPASSWORD" ]',
       'export PGPASSWORD',
-      `exec ${shq(`${layout.venv}/bin/mlflow`)} db upgrade ${shq(uriWithoutPassword)}`,
+      // Standard input stays open (see ExecOptions.stdin): nothing after the password reads it.
+      `exec ${shq(`${layout.venv}/bin/mlflow`)} db upgrade ${shq(uriWithoutPassword)} </dev/null`,
     ].join('\n'),
     timeoutSec: 3600,
     stdin: password,

@@ -1,12 +1,13 @@
 // Issue 5: a hosts file of several VMs plus an address where nothing answers and a VM blocked from the
-// database, on one fresh shared database.
+// database, on one fresh shared database; Ctrl-C during a batch; a changed host key inside a batch.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { dbEnv, newWorkdir, provision, provisionedVm } from './cli.js';
-import { LAB_KEY, dbAllow, dbBlock, ensureLab, labPsql, requireLab, vmExec, vmIp } from './lab.js';
+import { CLI, dbEnv, newWorkdir, provision, provisionedVm } from './cli.js';
+import { LAB_KEY, LAB_STATE, dbAllow, dbBlock, ensureLab, labPsql, requireLab, resetVm, vmExec, vmIp, vmName, vmProcesses, vmReadFile } from './lab.js';
 
 const HEALTHY = [9, 10];
 const BLOCKED = 11;
@@ -90,4 +91,185 @@ test('a batch: healthy VMs provisioned, the unreachable and the DB-blocked ones 
   assert.equal(byHost[NOBODY].status, 'unreachable');
   for (const k of HEALTHY) assert.deepEqual(byHost[vmIp(k)].changed, [], `vm${k} unchanged on the rerun`);
   assert.equal(await get(vmIp(BLOCKED), '/health'), 200);
+});
+
+// The VMs of the two tests below (vm9-11 are the first test's).
+const INTERRUPTED = [26, 27, 28];
+const KEYS_CHANGED = 26;
+const KEYS_OK = 27;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** sshd on a lab VM logs to the VM's console log: its size now, and what it logged from that offset on. */
+function consoleOffset(k: number): number {
+  return statSync(join(LAB_STATE, 'vms', vmName(k), 'console.log')).size;
+}
+function consoleSince(k: number, offset: number): string {
+  return readFileSync(join(LAB_STATE, 'vms', vmName(k), 'console.log')).subarray(offset).toString('utf8');
+}
+
+/** Processes of ours a Ctrl-C must not leave behind on vmK: apt and dpkg, the command wrapper, an SSH session, apt/dpkg lock holders. */
+async function leftovers(k: number): Promise<string[]> {
+  const procs = (await vmProcesses(k))
+    .filter((p) => /apt-get|\/usr\/lib\/apt\/|dpkg|timeout --kill-after|sshd: azureuser/.test(p.cmdline))
+    .map((p) => `${vmName(k)} pid ${p.pid} (${p.user}): ${p.cmdline}`);
+  const locks = await vmExec(k, [
+    'for d in /proc/[0-9]*; do for f in "$d"/fd/*; do l=$(readlink "$f" 2>/dev/null) || continue',
+    '  case "$l" in /var/lib/dpkg/lock*|/var/lib/apt/lists/lock|/var/cache/apt/archives/lock) echo "pid ${d#/proc/} holds $l";; esac',
+    'done; done; true',
+  ].join('\n'));
+  return [...procs, ...locks.stdout.split('\n').filter((l) => l !== '').map((l) => `${vmName(k)} ${l}`)];
+}
+
+test('Ctrl-C during a batch: exit 130, the summary lists every host, the unstarted one untouched, no apt of ours left; a rerun completes', async (t) => {
+  if (!requireLab(t)) return;
+  await ensureLab(Math.max(...INTERRUPTED));
+  for (const k of INTERRUPTED) await resetVm(k); // fresh VMs: the package step has real apt work to do
+  const offsets = Object.fromEntries(INTERRUPTED.map((k) => [k, consoleOffset(k)]));
+  const [first, second, third] = INTERRUPTED.map(vmIp) as [string, string, string];
+  const workdir = newWorkdir();
+  const hostsFile = join(workdir, 'hosts.txt');
+  writeFileSync(hostsFile, `${INTERRUPTED.map((k) => `azureuser@${vmIp(k)}`).join('\n')}\n`);
+  const knownHosts = join(workdir, 'known_hosts');
+  const args = ['--hosts-file', hostsFile, '--identity-file', LAB_KEY, '--known-hosts', knownHosts, '--yes', '--concurrency', '2'];
+  const env = { POSTGRES_DB: DB };
+
+  const started = Date.now();
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: workdir, env: { PATH: process.env.PATH, HOME: workdir, NO_COLOR: '1', ...dbEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let sentAt = 0;
+  // Both running hosts are in "System packages" (its title shows twice) and apt is talking (Get:/Hit: lines after that).
+  const inPackages = () => {
+    const starts = [...stdout.matchAll(/^\S+ System packages$/gm)];
+    if (starts.length < 2) return false;
+    return [...stdout.slice(starts[1]!.index).matchAll(/^\S+ (Get|Hit):\d+ /gm)].length >= 2;
+  };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    if (!sentAt && inPackages()) {
+      sentAt = Date.now();
+      child.kill('SIGINT');
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+    child.on('close', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  const stoppedAt = Date.now();
+  t.diagnostic(`SIGINT ${((sentAt - started) / 1000).toFixed(1)} s after the start; exit ${((stoppedAt - sentAt) / 1000).toFixed(1)} s after SIGINT`);
+  assert.ok(sentAt > 0, `the package step started on two hosts:\n${stdout}\n${stderr}`);
+  assert.equal(code, 130, stdout + stderr);
+  assert.ok(stoppedAt - sentAt < 20_000, `exited ${stoppedAt - sentAt} ms after SIGINT`);
+  assert.match(stderr, /Interrupted: stopping remote commands and closing connections/);
+
+  // The summary so far: every host, the running two interrupted in their package step, the third never started.
+  assert.ok(stdout.includes('Summary'), stdout);
+  const summary = stdout.slice(stdout.lastIndexOf('Summary'));
+  for (const ip of [first, second]) {
+    assert.match(summary, new RegExp(`^  ${esc(ip)}\\s+failed\\s+[\\d.]+ s  changed: -\\n\\s+Interrupted while "apt-get [^"]+" was running\\.`, 'm'));
+    const log = readFileSync(join(workdir, 'provision-logs', `${ip}.log`), 'utf8');
+    assert.match(log, /^\S+ \$ apt-get /m, `${ip} was running apt when interrupted`);
+    assert.doesNotMatch(log, /== packages: /, `${ip} did not finish its package step`);
+  }
+  assert.match(summary, new RegExp(`^  ${esc(third)}\\s+failed\\s+0\\.0 s  changed: -\\n\\s+not started \\(interrupted\\)$`, 'm'));
+  assert.equal(summary.match(/^  10\.231\.0\.\d+ /gm)?.length, 3, summary);
+
+  // No apt, dpkg, command wrapper or SSH session of ours left on any VM, and nobody holds an apt/dpkg lock.
+  // The CLI signals each running command and waits for it to end; processes exiting a moment after the
+  // session closed get a few seconds, never the tens of seconds an unsignalled apt run would take.
+  let left = (await Promise.all(INTERRUPTED.map(leftovers))).flat();
+  if (left.length > 0) t.diagnostic(`right after the exit: ${left.join('; ')}`);
+  for (const deadline = Date.now() + 3_000; left.length > 0 && Date.now() < deadline;) {
+    await sleep(500);
+    left = (await Promise.all(INTERRUPTED.map(leftovers))).flat();
+  }
+  t.diagnostic(`remote leftovers gone ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s after the exit`);
+  assert.deepEqual(left, [], 'no remote process of ours left running or holding the apt lock');
+
+  // The third host was never connected to: no login in sshd's log, no host key recorded, no log file, nothing installed.
+  for (const k of INTERRUPTED.slice(0, 2)) assert.match(consoleSince(k, offsets[k]!), /Accepted publickey for azureuser from 10\.231\.0\.1 /);
+  assert.doesNotMatch(consoleSince(INTERRUPTED[2]!, offsets[INTERRUPTED[2]!]!), /Accepted publickey|Connection from|Disconnected from/);
+  const recorded = readFileSync(knownHosts, 'utf8');
+  assert.match(recorded, new RegExp(`^${esc(first)} `, 'm'));
+  assert.match(recorded, new RegExp(`^${esc(second)} `, 'm'));
+  assert.doesNotMatch(recorded, new RegExp(`^${esc(third)} `, 'm'), 'the third host key was never seen');
+  assert.ok(!existsSync(join(workdir, 'provision-logs', `${third}.log`)), 'no log for the third host');
+  const untouched = await vmExec(INTERRUPTED[2]!, 'ls -d /usr/bin/python3 /home/azureuser/mlflow-venv /home/azureuser/.mlflow-server.env 2>/dev/null; dpkg-query -W -f \'${Status}\\n\' python3 2>/dev/null | grep \' installed$\'; true');
+  assert.equal(untouched.stdout.trim(), '', `nothing installed on ${third}`);
+
+  // A rerun of the same hosts file recovers every host.
+  const again = await provision([...args, '--json'], { workdir, env });
+  t.diagnostic(`rerun wall time: ${(again.wallMs / 1000).toFixed(1)} s`);
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  const results = again.stdout.trim().split('\n').map((l) => JSON.parse(l) as { host: string; status: string; changed: string[] });
+  assert.deepEqual(results.map((r) => r.host), [first, second, third]);
+  for (const r of results) {
+    assert.equal(r.status, 'ok', JSON.stringify(r));
+    assert.ok(r.changed.includes('python') && r.changed.includes('server'), `${r.host} provisioned on the rerun: ${r.changed.join(',')}`);
+  }
+  assert.ok(results[2]!.changed.includes('packages'), 'the third host gets its packages on the rerun');
+  for (const ip of [first, second, third]) assert.equal(await get(ip, '/health'), 200);
+});
+
+test('a changed host key inside a batch fails that host with the ssh-keygen -R hint, the other ends ok, known_hosts kept', async (t) => {
+  if (!requireLab(t)) return;
+  await ensureLab(Math.max(KEYS_CHANGED, KEYS_OK));
+  for (const k of [KEYS_CHANGED, KEYS_OK]) await provisionedVm(k);
+  const workdir = newWorkdir();
+  const hostsFile = join(workdir, 'hosts.txt');
+  writeFileSync(hostsFile, `${vmIp(KEYS_CHANGED)}\nazureuser@${vmIp(KEYS_OK)}\n`);
+
+  // known_hosts: a line of the user's own, and for vm26 a key it does not have (as after a reinstall or an attack).
+  const other = join(workdir, 'other_key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', other]);
+  const wrongKey = readFileSync(`${other}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
+  const kh = join(workdir, 'known_hosts');
+  const original = `# my own line\n${vmIp(KEYS_CHANGED)} ${wrongKey}\n`;
+  writeFileSync(kh, original);
+
+  const realKey = (await vmReadFile(KEYS_CHANGED, '/etc/ssh/ssh_host_ed25519_key.pub')).trim().split(' ').slice(0, 2).join(' ');
+  writeFileSync(join(workdir, 'vm.pub'), `${realKey}\n`);
+  const fp = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(workdir, 'vm.pub')], { encoding: 'utf8' }).split(' ')[1]!;
+  assert.notEqual(realKey, wrongKey);
+  const okKey = (await vmReadFile(KEYS_OK, '/etc/ssh/ssh_host_ed25519_key.pub')).trim().split(' ').slice(0, 2).join(' ');
+  const changedMessage = new RegExp(
+    `The host key of ${esc(vmIp(KEYS_CHANGED))} has CHANGED \\(now ${esc(fp)}; ${esc(kh)} line 2 holds another ssh-ed25519 key\\)\\. ` +
+    `This may be a reinstalled VM or an attack\\. If you expect it, run: ssh-keygen -R ${esc(vmIp(KEYS_CHANGED))} -f ${esc(kh)} and rerun\\.`,
+  );
+  const args = ['--hosts-file', hostsFile, '--identity-file', LAB_KEY, '--known-hosts', kh, '--yes'];
+
+  // The default policy (accept-new): vm27 is new, its key is appended; the file is otherwise as it was.
+  const offset = consoleOffset(KEYS_CHANGED);
+  const offsetOk = consoleOffset(KEYS_OK);
+  const first = await provision(args, { workdir });
+  t.diagnostic(`default policy: ${(first.wallMs / 1000).toFixed(1)} s`);
+  assert.equal(first.code, 1, first.stdout + first.stderr);
+  const summary = first.stdout.slice(first.stdout.lastIndexOf('Summary'));
+  assert.match(summary, new RegExp(`^  ${esc(vmIp(KEYS_CHANGED))}\\s+failed\\s+[\\d.]+ s  changed: -\\n\\s+${changedMessage.source}`, 'm'));
+  assert.match(summary, new RegExp(`^  ${esc(vmIp(KEYS_OK))}\\s+ok\\s[\\s\\S]*?http://${esc(vmIp(KEYS_OK))}:5000`, 'm'));
+  assert.equal(readFileSync(kh, 'utf8'), `${original}${vmIp(KEYS_OK)} ${okKey}\n`, 'the wrong line kept byte for byte, only vm27 appended');
+  assert.doesNotMatch(consoleSince(KEYS_CHANGED, offset), /Accepted publickey/, 'never logged in to the host with the changed key');
+
+  // Explicitly accept-new, and strict: the changed key fails that host all the same, nothing is written.
+  const kept = readFileSync(kh);
+  for (const policy of ['accept-new', 'strict']) {
+    const res = await provision([...args, '--host-key-policy', policy, '--json'], { workdir });
+    t.diagnostic(`--host-key-policy ${policy}: ${(res.wallMs / 1000).toFixed(1)} s`);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    const byHost = Object.fromEntries(res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { host: string; status: string; error: string | null }).map((r) => [r.host, r]));
+    assert.deepEqual(Object.keys(byHost).sort(), [vmIp(KEYS_CHANGED), vmIp(KEYS_OK)].sort());
+    assert.equal(byHost[vmIp(KEYS_CHANGED)]!.status, 'failed', policy);
+    assert.match(byHost[vmIp(KEYS_CHANGED)]!.error ?? '', changedMessage, policy);
+    assert.equal(byHost[vmIp(KEYS_OK)]!.status, 'ok', `${policy}: ${byHost[vmIp(KEYS_OK)]!.error}`);
+    assert.ok(readFileSync(kh).equals(kept), `${policy}: known_hosts not modified`);
+  }
+  assert.doesNotMatch(consoleSince(KEYS_CHANGED, offset), /Accepted publickey/, 'never logged in to the host with the changed key');
+  assert.equal(consoleSince(KEYS_OK, offsetOk).match(/Accepted publickey for azureuser /g)?.length, 3, 'one login per run to the other host');
 });
