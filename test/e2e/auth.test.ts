@@ -37,7 +37,7 @@ before(async (t) => {
   available = requireLab(t as never);
   if (!available) return;
   await ensureLab(25);
-  await labPsql(`DROP DATABASE IF EXISTS ${AUTH_DB}; CREATE DATABASE ${AUTH_DB} OWNER mlflow; DROP DATABASE IF EXISTS prov_auth_missing;`);
+  await labPsql(`DROP DATABASE IF EXISTS ${AUTH_DB} WITH (FORCE); CREATE DATABASE ${AUTH_DB} OWNER mlflow; DROP DATABASE IF EXISTS prov_auth_missing WITH (FORCE);`);
   await provisionedVm(VM);
 });
 after(async () => {

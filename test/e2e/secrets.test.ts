@@ -27,7 +27,7 @@ before(async (t) => {
   available = requireLab(t as never);
   if (!available) return;
   await ensureLab(VM);
-  await labPsql(`DROP DATABASE IF EXISTS ${ROLE}; DROP ROLE IF EXISTS ${ROLE};`);
+  await labPsql(`DROP DATABASE IF EXISTS ${ROLE} WITH (FORCE); DROP ROLE IF EXISTS ${ROLE};`);
   await labPsql(`CREATE ROLE ${ROLE} LOGIN PASSWORD ${shq(SENTINEL)}; CREATE DATABASE ${ROLE} OWNER ${ROLE};`);
   await provisionedVm(VM);
 });

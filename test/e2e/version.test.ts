@@ -28,7 +28,7 @@ before(async (t) => {
   available = requireLab(t as never);
   if (!available) return;
   await ensureLab(25);
-  await labPsql(`DROP DATABASE IF EXISTS ${DB}; CREATE DATABASE ${DB} OWNER mlflow;`);
+  await labPsql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE); CREATE DATABASE ${DB} OWNER mlflow;`);
   await provisionedVm(VM);
 });
 after(async () => {
