@@ -128,15 +128,23 @@ while :; do
   [ -n "$sp" ] && [ -r "/proc/$p/stat" ] && { read -r g < "/proc/$p/stat"; g=\${g##*) }; set -- $g; g=$3; }
   [ -n "$sp" ] && [ "$g" = "$sp" ] || others=1
 done
-# Each other listener: pid, process group, owner, whether it is an MLflow server from our venv (owned by us
-# and every process of its group runs from $V/bin), and its command line.
+# Each other listener: pid, process group, owner, whether it is an MLflow server from our venv, and its
+# command line. A group is ours when every process in it is owned by us and runs from $V/bin or was started,
+# at any depth, by such a process (the server's workers, and whatever they start): a group holding anything
+# else (e.g. the shell of a user who started mlflow by hand) is never stopped.
 case "$others" in 1)
-  ps -eo pid=,pgid=,uid=,user:32=,args= | awk -v S="$S" -v me="$me" -v v="$V/bin/" '
+  ps -eo pid=,ppid=,pgid=,uid=,user:32=,args= | awk -v S="$S" -v me="$me" -v v="$V/bin/" '
     BEGIN { while (match(S, /pid=[0-9]+/)) { want[substr(S, RSTART + 4, RLENGTH - 4)] = 1; S = substr(S, RSTART + RLENGTH) } }
-    { pid = $1; g = $2; u = $3; name = $4; $1 = $2 = $3 = $4 = ""; args = substr($0, 5)
-      if (u != me || index(args, v) != 1) other[g] = 1
-      if (pid in want) { lg[pid] = g; lu[pid] = u; ln[pid] = name; la[pid] = substr(args, 1, 160) } }
-    END { for (p in lg) print "listener=" p " " lg[p] " " ln[p] " " ((lu[p] == me && !(lg[p] in other)) ? 1 : 0) " " la[p] }'
+    { pid = $1; pp[pid] = $2; g[pid] = $3; u[pid] = $4; name = $5; $1 = $2 = $3 = $4 = $5 = ""; args = substr($0, 6)
+      venv[pid] = u[pid] == me && index(args, v) == 1
+      if (pid in want) { ln[pid] = name; la[pid] = substr(args, 1, 160) } }
+    END {
+      for (p in g) {
+        ok = 0
+        for (q = p; !ok && (q in g) && u[q] == me && d[p]++ < 32; q = pp[q]) ok = venv[q]
+        if (!ok) other[g[p]] = 1
+      }
+      for (p in ln) print "listener=" p " " g[p] " " ln[p] " " ((u[p] == me && !(g[p] in other)) ? 1 : 0) " " la[p] }'
 esac
 echo probe_done=1
 `;

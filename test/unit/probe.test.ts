@@ -123,3 +123,41 @@ test('a PID file whose process is gone (or whose PID was reused) is no live serv
     writeFileSync(pidFile, saved);
   }
 });
+
+/** A process group like a server's: its leader runs `leader` with bash's `-c script`, spawned in a new group. */
+async function group(leader: string, script: string): Promise<ChildProcess> {
+  const child = spawn(leader, ['-c', script], { detached: true, stdio: 'ignore' });
+  // Until the group's children exist (bounded): the leader's /proc children list fills as it starts them.
+  for (let i = 0; i < 50; i++) {
+    const kids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
+    if (kids.split(' ').filter(Boolean).length >= 1) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return child;
+}
+
+function firstChild(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]);
+}
+
+test('a dead server\'s leftover group is ours when every process in it comes from the venv or was started by it', async () => {
+  // The venv's "server": bash linked into $V/bin, whose child (like a uvicorn worker's psql) is not from the venv.
+  symlinkSync('/bin/bash', join(venv, 'bin', 'fake-server'));
+  const leftover = await group(join(venv, 'bin', 'fake-server'), 'sleep 60 & wait');
+  // A group of a user's shell that started a venv program: not ours, never to be stopped.
+  const byHand = await group('/bin/bash', `${join(venv, 'bin', 'fake-server')} -c 'sleep 61 & wait' & wait`);
+  try {
+    const worker = firstChild(leftover.pid!);
+    const handStarted = firstChild(firstChild(byHand.pid!));
+    const ss = `LISTEN 0 128 0.0.0.0:5000 0.0.0.0:* users:(("sleep",pid=${worker},fd=3),("sleep",pid=${handStarted},fd=4))`;
+    const facts = probe(ss); // the PID file's server is alive but in neither group
+    const byPid = new Map(facts.listeners.map((l) => [l.pid, l]));
+    assert.equal(byPid.get(worker)?.pgid, leftover.pid);
+    assert.equal(byPid.get(worker)?.ours, true, JSON.stringify(facts.listeners));
+    assert.equal(byPid.get(handStarted)?.pgid, byHand.pid);
+    assert.equal(byPid.get(handStarted)?.ours, false, JSON.stringify(facts.listeners));
+  } finally {
+    process.kill(-leftover.pid!, 'SIGKILL');
+    process.kill(-byHand.pid!, 'SIGKILL');
+  }
+});
