@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasSnapshot, LAB_KEY, LAB_STATE, labDbEnv, REPO_ROOT, removeSnapshot, resetVm, restoreVm, run, snapshotVm, vmIp, vmProcesses, type RunResult } from './lab.js';
+import { hasSnapshot, LAB_KEY, LAB_STATE, labDbEnv, REPO_ROOT, removeSnapshot, resetVm, restoreVm, run, snapshotVm, vmExec, vmIp, vmProcesses, type RunResult } from './lab.js';
 
 export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 
@@ -113,22 +113,39 @@ async function pruneProvisionedSnapshots(keep: string): Promise<void> {
 }
 
 /**
- * Runs the CLI against vmK (with labFlags) while sampling every command line on the VM every 100 ms, during
- * the run and once after it: for tests that prove a secret never reaches a remote command line.
+ * A sampler inside vmK: every ~20 ms it reads every process's command line with bash builtins only (no
+ * process per sample but one `sleep`) and prints each command line the first time it is seen. It ends when
+ * `stopFile` appears, or after `limitSec`.
+ */
+function cmdlineSampler(stopFile: string, limitSec: number): string {
+  return [
+    'declare -A seen; end=$((SECONDS + ' + String(limitSec) + '))',
+    `while [ ! -e ${stopFile} ] && (( SECONDS < end )); do`,
+    '  for f in /proc/[0-9]*/cmdline; do',
+    '    l=; while IFS= read -r -d \'\' a; do l+="$a "; done 2>/dev/null < "$f"',
+    '    [[ -n $l && -z ${seen[$l]} ]] && { seen[$l]=1; printf \'%s\\n\' "${l% }"; }',
+    '  done',
+    '  sleep 0.02',
+    'done',
+    `rm -f ${stopFile}`,
+  ].join('\n');
+}
+
+/**
+ * Runs the CLI against vmK (with labFlags) while a sampler inside the VM records every command line that
+ * appears during the run (short-lived ones included), plus a last look after it: for tests that prove a
+ * secret never reaches a remote command line.
  */
 export async function provisionSampled(k: number, args: string[], opts: CliOptions = {}): Promise<{ res: CliRun; cmdlines: string[] }> {
   const workdir = opts.workdir ?? newWorkdir();
-  const cmdlines: string[] = [];
-  let done = false;
-  const sampler = (async () => {
-    for (let i = 0; i < 3000 && !done; i++) {
-      for (const p of await vmProcesses(k).catch(() => [])) cmdlines.push(p.cmdline);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
+  const stopFile = `/run/prov-sampler-stop-${process.pid}-${Date.now()}`;
+  const sampler = vmExec(k, cmdlineSampler(stopFile, 900), { timeoutMs: 960_000 });
+  await new Promise((r) => setTimeout(r, 500)); // the sampler's first pass
   const res = await provision([...labFlags(k, workdir), ...args], { ...opts, workdir });
-  done = true;
-  await sampler;
+  await vmExec(k, `touch ${stopFile}`);
+  const sampled = await sampler;
+  if (sampled.code !== 0) throw new Error(`the command-line sampler in vm${k} failed: ${sampled.stderr}`);
+  const cmdlines = sampled.stdout.split('\n').filter((l) => l !== '');
   for (const p of await vmProcesses(k)) cmdlines.push(p.cmdline);
   return { res, cmdlines };
 }

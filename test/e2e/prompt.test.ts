@@ -72,3 +72,30 @@ test('a terminal that reports no width gets plain lines, not the redrawing task 
   assert.match(screen, /^✔ Connect and check the VM: unchanged \(/m, 'one plain line per finished step');
   assert.doesNotMatch(screen, /^.$/m, 'no line holds a single character');
 });
+
+// These two never reach a VM: the prompts come first, and Ctrl-C at a prompt ends the run.
+const typedSecret = 'Typed-Sentinel-4711';
+
+test('--auth basic on a terminal: the admin password is asked masked; Ctrl-C there exits 130 before any connection', async () => {
+  const flags = ['--host', '10.231.0.250', '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', '--auth', 'basic'];
+  const { code, screen } = await onTerminal(flags, [
+    { expect: 'Password for the MLflow admin user "admin"', send: typedSecret },
+    { expect: '\\*{19}', send: '\x03' },
+  ], dbEnv());
+  assert.equal(code, 130, screen);
+  assert.ok(!screen.includes(typedSecret), 'the typed admin password is never shown');
+  assert.match(screen, /Cancelled\./);
+  assert.doesNotMatch(screen, /Connect and check the VM/, 'no task started');
+});
+
+test('--artifacts-destination on a terminal: the storage key is asked masked; Ctrl-C there exits 130', async () => {
+  const flags = ['--host', '10.231.0.250', '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts',
+    '--artifacts-destination', 'wasbs://runs@provlabacct.blob.core.windows.net/mlflow'];
+  const { code, screen } = await onTerminal(flags, [
+    { expect: 'Access key of the storage account provlabacct', send: typedSecret },
+    { expect: '\\*{19}', send: '\x03' },
+  ], dbEnv());
+  assert.equal(code, 130, screen);
+  assert.ok(!screen.includes(typedSecret), 'the typed key is never shown');
+  assert.doesNotMatch(screen, /Connect and check the VM/, 'no task started');
+});
