@@ -15,7 +15,7 @@ interface Step {
 }
 
 /** The CLI on a terminal, typed at as the steps say; what the terminal showed, without colours. */
-async function onTerminal(args: string[], steps: Step[], env: Record<string, string>, columns = 120): Promise<{ code: number | null; screen: string }> {
+async function onTerminal(args: string[], steps: Step[], env: Record<string, string>, columns = 120): Promise<{ code: number | null; screen: string; raw: string }> {
   const workdir = newWorkdir();
   const res = await run('python3', [DRIVER, JSON.stringify(steps), '120', String(columns), '--', process.execPath, CLI, ...args], {
     // No CI and no NO_COLOR: a person's terminal. TERM makes enquirer and Listr2 draw as they would there.
@@ -25,7 +25,7 @@ async function onTerminal(args: string[], steps: Step[], env: Record<string, str
   });
   assert.doesNotMatch(res.stderr, /pty-driver/, res.stdout);
   // eslint-disable-next-line no-control-regex
-  return { code: res.code, screen: res.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '') };
+  return { code: res.code, screen: res.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''), raw: res.stdout };
 }
 
 let available = true;
@@ -71,6 +71,19 @@ test('a terminal that reports no width gets plain lines, not the redrawing task 
   assert.equal(code, 0, screen);
   assert.match(screen, /^✔ Connect and check the VM: unchanged \(/m, 'one plain line per finished step');
   assert.doesNotMatch(screen, /^.$/m, 'no line holds a single character');
+});
+
+test('on a terminal, NO_COLOR turns colours off; without it the task list is coloured', async (t) => {
+  if (!available) return t.skip('lab not available');
+  const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', '--yes'];
+  // eslint-disable-next-line no-control-regex
+  const sgr = /\x1b\[[0-9;]*m/;
+  const plain = await onTerminal(flags, [], { ...dbEnv(), NO_COLOR: '1' });
+  assert.equal(plain.code, 0, plain.screen);
+  assert.doesNotMatch(plain.raw, sgr, 'no colour or style codes with NO_COLOR');
+  const coloured = await onTerminal(flags, [], dbEnv());
+  assert.equal(coloured.code, 0, coloured.screen);
+  assert.match(coloured.raw, /\x1b\[32m/, 'green ticks without NO_COLOR');
 });
 
 // These two never reach a VM: the prompts come first, and Ctrl-C at a prompt ends the run.
