@@ -1,12 +1,12 @@
 // Issue 5: a hosts file of several VMs plus an address where nothing answers and a VM blocked from the
 // database, on one fresh shared database; Ctrl-C during a batch; a changed host key inside a batch.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CLI, dbEnv, newWorkdir, provision, provisionedVm } from './cli.js';
+import { httpToVm } from './http.js';
+import { dbEnv, newWorkdir, provision, provisionedVm, provisionInterrupted } from './cli.js';
 import { LAB_KEY, LAB_STATE, dbAllow, dbBlock, ensureLab, labPsql, requireLab, resetVm, vmExec, vmIp, vmName, vmProcesses, vmReadFile } from './lab.js';
 
 const HEALTHY = [9, 10];
@@ -14,15 +14,8 @@ const BLOCKED = 11;
 const NOBODY = '10.231.0.99';
 const DB = `batch_${process.pid}`;
 
-function get(ip: string, path: string, method = 'GET', body?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: ip, port: 5000, path, method, agent: false, timeout: 10_000, headers: { Host: `${ip}:5000`, ...(body ? { 'Content-Type': 'application/json' } : {}) } }, (res) => {
-      res.resume().on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(body);
-  });
+async function get(ip: string, path: string, method = 'GET', body?: string): Promise<number> {
+  return (await httpToVm(ip, { path, method, ...(body !== undefined ? { body } : {}) })).status;
 }
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -134,35 +127,13 @@ test('Ctrl-C during a batch: exit 130, the summary lists every host, the unstart
   const args = ['--hosts-file', hostsFile, '--identity-file', LAB_KEY, '--known-hosts', knownHosts, '--yes', '--concurrency', '2'];
   const env = { POSTGRES_DB: DB };
 
-  const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: workdir, env: { PATH: process.env.PATH, HOME: workdir, NO_COLOR: '1', ...dbEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let sentAt = 0;
   // Both running hosts are in "System packages" (its title shows twice) and apt is talking (Get:/Hit: lines after that).
-  const inPackages = () => {
+  const inPackages = (stdout: string) => {
     const starts = [...stdout.matchAll(/^\S+ System packages$/gm)];
     if (starts.length < 2) return false;
     return [...stdout.slice(starts[1]!.index).matchAll(/^\S+ (Get|Hit):\d+ /gm)].length >= 2;
   };
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-    if (!sentAt && inPackages()) {
-      sentAt = Date.now();
-      child.kill('SIGINT');
-    }
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-    child.on('close', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
-  const stoppedAt = Date.now();
+  const { code, stdout, stderr, startedAt: started, sentAt, stoppedAt } = await provisionInterrupted(args, { workdir, env, timeoutMs: 240_000, when: inPackages });
   t.diagnostic(`SIGINT ${((sentAt - started) / 1000).toFixed(1)} s after the start; exit ${((stoppedAt - sentAt) / 1000).toFixed(1)} s after SIGINT`);
   assert.ok(sentAt > 0, `the package step started on two hosts:\n${stdout}\n${stderr}`);
   assert.equal(code, 130, stdout + stderr);

@@ -1,5 +1,6 @@
 // Runs the real, built CLI (dist/cli/main.js) against lab VMs, the way a user runs it from a laptop:
 // the root namespace plays the laptop, the VMs are reached on 10.231.0.x:22.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +64,49 @@ export async function provision(args: string[], opts: CliOptions = {}): Promise<
   const started = Date.now();
   const res = await run(process.execPath, [CLI, ...args], { env, cwd: workdir, input: opts.input ?? '', timeoutMs: opts.timeoutMs ?? 600_000 });
   return { ...res, wallMs: Date.now() - started, everything: `${res.stdout}\n${res.stderr}\n${readLogs(workdir)}`, workdir };
+}
+
+export interface InterruptedRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  startedAt: number;
+  /** When SIGINT was sent; 0 if `when` never held. */
+  sentAt: number;
+  stoppedAt: number;
+}
+
+/**
+ * Runs the CLI as `provision` does and presses Ctrl-C (SIGINT) once `when(stdout so far)` holds; the run is
+ * killed after `timeoutMs` whatever happens.
+ */
+export async function provisionInterrupted(
+  args: string[],
+  opts: { workdir: string; env?: Record<string, string>; timeoutMs: number; when: (stdout: string) => boolean },
+): Promise<InterruptedRun> {
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: opts.workdir, env: { PATH: process.env.PATH, HOME: opts.workdir, NO_COLOR: '1', ...dbEnv(), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let sentAt = 0;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    if (!sentAt && opts.when(stdout)) {
+      sentAt = Date.now();
+      child.kill('SIGINT');
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.on('close', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { code, stdout, stderr, startedAt, sentAt, stoppedAt: Date.now() };
 }
 
 function hashTree(hash: ReturnType<typeof createHash>, dir: string): void {

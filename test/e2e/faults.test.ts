@@ -1,9 +1,9 @@
 // Issue 6, faults: each gives one clear sentence and a rerun recovers.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CLI, dbEnv, labFlags, newWorkdir, provision, provisionedVm } from './cli.js';
+import { labFlags, newWorkdir, provision, provisionedVm, provisionInterrupted } from './cli.js';
 import { dbAllow, dbBlock, ensureLab, requireLab, vmExec, vmIp, vmProcesses, vmReadFile } from './lab.js';
 
 const VM = 12;
@@ -88,26 +88,12 @@ test('a full disk during the upload leaves the old launcher and secrets intact; 
 test('Ctrl-C mid-run: exit 130, connection closed, no apt of ours left running; a rerun completes', async (t) => {
   if (!requireLab(t)) return;
   const workdir = newWorkdir();
-  const child = spawn(process.execPath, [CLI, ...labFlags(VM, workdir), '--upgrade'], {
-    cwd: workdir, env: { PATH: process.env.PATH, HOME: workdir, NO_COLOR: '1', ...dbEnv() }, stdio: ['ignore', 'pipe', 'pipe'],
+  const run = await provisionInterrupted([...labFlags(VM, workdir), '--upgrade'], {
+    workdir, timeoutMs: 120_000, when: (out) => /apt-get|Get:|Hit:/.test(out.slice(out.indexOf('System packages'))),
   });
-  let out = '';
-  let sent = false;
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-    if (!sent && /apt-get|Get:|Hit:/.test(out.slice(out.indexOf('System packages')))) {
-      sent = true;
-      child.kill('SIGINT');
-    }
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
+  const out = run.stdout + run.stderr;
+  const { code } = run;
+  const sent = run.sentAt > 0;
   assert.ok(sent, 'the package step started');
   assert.equal(code, 130, out);
   assert.match(out, /Interrupted: stopping remote commands and closing connections/);
