@@ -36,3 +36,9 @@ export function httpToVm(ip: string, req: VmRequest): Promise<VmResponse> {
     r.end(req.body);
   });
 }
+
+/** Only the status and the body, for tests that compare whole answers. */
+export async function statusAndBody(ip: string, req: VmRequest): Promise<{ status: number; body: string }> {
+  const { status, body } = await httpToVm(ip, req);
+  return { status, body };
+}

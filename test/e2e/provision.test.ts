@@ -1,17 +1,14 @@
 // Issue 3: `provision --host` on a fresh lab VM, checked from outside the tool.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { httpToVm, type VmRequest } from './http.js';
+import { statusAndBody, type VmRequest } from './http.js';
 import { dbEnv, labFlags, newWorkdir, provision, provisionedSnapshotName } from './cli.js';
 import { dbAllow, dbBlock, ensureLab, hasSnapshot, requireLab, resetVm, restoreVm, snapshotVm, vmExec, vmFileStat, vmIp, vmProcesses, vmReadFile } from './lab.js';
 
 const VM = 4;
 const IP = vmIp(VM);
 const HOME = '/home/azureuser';
-async function httpFromLaptop(req: VmRequest): Promise<{ status: number; body: string }> {
-  const { status, body } = await httpToVm(IP, req);
-  return { status, body };
-}
+const httpFromLaptop = (req: VmRequest) => statusAndBody(IP, req);
 
 
 function secretForms(): string[] {

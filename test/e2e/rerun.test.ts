@@ -6,7 +6,7 @@
 // vm5 and vm6 run their cases side by side.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { httpToVm, type VmRequest } from './http.js';
+import { statusAndBody, type VmRequest } from './http.js';
 import { after, before, test, type TestContext } from 'node:test';
 import { labFlags, newWorkdir, provision, provisionedSnapshotName, provisionedVm, type CliRun } from './cli.js';
 import {
@@ -44,10 +44,7 @@ type Run = CliRun & { json: Json };
 // ---------------------------------------------------------------------------------------------------
 // Looking at the VM and the server from outside the tool
 
-async function httpFrom(k: number, req: VmRequest): Promise<{ status: number; body: string }> {
-  const { status, body } = await httpToVm(vmIp(k), req);
-  return { status, body };
-}
+const httpFrom = (k: number, req: VmRequest) => statusAndBody(vmIp(k), req);
 
 
 async function experimentsSearch(k: number): Promise<{ status: number; body: string }> {

@@ -3,7 +3,7 @@
 // Its own database (the lab's shared one is at the newest schema), checked from outside the tool: the
 // server's /version from this machine, the schema revision through psql, the VM's command lines sampled.
 import assert from 'node:assert/strict';
-import { httpToVm } from './http.js';
+import { statusAndBody } from './http.js';
 import { after, before, test } from 'node:test';
 import { labFlags, newWorkdir, provision, provisionedVm, provisionSampled } from './cli.js';
 import { ensureLab, labDbEnv, labPsql, requireLab, vmExec, vmIp, vmReadFile } from './lab.js';
@@ -12,10 +12,7 @@ const VM = 24;
 const IP = vmIp(VM);
 const HOME = '/home/azureuser';
 const DB = 'prov_version_e2e';
-async function get(path: string): Promise<{ status: number; body: string }> {
-  const { status, body } = await httpToVm(IP, { path });
-  return { status, body };
-}
+const get = (path: string) => statusAndBody(IP, { path });
 
 
 async function revision(): Promise<string> {
