@@ -1,32 +1,12 @@
 // Prompts through a real terminal (a pseudo-terminal driven by test/e2e/pty-driver.py): asked before the
 // task list starts, defaults shown, the password masked; and never asked with --yes.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { CLI, dbEnv, newWorkdir, provisionedVm } from './cli.js';
-import { ensureLab, LAB_KEY, REPO_ROOT, requireLab, run, vmIp } from './lab.js';
+import { dbEnv, provisionedVm } from './cli.js';
+import { ensureLab, LAB_KEY, requireLab, vmIp } from './lab.js';
+import { onTerminal } from './terminal.js';
 
 const VM = 23;
-const DRIVER = join(REPO_ROOT, 'test', 'e2e', 'pty-driver.py');
-
-interface Step {
-  expect: string;
-  send: string;
-}
-
-/** The CLI on a terminal, typed at as the steps say; what the terminal showed, without colours. */
-async function onTerminal(args: string[], steps: Step[], env: Record<string, string>, columns = 120): Promise<{ code: number | null; screen: string; raw: string }> {
-  const workdir = newWorkdir();
-  const res = await run('python3', [DRIVER, JSON.stringify(steps), '120', String(columns), '--', process.execPath, CLI, ...args], {
-    // No CI and no NO_COLOR: a person's terminal. TERM makes enquirer and Listr2 draw as they would there.
-    env: { PATH: process.env.PATH, HOME: workdir, TERM: 'xterm-256color', ...env },
-    cwd: workdir,
-    timeoutMs: 150_000,
-  });
-  assert.doesNotMatch(res.stderr, /pty-driver/, res.stdout);
-  // eslint-disable-next-line no-control-regex
-  return { code: res.code, screen: res.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''), raw: res.stdout };
-}
 
 let available = true;
 before(async (t) => {
@@ -76,7 +56,6 @@ test('a terminal that reports no width gets plain lines, not the redrawing task 
 test('on a terminal, NO_COLOR turns colours off; without it the task list is coloured', async (t) => {
   if (!available) return t.skip('lab not available');
   const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', '--yes'];
-  // eslint-disable-next-line no-control-regex
   const sgr = /\x1b\[[0-9;]*m/;
   const plain = await onTerminal(flags, [], { ...dbEnv(), NO_COLOR: '1' });
   assert.equal(plain.code, 0, plain.screen);

@@ -6,8 +6,9 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CLI, dbEnv, newWorkdir, provision, provisionedVm } from './cli.js';
-import { ensureLab, LAB_KEY, REPO_ROOT, requireLab, run, vmIp } from './lab.js';
+import { dbEnv, newWorkdir, provision, provisionedVm } from './cli.js';
+import { ensureLab, LAB_KEY, requireLab, vmIp } from './lab.js';
+import { onTerminal } from './terminal.js';
 
 const VM = 24;
 const IP = vmIp(VM);
@@ -92,13 +93,10 @@ test('an encrypted key: PROVISION_SSH_PASSPHRASE unlocks it, and on a terminal t
   okResult(await noop(workdir, ['--host', IP, '--identity-file', key], { PROVISION_SSH_PASSPHRASE: PASSPHRASE }));
 
   const steps = [{ expect: 'Passphrase for', send: `${PASSPHRASE}\r` }];
-  const res = await run('python3', [join(REPO_ROOT, 'test', 'e2e', 'pty-driver.py'), JSON.stringify(steps), '120', '120', '--',
-    process.execPath, CLI, '--host', IP, '--identity-file', key, '--known-hosts', join(workdir, 'known_hosts')], {
-    env: { PATH: process.env.PATH, HOME: workdir, TERM: 'xterm-256color', ...dbEnv() }, cwd: workdir, timeoutMs: 150_000,
-  });
-  assert.equal(res.code, 0, res.stdout + res.stderr);
-  assert.match(res.stdout, new RegExp(`Passphrase for ${key.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
-  assert.ok(!res.stdout.includes(PASSPHRASE), 'the passphrase is never shown');
+  const res = await onTerminal(['--host', IP, '--identity-file', key, '--known-hosts', join(workdir, 'known_hosts')], steps, dbEnv());
+  assert.equal(res.code, 0, res.screen);
+  assert.match(res.screen, new RegExp(`Passphrase for ${key.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+  assert.ok(!res.raw.includes(PASSPHRASE), 'the passphrase is never shown');
 });
 
 test('an ~/.ssh/config alias: its HostName, User, Port and IdentityFile are used', async (t) => {
