@@ -136,8 +136,14 @@ async function group(leader: string, script: string): Promise<ChildProcess> {
   return child;
 }
 
-function firstChild(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]);
+/** The first child of `pid`, waiting (bounded) until it has one: a grandchild may not be forked yet. */
+async function firstChild(pid: number): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    if (kids !== '') return Number(kids.split(' ')[0]);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`process ${pid} started no child within 2 s`);
 }
 
 test('a dead server\'s leftover group is ours when every process in it comes from the venv or was started by it', async () => {
@@ -147,8 +153,8 @@ test('a dead server\'s leftover group is ours when every process in it comes fro
   // A group of a user's shell that started a venv program: not ours, never to be stopped.
   const byHand = await group('/bin/bash', `${join(venv, 'bin', 'fake-server')} -c 'sleep 61 & wait' & wait`);
   try {
-    const worker = firstChild(leftover.pid!);
-    const handStarted = firstChild(firstChild(byHand.pid!));
+    const worker = await firstChild(leftover.pid!);
+    const handStarted = await firstChild(await firstChild(byHand.pid!));
     const ss = `LISTEN 0 128 0.0.0.0:5000 0.0.0.0:* users:(("sleep",pid=${worker},fd=3),("sleep",pid=${handStarted},fd=4))`;
     const facts = probe(ss); // the PID file's server is alive but in neither group
     const byPid = new Map(facts.listeners.map((l) => [l.pid, l]));
