@@ -15,6 +15,7 @@ export function duration(sec: number): string {
 export function statusText(s: HostStatus): string {
   const verdict = s.healthy ? kleur.green().bold('healthy') : kleur.red().bold('NOT HEALTHY');
   const lines = [`${kleur.bold(s.host)}: ${verdict}${s.url ? `  ${s.url}` : ''}  (${(s.durationMs / 1000).toFixed(1)} s)`];
+  if (s.newHostKey) lines.push(`  ${newHostKeyLine(s.newHostKey)}`);
   if (s.error) {
     lines.push(`  ${s.error}`);
     return lines.join('\n');
@@ -35,6 +36,11 @@ export function statusText(s: HostStatus): string {
   return lines.join('\n');
 }
 
+/** The sentence a provisioning run says when it records a host key. */
+export function newHostKeyLine(k: NonNullable<HostStatus['newHostKey']>): string {
+  return `new host key ${k.type} ${k.fingerprint} recorded in ${k.recordedIn}`;
+}
+
 /** One JSON object per VM (one line), for scripts and cron jobs. */
 export function statusJson(s: HostStatus): string {
   return JSON.stringify({
@@ -50,6 +56,7 @@ export function statusJson(s: HostStatus): string {
     api: s.api ?? null,
     database: { reachable: s.database.reachable, serverVersion: s.database.serverVersion ?? null, detail: s.database.detail },
     log: s.log.lines,
+    newHostKey: s.newHostKey ?? null,
     durationMs: s.durationMs,
   });
 }

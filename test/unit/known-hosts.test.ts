@@ -99,3 +99,24 @@ test('fingerprints equal ssh-keygen -l', () => {
   const out = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', file], { encoding: 'utf8' });
   assert.equal(out.split(' ')[1], fingerprint(ed.blob));
 });
+
+// Audit: OpenSSH lowercases the host name (ssh.c) and HostKeyAlias before it looks up, hashes or records a
+// host, so `VM1` and `vm1` are one host. A hashed entry for vm1 must make another key for VM1 "changed".
+test('host names are compared, hashed and recorded in lower case, as OpenSSH does', () => {
+  const file = join(dir, 'known_hosts_case');
+  writeFileSync(file, `vm1 ${ed.line}\n[vm1]:2222 ${ec.line}\n`);
+  execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' }); // HashKnownHosts yes, Debian's default
+  assert.doesNotMatch(readFileSync(file, 'utf8'), /vm1/);
+  const entries = parseKnownHosts(readFileSync(file, 'utf8'));
+  assert.deepEqual(verifyHostKey(entries, knownHostsName('VM1', 22), ed2.blob), { status: 'changed', line: 1, knownType: 'ssh-ed25519' });
+  assert.equal(verifyHostKey(entries, knownHostsName('VM1', 22), ed.blob).status, 'match');
+  assert.equal(verifyHostKey(entries, 'VM1', ed2.blob).status, 'changed');
+  assert.equal(verifyHostKey(entries, knownHostsName('Vm1', 2222), ec.blob).status, 'match');
+  assert.equal(patternsMatch(entries[0]!.patterns, 'VM1'), true);
+  assert.equal(knownHostsName('VM1.Example.COM', 2222), '[vm1.example.com]:2222');
+
+  const recorded = join(dir, 'known_hosts_case_recorded');
+  appendKnownHost(recorded, 'VM2.Example.com', ed.blob);
+  assert.equal(readFileSync(recorded, 'utf8'), `vm2.example.com ${ed.line}\n`);
+  assert.ok(opensshFinds(recorded, 'vm2.example.com'));
+});

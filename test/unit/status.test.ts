@@ -4,12 +4,12 @@ import { test } from 'node:test';
 import { fastParse } from '../../src/cli/fast-parse.js';
 import { STATUS_OPTIONS } from '../../src/cli/options.js';
 import { buildParser } from '../../src/cli/parser.js';
-import { duration } from '../../src/cli/render-status.js';
+import { duration, statusJson, statusText } from '../../src/cli/render-status.js';
 import { buildStatusConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { backendStoreUri, parseBackendUri, type DatabaseSettings } from '../../src/render/backend-uri.js';
 import { parseSecretsEnv, remoteLayout, renderLauncher, renderSecretsEnv } from '../../src/render/server-files.js';
-import { buildStatusScript, launcherFlag, parseStatusExtras } from '../../src/run/status.js';
+import { buildStatusScript, launcherFlag, parseStatusExtras, type HostStatus } from '../../src/run/status.js';
 import { Secret } from '../../src/util/secret.js';
 
 const PASSWORD = "p@ss:w/rd#1?x%2'q \"$HOME\"";
@@ -69,4 +69,20 @@ test('the fast path reads `status` arguments as yargs does, and leaves it the re
   }
   assert.equal(fastParse(['--host', 'a', '--pg-host', 'db'], STATUS_OPTIONS), undefined);
   await assert.rejects(viaYargs(['status', '--host', 'a', '--dry-run']), /Unknown argument/);
+});
+
+test('status says a host key it recorded as provision does: a line in the report, newHostKey in --json', () => {
+  const base: HostStatus = {
+    host: '10.0.0.4', healthy: false, problems: ['10.0.0.4 is not provisioned'], server: { running: false }, mlflow: {},
+    database: { reachable: false, detail: 'not checked' }, auth: 'none', log: { lines: [] }, durationMs: 400,
+  };
+  const key = { type: 'ssh-ed25519', fingerprint: 'SHA256:fYaVvnFgAT77UYw4hf/ck76fH6xyl71w3ws2DjnjvR8', recordedIn: '/home/me/.ssh/known_hosts' };
+  const line = 'new host key ssh-ed25519 SHA256:fYaVvnFgAT77UYw4hf/ck76fH6xyl71w3ws2DjnjvR8 recorded in /home/me/.ssh/known_hosts';
+  const text = statusText({ ...base, newHostKey: key }).split('\n');
+  assert.equal(text[1], `  ${line}`, 'right under the verdict');
+  // also when the connection got no further than the key (the key is recorded all the same)
+  assert.ok(statusText({ ...base, error: 'reading the VM failed', newHostKey: key }).includes(`\n  ${line}\n`));
+  assert.ok(!statusText(base).includes('new host key'));
+  assert.deepEqual(JSON.parse(statusJson({ ...base, newHostKey: key })).newHostKey, key);
+  assert.equal(JSON.parse(statusJson(base)).newHostKey, null);
 });
