@@ -6,8 +6,9 @@ import { OPTIONS, type OptionSpec } from './options.js';
  * each valid, read with node's own parseArgs. Loading yargs costs about 100 ms of start-up (a third of a
  * no-op rerun's), mostly for its help-text layout. Anything else returns undefined and yargs parses the
  * arguments as always, with its messages: --help, --version, unknown or repeated options, a missing value,
- * a bad number or choice, positional arguments. test/unit/fast-parse.test.ts checks the result against
- * yargs for the inputs this accepts.
+ * a number that is not plain digits or a bad choice, positional arguments. Number options are returned as the
+ * text typed, as yargs returns them: src/config/settings.ts checks and converts both.
+ * test/unit/fast-parse.test.ts checks the result against yargs for the inputs this accepts.
  */
 export function fastParse(args: string[], table: OptionSpec[] = OPTIONS): Record<string, unknown> | undefined {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
@@ -34,10 +35,5 @@ export function fastParse(args: string[], table: OptionSpec[] = OPTIONS): Record
       if (spec.choices && !spec.choices.includes(v)) return undefined;
     }
   }
-  const argv: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(parsed.values)) {
-    const spec = table.find((o) => o.name === name)!;
-    argv[name] = spec.type === 'number' ? Number(value) : value;
-  }
-  return argv;
+  return { ...parsed.values };
 }

@@ -6,7 +6,9 @@ function addOptions(parser: Argv, table: OptionSpec[]): Argv {
   for (const o of table) {
     const envText = o.env.length ? ` [env: ${o.env.join(', ')}]` : '';
     p = p.option(o.name, {
-      type: o.type,
+      // Number options are read as the text typed (no type, 'parse-numbers' off): yargs would turn "abc" into
+      // NaN; src/config/settings.ts checks them and its message shows what was typed.
+      ...(o.type !== 'number' ? { type: o.type } : {}),
       group: `${o.group}:`,
       describe: `${o.describe}${envText}`,
       ...(o.defaultText ? { defaultDescription: o.defaultText } : {}),
@@ -50,6 +52,6 @@ export function buildParser(args: string[], version: string): Argv {
     .alias('help', 'h')
     .strict()
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .parserConfiguration({ 'camel-case-expansion': true, 'boolean-negation': false })
+    .parserConfiguration({ 'camel-case-expansion': true, 'boolean-negation': false, 'parse-numbers': false })
     .epilogue('Every option can also be set in the environment or a .env file (see .env.example).\nExit codes: 0 healthy, 1 provisioning failed (or, for status, a VM is not healthy), 2 bad usage or configuration, 130 interrupted.');
 }

@@ -1,5 +1,6 @@
 import { OPTIONS, type OptionSpec } from '../cli/options.js';
 import { UsageError } from '../util/errors.js';
+import { requireNumber } from './validate.js';
 
 export type Source = 'flag' | 'env' | 'prompt' | 'default';
 
@@ -25,6 +26,14 @@ function fromEnv(spec: OptionSpec, env: NodeJS.ProcessEnv): unknown {
   return undefined;
 }
 
+/**
+ * A number option as typed (flags and the environment give text) checked against its range and made a number;
+ * the message names the flag or the variable and shows the text.
+ */
+function numberOf(spec: OptionSpec, value: unknown, what: string): number {
+  return requireNumber(value, what, spec.range ?? { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER });
+}
+
 /** Flags win over environment variables (and so over .env, which only fills the environment). */
 export function readSettings(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): Settings {
   const settings: Settings = new Map();
@@ -32,11 +41,13 @@ export function readSettings(argv: Record<string, unknown>, env: NodeJS.ProcessE
     const flag = argv[spec.name] ?? argv[camel(spec.name)];
     const given = Array.isArray(flag) ? flag.length > 0 : flag !== undefined;
     if (given) {
-      settings.set(spec.name, { value: flag, source: 'flag' });
+      settings.set(spec.name, { value: spec.type === 'number' ? numberOf(spec, flag, `--${spec.name}`) : flag, source: 'flag' });
       continue;
     }
     const value = fromEnv(spec, env);
-    if (value !== undefined) settings.set(spec.name, { value, source: 'env' });
+    if (value === undefined) continue;
+    const variable = spec.env.find((name) => env[name] !== undefined && env[name] !== '')!;
+    settings.set(spec.name, { value: spec.type === 'number' ? numberOf(spec, value, variable) : value, source: 'env' });
   }
   return settings;
 }

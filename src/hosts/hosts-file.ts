@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
-import { isValidHostName } from '../config/validate.js';
+import { hostProblem, parseAllowedHosts, requireAbsolutePath, requirePort, shown, userNameProblem } from '../config/validate.js';
+import { UsageError } from '../util/errors.js';
 
 /** Per-host settings a hosts-file line may override. */
 export const HOST_OVERRIDE_KEYS = ['artifacts-dir', 'mlflow-port', 'allowed-hosts', 'user', 'identity-file'] as const;
@@ -27,7 +27,8 @@ export function parseHostSpec(spec: string): { host: string; user?: string; port
   if (at >= 0) {
     user = rest.slice(0, at);
     rest = rest.slice(at + 1);
-    if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(user)) return `"${user}" is not a valid user name`;
+    const problem = userNameProblem(user);
+    if (problem) return problem;
   }
   let host = rest;
   let portText: string | undefined;
@@ -38,18 +39,41 @@ export function parseHostSpec(spec: string): { host: string; user?: string; port
   } else if ((rest.match(/:/g) ?? []).length === 1) {
     [host, portText] = rest.split(':') as [string, string];
   }
-  if (host === '' || (!isValidHostName(host) && isIP(host) === 0)) return `"${host}" is not a valid host name or IP address`;
+  const problem = hostProblem(host);
+  if (problem) return problem;
   let port: number | undefined;
   if (portText !== undefined) {
     port = Number(portText);
-    if (!/^\d+$/.test(portText) || port < 1 || port > 65535) return `port "${portText}" is not a number from 1 to 65535`;
+    if (!/^\d+$/.test(portText) || port < 1 || port > 65535) return `port ${shown(portText)} is not a number from 1 to 65535`;
   }
   return { host, ...(user !== undefined ? { user } : {}), ...(port !== undefined ? { port } : {}) };
 }
 
+/** What is wrong with a setting's value, as a clause (`mlflow-port must be ...`), by the same validators as the flags. */
+function valueProblem(key: HostOverrideKey, value: string): string | undefined {
+  const clause = (check: () => unknown): string | undefined => {
+    try {
+      check();
+      return undefined;
+    } catch (err) {
+      if (err instanceof UsageError) return err.message.replace(/^--/, '').replace(/\.$/, '');
+      throw err;
+    }
+  };
+  switch (key) {
+    case 'mlflow-port': return clause(() => requirePort(value, 'mlflow-port'));
+    case 'artifacts-dir': return clause(() => requireAbsolutePath(value, 'artifacts-dir'));
+    case 'allowed-hosts': return clause(() => parseAllowedHosts(value));
+    case 'user': return userNameProblem(value);
+    case 'identity-file': return /\p{Cc}/u.test(value) ? `identity-file ${shown(value)} holds a control character` : undefined;
+  }
+}
+
 /**
  * One host a line: `[user@]host[:port] [key=value ...]`, `#` comments and blank lines allowed. Every bad
- * line is reported with its number; duplicates (same user, host and port) are reported, not run twice.
+ * line is reported with its number (a malformed host or value, an unknown or repeated setting); what is
+ * returned as entries passes the same validators as the flags. Duplicates (same user, host and port) are
+ * reported, not run twice.
  */
 export function parseHostsFile(text: string, name: string): { entries: HostEntry[]; problems: HostsFileProblem[]; duplicates: HostsFileProblem[] } {
   const entries: HostEntry[] = [];
@@ -58,7 +82,7 @@ export function parseHostsFile(text: string, name: string): { entries: HostEntry
   const seen = new Map<string, number>();
   text.split(/\r?\n/).forEach((raw, index) => {
     const lineNo = index + 1;
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    const line = raw.replace(/(^|\s)#[^]*$/, '').trim();
     if (line === '') return;
     const [spec, ...pairs] = line.split(/\s+/);
     const parsed = parseHostSpec(spec!);
@@ -67,19 +91,31 @@ export function parseHostsFile(text: string, name: string): { entries: HostEntry
       return;
     }
     const overrides: HostEntry['overrides'] = {};
+    const given = new Set<string>();
     const before = problems.length;
     for (const pair of pairs) {
       const eq = pair.indexOf('=');
       const key = eq > 0 ? pair.slice(0, eq) : pair;
       if (eq <= 0 || pair.slice(eq + 1) === '') {
-        problems.push({ line: lineNo, message: `"${pair}" is not a key=value setting` });
+        problems.push({ line: lineNo, message: `${shown(pair)} is not a key=value setting` });
         continue;
       }
       if (!(HOST_OVERRIDE_KEYS as readonly string[]).includes(key)) {
-        problems.push({ line: lineNo, message: `unknown setting "${key}" (allowed: ${HOST_OVERRIDE_KEYS.join(', ')})` });
+        problems.push({ line: lineNo, message: `unknown setting ${shown(key)} (allowed: ${HOST_OVERRIDE_KEYS.join(', ')})` });
         continue;
       }
-      overrides[key as HostOverrideKey] = pair.slice(eq + 1);
+      const value = pair.slice(eq + 1);
+      if (given.has(key) || (key === 'user' && parsed.user !== undefined)) {
+        problems.push({ line: lineNo, message: `${shown(key)} is given twice${given.has(key) ? '' : ` (as ${parsed.user}@ and as user=)`}` });
+        continue;
+      }
+      given.add(key);
+      const problem = valueProblem(key as HostOverrideKey, value);
+      if (problem) {
+        problems.push({ line: lineNo, message: problem });
+        continue;
+      }
+      overrides[key as HostOverrideKey] = value;
     }
     if (problems.length > before) return;
     const user = parsed.user ?? overrides.user;

@@ -49,7 +49,7 @@ const CASES: Array<{ name: string; args: string[]; env?: Record<string, string>;
   { name: 'flag without its value', args: ['--host'], env: DB, expect: /Not enough arguments following: host/ },
   { name: 'hosts-file with bad lines', args: ['--hosts-file', 'bad-hosts.txt'], env: DB, expect: /bad-hosts\.txt has 2 bad lines \(line 2: "bad!host" is not a valid host name or IP address; line 3: port "0" is not a number from 1 to 65535\); fix them and rerun: nothing was started\./ },
   { name: 'hosts-file that cannot be read', args: ['--hosts-file', 'missing.txt'], env: DB, expect: /Cannot read the hosts file missing\.txt \(ENOENT\): check --hosts-file\./ },
-  { name: 'concurrency out of range', args: ['--host', '10.0.0.4', '--concurrency', '0'], env: DB, expect: /--concurrency must be a whole number from 1 to 100\./ },
+  { name: 'concurrency out of range', args: ['--host', '10.0.0.4', '--concurrency', '0'], env: DB, expect: /--concurrency must be a whole number from 1 to 100, not "0"\./ },
   { name: 'bad boolean in the environment', args: ['--host', '10.0.0.4'], env: { ...DB, PROVISION_YES: 'maybe' }, expect: /PROVISION_YES="maybe" is not a boolean/ },
 ];
 
@@ -76,7 +76,7 @@ test('.env values are read, and flags win over them', () => {
   writeFileSync(join(dir, '.env'), 'POSTGRES_HOST=db.example.com\nPOSTGRES_PASSWORD=from-dotenv\nPROVISION_MLFLOW_PORT=abc\n');
   const fromEnv = runCli(['--host', '10.0.0.4']);
   assert.equal(fromEnv.code, 2);
-  assert.match(fromEnv.stderr, /--mlflow-port must be a whole number/);
+  assert.match(fromEnv.stderr, /PROVISION_MLFLOW_PORT must be a whole number from 1 to 65535, not "abc"\./);
   const res = runCli(['--host', '10.0.0.4', '--mlflow-port', '5000', '--identity-file', '/nonexistent']);
   assert.match(res.stderr, /Cannot read the identity file/);
 });

@@ -42,7 +42,7 @@ test('--host repeated and a hosts file combine; duplicates run once, with a warn
 });
 
 test('a bad override names the file and line; an unreadable file says so', () => {
-  assert.throws(() => config({ 'hosts-file': 'bad.txt' }), /bad\.txt line 2: --mlflow-port must be a whole number from 1 to 65535/);
+  assert.throws(() => config({ 'hosts-file': 'bad.txt' }), /bad\.txt has a bad line \(line 2: mlflow-port must be a whole number from 1 to 65535, not "0"\)/);
   assert.throws(() => config({ 'hosts-file': 'missing.txt' }), /Cannot read the hosts file missing\.txt \(ENOENT\)/);
 });
 

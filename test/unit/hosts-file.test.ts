@@ -36,3 +36,25 @@ test('a hosts file: comments, blank lines, overrides, duplicates, bad lines with
     { line: 9, message: '"mlflow-port" is not a key=value setting' },
   ]);
 });
+
+test('a hosts-file line: a setting given twice, a bad value, a bad user or a zone id is a bad line with its number', () => {
+  const text = [
+    '10.0.0.4 artifacts-dir=/a artifacts-dir=/b',
+    'ops@10.0.0.5 user=deploy',
+    '10.0.0.6 mlflow-port=0',
+    '10.0.0.7 user=root;id',
+    'fe80::1%eth0',
+    '10.0.0.8 artifacts-dir=relative',
+    '10.0.0.9 mlflow-port=5001 user=deploy',
+  ].join('\n');
+  const { entries, problems } = parseHostsFile(text, 'hosts.txt');
+  assert.deepEqual(problems, [
+    { line: 1, message: '"artifacts-dir" is given twice' },
+    { line: 2, message: '"user" is given twice (as ops@ and as user=)' },
+    { line: 3, message: 'mlflow-port must be a whole number from 1 to 65535, not "0"' },
+    { line: 4, message: '"root;id" is not a valid SSH user name (at most 32 letters, digits, _, . or -, starting with a letter or _)' },
+    { line: 5, message: '"fe80::1%eth0" has an IPv6 zone id, which is not supported: use a global address or a ~/.ssh/config alias' },
+    { line: 6, message: 'artifacts-dir must be an absolute path on the VM (starting with /), not "relative"' },
+  ]);
+  assert.deepEqual(entries.map((e) => [e.origin, e.user, e.overrides]), [['hosts.txt:7', 'deploy', { 'mlflow-port': '5001', user: 'deploy' }]]);
+});
