@@ -7,13 +7,31 @@ export interface DatabaseSettings {
   database: string;
   password: Secret;
   sslmode: SslMode;
+  /**
+   * --pg-ssl-root-cert: the PEM root certificate(s) the server's certificate must chain to, and where they came
+   * from (for messages). The database check trusts exactly these, never this machine's CA store.
+   */
+  sslRootCert?: { pem: string; source: string };
+  /** Where libpq on the VM reads that root certificate: `sslrootcert=` in the URI (an absolute path on the VM). */
+  sslRootCertPath?: string;
 }
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
+/** Where Azure Database for PostgreSQL's root certificates are named, for messages about --pg-ssl-root-cert. */
+export const AZURE_PG_ROOTS =
+  'for Azure Database for PostgreSQL, the DigiCert Global Root G2 and Microsoft RSA Root CA 2017 certificates in one PEM file (see docs/getting-started-azure.md)';
+
 function uriHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** The URI's query: sslmode, and sslrootcert when libpq on the VM must verify against our root file. */
+function uriQuery(db: DatabaseSettings): string {
+  // SQLAlchemy (and the stand-in) percent-decode query values; a path keeps its slashes readable.
+  const root = db.sslRootCertPath ? `&sslrootcert=${encodeURIComponent(db.sslRootCertPath).replace(/%2F/gi, '/')}` : '';
+  return `?sslmode=${db.sslmode}${root}`;
 }
 
 /**
@@ -25,7 +43,7 @@ export function backendStoreUri(db: DatabaseSettings): Secret {
   const password = encodeURIComponent(db.password.reveal());
   const name = encodeURIComponent(db.database);
   return new Secret(
-    `postgresql+psycopg2://${user}:${password}@${uriHost(db.host)}:${db.port}/${name}?sslmode=${db.sslmode}`,
+    `postgresql+psycopg2://${user}:${password}@${uriHost(db.host)}:${db.port}/${name}${uriQuery(db)}`,
   );
 }
 
@@ -34,12 +52,12 @@ export function backendStoreUri(db: DatabaseSettings): Secret {
  * PGPASSWORD. Holds nothing secret.
  */
 export function backendUriWithoutPassword(db: DatabaseSettings): string {
-  return `postgresql+psycopg2://${encodeURIComponent(db.user)}@${uriHost(db.host)}:${db.port}/${encodeURIComponent(db.database)}?sslmode=${db.sslmode}`;
+  return `postgresql+psycopg2://${encodeURIComponent(db.user)}@${uriHost(db.host)}:${db.port}/${encodeURIComponent(db.database)}${uriQuery(db)}`;
 }
 
 /** The same URI with the password masked, for messages. */
 export function displayBackendUri(db: DatabaseSettings): string {
-  return `postgresql+psycopg2://${encodeURIComponent(db.user)}:***@${uriHost(db.host)}:${db.port}/${encodeURIComponent(db.database)}?sslmode=${db.sslmode}`;
+  return `postgresql+psycopg2://${encodeURIComponent(db.user)}:***@${uriHost(db.host)}:${db.port}/${encodeURIComponent(db.database)}${uriQuery(db)}`;
 }
 
 /**
@@ -57,6 +75,7 @@ export function parseBackendUri(uri: Secret): DatabaseSettings | undefined {
   }
   const sslmode = url.searchParams.get('sslmode') ?? 'prefer';
   if (!(SSL_MODES as readonly string[]).includes(sslmode) || !url.hostname || !url.username) return undefined;
+  const rootPath = url.searchParams.get('sslrootcert');
   return {
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : 5432,
@@ -64,5 +83,6 @@ export function parseBackendUri(uri: Secret): DatabaseSettings | undefined {
     database: decodeURIComponent(url.pathname.replace(/^\//, '')) || decodeURIComponent(url.username),
     password: new Secret(decodeURIComponent(url.password)),
     sslmode: sslmode as SslMode,
+    ...(rootPath ? { sslRootCertPath: rootPath } : {}),
   };
 }

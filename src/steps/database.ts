@@ -1,5 +1,7 @@
+import type { EventEmitter } from 'node:events';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
-import type { DatabaseSettings } from '../render/backend-uri.js';
+import { AZURE_PG_ROOTS, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import { socketShim, type Remote } from '../ssh/connection.js';
 import { StepError } from '../util/errors.js';
 import { maskSecrets } from '../util/secret.js';
@@ -8,20 +10,112 @@ export interface DatabaseReport {
   serverVersion: string;
   canCreateTables: boolean;
   hasMlflowSchema: boolean;
+  /** Whether the connection that got in was TLS (prefer and allow decide it as libpq does). */
+  encrypted: boolean;
+  /** How the connection is protected, for the step's summary: "TLS", "unencrypted (...)", "TLS (certificate ...)". */
+  transport: string;
 }
 
-function sslOptions(db: DatabaseSettings): pg.ClientConfig['ssl'] {
-  switch (db.sslmode) {
-    case 'disable':
-      return false;
-    case 'verify-full':
-      return { rejectUnauthorized: true, servername: db.host };
-    case 'verify-ca':
-      return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
-    default:
-      // require/prefer/allow: encrypted, certificate not verified (libpq's meaning of sslmode=require).
-      return { rejectUnauthorized: false };
+/** One connection attempt: with TLS (SSLRequest first) or plain. */
+export type Transport = 'tls' | 'plain';
+
+/**
+ * How an attempt ended, as far as libpq's sslmode fallback cares: `tls-refused` the server answered "no TLS" to
+ * the SSLRequest; `tls-failed` the TLS handshake failed (certificate verification included); `rejected` the
+ * server sent an error before authentication succeeded (pg_hba.conf, password); `failed` anything else (no
+ * answer, an error after the login such as a missing database).
+ */
+export type AttemptEnd = 'ok' | 'tls-refused' | 'tls-failed' | 'rejected' | 'failed';
+
+/** The transport libpq tries first: plain for disable and allow, TLS otherwise. */
+export function firstTransport(mode: SslMode): Transport {
+  return mode === 'disable' || mode === 'allow' ? 'plain' : 'tls';
+}
+
+/**
+ * libpq's one retry (fe-connect.c): with `prefer` a TLS attempt the server refused, whose handshake failed or
+ * that the server rejected before authentication is retried without TLS; with `allow` a plain attempt the
+ * server rejected before authentication is retried with TLS. Every other outcome stands (undefined).
+ */
+export function fallbackTransport(mode: SslMode, tried: Transport, end: AttemptEnd): Transport | undefined {
+  if (mode === 'prefer' && tried === 'tls' && (end === 'tls-refused' || end === 'tls-failed' || end === 'rejected')) return 'plain';
+  if (mode === 'allow' && tried === 'plain' && end === 'rejected') return 'tls';
+  return undefined;
+}
+
+/** Where an attempt got to when it failed: the driver's error plus what the connection had done by then. */
+export interface AttemptProgress {
+  transport: Transport;
+  /** The TLS handshake began (the server said yes to the SSLRequest). */
+  tlsStarted: boolean;
+  /** The TLS handshake completed. */
+  tlsDone: boolean;
+  /** The server accepted the login (AuthenticationOk). */
+  authenticated: boolean;
+}
+
+/** Classifies a failed attempt for `fallbackTransport`. */
+export function attemptEnd(err: { message: string; code?: string; severity?: string }, p: AttemptProgress): AttemptEnd {
+  if (/^The server does not support SSL connections/.test(err.message)) return 'tls-refused';
+  if (err.severity !== undefined) return p.authenticated ? 'failed' : 'rejected'; // an ErrorResponse from the server
+  if (p.transport === 'tls' && p.tlsStarted && !p.tlsDone) return 'tls-failed';
+  return 'failed';
+}
+
+/** A failure that only says "not over this transport" (the other attempt's failure says more). */
+function transportOnly(f: { transport: Transport; end: AttemptEnd; message: string }): boolean {
+  return f.end === 'tls-refused' || (f.end === 'rejected' && f.transport === 'plain' && /no encryption|SSL (connection )?is required|SSL off/i.test(f.message));
+}
+
+/** When every attempt failed: the failure to explain, the first that says more than "wrong transport". */
+export function failureToReport<T extends { transport: Transport; end: AttemptEnd; message: string }>(failures: T[]): T {
+  return failures.find((f) => !transportOnly(f)) ?? failures[failures.length - 1]!;
+}
+
+/**
+ * What libpq on the VM verifies: the chain whenever it has a root certificate (verify-ca and verify-full
+ * always have one here; with require, prefer or allow libpq verifies the chain too once sslrootcert is
+ * given), the host name only with verify-full.
+ */
+export function tlsChecks(db: Pick<DatabaseSettings, 'sslmode' | 'sslRootCert' | 'sslRootCertPath'>): { chain: boolean; hostName: boolean } {
+  const verify = db.sslmode === 'verify-ca' || db.sslmode === 'verify-full';
+  return { chain: verify || db.sslRootCert !== undefined || db.sslRootCertPath !== undefined, hostName: db.sslmode === 'verify-full' };
+}
+
+/**
+ * node-postgres's TLS options for a TLS attempt: exactly the given root certificate(s) as the trust store (never
+ * this machine's), the host name checked only for verify-full; without a root certificate, encrypted and not
+ * verified (libpq's meaning of require/prefer/allow).
+ */
+export function tlsOptions(db: DatabaseSettings): ConnectionOptions {
+  const checks = tlsChecks(db);
+  if (!checks.chain) return { rejectUnauthorized: false };
+  if (!db.sslRootCert) {
+    throw new StepError(`sslmode=${db.sslmode} needs the database server's root certificate, and none is given: pass --pg-ssl-root-cert FILE.`);
   }
+  return {
+    rejectUnauthorized: true,
+    ca: db.sslRootCert.pem,
+    checkServerIdentity: checks.hostName ? (_name, cert) => checkServerIdentity(db.host, cert) : () => undefined,
+  };
+}
+
+/** How the connection that got in is protected, for the summary line. */
+export function describeTransport(db: DatabaseSettings, transport: Transport, firstFailure?: { end: AttemptEnd; message: string }): string {
+  if (transport === 'plain') {
+    if (db.sslmode === 'disable') return 'unencrypted';
+    if (db.sslmode === 'allow') return 'unencrypted (sslmode=allow: the server accepted a connection without TLS)';
+    const why = firstFailure?.end === 'tls-refused' ? 'the server does not offer TLS'
+      : firstFailure ? `the TLS attempt failed: ${firstFailure.message}` : 'TLS was not used';
+    return `unencrypted (sslmode=${db.sslmode}: ${why})`;
+  }
+  const checks = tlsChecks(db);
+  const verified = checks.chain && db.sslRootCert
+    ? `certificate chains to ${db.sslRootCert.source}${checks.hostName ? ` and names ${db.host}` : ', host name not checked'}`
+    : '';
+  const fallback = db.sslmode === 'allow' ? 'sslmode=allow: the server refused a connection without TLS' : '';
+  const notes = [fallback, verified].filter(Boolean).join('; ');
+  return notes ? `TLS (${notes})` : 'TLS';
 }
 
 /** Turns what the tunnel or the driver said into one sentence naming the likely cause. */
@@ -42,9 +136,35 @@ export function explainDatabaseError(err: { code?: string; message: string }, db
   }
   if (err.code === '3D000') return missing ?? `The database "${db.database}" does not exist on ${target}: create it (e.g. az postgres flexible-server db create) or fix --pg-db.`;
   if (/does not support SSL/i.test(msg)) return `The database at ${target} does not offer TLS: use --pg-sslmode disable only if you really mean to send the password unencrypted.`;
-  if (/certificate|self.signed|SSL|TLS/i.test(msg)) return `TLS with the database at ${target} failed (${msg}): check --pg-sslmode (verify-full needs the server's CA to be trusted).`;
+  const certificate = explainCertificateError(err, db, target, msg);
+  if (certificate) return certificate;
+  if (/certificate|self.signed|SSL|TLS/i.test(msg)) return `TLS with the database at ${target} failed (${msg}): check --pg-sslmode${db.sslRootCert ? ' and --pg-ssl-root-cert' : ''}.`;
   if (/timeout/i.test(msg)) return `The database at ${target} did not answer in time from the VM ${vm}: check the database firewall and that the server is running.`;
   return `Checking the database at ${target} from the VM ${vm} failed: ${msg}.`;
+}
+
+/** OpenSSL's verdicts that mean "the server's certificate does not chain to a trusted root". */
+const CHAIN_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'INVALID_CA', 'INVALID_PURPOSE',
+]);
+
+/** A certificate verification failure (verify-ca, verify-full, or a given root certificate) in one sentence. */
+function explainCertificateError(err: { code?: string }, db: DatabaseSettings, target: string, msg: string): string | undefined {
+  const roots = db.sslRootCert?.source ?? 'the root certificate file';
+  msg = msg.replace(/[:\s]+$/, ''); // Node ends some messages with an empty list ("...: ")
+  if (err.code && CHAIN_ERRORS.has(err.code)) {
+    return `The database server's certificate at ${target} does not chain to the root certificate(s) in ${roots} (TLS: ${msg}): ` +
+      `pass with --pg-ssl-root-cert the root CA certificate(s) that issued it — ${AZURE_PG_ROOTS}.`;
+  }
+  if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `The database server's certificate does not name "${db.host}" (TLS: ${msg}), which --pg-sslmode verify-full requires: ` +
+      'set --pg-host to a name the certificate holds (on Azure: <server>.postgres.database.azure.com), or use --pg-sslmode verify-ca to verify only the chain.';
+  }
+  if (err.code === 'CERT_HAS_EXPIRED' || err.code === 'CERT_NOT_YET_VALID') {
+    return `The database server's certificate at ${target} is ${err.code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not yet valid'} (TLS: ${msg}): renew it on the server (or check this machine's clock).`;
+  }
+  return undefined;
 }
 
 let driver: Promise<typeof pg> | undefined;
@@ -58,17 +178,19 @@ export function loadDatabaseDriver(): Promise<typeof pg> {
   return driver;
 }
 
-/**
- * Connects to Postgres through a port-forward opened BY THE VM, so the check proves the VM's own network
- * path and the database firewall, with the same TLS mode and credentials the server will use.
- */
-export async function checkDatabase(remote: Remote, db: DatabaseSettings, timeoutMs = 10000, missing?: string): Promise<DatabaseReport> {
-  const pgModule = await loadDatabaseDriver();
+type Attempt =
+  | { ok: true; report: Pick<DatabaseReport, 'serverVersion' | 'canCreateTables' | 'hasMlflowSchema'> }
+  | { ok: false; transport: Transport; end: AttemptEnd; message: string; error: Error & { code?: string }; forward?: boolean };
+
+/** One connection through a new forward, with TLS or without, and the check's query. */
+async function attempt(pgModule: typeof pg, remote: Remote, db: DatabaseSettings, transport: Transport, timeoutMs: number): Promise<Attempt> {
+  const ssl = transport === 'tls' ? tlsOptions(db) : false;
   let channel;
   try {
     channel = await remote.forward(db.host, db.port, timeoutMs);
   } catch (err) {
-    throw new StepError(explainDatabaseError(err as Error & { code?: string }, db, remote.target.address));
+    const error = err as Error & { code?: string };
+    return { ok: false, transport, end: 'failed', message: error.message, error, forward: true };
   }
   const tunnel = socketShim(channel);
   const client = new pgModule.Client({
@@ -77,13 +199,21 @@ export async function checkDatabase(remote: Remote, db: DatabaseSettings, timeou
     user: db.user,
     database: db.database,
     password: db.password.reveal(),
-    ssl: sslOptions(db),
+    ssl,
     stream: () => tunnel,
     connectionTimeoutMillis: timeoutMs,
     query_timeout: timeoutMs,
     application_name: 'provision',
   });
   client.on('error', () => undefined);
+  // What the connection got through before a failure decides libpq's fallback (see attemptEnd).
+  const progress: AttemptProgress = { transport, tlsStarted: false, tlsDone: false, authenticated: false };
+  const con = client.connection as unknown as EventEmitter & { stream?: EventEmitter };
+  con.once('sslconnect', () => {
+    progress.tlsStarted = true;
+    con.stream?.once('secureConnect', () => (progress.tlsDone = true));
+  });
+  con.once('authenticationOk', () => (progress.authenticated = true));
   try {
     await client.connect();
     const res = await client.query<{ version: string; can_create: boolean; has_schema: boolean }>(
@@ -92,11 +222,35 @@ export async function checkDatabase(remote: Remote, db: DatabaseSettings, timeou
               to_regclass('public.alembic_version') IS NOT NULL AS has_schema`,
     );
     const row = res.rows[0]!;
-    return { serverVersion: row.version, canCreateTables: row.can_create, hasMlflowSchema: row.has_schema };
+    return { ok: true, report: { serverVersion: row.version, canCreateTables: row.can_create, hasMlflowSchema: row.has_schema } };
   } catch (err) {
-    throw new StepError(explainDatabaseError(err as Error & { code?: string }, db, remote.target.address, missing));
+    const error = err as Error & { code?: string; severity?: string };
+    return { ok: false, transport, end: attemptEnd(error, progress), message: maskSecrets(error.message), error };
   } finally {
     await client.end().catch(() => undefined);
     tunnel.destroy();
   }
+}
+
+/**
+ * Connects to Postgres through a port-forward opened BY THE VM, so the check proves the VM's own network
+ * path and the database firewall, with the same TLS mode, root certificate and credentials the server will
+ * use. node-postgres knows only "TLS or not": libpq's prefer/allow fallback is done here, one new connection
+ * for the retry, exactly when libpq would retry (see fallbackTransport).
+ */
+export async function checkDatabase(remote: Remote, db: DatabaseSettings, timeoutMs = 10000, missing?: string): Promise<DatabaseReport> {
+  const pgModule = await loadDatabaseDriver();
+  const failures: Array<Extract<Attempt, { ok: false }>> = [];
+  let transport: Transport | undefined = firstTransport(db.sslmode);
+  while (transport) {
+    const result = await attempt(pgModule, remote, db, transport, timeoutMs);
+    if (result.ok) {
+      return { ...result.report, encrypted: transport === 'tls', transport: describeTransport(db, transport, failures[0]) };
+    }
+    failures.push(result);
+    if (result.forward) break; // the VM reaches no database at all: no second attempt helps
+    transport = fallbackTransport(db.sslmode, transport, result.end);
+  }
+  const failure = failureToReport(failures);
+  throw new StepError(explainDatabaseError(failure.error, db, remote.target.address, missing));
 }
