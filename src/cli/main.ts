@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 import { readFileSync } from 'node:fs';
 import dotenv from 'dotenv';
 import kleur from 'kleur';
@@ -6,10 +6,11 @@ import { buildConfig, buildStatusConfig, type ProvisionConfig } from '../config/
 import { checkIdentityFiles } from '../config/keys.js';
 import { askPassphrase, completeSettings } from '../config/prompt.js';
 import { readSettings } from '../config/settings.js';
+import { shown } from '../config/validate.js';
 import type { HostResult } from '../run/host-run.js';
 import { runHosts, type RunHandle } from '../run/tasks.js';
-import { errorMessage, EXIT, UsageError } from '../util/errors.js';
-import { maskSecrets, Secret } from '../util/secret.js';
+import { errorMessage, EXIT, StepError, UsageError } from '../util/errors.js';
+import { maskSecrets, maskStreams, Secret } from '../util/secret.js';
 import { fastParse } from './fast-parse.js';
 import { STATUS_OPTIONS } from './options.js';
 import { jsonResult, nextSteps, summaryTable } from './render-results.js';
@@ -19,12 +20,39 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-/** --env-file must be known before the environment is read, so it is picked out of argv first. */
-function envFileFrom(args: string[]): string {
+/**
+ * --env-file must be known before the environment is read, so it is picked out of argv first. `named` says
+ * where a file was named (the flag or PROVISION_ENV_FILE); the default .env is not named. A flag without its
+ * value falls back to .env here and is reported by the parser.
+ *
+ * Node itself reads `--env-file FILE` anywhere on its command line, even after the script, and exits 9 when
+ * FILE is missing ("node: FILE: not found") before any of this runs: hence the `--` in the shebang, which ends
+ * node's own options.
+ */
+function envFileFrom(args: string[]): { path: string; named?: string } {
   const i = args.findIndex((a) => a === '--env-file' || a.startsWith('--env-file='));
-  if (i < 0) return process.env.PROVISION_ENV_FILE ?? '.env';
+  if (i < 0) {
+    const fromEnv = process.env.PROVISION_ENV_FILE;
+    return fromEnv ? { path: fromEnv, named: 'PROVISION_ENV_FILE' } : { path: '.env' };
+  }
   const arg = args[i]!;
-  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[i + 1] ?? '.env';
+  if (arg.includes('=')) return { path: arg.slice(arg.indexOf('=') + 1), named: '--env-file' };
+  const next = args[i + 1];
+  return next !== undefined && !next.startsWith('-') ? { path: next, named: '--env-file' } : { path: '.env' };
+}
+
+/**
+ * Loads the env file into the environment (values already there win). Returns the sentence to refuse it with:
+ * a named file must be readable; the default .env may be missing, or be a folder (a Python venv called .env).
+ */
+function loadEnvFile(args: string[]): string | undefined {
+  const { path, named } = envFileFrom(args);
+  if (named && path === '') return `${named} is empty: give the dotenv file to read, e.g. --env-file prod.env.`;
+  const { error } = dotenv.config({ path, quiet: true });
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (!error || (!named && (code === 'ENOENT' || code === 'EISDIR'))) return undefined;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : code ?? error.message;
+  return `Cannot read the env file ${shown(path)} (${why}): ${named ? `check ${named}` : 'make it readable, or name another file with --env-file'}.`;
 }
 
 function fail(message: string): void {
@@ -121,13 +149,48 @@ async function parseWithYargs(args: string[]): Promise<Record<string, unknown>> 
   return argv;
 }
 
+/** What a run has started, so that whatever ends the process can still report every host. */
+const current: { config?: ProvisionConfig; handle: RunHandle; interrupted: boolean; reported: boolean; settled: boolean } = {
+  handle: { results: new Map(), runs: [] }, interrupted: false, reported: false, settled: false,
+};
+
+/** Every host's result: finished, cut short (`unfinished` says why), or never started. */
+function collectResults(config: ProvisionConfig, handle: RunHandle, unfinished: string): HostResult[] {
+  return config.targets.map((t) => {
+    const done = handle.results.get(t.label);
+    if (done) return done;
+    const run = handle.runs.find((r) => r.target.label === t.label);
+    if (run) return run.result(new StepError(unfinished));
+    return {
+      host: t.label, status: 'failed' as const, changed: [], error: current.interrupted ? 'not started (interrupted)' : 'not started', warnings: [], durationMs: 0, sshConnections: 0, remoteCommands: 0, portForwards: 0,
+    };
+  });
+}
+
+/**
+ * The invariant: the process never exits 0 unless every host reported healthy, and every host it started
+ * appears in the summary (and the --json lines), even when something ends the run abnormally.
+ */
+function reportAbnormalEnd(why: string): void {
+  const { config, handle } = current;
+  if (current.reported) return;
+  current.reported = true;
+  fail(why);
+  if (config) report(config, collectResults(config, handle, `the run stopped before this host finished: ${why}`));
+  process.exitCode = current.interrupted ? EXIT.interrupted : EXIT.failed;
+}
+
 async function main(): Promise<number> {
   // Not yargs' hideBin: importing yargs/helpers loads most of yargs (~0.1 s) on every run.
   const args = process.argv.slice(2);
-  dotenv.config({ path: envFileFrom(args), quiet: true });
+  const envFileProblem = loadEnvFile(args);
+  if (envFileProblem) {
+    fail(envFileProblem);
+    return EXIT.usage;
+  }
   const verbose = args.includes('--verbose') || process.env.PROVISION_VERBOSE === 'true';
   let config: ProvisionConfig | undefined;
-  const handle: RunHandle = { results: new Map(), runs: [] };
+  const { handle } = current;
   let interrupted = false;
   try {
     if (args.some((a) => a === '--pg-password' || a.startsWith('--pg-password='))) {
@@ -142,9 +205,14 @@ async function main(): Promise<number> {
     if (isStatus) return await statusCommand(argv);
     config = await resolveConfig(argv);
 
+    current.config = config;
     const onSignal = () => {
-      if (interrupted) process.exit(EXIT.interrupted);
+      if (interrupted) {
+        reportAbnormalEnd('interrupted twice: closing at once');
+        process.exit(EXIT.interrupted);
+      }
       interrupted = true;
+      current.interrupted = true;
       handle.aborted = true;
       process.stderr.write(`\n${kleur.yellow('Interrupted: stopping remote commands and closing connections...')}\n`);
       for (const run of handle.runs) run.interrupt();
@@ -154,9 +222,8 @@ async function main(): Promise<number> {
 
     for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
     await runHosts(config, handle);
-    const results = config.targets.map((t) => handle.results.get(t.label) ?? {
-      host: t.label, status: 'failed' as const, changed: [], error: 'not started (interrupted)', warnings: [], durationMs: 0, sshConnections: 0, remoteCommands: 0, portForwards: 0,
-    });
+    const results = collectResults(config, handle, interrupted ? 'interrupted' : 'the run ended before this host finished');
+    current.reported = true;
     report(config, results);
     if (interrupted) return EXIT.interrupted;
     return results.every((r) => r.status === 'ok') ? EXIT.ok : EXIT.failed;
@@ -172,11 +239,31 @@ async function main(): Promise<number> {
   }
 }
 
+// Before the first byte: whatever prints, through whichever code, passes the secret mask on its way out.
+maskStreams(process.stdout, process.stderr);
+
+// Until main() says otherwise, an exit is a failure: if the event loop ever runs dry while a host still
+// waits on the VM (a callback that never comes), Node would otherwise exit 0 with no summary.
+process.exitCode = EXIT.failed;
+process.on('beforeExit', () => {
+  if (!current.settled) reportAbnormalEnd('an operation on a VM never completed; rerun provision to continue.');
+});
+const crashed = (err: unknown) => {
+  if (current.settled) return;
+  reportAbnormalEnd(`internal error: ${errorMessage(err)}`);
+  if (process.argv.includes('--verbose') && err instanceof Error && err.stack) process.stderr.write(`${maskSecrets(err.stack)}\n`);
+  process.exit(process.exitCode ?? EXIT.failed);
+};
+process.on('uncaughtException', crashed);
+process.on('unhandledRejection', crashed);
+
 main().then(
   (code) => {
+    current.settled = true;
     process.exitCode = code;
   },
   (err: unknown) => {
+    current.settled = true;
     fail(errorMessage(err));
     process.exitCode = EXIT.failed;
   },

@@ -12,6 +12,8 @@ export interface OptionSpec {
   /** Shown in --help and the README; applied by the resolver, not by yargs, so sources can be told apart. */
   defaultText?: string;
   choices?: readonly string[];
+  /** Number options: the range our own code checks (yargs reads them as text, so a message can show what was typed). */
+  range?: { min: number; max: number; decimals?: boolean; unit?: string };
   array?: boolean;
   /** Also an option of `provision status` (every option belongs to the provisioning command). */
   status?: boolean;
@@ -22,38 +24,40 @@ export const OPTIONS: OptionSpec[] = [
     describe: 'VM address or ~/.ssh/config Host alias; repeat for several VMs' },
   { name: 'hosts-file', status: true, type: 'string', group: 'Target', env: ['PROVISION_HOSTS_FILE'],
     describe: 'file with one VM a line: [user@]host[:port] [artifacts-dir=… mlflow-port=… allowed-hosts=…] (see docs/hosts-file.md)' },
-  { name: 'concurrency', status: true, type: 'number', group: 'Target', env: ['PROVISION_CONCURRENCY'], defaultText: '10',
+  { name: 'concurrency', status: true, type: 'number', range: { min: 1, max: 100 }, group: 'Target', env: ['PROVISION_CONCURRENCY'], defaultText: '10',
     describe: 'how many VMs are provisioned at once' },
   { name: 'user', status: true, type: 'string', group: 'SSH', env: ['PROVISION_USER'], defaultText: 'azureuser',
     describe: 'SSH user on the VM (needs passwordless sudo)' },
-  { name: 'ssh-port', status: true, type: 'number', group: 'SSH', env: ['PROVISION_SSH_PORT'], defaultText: '22',
+  { name: 'ssh-port', status: true, type: 'number', range: { min: 1, max: 65535 }, group: 'SSH', env: ['PROVISION_SSH_PORT'], defaultText: '22',
     describe: 'SSH port of the VM' },
   { name: 'identity-file', status: true, type: 'string', group: 'SSH', env: ['PROVISION_IDENTITY_FILE'],
     defaultText: 'ssh-agent, then ~/.ssh/id_ed25519, ~/.ssh/id_rsa',
     describe: 'private key for SSH (passphrase from PROVISION_SSH_PASSPHRASE or a prompt)' },
   { name: 'known-hosts', status: true, type: 'string', group: 'SSH', env: ['PROVISION_KNOWN_HOSTS'],
-    defaultText: '~/.ssh/known_hosts', describe: 'known_hosts file used to verify (and record) host keys' },
+    defaultText: '~/.ssh/known_hosts', describe: 'known_hosts file used to verify (and record) host keys; wins over the ssh config\'s UserKnownHostsFile' },
   { name: 'host-key-policy', status: true, type: 'string', group: 'SSH', env: ['PROVISION_HOST_KEY_POLICY'],
     choices: ['accept-new', 'strict'], defaultText: 'accept-new',
     describe: 'unknown host keys: record them (accept-new) or refuse the host (strict); a changed key is always refused' },
   { name: 'ssh-config', status: true, type: 'string', group: 'SSH', env: ['PROVISION_SSH_CONFIG'], defaultText: '~/.ssh/config',
-    describe: 'OpenSSH client config used to resolve Host aliases (HostName, User, Port, IdentityFile)' },
-  { name: 'connect-timeout', status: true, type: 'number', group: 'SSH', env: ['PROVISION_CONNECT_TIMEOUT'], defaultText: '20',
-    describe: 'seconds to wait for the SSH connection and handshake' },
+    describe: 'OpenSSH client config used to resolve Host aliases (HostName, User, Port, IdentityFile) and host keys (HostKeyAlias, UserKnownHostsFile, GlobalKnownHostsFile); Include is followed' },
+  { name: 'connect-timeout', status: true, type: 'number', range: { min: 1, max: 600, decimals: true, unit: 'seconds' }, group: 'SSH', env: ['PROVISION_CONNECT_TIMEOUT'], defaultText: '20',
+    describe: 'seconds to wait for the SSH connection and handshake (1 to 600)' },
   { name: 'pg-host', type: 'string', group: 'Database', env: ['POSTGRES_HOST'],
     describe: 'PostgreSQL server, e.g. myserver.postgres.database.azure.com' },
-  { name: 'pg-port', type: 'number', group: 'Database', env: ['POSTGRES_PORT'], defaultText: '5432',
+  { name: 'pg-port', type: 'number', range: { min: 1, max: 65535 }, group: 'Database', env: ['POSTGRES_PORT'], defaultText: '5432',
     describe: 'PostgreSQL port' },
   { name: 'pg-user', type: 'string', group: 'Database', env: ['POSTGRES_USER'], defaultText: 'mlflow',
     describe: 'PostgreSQL user' },
   { name: 'pg-db', type: 'string', group: 'Database', env: ['POSTGRES_DB'], defaultText: 'mlflow',
     describe: 'PostgreSQL database' },
   { name: 'pg-sslmode', type: 'string', group: 'Database', env: ['POSTGRES_SSLMODE'], defaultText: 'require',
-    choices: ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'],
-    describe: 'TLS mode (Azure Database for PostgreSQL requires TLS)' },
+    choices: ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'],
+    describe: 'TLS mode, as libpq on the VM uses it (Azure Database for PostgreSQL requires TLS); verify-ca and verify-full need --pg-ssl-root-cert' },
+  { name: 'pg-ssl-root-cert', type: 'string', group: 'Database', env: ['POSTGRES_SSLROOTCERT'],
+    describe: 'PEM file with the root certificate(s) the database server\'s certificate chains to (for Azure: DigiCert Global Root G2 and Microsoft RSA Root CA 2017, see docs/getting-started-azure.md); the database check trusts only these, and the file is uploaded to ~/.mlflow-pg-root.crt and named in the URI (sslrootcert=)' },
   { name: 'pg-password-stdin', type: 'boolean', group: 'Database', env: [],
     describe: 'read the database password from standard input (else POSTGRES_PASSWORD, else a masked prompt)' },
-  { name: 'mlflow-port', status: true, type: 'number', group: 'Server', env: ['PROVISION_MLFLOW_PORT'], defaultText: '5000',
+  { name: 'mlflow-port', status: true, type: 'number', range: { min: 1, max: 65535 }, group: 'Server', env: ['PROVISION_MLFLOW_PORT'], defaultText: '5000',
     describe: 'port the MLflow server listens on (open it in the VM\'s network security group)' },
   { name: 'artifacts-dir', type: 'string', group: 'Server', env: ['PROVISION_ARTIFACTS_DIR'],
     defaultText: '/home/<user>/mlruns-artifacts', describe: 'absolute path on the VM where artifacts are stored' },
@@ -87,7 +91,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'verbose', status: true, type: 'boolean', group: 'Behaviour', env: ['PROVISION_VERBOSE'],
     describe: 'line-by-line output with every remote command, and stack traces on errors' },
   { name: 'env-file', status: true, type: 'string', group: 'Behaviour', env: [], defaultText: '.env',
-    describe: 'dotenv file to read settings from (values already in the environment win)' },
+    describe: 'dotenv file to read settings from (values already in the environment win); a file named here must exist, a missing .env is fine' },
 ];
 
 /** The options `provision status` takes: where the VMs are and how to reach them, and the output form. */

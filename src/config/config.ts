@@ -1,13 +1,18 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseHostsFile, type HostEntry } from '../hosts/hosts-file.js';
+import { requireSafeArtifactsDir } from './artifacts-dir.js';
+import type { KnownHostsFiles } from '../hosts/known-hosts.js';
 import { readSshConfig } from '../hosts/ssh-config.js';
-import { SSL_MODES, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
+import { knownHostsFor } from './host-keys.js';
+import { AZURE_PG_ROOTS, SSL_MODES, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import { UsageError } from '../util/errors.js';
 import { Secret } from '../util/secret.js';
 import { getBool, getString, type Settings } from './settings.js';
 import {
+  hasZoneId,
   isValidHostName,
   parseAllowedHosts,
   parseWasbsUri,
@@ -17,6 +22,9 @@ import {
   requireMlflowVersion,
   requirePort,
   requireSqlName,
+  requireUserName,
+  shown,
+  zoneIdProblem,
 } from './validate.js';
 
 export type HostKeyPolicy = 'accept-new' | 'strict';
@@ -34,6 +42,11 @@ export interface HostTarget {
   origin: string;
   /** Server settings a hosts-file line overrides for this host. */
   overrides: Partial<Pick<ServerOptions, 'port' | 'artifactsDir' | 'allowedHosts'>>;
+  /**
+   * The known_hosts files and name its host key is checked under (--known-hosts, the ssh config's
+   * UserKnownHostsFile, GlobalKnownHostsFile, HostKeyAlias); unset: `ssh.knownHostsPath` and the address.
+   */
+  knownHosts?: KnownHostsFiles;
 }
 
 export interface ServerOptions {
@@ -68,6 +81,26 @@ export interface MoreSecrets {
 }
 
 export const MIN_ADMIN_PASSWORD_LENGTH = 12;
+
+/** The password MLflow's basic_auth.ini once shipped; MLflow 3 refuses to create an admin with it. */
+const LEGACY_DEFAULT_ADMIN_PASSWORD = 'password1234';
+
+/**
+ * What MLflow's auth app would refuse at its first start (mlflow.utils.validation._validate_password and the
+ * bootstrap check), said before anything runs instead of as a server that never comes up.
+ */
+export function adminPasswordProblem(password: Secret): string | undefined {
+  const value = password.reveal();
+  // Python's len(): code points, as [...value] counts them.
+  if ([...value].length < MIN_ADMIN_PASSWORD_LENGTH) {
+    return `MLFLOW_AUTH_ADMIN_PASSWORD must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters: MLflow refuses shorter admin passwords.`;
+  }
+  if (value === LEGACY_DEFAULT_ADMIN_PASSWORD) {
+    return 'MLFLOW_AUTH_ADMIN_PASSWORD is the default password older MLflow versions shipped, which MLflow now refuses: choose another.';
+  }
+  if (/[\0\r\n]/.test(value)) return 'MLFLOW_AUTH_ADMIN_PASSWORD contains a line break or NUL character, which cannot travel in an environment file: choose another.';
+  return undefined;
+}
 
 export interface ProvisionConfig {
   targets: HostTarget[];
@@ -111,19 +144,26 @@ export function resolveTarget(entry: HostEntry, settings: Settings, sshConfigPat
       throw err;
     }
   };
-  return {
+  // Every SSH user name passes one check, the message naming where the name came from.
+  const user = entry.user !== undefined ? withWhere(() => requireUserName(entry.user!, 'user'))
+    : userFlag !== undefined ? requireUserName(userFlag, settings.get('user')?.source === 'env' ? 'PROVISION_USER' : '--user')
+    : fromConfig.user !== undefined ? requireUserName(fromConfig.user, `The User line for ${given} in ${sshConfigPath}:`)
+    : 'azureuser';
+  const target: HostTarget = {
     label: given,
     address,
     port: withWhere(() => requirePort(entry.port ?? portFlag ?? fromConfig.port ?? 22, 'ssh-port')),
-    user: entry.user ?? userFlag ?? fromConfig.user ?? 'azureuser',
+    user,
     identityFiles: identity ? [expandHome(identity)] : fromConfig.identityFiles,
     origin: entry.origin,
     overrides: {
       ...(o['mlflow-port'] !== undefined ? { port: withWhere(() => requirePort(o['mlflow-port'], 'mlflow-port')) } : {}),
-      ...(o['artifacts-dir'] !== undefined ? { artifactsDir: withWhere(() => requireAbsolutePath(o['artifacts-dir']!, 'artifacts-dir')) } : {}),
+      ...(o['artifacts-dir'] !== undefined ? { artifactsDir: withWhere(() => requireSafeArtifactsDir(requireAbsolutePath(o['artifacts-dir']!, 'artifacts-dir'))) } : {}),
       ...(o['allowed-hosts'] !== undefined ? { allowedHosts: withWhere(() => parseAllowedHosts(o['allowed-hosts']!)) } : {}),
     },
   };
+  target.knownHosts = knownHostsFor(target, fromConfig, settings);
+  return target;
 }
 
 function hostEntries(settings: Settings, readFile: (path: string) => string, warnings: string[]): HostEntry[] {
@@ -180,7 +220,7 @@ export function resolveTargets(
 function concurrencyOf(settings: Settings): number {
   const concurrency = Number(settings.get('concurrency')?.value ?? 10);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {
-    throw new UsageError('--concurrency must be a whole number from 1 to 100.');
+    throw new UsageError(`--concurrency must be a whole number from 1 to 100, not ${shown(settings.get('concurrency')?.value)}.`);
   }
   return concurrency;
 }
@@ -248,7 +288,11 @@ export function buildConfig(
   if (!(SSL_MODES as readonly string[]).includes(sslmode)) {
     throw new UsageError(`--pg-sslmode must be one of ${SSL_MODES.join(', ')}, not "${sslmode}".`);
   }
+  const sslRootCert = rootCertSettings(settings, sslmode as SslMode, readFile);
   if (password.isEmpty) throw new UsageError('The database password is empty: set POSTGRES_PASSWORD in .env or use --pg-password-stdin.');
+  if (/[\0\r\n]/.test(password.reveal())) {
+    throw new UsageError('The database password contains a line break or NUL character, which the secrets file on the VM cannot hold: give the password alone, on one line (POSTGRES_PASSWORD or --pg-password-stdin).');
+  }
 
   const artifacts = getString(settings, 'artifacts-dir');
   const allowed = getString(settings, 'allowed-hosts');
@@ -278,17 +322,18 @@ export function buildConfig(
     warnings,
     ssh,
     db: {
-      host: requireHost(pgHost, '--pg-host'),
+      host: requireHost(pgHost, '--pg-host', false),
       port: requirePort(settings.get('pg-port')?.value ?? 5432, 'pg-port'),
       user: requireSqlName(getString(settings, 'pg-user') ?? 'mlflow', 'pg-user'),
       database: requireSqlName(getString(settings, 'pg-db') ?? 'mlflow', 'pg-db'),
       password,
       sslmode: sslmode as SslMode,
+      ...(sslRootCert ? { sslRootCert } : {}),
     },
     server: {
       port: requirePort(settings.get('mlflow-port')?.value ?? 5000, 'mlflow-port'),
       ...(allowed !== undefined ? { allowedHosts: parseAllowedHosts(allowed) } : {}),
-      ...(artifacts !== undefined ? { artifactsDir: requireAbsolutePath(artifacts, 'artifacts-dir') } : {}),
+      ...(artifacts !== undefined ? { artifactsDir: requireSafeArtifactsDir(requireAbsolutePath(artifacts, 'artifacts-dir')) } : {}),
       ...(version !== undefined && version !== 'latest' ? { mlflowVersion: requireMlflowVersion(version) } : {}),
       ...(publicNames.length > 0 ? { publicNames } : {}),
       ...(blob ? { blob } : {}),
@@ -304,6 +349,56 @@ export function buildConfig(
   };
 }
 
+/**
+ * The PEM certificates in a root-certificate file; a problem (no certificate, an unparsable one, a private key)
+ * is a sentence naming the file. Pure, for the up-front check of --pg-ssl-root-cert.
+ */
+export function parseRootCertificates(text: string, file: string): { certificates: X509Certificate[] } | { problem: string } {
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+    return { problem: `${file} holds a private key: --pg-ssl-root-cert takes only the root certificate(s), which are public (the file is copied to the VM readable by all).` };
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    return { problem: `${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----): pass the root certificate(s) in PEM form; a DER file (.crt or .cer) converts with \`openssl x509 -inform der -in ${file} -out root.pem\`.` };
+  }
+  const certificates: X509Certificate[] = [];
+  for (const [i, block] of blocks.entries()) {
+    try {
+      certificates.push(new X509Certificate(block));
+    } catch (err) {
+      return { problem: `Certificate ${i + 1} in ${file} cannot be read (${(err as Error).message}): pass the root certificate(s) in PEM form.` };
+    }
+  }
+  return { certificates };
+}
+
+/**
+ * --pg-ssl-root-cert: read and checked up front (exists, readable, at least one PEM certificate). verify-ca and
+ * verify-full need it: libpq on the VM verifies against ~/.postgresql/root.crt otherwise, and this machine's CA
+ * store proves nothing about the VM.
+ */
+function rootCertSettings(settings: Settings, sslmode: SslMode, readFile: (path: string) => string): DatabaseSettings['sslRootCert'] {
+  const file = getString(settings, 'pg-ssl-root-cert');
+  if (file === undefined || file.trim() === '') {
+    if (sslmode === 'verify-ca' || sslmode === 'verify-full') {
+      throw new UsageError(`--pg-sslmode ${sslmode} needs the database server's root certificate: pass --pg-ssl-root-cert FILE (or set POSTGRES_SSLROOTCERT) with the PEM root certificate(s) its certificate chains to — ${AZURE_PG_ROOTS}.`);
+    }
+    return undefined;
+  }
+  if (sslmode === 'disable') {
+    throw new UsageError('--pg-ssl-root-cert goes with a TLS mode: with --pg-sslmode disable there is no certificate to verify; use verify-full (or leave the root certificate out).');
+  }
+  let text: string;
+  try {
+    text = readFile(expandHome(file));
+  } catch (err) {
+    throw new UsageError(`Cannot read the root certificate file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check --pg-ssl-root-cert.`);
+  }
+  const parsed = parseRootCertificates(text, file);
+  if ('problem' in parsed) throw new UsageError(parsed.problem);
+  return { pem: text, source: file };
+}
+
 function blobSettings(settings: Settings, more: MoreSecrets, warnings: string[]): BlobSettings | undefined {
   const uri = getString(settings, 'artifacts-destination');
   const identity = getBool(settings, 'azure-identity');
@@ -317,6 +412,11 @@ function blobSettings(settings: Settings, more: MoreSecrets, warnings: string[])
       warnings.push('--azure-identity: the storage key or connection string in the environment is not written to the VM; the server uses its managed identity.');
     }
     return { ...dest, credential: { kind: 'managed-identity' } };
+  }
+  for (const [variable, secret] of [['AZURE_STORAGE_CONNECTION_STRING', more.azureConnectionString], ['AZURE_STORAGE_ACCESS_KEY', more.azureAccessKey]] as const) {
+    if (secret && /[\0\r\n]/.test(secret.reveal())) {
+      throw new UsageError(`${variable} contains a line break or NUL character, which the secrets file on the VM cannot hold: give it on one line.`);
+    }
   }
   if (more.azureConnectionString && !more.azureConnectionString.isEmpty) {
     const name = /(?:^|;)\s*AccountName=([^;]+)/i.exec(more.azureConnectionString.reveal())?.[1]?.trim();
@@ -347,16 +447,16 @@ function authSettings(settings: Settings, trackingDb: string, password?: Secret)
   if (!password || password.isEmpty) {
     throw new UsageError('--auth basic needs the admin password: set MLFLOW_AUTH_ADMIN_PASSWORD in the environment or .env, or run in a terminal to be asked.');
   }
-  if ([...password.reveal()].length < MIN_ADMIN_PASSWORD_LENGTH) {
-    throw new UsageError(`MLFLOW_AUTH_ADMIN_PASSWORD must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters: MLflow refuses shorter admin passwords.`);
-  }
+  const problem = adminPasswordProblem(password);
+  if (problem) throw new UsageError(problem);
   return { adminUser, adminPassword: password, database };
 }
 
 function requirePublicName(value: string): string {
   const name = value.replace(/^\[(.*)\]$/, '$1');
+  if (hasZoneId(name)) throw new UsageError(`--public-name ${zoneIdProblem(name, false)}.`);
   if (!isValidHostName(name) || /^https?:/i.test(value)) {
-    throw new UsageError(`--public-name "${value}" is not a host name or IP address: give the name alone, e.g. mlflow.example.com (no scheme, no port).`);
+    throw new UsageError(`--public-name ${shown(value)} is not a host name or IP address: give the name alone, e.g. mlflow.example.com (no scheme, no port).`);
   }
   return name.toLowerCase();
 }

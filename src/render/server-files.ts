@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { shq } from '../remote/quote.js';
 import { Secret } from '../util/secret.js';
 import { backendStoreUri, backendUriWithoutPassword, type DatabaseSettings } from './backend-uri.js';
@@ -14,6 +14,8 @@ export interface RemoteLayout {
   artifactsDir: string;
   /** MLflow's basic-auth configuration (--auth basic). */
   authIni: string;
+  /** --pg-ssl-root-cert: the database server's root certificate(s), named by sslrootcert= in the URIs. */
+  pgRootCert: string;
 }
 
 export function remoteLayout(home: string, artifactsDir?: string): RemoteLayout {
@@ -26,6 +28,7 @@ export function remoteLayout(home: string, artifactsDir?: string): RemoteLayout 
     pidFile: `${home}/mlflow-server.pid`,
     artifactsDir: artifactsDir ?? `${home}/mlruns-artifacts`,
     authIni: `${home}/mlflow-auth.ini`,
+    pgRootCert: `${home}/.mlflow-pg-root.crt`,
   };
 }
 
@@ -78,12 +81,20 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
   ].join('\n');
 }
 
-/** The secrets file, sourced by the launcher. Every value single-quoted for the shell. */
+/**
+ * The secrets file, sourced by the launcher. Every value single-quoted for the shell, one line each: a value
+ * with a line break (or NUL) could not be read back line by line (parseSecretsEnv, `provision status`), so it
+ * is refused here; the configuration refuses such passwords and keys first, with a message for the user.
+ */
 export function renderSecretsEnv(db: DatabaseSettings, extra: Array<[name: string, value: Secret]> = []): Secret {
+  const entries: Array<[string, string]> = [['MLFLOW_BACKEND_STORE_URI', backendStoreUri(db).reveal()], ...extra.map(([n, v]): [string, string] => [n, v.reveal()])];
+  for (const [name, value] of entries) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`the secrets file cannot hold the variable name ${JSON.stringify(name)}`);
+    if (/[\0\r\n]/.test(value)) throw new Error(`the secrets file cannot hold ${name}: its value contains a line break or NUL character`);
+  }
   const lines = [
     '# Written by `provision`; mode 0600; read by start-mlflow-server.sh. Do not commit or share.',
-    `MLFLOW_BACKEND_STORE_URI=${shq(backendStoreUri(db).reveal())}`,
-    ...extra.map(([name, value]) => `${name}=${shq(value.reveal())}`),
+    ...entries.map(([name, value]) => `${name}=${shq(value)}`),
     '',
   ];
   return new Secret(lines.join('\n'));
@@ -112,10 +123,21 @@ export function renderAuthIni(db: DatabaseSettings, auth: { adminUser: string; d
   ].join('\n');
 }
 
-/** Fingerprint of the server's effective configuration: what a running server must match to be kept. */
-export function configFingerprint(launcher: string, secrets: Secret, authIni?: string): string {
+/**
+ * Fingerprint of the server's effective configuration: what a running server must match to be kept. It is
+ * stored in the PID file, so with `key` (a random value kept in the 0600 secrets file) it is an HMAC: a bare
+ * hash over the secrets would let whoever reads the PID file test guesses of the database password offline.
+ */
+export function configFingerprint(launcher: string, secrets: Secret, authIni?: string, key?: Secret): string {
   const base = `${sha256(launcher)}\n${sha256(secrets.reveal())}`;
-  return sha256(authIni === undefined ? base : `${base}\n${sha256(authIni)}`).slice(0, 16);
+  const text = authIni === undefined ? base : `${base}\n${sha256(authIni)}`;
+  if (key) return createHmac('sha256', key.reveal()).update(text).digest('hex').slice(0, 16);
+  return sha256(text).slice(0, 16);
+}
+
+/** A new key for the configuration fingerprint: 32 random bytes, hex. */
+export function newFingerprintKey(): Secret {
+  return new Secret(randomBytes(32).toString('hex'));
 }
 
 /**
@@ -125,7 +147,8 @@ export function configFingerprint(launcher: string, secrets: Secret, authIni?: s
 export function parseSecretsEnv(text: string): Map<string, Secret> {
   const out = new Map<string, Secret>();
   for (const line of text.split('\n')) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    // `s`: a value may hold characters JavaScript counts as line ends (U+2028, U+2029); only \n splits lines.
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(line);
     if (!m) continue;
     const word = m[2]!;
     let value = '';

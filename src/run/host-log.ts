@@ -1,6 +1,29 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../util/errors.js';
 import { maskSecrets } from '../util/secret.js';
+
+/**
+ * Opens a log for writing as 0600 whatever was there: never through a symbolic link (O_NOFOLLOW: a link
+ * planted at the log's name could point the log at any file the user may write), and an existing file's
+ * wider mode is narrowed, since open() keeps the mode of a file it did not create.
+ */
+export function openPrivateLog(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new UsageError(`The log file ${path} is a symbolic link; provision does not write logs through links: remove it or choose another --log-dir.`);
+    throw new UsageError(`Cannot write the log file ${path} (${code ?? 'error'}): choose a writable --log-dir.`);
+  }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw new UsageError(`The log file ${path} is not a regular file: remove it or choose another --log-dir.`);
+  }
+  fchmodSync(fd, 0o600);
+  return fd;
+}
 
 /** The full, secret-masked record of one host's run, in <log-dir>/<host>.log. */
 export class HostLog {
@@ -9,8 +32,8 @@ export class HostLog {
 
   constructor(dir: string, host: string) {
     this.path = join(dir, `${host.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`);
-    mkdirSync(dir, { recursive: true });
-    this.fd = openSync(this.path, 'w', 0o600);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.fd = openPrivateLog(this.path);
   }
 
   write(line: string): void {

@@ -3,7 +3,7 @@ import type { HostTarget, ProvisionConfig, ServerOptions } from '../config/confi
 import { corsOrigins, defaultAllowedHosts } from '../config/config.js';
 import { backendUriWithoutPassword } from '../render/backend-uri.js';
 import { featureState, newFlaskSecretKey } from '../render/features.js';
-import { configFingerprint, remoteLayout, renderLauncher, renderSecretsEnv } from '../render/server-files.js';
+import { configFingerprint, newFingerprintKey, remoteLayout, renderLauncher, renderSecretsEnv } from '../render/server-files.js';
 import { Remote } from '../ssh/connection.js';
 import {
   artifactsCommand,
@@ -11,6 +11,7 @@ import {
   logTailCommand,
   packageCommands,
   pythonCommands,
+  removeLeftoverUploadsCommand,
   serverAliveCommand,
   startServerCommand,
   stopServerCommand,
@@ -20,6 +21,7 @@ import { checkDatabase, loadDatabaseDriver, type DatabaseReport } from '../steps
 import { buildProbeScript, parseFacts, type Facts } from '../steps/facts.js';
 import { httpDirect, httpOnVm } from '../steps/http.js';
 import {
+  artifactsRefusal,
   planArtifacts,
   planFiles,
   planPackages,
@@ -32,7 +34,7 @@ import {
   type Desired,
 } from '../steps/plan.js';
 import { StepError } from '../util/errors.js';
-import { Secret } from '../util/secret.js';
+import { maskSecrets, Secret } from '../util/secret.js';
 import type { HostLog } from './host-log.js';
 import { SchemaGate } from './schema-gate.js';
 
@@ -90,6 +92,8 @@ export class HostRun {
   private authDbCheck?: Promise<DatabaseReport>;
   /** A basic-auth session key made in this run (only when the VM has none yet). */
   private flaskKey?: Secret;
+  /** The configuration fingerprint's key, made in this run when the VM has none yet. */
+  private fingerprintKey?: Secret;
   private readonly started = Date.now();
   sshConnections = 0;
 
@@ -112,7 +116,7 @@ export class HostRun {
 
   say(line: string): void {
     this.log.write(line);
-    this.emitLine(line);
+    this.emitLine(maskSecrets(line));
   }
 
   private async run(c: RemoteCommand): Promise<string> {
@@ -171,8 +175,8 @@ export class HostRun {
       hostKeyPolicy: ssh.hostKeyPolicy,
       connectTimeoutMs: ssh.connectTimeoutMs,
       ...(ssh.passphrase ? { passphrase: ssh.passphrase } : {}),
-      onNewHostKey: (fp, type) => {
-        newKey = `new host key ${type} ${fp} recorded in ${ssh.knownHostsPath}`;
+      onNewHostKey: (fp, type, file) => {
+        newKey = `new host key ${type} ${fp} recorded in ${file}`;
         this.say(newKey);
       },
     });
@@ -192,6 +196,8 @@ export class HostRun {
     const problems = preflightProblems(facts, this.target.user);
     const port = portProblem(facts, this.need(this.desired), this.target.address);
     if (port) problems.push(port);
+    const artifacts = artifactsRefusal(facts, this.need(this.desired));
+    if (artifacts) problems.push(artifacts);
     if (problems.length > 0) throw new StepError(problems.join(' '));
     return this.mark('connect', {
       changed: false,
@@ -216,20 +222,25 @@ export class HostRun {
 
   private computeDesired(facts: Facts): Desired {
     const server = this.serverOptions;
-    const { db } = this.config;
     const layout = remoteLayout(facts.home, server.artifactsDir);
+    // The database as libpq on the VM uses it: with --pg-ssl-root-cert, sslrootcert= names the uploaded copy.
+    const db = this.config.db.sslRootCert ? { ...this.config.db, sslRootCertPath: layout.pgRootCert } : this.config.db;
     const allowedHosts = server.allowedHosts ?? defaultAllowedHosts(this.target, server.port, server.publicNames);
     const origins = corsOrigins(this.target, server.port, server.publicNames);
-    const features = featureState(this.config, facts, () => (this.flaskKey ??= newFlaskSecretKey()));
+    const features = featureState({ ...this.config, db }, facts, () => (this.flaskKey ??= newFlaskSecretKey()));
     const launcher = renderLauncher(layout, { port: server.port, allowedHosts, corsOrigins: origins, ...features.launcher });
-    const secrets = renderSecretsEnv(db, features.secrets);
+    // Made once per VM, then read back from its secrets file (last line, so earlier files keep their layout).
+    const fingerprintKey = facts.fingerprintKey ?? (this.fingerprintKey ??= newFingerprintKey());
+    const secrets = renderSecretsEnv(db, [...features.secrets, ['PROVISION_FINGERPRINT_KEY', fingerprintKey]]);
     return {
       user: facts.user,
       layout,
       launcher,
       secrets,
-      fingerprint: configFingerprint(launcher, secrets, features.authIni),
+      fingerprint: configFingerprint(launcher, secrets, features.authIni, fingerprintKey),
       ...(features.authIni !== undefined ? { authIni: features.authIni } : {}),
+      ...(db.sslRootCert ? { pgRootCert: db.sslRootCert.pem } : {}),
+      db,
       ...(features.artifactsRemote ? { artifactsRemote: features.artifactsRemote } : {}),
       ...(features.pip ? { pip: features.pip } : {}),
       port: server.port,
@@ -308,7 +319,7 @@ export class HostRun {
     }
     return this.mark('database', {
       changed: false,
-      summary: `PostgreSQL ${report.serverVersion} at ${db.host}:${db.port} reachable from the VM, ${db.sslmode === 'disable' ? 'unencrypted' : 'TLS'}, login ok${authDb}`,
+      summary: `PostgreSQL ${report.serverVersion} at ${db.host}:${db.port} reachable from the VM, ${report.transport}, login ok${authDb}`,
     });
   }
 
@@ -316,9 +327,19 @@ export class HostRun {
     const facts = this.need(this.facts);
     const desired = this.need(this.desired);
     const plan = planFiles(facts, desired);
-    if (!plan.change) return this.mark('files', { changed: false, summary: plan.reason });
-    if (this.config.dryRun) return this.mark('files', { changed: true, summary: plan.reason });
+    // Temporary files of an upload that a dropped connection cut short: removed, whatever else changes.
+    const leftovers = facts.leftoverUploads;
+    const cleanup = leftovers.length > 0 ? `${leftovers.length} leftover temporary upload${leftovers.length === 1 ? '' : 's'} from an interrupted run` : '';
+    if (!plan.change && !cleanup) return this.mark('files', { changed: false, summary: plan.reason });
+    if (this.config.dryRun) return this.mark('files', { changed: true, summary: [plan.change && plan.reason, cleanup].filter(Boolean).join('; ') });
+    if (cleanup) await this.run(removeLeftoverUploadsCommand(desired.layout.home, leftovers));
+    if (!plan.change) return this.mark('files', { changed: true, summary: `${plan.reason}; removed ${cleanup}` });
     const remote = this.need(this.remote);
+    // Before the URIs that name it (sslrootcert=): public, so 0644 like any CA certificate.
+    if (plan.pgRootCert && desired.pgRootCert !== undefined) {
+      await remote.writeFileAtomic(desired.layout.pgRootCert, desired.pgRootCert, 0o644);
+      this.say(`uploaded ${desired.layout.pgRootCert} (0644)`);
+    }
     if (plan.secrets) {
       await remote.writeFileAtomic(desired.layout.secrets, desired.secrets, 0o600);
       this.say(`uploaded ${desired.layout.secrets} (0600)`);
@@ -331,7 +352,7 @@ export class HostRun {
       await remote.writeFileAtomic(desired.layout.launcher, desired.launcher, 0o700);
       this.say(`uploaded ${desired.layout.launcher} (0700)`);
     }
-    return this.mark('files', { changed: true, summary: `${plan.reason}; rewritten` });
+    return this.mark('files', { changed: true, summary: `${plan.reason}; rewritten${cleanup ? `; removed ${cleanup}` : ''}` });
   }
 
   async server(): Promise<StepOutcome> {
@@ -355,7 +376,7 @@ export class HostRun {
         // MLflow refuses to start on a schema older than its own (after an upgrade): migrate once, start again.
         if (!(err instanceof SchemaOutOfDate) || upgraded) throw err;
         this.say(`MLflow reports an out-of-date database schema (${err.detail}): running mlflow db upgrade once`);
-        const { db } = this.config;
+        const db = desired.db ?? this.config.db;
         await this.schemaGate.exclusive(() => this.run(dbUpgradeCommand(desired.layout, backendUriWithoutPassword(db), db.password)));
         upgraded = `; database schema upgraded (${err.detail})`;
         return startAndWait();
@@ -371,13 +392,25 @@ export class HostRun {
     return this.mark('server', { changed: true, summary: `${why}${upgraded}; ${out.trim().split('\n').slice(-1)[0]}` });
   }
 
+  /** A wait on the VM ends at once on Ctrl-C or when the connection is gone, not at its deadline. */
+  private stopIfGone(waitingFor: string): void {
+    if (this.interrupted) throw new StepError(`Interrupted while waiting for ${waitingFor}.`);
+    if (this.remote?.isClosed) {
+      const err = new StepError(`The SSH connection to ${this.target.address} dropped while waiting for ${waitingFor}; rerun provision to continue.`);
+      err.dropped = true;
+      throw err;
+    }
+  }
+
   /** Until the server answers an experiments search (it touches the database), bounded. */
   private async waitForDatabaseCall(): Promise<void> {
     const desired = this.need(this.desired);
     const remote = this.need(this.remote);
     const deadline = Date.now() + SERVER_START_TIMEOUT_SEC * 1000;
+    this.say('waiting for the server\'s first database call (MLflow creates its schema in an empty database)');
     let status = 0;
     while (Date.now() < deadline) {
+      this.stopIfGone('the server\'s first database call');
       status = await httpOnVm(remote, desired.port, {
         method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: `127.0.0.1:${desired.port}`, body: '{"max_results":1}', ...this.authHeaders(),
       }).then((r) => r.status, () => 0);
@@ -396,6 +429,7 @@ export class HostRun {
     let tries = 0;
     let aliveChecked = started - 3500; // first asked after 1.5 s: a server that dies at start is told at once
     while (Date.now() < deadline) {
+      this.stopIfGone('the server to answer /health');
       tries += 1;
       try {
         const res = await httpOnVm(remote, desired.port, { path: '/health', timeoutMs: 5000 });

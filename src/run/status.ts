@@ -1,5 +1,6 @@
 import type { HostTarget, StatusConfig } from '../config/config.js';
-import { parseBackendUri } from '../render/backend-uri.js';
+import { parseBackendUri, type DatabaseSettings } from '../render/backend-uri.js';
+import { shq } from '../remote/quote.js';
 import { parseSecretsEnv, remoteLayout } from '../render/server-files.js';
 import { Remote } from '../ssh/connection.js';
 import { checkDatabase, loadDatabaseDriver } from '../steps/database.js';
@@ -29,6 +30,8 @@ export interface HostStatus {
   database: { reachable: boolean; detail: string; serverVersion?: string };
   auth: 'none' | 'basic';
   log: { path?: string; lines: string[] };
+  /** The VM's host key was unknown and has been recorded (--host-key-policy accept-new), as `provision` says it. */
+  newHostKey?: { type: string; fingerprint: string; recordedIn: string };
   durationMs: number;
 }
 
@@ -41,6 +44,7 @@ echo "clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)"
 [ -f "$HOME/mlflow-server.pid" ] && { read -r _ start _ < "$HOME/mlflow-server.pid"; echo "server_start_ticks=$start"; }
 [ -r "$HOME/start-mlflow-server.sh" ] && while IFS= read -r l; do printf 'launcher_line=%s\\n' "$l"; done < "$HOME/start-mlflow-server.sh"
 [ -r "$HOME/.mlflow-server.env" ] && while IFS= read -r l; do printf 'secret_line=%s\\n' "$l"; done < "$HOME/.mlflow-server.env"
+[ -r "$HOME/.mlflow-pg-root.crt" ] && while IFS= read -r l || [ -n "$l" ]; do printf 'pg_root_line=%s\\n' "$l"; done < "$HOME/.mlflow-pg-root.crt"
 [ -r "$HOME/mlflow-server.log" ] && tail -n ${logLines} "$HOME/mlflow-server.log" | while IFS= read -r l; do printf 'log_line=%s\\n' "$l"; done
 echo probe_done=1
 `;
@@ -52,11 +56,13 @@ interface StatusExtras {
   startTicks?: number;
   launcher: string[];
   secrets: string[];
+  /** ~/.mlflow-pg-root.crt, the database's root certificate(s) provision uploads with --pg-ssl-root-cert. */
+  pgRoot: string[];
   log: string[];
 }
 
 export function parseStatusExtras(text: string): StatusExtras {
-  const x: StatusExtras = { clkTck: 100, launcher: [], secrets: [], log: [] };
+  const x: StatusExtras = { clkTck: 100, launcher: [], secrets: [], pgRoot: [], log: [] };
   for (const line of text.split('\n')) {
     const i = line.indexOf('=');
     if (i < 0) continue;
@@ -67,6 +73,7 @@ export function parseStatusExtras(text: string): StatusExtras {
     else if (key === 'server_start_ticks') x.startTicks = Number(value);
     else if (key === 'launcher_line') x.launcher.push(value);
     else if (key === 'secret_line') x.secrets.push(value);
+    else if (key === 'pg_root_line') x.pgRoot.push(value);
     else if (key === 'log_line') x.log.push(value);
   }
   return x;
@@ -101,7 +108,12 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
   let remote: Remote | undefined;
   try {
     void loadDatabaseDriver().catch(() => undefined);
-    remote = await Remote.connect(target, { ...config.ssh });
+    remote = await Remote.connect(target, {
+      ...config.ssh,
+      onNewHostKey: (fingerprint, type, recordedIn) => {
+        status.newHostKey = { type, fingerprint, recordedIn };
+      },
+    });
     const port0 = target.overrides.port ?? config.port;
     const res = await remote.exec(buildStatusScript(port0), { timeoutSec: 60 });
     if (!res.stdout.includes('probe_done=1')) throw new Error(`reading the VM's state failed (exit ${res.code}): ${res.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
@@ -109,11 +121,14 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
     const extras = parseStatusExtras(res.stdout);
     const layout = remoteLayout(facts.home);
     status.log.path = layout.log;
-    status.log.lines = extras.log.map((l) => maskSecrets(l));
     if (facts.mlflowVersion) status.mlflow.installed = facts.mlflowVersion;
 
+    // Every value of the secrets file (and the password inside the URI) is registered as a Secret before the
+    // log tail is masked: masking earlier would know none of them.
     const secrets = parseSecretsEnv(extras.secrets.join('\n'));
     const uri = secrets.get('MLFLOW_BACKEND_STORE_URI');
+    if (uri) parseBackendUri(uri);
+    status.log.lines = extras.log.map((l) => maskSecrets(l));
     if (extras.launcher.length === 0 || !uri) {
       status.problems.push(`${target.address} is not provisioned (no ${extras.launcher.length === 0 ? layout.launcher : layout.secrets}): run provision --host ${target.label}.`);
       return done();
@@ -137,10 +152,16 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
     }
 
     const db = parseBackendUri(uri);
+    // The database as the server reaches it: with the root certificate libpq on the VM verifies against.
+    const dbCheck = db ? (async () => {
+      const withRoot = await vmRootCertificate(remote!, db, facts.home, layout.pgRootCert, extras.pgRoot);
+      if (typeof withRoot === 'string') throw new Error(withRoot);
+      return checkDatabase(remote!, withRoot, 5000);
+    })() : undefined;
     const ask = (req: Parameters<typeof httpOnVm>[2]): Promise<HttpResponse> =>
       httpOnVm(remote!, port, { timeoutMs: 5000, ...req }).catch((err: unknown) => ({ status: 0, body: errorMessage(err) }));
     const [dbResult, health, version, search] = await Promise.all([
-      db ? checkDatabase(remote, db, 5000).then((r) => ({ ok: true as const, r }), (err: unknown) => ({ ok: false as const, message: errorMessage(err) })) : Promise.resolve(undefined),
+      dbCheck ? dbCheck.then((r) => ({ ok: true as const, r }), (err: unknown) => ({ ok: false as const, message: errorMessage(err) })) : Promise.resolve(undefined),
       status.server.running || facts.listeners.length > 0 ? ask({ path: '/health' }) : Promise.resolve({ status: 0, body: '' }),
       status.server.running ? ask({ path: '/version', ...(auth ? { headers: auth } : {}) }) : Promise.resolve({ status: 0, body: '' }),
       status.server.running
@@ -155,7 +176,7 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
       status.database = {
         reachable: true,
         serverVersion: dbResult.r.serverVersion,
-        detail: `PostgreSQL ${dbResult.r.serverVersion} at ${db.host}:${db.port} reachable from the VM, ${db.sslmode === 'disable' ? 'unencrypted' : 'TLS'}, login ok`,
+        detail: `PostgreSQL ${dbResult.r.serverVersion} at ${db.host}:${db.port} reachable from the VM, ${dbResult.r.transport}, login ok`,
       };
     } else {
       const message = dbResult && !dbResult.ok ? dbResult.message : 'not checked';
@@ -185,6 +206,27 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
   } finally {
     remote?.close();
   }
+}
+
+/**
+ * The root certificate libpq on the VM verifies the database with: the file the URI names (sslrootcert=), else
+ * for verify-ca/verify-full libpq's default ~/.postgresql/root.crt. The status script has read the file
+ * provision uploads; another path costs one more command. A sentence when the VM has no usable file (MLflow
+ * could not connect either).
+ */
+export async function vmRootCertificate(remote: Remote, db: DatabaseSettings, home: string, uploaded: string, uploadedLines: string[]): Promise<DatabaseSettings | string> {
+  const path = db.sslRootCertPath ?? (db.sslmode === 'verify-ca' || db.sslmode === 'verify-full' ? `${home}/.postgresql/root.crt` : undefined);
+  if (!path) return db;
+  let pem = '';
+  if (path === uploaded) pem = uploadedLines.length > 0 ? `${uploadedLines.join('\n')}\n` : '';
+  else {
+    const res = await remote.exec(`cat -- ${shq(path)}`, { timeoutSec: 15 }).catch(() => undefined);
+    if (res?.code === 0) pem = res.stdout;
+  }
+  if (!/-----BEGIN CERTIFICATE-----/.test(pem)) {
+    return `The root certificate ${path} that libpq on the VM needs for sslmode=${db.sslmode} is missing or holds no certificate, so MLflow cannot reach its database either: rerun provision with --pg-ssl-root-cert FILE.`;
+  }
+  return { ...db, sslRootCert: { pem, source: `${path} on the VM` } };
 }
 
 /** Every VM, `config.concurrency` at a time; results in the order the VMs were given. */

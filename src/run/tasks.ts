@@ -75,7 +75,15 @@ export async function runHosts(config: ProvisionConfig, handle: RunHandle): Prom
         task.skip(`${target.label}: not started (interrupted)`);
         return;
       }
-      const log = new HostLog(config.output.logDir, target.label);
+      let log: HostLog;
+      try {
+        log = new HostLog(config.output.logDir, target.label);
+      } catch (err) {
+        handle.results.set(target.label, {
+          host: target.label, status: 'failed', changed: [], error: errorMessage(err), warnings: [], durationMs: 0, sshConnections: 0, remoteCommands: 0, portForwards: 0,
+        });
+        throw err;
+      }
       const host = new HostRun(target, config, log, schemaGate);
       handle.runs.push(host);
       const steps = config.dryRun ? STEPS.filter((s) => s.id !== 'verify') : STEPS;

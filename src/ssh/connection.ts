@@ -5,27 +5,32 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import type { HostKeyPolicy, HostTarget } from '../config/config.js';
-import {
-  appendKnownHost,
-  fingerprint,
-  knownHostsName,
-  keyTypeOf,
-  knownKeyTypes,
-  readKnownHosts,
-  verifyHostKey,
-} from '../hosts/known-hosts.js';
+import { DEFAULT_GLOBAL_KNOWN_HOSTS, HostKeyVerifier, knownHostsName, type KnownHostsFiles } from '../hosts/known-hosts.js';
 import { shq } from '../remote/quote.js';
 import { StepError } from '../util/errors.js';
 import { maskSecrets, type Secret } from '../util/secret.js';
 import { describeConnectError } from './errors.js';
 
 export interface ConnectOptions {
+  /**
+   * The known_hosts file for a target that does not name its own (`target.knownHosts`, set by resolveTarget
+   * from --known-hosts and the ssh config); the global files are then OpenSSH's defaults.
+   */
   knownHostsPath: string;
   hostKeyPolicy: HostKeyPolicy;
   connectTimeoutMs: number;
   passphrase?: Secret;
-  /** Called once when an unknown host key was recorded. */
-  onNewHostKey?: (fingerprint: string, keyType: string) => void;
+  /** Called once when an unknown host key was recorded, with the file it was recorded in. */
+  onNewHostKey?: (fingerprint: string, keyType: string, file: string) => void;
+}
+
+/** The known_hosts files and name one connection verifies its host key with. */
+export function knownHostsFilesFor(target: HostTarget, knownHostsPath: string): KnownHostsFiles {
+  return target.knownHosts ?? {
+    name: knownHostsName(target.address, target.port),
+    userFiles: [knownHostsPath],
+    globalFiles: DEFAULT_GLOBAL_KNOWN_HOSTS,
+  };
 }
 
 export interface ExecResult {
@@ -48,6 +53,9 @@ export interface ExecOptions {
    */
   stdin?: string;
 }
+
+/** How long one SFTP request may go unanswered (a write of 32 KiB, a rename) before the upload fails. */
+export const SFTP_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Algorithm names a known_hosts key type can be negotiated as. */
 const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
@@ -93,20 +101,73 @@ export class Remote {
   /** Set while interrupt() waits for the running commands to end. */
   private onIdle: (() => void) | undefined;
   private closed = false;
+  /** Set by interrupt(): operations cut short by the closing connection say "Interrupted", not "dropped". */
+  private interrupting = false;
+  /** SFTP requests in flight: ssh2 never calls their callbacks once the connection is gone, so we fail them. */
+  private readonly pending = new Set<() => void>();
 
-  private constructor(readonly client: Client, readonly target: HostTarget) {
+  /**
+   * `refusedKey`: why the connection was closed by our own host-key check at a re-key (the server presented
+   * another key mid-connection); every operation it cuts short then says that, not "dropped".
+   */
+  private constructor(readonly client: Client, readonly target: HostTarget, private readonly refusedKey: () => StepError | undefined = () => undefined) {
     const gone = () => {
       this.closed = true;
+      for (const fail of [...this.pending]) fail();
     };
     client.on('end', gone);
     client.on('close', gone);
+    // ssh2 can emit 'error' more than once (e.g. a timeout, then "Connection lost"); an 'error' without a
+    // listener kills the process, and every other host of a batch with it. The connection is then gone.
+    client.on('error', gone);
+  }
+
+  private droppedError(what: string): StepError {
+    const refused = this.refusedKey();
+    if (refused) return refused; // not a drop: we closed it, and the message says why
+    const err = new StepError(this.interrupting
+      ? `Interrupted ${what}.`
+      : `The SSH connection to ${this.target.address} dropped ${what}; rerun provision to continue.`);
+    err.dropped = true;
+    return err;
+  }
+
+  /**
+   * One SFTP request (or the session's opening), bounded: it fails when the connection goes away or after
+   * `timeoutMs`, since ssh2 never calls back on a dead channel and an unanswered request would otherwise
+   * leave the run waiting forever (Node then exits as if all were well).
+   */
+  private bounded<T>(what: string, fn: (cb: (err: Error | null | undefined, v?: T) => void) => void, timeoutMs = SFTP_REQUEST_TIMEOUT_MS): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.closed) {
+        reject(this.droppedError(what));
+        return;
+      }
+      let done = false;
+      const finish = (err: Error | null | undefined, v?: T) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.pending.delete(fail);
+        if (err) reject(err);
+        else resolve(v as T);
+      };
+      const fail = () => finish(this.droppedError(what));
+      const timer = setTimeout(() => {
+        finish(new StepError(`${this.target.address} did not answer within ${Math.round(timeoutMs / 1000)} s ${what}; rerun provision to continue.`));
+      }, timeoutMs);
+      this.pending.add(fail);
+      try {
+        fn(finish);
+      } catch (err) {
+        finish(err as Error);
+      }
+    });
   }
 
   static connect(target: HostTarget, options: ConnectOptions): Promise<Remote> {
-    const name = knownHostsName(target.address, target.port);
-    const entries = readKnownHosts(options.knownHostsPath);
-    const known = knownKeyTypes(entries, name);
-    const preferred = known.flatMap((t) => HOST_KEY_ALGORITHMS[t] ?? []);
+    const verifier = new HostKeyVerifier(knownHostsFilesFor(target, options.knownHostsPath), options.hostKeyPolicy, options.onNewHostKey);
+    const preferred = verifier.knownKeyTypes().flatMap((t) => HOST_KEY_ALGORITHMS[t] ?? []);
     const methods = keyCandidates(target, options.passphrase);
     if (methods.length === 0) {
       return Promise.reject(new StepError(
@@ -127,30 +188,11 @@ export class Remote {
       algorithms: {
         serverHostKey: [...new Set([...preferred, ...ALL_HOST_KEY_ALGORITHMS])] as never,
       },
+      // Called at the first key exchange and again at every re-key (the verifier pins the first key).
       hostVerifier: (key: Buffer) => {
-        const verdict = verifyHostKey(entries, name, key);
-        const fp = fingerprint(key);
-        if (verdict.status === 'match') return true;
-        if (verdict.status === 'revoked') {
-          hostKeyProblem = new StepError(`The host key of ${name} (${fp}) is marked @revoked in ${options.knownHostsPath} line ${verdict.line}; refusing to connect.`);
-          return false;
-        }
-        if (verdict.status === 'changed') {
-          hostKeyProblem = new StepError(
-            `The host key of ${name} has CHANGED (now ${fp}; ${options.knownHostsPath} line ${verdict.line} holds another ${verdict.knownType} key). ` +
-            `This may be a reinstalled VM or an attack. If you expect it, run: ssh-keygen -R ${shq(name)} -f ${shq(options.knownHostsPath)} and rerun.`,
-          );
-          return false;
-        }
-        if (options.hostKeyPolicy === 'strict') {
-          hostKeyProblem = new StepError(
-            `${name} is not in ${options.knownHostsPath} (key ${fp}) and --host-key-policy is strict: verify the fingerprint and add it (e.g. ssh-keyscan), or use --host-key-policy accept-new.`,
-          );
-          return false;
-        }
-        appendKnownHost(options.knownHostsPath, name, key);
-        options.onNewHostKey?.(fp, keyTypeOf(key));
-        return true;
+        const ok = verifier.verify(key);
+        if (!ok && verifier.problem) hostKeyProblem = new StepError(verifier.problem);
+        return ok;
       },
     };
 
@@ -158,9 +200,11 @@ export class Remote {
       let settled = false;
       client.once('ready', () => {
         settled = true;
-        resolve(new Remote(client, target));
+        resolve(new Remote(client, target, () => hostKeyProblem));
       });
-      client.once('error', (err: NodeJS.ErrnoException & { level?: string }) => {
+      // `on`, not `once`: a second 'error' (ssh2 sends "Connection lost before handshake" after a handshake
+      // timeout) must not find the process without a listener.
+      client.on('error', (err: NodeJS.ErrnoException & { level?: string }) => {
         if (settled) return;
         settled = true;
         client.end();
@@ -208,12 +252,22 @@ export class Remote {
         reject(new StepError('Interrupted: no new command was started.'));
         return;
       }
+      // ssh2 may never answer a channel request on a connection that dies meanwhile.
+      let opened = false;
+      const failOpen = () => {
+        if (!opened) reject(this.droppedError('while a command was being started'));
+      };
+      this.pending.add(failOpen);
       this.client.exec(wrapped, (err, channel) => {
+        opened = true;
+        this.pending.delete(failOpen);
         if (err) {
           reject(new StepError(`Could not run a command on ${this.target.address}: ${err.message}.`));
           return;
         }
         this.active.add(channel);
+        channel.on('error', () => undefined); // the 'close' below reports how the command ended
+        channel.stderr.on('error', () => undefined);
         const out = { stdout: '', stderr: '' };
         const partial = { stdout: '', stderr: '' };
         const feed = (stream: 'stdout' | 'stderr', chunk: Buffer) => {
@@ -247,9 +301,7 @@ export class Remote {
           // the connection went away (sshd killed, VM rebooted, network lost), whatever the order in which
           // ssh2 reports the channel and the connection closing.
           if (code === null && signal === undefined) {
-            const dropped = new StepError(`The SSH connection to ${this.target.address} dropped while a command was running; rerun provision to continue.`);
-            dropped.dropped = true;
-            reject(dropped);
+            reject(this.droppedError('while a command was running'));
             return;
           }
           resolve({ code: code ?? (signal ? 128 : 255), ...(signal ? { signal } : {}), ...out });
@@ -260,38 +312,44 @@ export class Remote {
   }
 
   private sftp(): Promise<SFTPWrapper> {
-    this.sftpSession ??= new Promise((resolve, reject) => {
-      this.client.sftp((err, sftp) => (err ? reject(new StepError(`Could not open SFTP on ${this.target.address}: ${err.message}.`)) : resolve(sftp)));
+    this.sftpSession ??= this.bounded<SFTPWrapper>('while opening SFTP', (cb) => this.client.sftp((err, sftp) => {
+      sftp?.on('error', () => undefined); // a dead session fails its pending requests (bounded) instead
+      cb(err, sftp);
+    })).catch((err: unknown) => {
+      this.sftpSession = undefined;
+      if (err instanceof StepError) throw err;
+      throw new StepError(`Could not open SFTP on ${this.target.address}: ${(err as Error).message}.`);
     });
     return this.sftpSession;
   }
 
   /**
    * Writes a file atomically: a temporary file next to it is written, chmod'ed, then renamed over the old
-   * one, so a full disk or a dropped connection leaves the previous file intact.
+   * one, so a full disk or a dropped connection leaves the previous file intact. A temporary file left by
+   * a connection that died mid-upload is removed by the next run (see the probe's `leftover_upload`).
    */
   async writeFileAtomic(path: string, content: string | Secret, mode: number): Promise<void> {
     const sftp = await this.sftp();
     const data = Buffer.from(typeof content === 'string' ? content : content.reveal(), 'utf8');
     const tmp = `${path}.provision-${randomBytes(4).toString('hex')}`;
-    const call = <T>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void) =>
-      new Promise<T>((res, rej) => fn((err, v) => (err ? rej(err) : res(v as T))));
+    const what = `while uploading ${path}`;
     try {
-      const handle = await call<Buffer>((cb) => sftp.open(tmp, 'w', { mode }, cb));
+      const handle = await this.bounded<Buffer>(what, (cb) => sftp.open(tmp, 'w', { mode }, cb));
       try {
         let offset = 0;
         while (offset < data.length) {
           const len = Math.min(32768, data.length - offset);
-          await call((cb) => sftp.write(handle, data, offset, len, offset, cb));
+          await this.bounded(what, (cb) => sftp.write(handle, data, offset, len, offset, cb));
           offset += len;
         }
-        await call((cb) => sftp.fchmod(handle, mode, cb));
+        await this.bounded(what, (cb) => sftp.fchmod(handle, mode, cb));
       } finally {
-        await call((cb) => sftp.close(handle, cb)).catch(() => undefined);
+        await this.bounded(what, (cb) => sftp.close(handle, cb)).catch(() => undefined);
       }
-      await call((cb) => sftp.ext_openssh_rename(tmp, path, cb));
+      await this.bounded(what, (cb) => sftp.ext_openssh_rename(tmp, path, cb));
     } catch (err) {
-      await call((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
+      if (err instanceof StepError) throw err; // the connection dropped or did not answer: unlink cannot run
+      await this.bounded(what, (cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
       const reason = (err as Error).message;
       const full = /no space|quota|failure/i.test(reason) ? ' (is the VM\'s disk full?)' : '';
       throw new StepError(`Uploading ${path} to ${this.target.address} failed: ${reason}${full}. The previous file, if any, is unchanged.`);
@@ -302,6 +360,10 @@ export class Remote {
   forward(host: string, port: number, timeoutMs = 10000): Promise<ClientChannel> {
     this.forwardCount += 1;
     return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(Object.assign(new Error('the SSH connection is closed'), { code: 'FORWARD_FAILED' }));
+        return;
+      }
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
@@ -314,7 +376,10 @@ export class Remote {
           return;
         }
         if (err) reject(Object.assign(err, { code: 'FORWARD_FAILED' }));
-        else resolve(channel);
+        else {
+          channel.on('error', () => undefined); // its user (pg, http) reads errors from the stream as well
+          resolve(channel);
+        }
       });
     });
   }
@@ -324,6 +389,7 @@ export class Remote {
    * whole process group, sudo and apt included), then closes the connection.
    */
   interrupt(graceMs = 3000): Promise<void> {
+    this.interrupting = true;
     for (const channel of this.active) channel.signal('TERM');
     return new Promise((resolve) => {
       let finished = false;

@@ -85,10 +85,26 @@ export function pythonCommands(
   return steps;
 }
 
+/** Removes temporary upload files (`<file>.provision-<8 hex>` in the home) that a dropped connection left. */
+export function removeLeftoverUploadsCommand(home: string, paths: string[]): RemoteCommand {
+  const ours = paths.filter((p) => p.startsWith(`${home}/`) && !p.slice(home.length + 1).includes('/') && /\.provision-[0-9a-f]{8}$/.test(p));
+  return { label: `remove ${ours.length} leftover temporary upload(s)`, command: cmd('rm', '-f', '--', ...ours), timeoutSec: 30 };
+}
+
+/**
+ * Creates the artifacts folder, and only that: `mkdir` without -p fails on anything already there (a folder
+ * someone made meanwhile, a symlink), so no existing folder is ever re-owned or re-moded; `chown -h` never
+ * follows a link. Missing parents are created as root would (0755, root's).
+ */
 export function artifactsCommand(dir: string, user: string): RemoteCommand {
+  const parent = dir.replace(/\/[^/]+\/?$/, '') || '/';
   return {
     label: `create ${dir}`,
-    command: `sudo -n install -d -o ${shq(user)} -g "$(id -gn)" -m 0750 ${shq(dir)} && sudo -n chown ${shq(user)} ${shq(dir)}`,
+    command: [
+      `sudo -n mkdir -p -- ${shq(parent)}`,
+      `sudo -n mkdir -m 0750 -- ${shq(dir)}`,
+      `sudo -n chown -h -- ${shq(user)}:"$(id -gn)" ${shq(dir)}`,
+    ].join(' && '),
     timeoutSec: 60,
   };
 }
@@ -137,7 +153,9 @@ export function startServerCommand(layout: RemoteLayout, fingerprint: string): R
       'pid=$!',
       'start=""',
       'for i in 1 2 3 4 5 6 7 8 9 10; do start=$(cut -d" " -f22 /proc/$pid/stat 2>/dev/null) && [ -n "$start" ] && break; sleep 0.1; done',
-      `echo "$pid $start ${fingerprint}" > ${shq(layout.pidFile)}`,
+      // 0600 like the secrets it fingerprints; rm first, as `>` keeps the mode of an existing file.
+      `rm -f ${shq(layout.pidFile)}`,
+      `(umask 077; echo "$pid $start ${fingerprint}" > ${shq(layout.pidFile)})`,
       'echo "started pid $pid"',
     ].join('\n'),
     timeoutSec: 30,

@@ -17,12 +17,20 @@ export interface Facts {
   mlflowVersion?: string;
   mlflowImportable: boolean;
   driverImportable: boolean;
-  artifactsDir: 'ok' | 'missing' | 'not-writable';
-  files: Record<'launcher' | 'secrets' | 'authIni', { sha256?: string; mode?: number; owner?: string }>;
+  artifactsDir: 'ok' | 'missing' | 'not-writable' | 'symlink' | 'not-a-folder';
+  /** The artifacts path and the home with every symlink resolved, and the folder's owner when not the user. */
+  artifactsReal: string;
+  homeReal: string;
+  artifactsOwner?: string;
+  /** Temporary files of uploads that a dropped connection left behind (`<file>.provision-<hex>`). */
+  leftoverUploads: string[];
+  files: Record<'launcher' | 'secrets' | 'authIni' | 'pgRootCert', { sha256?: string; mode?: number; owner?: string }>;
   /** Python modules of optional features present in the venv: `flask_wtf` (mlflow[auth]), `azure.storage.blob`, `azure.identity`. */
   modules: string[];
   /** MLFLOW_FLASK_SERVER_SECRET_KEY from the secrets file, read only with --auth basic (kept across reruns). */
   flaskSecretKey?: Secret;
+  /** PROVISION_FINGERPRINT_KEY from the secrets file: the key of the configuration fingerprint (kept across reruns). */
+  fingerprintKey?: Secret;
   server: { pid?: number; running: boolean; fingerprint?: string };
   /**
    * Processes listening on the MLflow port: pid, process group, owner and command line. `ours` means the
@@ -100,13 +108,28 @@ if [ -n "$SP" ]; then
   for m in flask_wtf azure/storage/blob azure/identity; do [ -f "$SP/$m/__init__.py" ] && echo "module=$m"; done
 fi
 A=${artifacts}
-if [ -d "$A" ] && [ -w "$A" ]; then echo artifacts=ok; elif [ -d "$A" ]; then echo artifacts=not-writable; else echo artifacts=missing; fi
-# One sha256sum ("HASH  PATH" lines) and one stat for all three files, each silent about a missing file;
-# the parser tells the files apart by name.
-set -- "$HOME/start-mlflow-server.sh" "$HOME/.mlflow-server.env" "$HOME/mlflow-auth.ini"
+# The artifacts folder is judged as the VM resolves it (symlinks followed), next to the resolved home; a
+# folder that is not ours is only named, never changed.
+{ IFS= read -r hr; IFS= read -r ar; } <<PROBE_PATHS
+$(readlink -m -- "$HOME" "$A")
+PROBE_PATHS
+printf 'home_real=%s\nartifacts_real=%s\n' "$hr" "$ar"
+if [ -L "$A" ]; then echo artifacts=symlink
+elif [ -d "$A" ]; then
+  [ -O "$A" ] || printf 'artifacts_owner=%s\n' "$(stat -c %U -- "$A")"
+  if [ -w "$A" ]; then echo artifacts=ok; else echo artifacts=not-writable; fi
+elif [ -e "$A" ]; then echo artifacts=not-a-folder
+else echo artifacts=missing; fi
+for f in "$HOME"/*.provision-* "$HOME"/.*.provision-*; do
+  case "\${f##*.provision-}" in [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]) [ -f "$f" ] && [ ! -L "$f" ] && printf 'leftover_upload=%s\n' "$f";; esac
+done
+# One sha256sum ("HASH  PATH" lines) and one stat for all four files (launcher, secrets, auth configuration,
+# the database's root certificate), each silent about a missing file; the parser tells them apart by name.
+set -- "$HOME/start-mlflow-server.sh" "$HOME/.mlflow-server.env" "$HOME/mlflow-auth.ini" "$HOME/.mlflow-pg-root.crt"
 sha256sum "$@" 2>/dev/null
-stat -c 'file_stat=%a %U %n' "$@" 2>/dev/null${input.readFlaskSecretKey ? `
-[ -r "$HOME/.mlflow-server.env" ] && while IFS= read -r l; do case "$l" in MLFLOW_FLASK_SERVER_SECRET_KEY=*) echo "flask_secret_key=\${l#*=}";; esac; done < "$HOME/.mlflow-server.env"` : ''}
+stat -c 'file_stat=%a %U %n' "$@" 2>/dev/null
+# Keys an earlier run made and a rerun keeps: the fingerprint key (always) and the basic-auth session key.
+[ -r "$HOME/.mlflow-server.env" ] && while IFS= read -r l; do case "$l" in PROVISION_FINGERPRINT_KEY=*) echo "fingerprint_key=\${l#*=}";;${input.readFlaskSecretKey ? ` MLFLOW_FLASK_SERVER_SECRET_KEY=*) echo "flask_secret_key=\${l#*=}";;` : ''} esac; done < "$HOME/.mlflow-server.env"
 if [ -f "$HOME/mlflow-server.pid" ]; then
   read -r pid start fp < "$HOME/mlflow-server.pid"
   # Field 22 of /proc/PID/stat (start time) tells a live server from a reused PID; read without a process:
@@ -154,11 +177,12 @@ export function parseFacts(text: string): Facts {
   const facts: Facts = {
     osId: '', osVersion: '', osPretty: '', sudo: false, home: '', user: '', diskFreeMb: 0,
     missingPackages: [], dpkgInterrupted: false, cloudInit: false, venvPython: false,
-    mlflowImportable: false, driverImportable: false, artifactsDir: 'missing',
-    files: { launcher: {}, secrets: {}, authIni: {} }, modules: [], server: { running: false }, listeners: [],
+    mlflowImportable: false, driverImportable: false, artifactsDir: 'missing', artifactsReal: '', homeReal: '', leftoverUploads: [],
+    files: { launcher: {}, secrets: {}, authIni: {}, pgRootCert: {} }, modules: [], server: { running: false }, listeners: [],
   };
   let done = false;
-  const fileOf = (path: string) => path.endsWith('/start-mlflow-server.sh') ? facts.files.launcher : path.endsWith('/mlflow-auth.ini') ? facts.files.authIni : facts.files.secrets;
+  const fileOf = (path: string) => path.endsWith('/start-mlflow-server.sh') ? facts.files.launcher : path.endsWith('/mlflow-auth.ini') ? facts.files.authIni
+    : path.endsWith('/.mlflow-pg-root.crt') ? facts.files.pgRootCert : facts.files.secrets;
   for (const line of text.split('\n')) {
     const sha = /^([0-9a-f]{64}) [ *](.*)$/.exec(line);
     if (sha) {
@@ -185,7 +209,15 @@ export function parseFacts(text: string): Facts {
       case 'mlflow_importable': facts.mlflowImportable = value === '1'; break;
       case 'driver_importable': facts.driverImportable = value === '1'; break;
       case 'artifacts': facts.artifactsDir = value as Facts['artifactsDir']; break;
+      case 'artifacts_real': facts.artifactsReal = value; break;
+      case 'home_real': facts.homeReal = value; break;
+      case 'artifacts_owner': facts.artifactsOwner = value; break;
+      case 'leftover_upload': facts.leftoverUploads.push(line.slice(i + 1)); break;
       case 'module': facts.modules.push(value.replace(/\//g, '.')); break;
+      case 'fingerprint_key': {
+        if (/^[0-9a-f]{32,128}$/.test(value)) facts.fingerprintKey = new Secret(value);
+        break;
+      }
       case 'flask_secret_key': {
         // Written by us as a bare hex word; anything else (quoted, empty) is not a key we made.
         if (/^[0-9a-f]{32,128}$/.test(value)) facts.flaskSecretKey = new Secret(value);

@@ -1,3 +1,5 @@
+import { artifactsFolderProblem } from '../config/artifacts-dir.js';
+import type { DatabaseSettings } from '../render/backend-uri.js';
 import type { RemoteLayout } from '../render/server-files.js';
 import { sha256 } from '../render/server-files.js';
 import type { Secret } from '../util/secret.js';
@@ -15,6 +17,10 @@ export interface Desired {
   upgrade: boolean;
   /** --auth basic: MLflow's auth configuration file (no secrets in it). */
   authIni?: string;
+  /** --pg-ssl-root-cert: the database's root certificate(s), exactly as given (public; mode 0644). */
+  pgRootCert?: string;
+  /** The database settings as the VM uses them (sslrootcert= names layout.pgRootCert), for `mlflow db upgrade`. */
+  db?: DatabaseSettings;
   /** --artifacts-destination: artifacts go to this URI; no folder on the VM. */
   artifactsRemote?: string;
   /** Extras of the mlflow package (`auth`) and other packages the options need, with the modules proving them. */
@@ -93,6 +99,19 @@ export function pythonRestartExpected(facts: Facts, desired: Desired, recreate: 
     (desired.mlflowVersion !== undefined && desired.mlflowVersion !== facts.mlflowVersion);
 }
 
+/**
+ * The artifacts folder as the VM resolved it: refused (one sentence) when MLflow's artifact API would expose
+ * the home, the secrets, ~/.ssh, the venv or a system tree, or when it is a folder provision did not create
+ * and cannot use as it is. Judged before anything changes.
+ */
+export function artifactsRefusal(facts: Facts, desired: Desired): string | undefined {
+  if (desired.artifactsRemote) return undefined;
+  return artifactsFolderProblem(desired.layout.artifactsDir, {
+    real: facts.artifactsReal, home: facts.homeReal || facts.home, state: facts.artifactsDir,
+    ...(facts.artifactsOwner ? { foreignOwner: facts.artifactsOwner } : {}),
+  }, desired.user);
+}
+
 export function planArtifacts(facts: Facts, desired: Desired): Decision {
   if (desired.artifactsRemote) return { change: false, reason: `artifacts go to ${desired.artifactsRemote}: no folder on the VM` };
   if (facts.artifactsDir === 'ok') return { change: false, reason: `${desired.layout.artifactsDir} exists` };
@@ -105,6 +124,8 @@ export interface FilesDecision extends Decision {
   secrets: boolean;
   /** --auth basic: MLflow's auth configuration must be (re)written. */
   authIni?: boolean;
+  /** --pg-ssl-root-cert: the database's root certificate file must be (re)written. */
+  pgRootCert?: boolean;
 }
 
 function fileProblem(f: Facts['files']['launcher'], want: string, mode: number, user: string): string | undefined {
@@ -119,12 +140,15 @@ export function planFiles(facts: Facts, desired: Desired): FilesDecision {
   const l = fileProblem(facts.files.launcher, desired.launcher, 0o700, desired.user);
   const s = fileProblem(facts.files.secrets, desired.secrets.reveal(), 0o600, desired.user);
   const a = desired.authIni !== undefined ? fileProblem(facts.files.authIni, desired.authIni, 0o600, desired.user) : undefined;
+  const r = desired.pgRootCert !== undefined ? fileProblem(facts.files.pgRootCert, desired.pgRootCert, 0o644, desired.user) : undefined;
   const ini = desired.authIni !== undefined ? { authIni: Boolean(a) } : {};
-  if (!l && !s && !a) {
-    return { change: false, launcher: false, secrets: false, ...ini, reason: `launcher${desired.authIni !== undefined ? ', auth configuration' : ''} and secrets file are up to date` };
+  const root = desired.pgRootCert !== undefined ? { pgRootCert: Boolean(r) } : {};
+  if (!l && !s && !a && !r) {
+    const more = [...(desired.authIni !== undefined ? [', auth configuration'] : []), ...(desired.pgRootCert !== undefined ? [', database root certificate'] : [])];
+    return { change: false, launcher: false, secrets: false, ...ini, ...root, reason: `launcher${more.join('')} and secrets file are up to date` };
   }
-  const parts = [l && `launcher ${l}`, s && `secrets file ${s}`, a && `auth configuration ${a}`].filter(Boolean);
-  return { change: true, launcher: Boolean(l), secrets: Boolean(s), ...ini, reason: parts.join(', ') };
+  const parts = [l && `launcher ${l}`, s && `secrets file ${s}`, a && `auth configuration ${a}`, r && `database root certificate ${r}`].filter(Boolean);
+  return { change: true, launcher: Boolean(l), secrets: Boolean(s), ...ini, ...root, reason: parts.join(', ') };
 }
 
 export type ServerAction = 'keep' | 'start' | 'restart';

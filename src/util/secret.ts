@@ -15,8 +15,10 @@ export class Secret {
   constructor(value: string) {
     this.#value = value;
     if (value.length > 0) {
+      // The forms a value takes in what we print: raw, percent-encoded (URIs) and JSON-escaped (--json).
       registry.add(value);
       registry.add(encodeURIComponent(value));
+      registry.add(JSON.stringify(value).slice(1, -1));
     }
   }
 
@@ -41,14 +43,57 @@ export class Secret {
   }
 }
 
+/** Secrets at least this long are masked wherever they occur, shorter ones only as a whole word. */
+const MASK_ANYWHERE_LENGTH = 8;
+
+const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}_]/u.test(c);
+
 /**
  * Defence in depth for text that came from somewhere we do not control (remote output, driver errors):
- * replaces every known secret, raw or percent-encoded, with `***`.
+ * replaces every known secret, raw or percent-encoded, with `***`. Masking by value, not by substring: a
+ * short secret (a 3-letter password) is masked only where it stands as a value of its own, not inside
+ * other words, where "***abase" would spell out that the password is "dat". Longer values are masked
+ * wherever they appear. Longest first, so a secret containing another is masked whole.
  */
 export function maskSecrets(text: string): string {
   let out = text;
-  for (const value of registry) {
-    if (value.length >= 3 && out.includes(value)) out = out.split(value).join(MASK);
+  const values = [...registry].sort((a, b) => b.length - a.length);
+  for (const value of values) {
+    if (!out.includes(value)) continue;
+    if (value.length >= MASK_ANYWHERE_LENGTH) {
+      out = out.split(value).join(MASK);
+      continue;
+    }
+    let result = '';
+    let from = 0;
+    for (let at = out.indexOf(value); at >= 0; at = out.indexOf(value, at + 1)) {
+      if (at < from) continue;
+      const end = at + value.length;
+      const alone = !(isWordChar(value[0]) && isWordChar(out[at - 1])) && !(isWordChar(value[value.length - 1]) && isWordChar(out[end]));
+      if (!alone) continue;
+      result += out.slice(from, at) + MASK;
+      from = end;
+    }
+    out = result + out.slice(from);
   }
   return out;
+}
+
+/**
+ * Every byte that leaves the process through these streams is masked: installed before anything is printed,
+ * so the task list, the summary, --json, warnings and errors all pass through it, whichever code wrote them.
+ * (A secret split across two writes is not caught; the task list and the reports write whole lines.)
+ */
+export function maskStreams(...streams: NodeJS.WriteStream[]): void {
+  for (const stream of streams) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (typeof chunk === 'string') return write(maskSecrets(chunk), ...rest);
+      if (chunk instanceof Uint8Array) {
+        // Only text is masked: `rest[0]` may name the encoding of a string, never of a buffer.
+        return write(Buffer.from(maskSecrets(Buffer.from(chunk).toString('utf8')), 'utf8'), ...rest);
+      }
+      return write(chunk, ...rest);
+    }) as typeof stream.write;
+  }
 }
