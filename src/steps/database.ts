@@ -225,6 +225,9 @@ async function attempt(pgModule: typeof pg, remote: Remote, db: DatabaseSettings
     return { ok: true, report: { serverVersion: row.version, canCreateTables: row.can_create, hasMlflowSchema: row.has_schema } };
   } catch (err) {
     const error = err as Error & { code?: string; severity?: string };
+    // Node 24 appends a hint about the system CA store to certificate errors: wrong here, where the check
+    // trusts exactly --pg-ssl-root-cert (or nothing), so it goes.
+    error.message = error.message.replace(/; if the root CA is installed locally, try running Node\.js with --use-system-ca/, '');
     return { ok: false, transport, end: attemptEnd(error, progress), message: maskSecrets(error.message), error };
   } finally {
     await client.end().catch(() => undefined);

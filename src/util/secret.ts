@@ -3,6 +3,8 @@ import { inspect } from 'node:util';
 export const MASK = '***';
 
 const registry = new Set<string>();
+/** The registry's values, longest first; rebuilt after a new secret (masking runs on every write). */
+let longestFirst: string[] | undefined;
 
 /**
  * A value that must never be printed. Every way of turning it into text (template strings, JSON,
@@ -19,6 +21,7 @@ export class Secret {
       registry.add(value);
       registry.add(encodeURIComponent(value));
       registry.add(JSON.stringify(value).slice(1, -1));
+      longestFirst = undefined;
     }
   }
 
@@ -57,8 +60,8 @@ const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}_]/
  */
 export function maskSecrets(text: string): string {
   let out = text;
-  const values = [...registry].sort((a, b) => b.length - a.length);
-  for (const value of values) {
+  longestFirst ??= [...registry].sort((a, b) => b.length - a.length);
+  for (const value of longestFirst) {
     if (!out.includes(value)) continue;
     if (value.length >= MASK_ANYWHERE_LENGTH) {
       out = out.split(value).join(MASK);
