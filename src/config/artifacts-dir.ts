@@ -50,7 +50,7 @@ export function requireSafeArtifactsDir(path: string, where = ''): string {
 export function artifactsPathProblem(path: string): string | undefined {
   const p = normalizeRemotePath(path);
   if (p === '/') return 'it is the root of the file system';
-  if (ROOTS_FOR_FOLDERS.includes(p)) return `it is the system folder ${p} itself: use a folder of its own inside it, e.g. ${p}/mlflow-artifacts`;
+  if (ROOTS_FOR_FOLDERS.includes(p)) return `it is the system folder ${p} itself`;
   const allowedRoot = ROOTS_FOR_FOLDERS.find((r) => isInside(p, r));
   if (allowedRoot) return undefined;
   const tree = SYSTEM_TREES.find((t) => isInside(p, t));
@@ -74,9 +74,10 @@ export interface ArtifactsFolderFacts {
  * rule is judged on the resolved path: a symlink elsewhere does not hide a system tree or the home.
  */
 export function artifactsFolderProblem(given: string, facts: ArtifactsFolderFacts, user: string): string | undefined {
-  const refuse = (why: string, fix = 'choose a folder of its own, e.g. ~/mlruns-artifacts (the default) or /srv/mlflow-artifacts') =>
-    `The artifacts folder ${given}${facts.real && facts.real !== given ? ` (${facts.real})` : ''} is refused: ${why}; MLflow's artifact API reads and writes every file in it. ${fix[0]!.toUpperCase()}${fix.slice(1)} with --artifacts-dir.`;
-  if (facts.state === 'symlink') return refuse('it is a symbolic link, which provision does not follow', 'give the folder it points to');
+  const shown = `${given}${facts.real && facts.real !== given ? ` (${facts.real})` : ''}`;
+  const refuse = (why: string, fix = 'Choose a folder of its own with --artifacts-dir, e.g. ~/mlruns-artifacts (the default) or /srv/mlflow-artifacts.') =>
+    `The artifacts folder ${shown} is refused: ${why}; MLflow's artifact API reads and writes every file in it. ${fix}`;
+  if (facts.state === 'symlink') return refuse('it is a symbolic link, which provision does not follow', 'Give the folder it points to with --artifacts-dir.');
   const home = normalizeRemotePath(facts.home);
   const real = normalizeRemotePath(facts.real || given);
   const byName = artifactsPathProblem(real);
@@ -94,11 +95,11 @@ export function artifactsFolderProblem(given: string, facts: ArtifactsFolderFact
   if (facts.state === 'not-a-folder') return refuse('it exists and is not a folder');
   if (facts.foreignOwner) {
     return refuse(`it exists and belongs to ${facts.foreignOwner}, and provision never takes over a folder it did not create`,
-      `choose another path, or give it to ${user} yourself (sudo chown ${user} ${real}) if you really mean it`);
+      `Choose another folder with --artifacts-dir, or give this one to ${user} yourself (sudo chown ${user} ${real}) if that is what you mean.`);
   }
   if (facts.state === 'not-writable') {
     return refuse(`it belongs to ${user} but is not writable, and provision never changes the mode of a folder it did not create`,
-      `run chmod u+w ${real} on the VM, or choose another folder`);
+      `Run chmod u+w ${real} on the VM, or choose another folder with --artifacts-dir.`);
   }
   return undefined;
 }

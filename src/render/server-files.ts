@@ -125,19 +125,20 @@ export function renderAuthIni(db: DatabaseSettings, auth: { adminUser: string; d
 
 /**
  * Fingerprint of the server's effective configuration: what a running server must match to be kept. It is
- * stored in the PID file, so with `key` (a random value kept in the 0600 secrets file) it is an HMAC: a bare
- * hash over the secrets would let whoever reads the PID file test guesses of the database password offline.
+ * kept in the PID file beside the random `salt` it is keyed with (an HMAC), so that no fingerprint of a
+ * known configuration can be computed ahead: a bare hash over the secrets file would let whoever reads the
+ * PID file match it against guessed passwords with a precomputed table. (The PID file is 0600 as well.)
  */
-export function configFingerprint(launcher: string, secrets: Secret, authIni?: string, key?: Secret): string {
+export function configFingerprint(launcher: string, secrets: Secret, authIni?: string, salt?: string): string {
   const base = `${sha256(launcher)}\n${sha256(secrets.reveal())}`;
   const text = authIni === undefined ? base : `${base}\n${sha256(authIni)}`;
-  if (key) return createHmac('sha256', key.reveal()).update(text).digest('hex').slice(0, 16);
+  if (salt) return createHmac('sha256', salt).update(text).digest('hex').slice(0, 16);
   return sha256(text).slice(0, 16);
 }
 
-/** A new key for the configuration fingerprint: 32 random bytes, hex. */
-export function newFingerprintKey(): Secret {
-  return new Secret(randomBytes(32).toString('hex'));
+/** A new salt for the configuration fingerprint: 16 random bytes, hex. */
+export function newFingerprintSalt(): string {
+  return randomBytes(16).toString('hex');
 }
 
 /**

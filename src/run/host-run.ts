@@ -3,7 +3,7 @@ import type { HostTarget, ProvisionConfig, ServerOptions } from '../config/confi
 import { corsOrigins, defaultAllowedHosts } from '../config/config.js';
 import { backendUriWithoutPassword } from '../render/backend-uri.js';
 import { featureState, newFlaskSecretKey } from '../render/features.js';
-import { configFingerprint, newFingerprintKey, remoteLayout, renderLauncher, renderSecretsEnv } from '../render/server-files.js';
+import { configFingerprint, newFingerprintSalt, remoteLayout, renderLauncher, renderSecretsEnv } from '../render/server-files.js';
 import { Remote } from '../ssh/connection.js';
 import {
   artifactsCommand,
@@ -92,8 +92,8 @@ export class HostRun {
   private authDbCheck?: Promise<DatabaseReport>;
   /** A basic-auth session key made in this run (only when the VM has none yet). */
   private flaskKey?: Secret;
-  /** The configuration fingerprint's key, made in this run when the VM has none yet. */
-  private fingerprintKey?: Secret;
+  /** The configuration fingerprint's salt, made in this run when no live server has one. */
+  private fingerprintSalt?: string;
   private readonly started = Date.now();
   sshConnections = 0;
 
@@ -229,15 +229,16 @@ export class HostRun {
     const origins = corsOrigins(this.target, server.port, server.publicNames);
     const features = featureState({ ...this.config, db }, facts, () => (this.flaskKey ??= newFlaskSecretKey()));
     const launcher = renderLauncher(layout, { port: server.port, allowedHosts, corsOrigins: origins, ...features.launcher });
-    // Made once per VM, then read back from its secrets file (last line, so earlier files keep their layout).
-    const fingerprintKey = facts.fingerprintKey ?? (this.fingerprintKey ??= newFingerprintKey());
-    const secrets = renderSecretsEnv(db, [...features.secrets, ['PROVISION_FINGERPRINT_KEY', fingerprintKey]]);
+    const secrets = renderSecretsEnv(db, features.secrets);
+    // The live server's salt (from its PID file) to compare with it; a new one for a server yet to start.
+    const fingerprintSalt = facts.server.fingerprintSalt ?? (this.fingerprintSalt ??= newFingerprintSalt());
     return {
       user: facts.user,
       layout,
       launcher,
       secrets,
-      fingerprint: configFingerprint(launcher, secrets, features.authIni, fingerprintKey),
+      fingerprint: configFingerprint(launcher, secrets, features.authIni, fingerprintSalt),
+      fingerprintSalt,
       ...(features.authIni !== undefined ? { authIni: features.authIni } : {}),
       ...(db.sslRootCert ? { pgRootCert: db.sslRootCert.pem } : {}),
       db,
@@ -368,7 +369,7 @@ export class HostRun {
     const freshSchema = !(await this.need(this.dbCheck)).hasMlflowSchema;
     let upgraded = '';
     const startAndWait = async (): Promise<string> => {
-      const started = await this.run(startServerCommand(desired.layout, desired.fingerprint));
+      const started = await this.run(startServerCommand(desired.layout, desired.fingerprint, desired.fingerprintSalt));
       const offset = Number(/^log_offset=(\d+)$/m.exec(started)?.[1] ?? 0);
       try {
         await this.waitForHealth(offset);

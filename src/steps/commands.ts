@@ -142,7 +142,8 @@ export function stopServerCommand(layout: RemoteLayout, stopGroups: number[] = [
  * Starts the launcher detached: its own session (setsid) so it outlives the SSH session and can be stopped
  * as a process group; all three streams redirected, or the exec channel would stay open.
  */
-export function startServerCommand(layout: RemoteLayout, fingerprint: string): RemoteCommand {
+export function startServerCommand(layout: RemoteLayout, fingerprint: string, salt = ''): RemoteCommand {
+  const keyed = /^[0-9a-f]*$/.test(salt) ? salt : '';
   return {
     label: `nohup ${layout.launcher}`,
     command: [
@@ -155,7 +156,7 @@ export function startServerCommand(layout: RemoteLayout, fingerprint: string): R
       'for i in 1 2 3 4 5 6 7 8 9 10; do start=$(cut -d" " -f22 /proc/$pid/stat 2>/dev/null) && [ -n "$start" ] && break; sleep 0.1; done',
       // 0600 like the secrets it fingerprints; rm first, as `>` keeps the mode of an existing file.
       `rm -f ${shq(layout.pidFile)}`,
-      `(umask 077; echo "$pid $start ${fingerprint}" > ${shq(layout.pidFile)})`,
+      `(umask 077; echo "$pid $start ${fingerprint}${keyed ? ` ${keyed}` : ''}" > ${shq(layout.pidFile)})`,
       'echo "started pid $pid"',
     ].join('\n'),
     timeoutSec: 30,

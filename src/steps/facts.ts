@@ -29,9 +29,8 @@ export interface Facts {
   modules: string[];
   /** MLFLOW_FLASK_SERVER_SECRET_KEY from the secrets file, read only with --auth basic (kept across reruns). */
   flaskSecretKey?: Secret;
-  /** PROVISION_FINGERPRINT_KEY from the secrets file: the key of the configuration fingerprint (kept across reruns). */
-  fingerprintKey?: Secret;
-  server: { pid?: number; running: boolean; fingerprint?: string };
+  /** The live server (PID and start time match); its configuration fingerprint and that fingerprint's salt. */
+  server: { pid?: number; running: boolean; fingerprint?: string; fingerprintSalt?: string };
   /**
    * Processes listening on the MLflow port: pid, process group, owner and command line. `ours` means the
    * process belongs to the SSH user and every process of its group runs from the venv: an MLflow server
@@ -127,18 +126,17 @@ done
 # the database's root certificate), each silent about a missing file; the parser tells them apart by name.
 set -- "$HOME/start-mlflow-server.sh" "$HOME/.mlflow-server.env" "$HOME/mlflow-auth.ini" "$HOME/.mlflow-pg-root.crt"
 sha256sum "$@" 2>/dev/null
-stat -c 'file_stat=%a %U %n' "$@" 2>/dev/null
-# Keys an earlier run made and a rerun keeps: the fingerprint key (always) and the basic-auth session key.
-[ -r "$HOME/.mlflow-server.env" ] && while IFS= read -r l; do case "$l" in PROVISION_FINGERPRINT_KEY=*) echo "fingerprint_key=\${l#*=}";;${input.readFlaskSecretKey ? ` MLFLOW_FLASK_SERVER_SECRET_KEY=*) echo "flask_secret_key=\${l#*=}";;` : ''} esac; done < "$HOME/.mlflow-server.env"
+stat -c 'file_stat=%a %U %n' "$@" 2>/dev/null${input.readFlaskSecretKey ? `
+[ -r "$HOME/.mlflow-server.env" ] && while IFS= read -r l; do case "$l" in MLFLOW_FLASK_SERVER_SECRET_KEY=*) echo "flask_secret_key=\${l#*=}";; esac; done < "$HOME/.mlflow-server.env"` : ''}
 if [ -f "$HOME/mlflow-server.pid" ]; then
-  read -r pid start fp < "$HOME/mlflow-server.pid"
+  read -r pid start fp salt < "$HOME/mlflow-server.pid"
   # Field 22 of /proc/PID/stat (start time) tells a live server from a reused PID; read without a process:
   # after the ") " that ends the command name, it is the 20th field.
   st=
   sp=
   [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && { read -r st < "/proc/$pid/stat"; st=\${st##*) }; set -- $st; st=\${20}; }
   if [ -n "$st" ] && [ "$st" = "$start" ]; then
-    echo "server_pid=$pid"; echo "server_fingerprint=$fp"; sp=$pid
+    echo "server_pid=$pid"; echo "server_fingerprint=$fp"; echo "server_fingerprint_salt=$salt"; sp=$pid
   fi
 fi
 # Listeners in the live server's own process group are that server (its uvicorn or gunicorn workers), as
@@ -214,10 +212,6 @@ export function parseFacts(text: string): Facts {
       case 'artifacts_owner': facts.artifactsOwner = value; break;
       case 'leftover_upload': facts.leftoverUploads.push(line.slice(i + 1)); break;
       case 'module': facts.modules.push(value.replace(/\//g, '.')); break;
-      case 'fingerprint_key': {
-        if (/^[0-9a-f]{32,128}$/.test(value)) facts.fingerprintKey = new Secret(value);
-        break;
-      }
       case 'flask_secret_key': {
         // Written by us as a bare hex word; anything else (quoted, empty) is not a key we made.
         if (/^[0-9a-f]{32,128}$/.test(value)) facts.flaskSecretKey = new Secret(value);
@@ -233,6 +227,7 @@ export function parseFacts(text: string): Facts {
       }
       case 'server_pid': facts.server.pid = Number(value); facts.server.running = true; break;
       case 'server_fingerprint': facts.server.fingerprint = value; break;
+      case 'server_fingerprint_salt': if (/^[0-9a-f]{32}$/.test(value)) facts.server.fingerprintSalt = value; break;
       case 'listener': {
         const [pid, pgid, user, ours, ...command] = value.split(' ');
         facts.listeners.push({

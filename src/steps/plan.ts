@@ -12,6 +12,8 @@ export interface Desired {
   launcher: string;
   secrets: Secret;
   fingerprint: string;
+  /** The salt the fingerprint is keyed with, written beside it into the PID file. */
+  fingerprintSalt?: string;
   port: number;
   mlflowVersion?: string;
   upgrade: boolean;

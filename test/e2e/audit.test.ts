@@ -267,17 +267,19 @@ test('waiting for the first database call ends at once on Ctrl-C', async (t) => 
   assert.deepEqual((await vmProcesses(VM)).filter((p) => /http\.server|silent\.py/.test(p.cmdline)), []);
 });
 
-test('the PID file is 0600 and its configuration fingerprint is keyed, not a bare hash over the secrets', async (t) => {
+test('the PID file is 0600 and its configuration fingerprint is salted, not a bare hash over the secrets', async (t) => {
   if (!requireLab(t)) return;
   const workdir = newWorkdir();
   const run = await provision(labFlags(VM, workdir), { workdir });
   assert.equal(run.code, 0, run.stdout);
-  const [, , fp] = (await vmReadFile(VM, `${HOME}/mlflow-server.pid`)).trim().split(' ');
+  const [, , fp, salt] = (await vmReadFile(VM, `${HOME}/mlflow-server.pid`)).trim().split(' ');
   const launcher = await vmReadFile(VM, `${HOME}/start-mlflow-server.sh`);
   const secrets = await vmReadFile(VM, `${HOME}/.mlflow-server.env`);
-  const { createHash } = await import('node:crypto');
+  const { createHash, createHmac } = await import('node:crypto');
   const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-  assert.match(secrets, /^PROVISION_FINGERPRINT_KEY=[0-9a-f]{64}$/m);
-  assert.notEqual(fp, sha(`${sha(launcher)}\n${sha(secrets)}`).slice(0, 16), 'not a bare hash over the secrets');
+  assert.match(salt ?? '', /^[0-9a-f]{32}$/, 'a random salt beside the fingerprint');
+  const text = `${sha(launcher)}\n${sha(secrets)}`;
+  assert.notEqual(fp, sha(text).slice(0, 16), 'not a bare hash over the secrets');
+  assert.equal(fp, createHmac('sha256', salt!).update(text).digest('hex').slice(0, 16), 'an HMAC keyed with that salt');
   assert.equal((await vmFileStat(VM, `${HOME}/mlflow-server.pid`))!.mode, 0o600);
 });

@@ -293,7 +293,6 @@ async function case5(t: TestContext): Promise<void> {
   const { workdir, pid } = await runningServer(k);
   for (const [what, cmd] of [
     ['deleted', `rm -rf ${ARTIFACTS}`],
-    ['owned by root, mode 0755', `chown root:root ${ARTIFACTS} && chmod 0755 ${ARTIFACTS}`],
   ] as const) {
     await root(k, cmd);
     await repair(t, k, workdir, ['artifacts']);
@@ -307,6 +306,17 @@ async function case5(t: TestContext): Promise<void> {
     assert.equal(await vmReadFile(k, `${ARTIFACTS}/rerun/a.txt`), payload);
     await secondRunChangesNothing(k, workdir);
   }
+  // Taken away (root's now): refused, never re-owned (issue 16: provision takes over no folder it did not
+  // create); given back as the message says, a rerun changes nothing.
+  await root(k, `chown root:root ${ARTIFACTS} && chmod 0755 ${ARTIFACTS}`);
+  const refused = await cli(k, workdir);
+  assert.equal(refused.code, 1, show(refused));
+  assert.match(refused.json.error ?? '', new RegExp(`^The artifacts folder ${ARTIFACTS} is refused: it exists and belongs to root, and provision never takes over a folder it did not create; .* give this one to azureuser yourself \\(sudo chown azureuser ${ARTIFACTS}\\)`));
+  const st = await vmFileStat(k, ARTIFACTS);
+  assert.deepEqual([st?.user, st?.mode], ['root', 0o755], 'not re-owned, not re-moded');
+  assert.equal(await assertServing(k), pid, 'the server was not restarted');
+  await root(k, `chown azureuser:azureuser ${ARTIFACTS} && chmod 0750 ${ARTIFACTS}`);
+  await secondRunChangesNothing(k, workdir);
 }
 
 async function case7(t: TestContext): Promise<void> {

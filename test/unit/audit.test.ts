@@ -112,16 +112,17 @@ test('the host log is 0600 even over an existing 0644 file, and never written th
   assert.ok(lstatSync(join(dir, 'vm2.log')).isSymbolicLink());
 });
 
-test('the configuration fingerprint is keyed (HMAC), and the PID file is written 0600', () => {
+test('the configuration fingerprint is salted (HMAC), and the PID file is written 0600 with the salt', () => {
   const secrets = renderSecretsEnv({ host: 'db', port: 5432, user: 'u', database: 'd', password: new Secret('pw-fp-test'), sslmode: 'require' });
-  const k1 = new Secret('a'.repeat(64));
-  const k2 = new Secret('b'.repeat(64));
+  const k1 = 'a'.repeat(32);
+  const k2 = 'b'.repeat(32);
   const unkeyed = sha256(`${sha256('L')}\n${sha256(secrets.reveal())}`).slice(0, 16);
   assert.notEqual(configFingerprint('L', secrets, undefined, k1), unkeyed);
   assert.notEqual(configFingerprint('L', secrets, undefined, k1), configFingerprint('L', secrets, undefined, k2));
-  assert.equal(configFingerprint('L', secrets, undefined, k1), configFingerprint('L', secrets, undefined, new Secret('a'.repeat(64))));
-  const start = startServerCommand(remoteLayout('/home/u'), 'f00d').command;
-  assert.match(start, /rm -f \/home\/u\/mlflow-server\.pid\n\(umask 077; echo "\$pid \$start f00d" > \/home\/u\/mlflow-server\.pid\)/);
+  assert.equal(configFingerprint('L', secrets, undefined, k1), configFingerprint('L', secrets, undefined, 'a'.repeat(32)));
+  const start = startServerCommand(remoteLayout('/home/u'), 'f00d', k1).command;
+  assert.match(start, new RegExp(`rm -f /home/u/mlflow-server\\.pid\n\\(umask 077; echo "\\$pid \\$start f00d ${k1}" > /home/u/mlflow-server\\.pid\\)`));
+  assert.doesNotMatch(startServerCommand(remoteLayout('/home/u'), 'f00d', 'x; rm -rf ~').command, /rm -rf ~/, 'only a hex salt reaches the shell');
 });
 
 test('admin passwords MLflow refuses are refused before the run', () => {
