@@ -155,6 +155,7 @@ test('an SFTP upload that never finishes: Ctrl-C exits 130 with the --json line,
     assert.equal(lines[0]!.status, 'failed');
     assert.match(lines[0]!.error, /^Interrupted while uploading \/home\/azureuser\/start-mlflow-server\.sh\.$/);
     assert.ok(interrupted.endedAt - interrupted.actedAt < 10_000, `exited ${interrupted.endedAt - interrupted.actedAt} ms after Ctrl-C`);
+    t.diagnostic(`Ctrl-C during a stalled upload: exit 130 ${interrupted.endedAt - interrupted.actedAt} ms later`);
 
     const dropped = await runDuringUpload(workdir, async () => {
       await vmExec(VM, 'pkill -KILL -f "^sshd: azureuser"');
@@ -164,6 +165,7 @@ test('an SFTP upload that never finishes: Ctrl-C exits 130 with the --json line,
     assert.equal(line!.status, 'failed');
     assert.match(line!.error, /^The SSH connection to 10\.231\.0\.24 dropped while uploading \/home\/azureuser\/start-mlflow-server\.sh; rerun provision to continue\.$/);
     assert.ok(dropped.endedAt - dropped.actedAt < 15_000, `failed ${dropped.endedAt - dropped.actedAt} ms after the drop`);
+    t.diagnostic(`connection dropped during a stalled upload: exit 1 ${dropped.endedAt - dropped.actedAt} ms after the kill was sent`);
   } finally {
     await restoreSftp();
   }
@@ -258,6 +260,7 @@ test('waiting for the first database call ends at once on Ctrl-C', async (t) => 
     assert.equal(code, 130, out);
     assert.match(out, /Interrupted while waiting for the server's first database call\./);
     assert.ok(took < 8000, `exited ${took} ms after Ctrl-C`);
+    t.diagnostic(`Ctrl-C while waiting for the first database call: exit 130 ${took} ms later`);
   } finally {
     await vmExec(VM, `cp -a /tmp/mlflow.real ${mlflow}; pkill -f 'mlflow-venv/bin/mlflow' || true`);
     await labPsql('DROP DATABASE IF EXISTS prov_audit_fresh;').catch(() => undefined);
