@@ -13,8 +13,7 @@ packages=(
   nftables iproute2 util-linux procps kmod
   openssh-client openssl            # ssh-keygen for keys, the client for tests; the DB certificate
   postgresql-15 postgresql-client-15
-  python3                           # pip index server and wheel builder
-  python3-pip-whl python3-setuptools-whl # Debian's pip/setuptools wheels, published in the pip index
+  python3 python3-pip               # the pip index server; `pip download` fills the lab's wheelhouse from PyPI
 )
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${packages[@]}"

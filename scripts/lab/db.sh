@@ -135,8 +135,23 @@ db_converge() {
   db_psql -q <<EOF
 SELECT 'CREATE ROLE mlflow LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mlflow') \gexec
 ALTER ROLE mlflow WITH LOGIN PASSWORD '$pw';
+EOF
+  db_forget_standin_schemas
+  db_psql -q <<'EOF'
 SELECT 'CREATE DATABASE mlflow OWNER mlflow' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'mlflow') \gexec
 EOF
+}
+
+# Until issue 11 the lab ran a stand-in MLflow whose schema revisions the real MLflow cannot read ("Can't locate
+# revision"). Once per lab state: every database made in that time goes (the tests make their own again).
+db_forget_standin_schemas() {
+  local mark=$LAB_STATE/db-generation generation=real-mlflow-1 name
+  [[ $(cat "$mark" 2>/dev/null) == "$generation" ]] && return 0
+  say "dropping the databases of the stand-in MLflow era (once)"
+  for name in $(db_psql -Atq -c "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'"); do
+    db_psql -q -c "DROP DATABASE \"$name\" WITH (FORCE)"
+  done
+  echo "$generation" >"$mark"
 }
 
 db_stop() {

@@ -37,44 +37,19 @@ EOF
     die "apt-cacher-ng did not listen on $LAB_HOST_IP:$LAB_APT_PORT; see $LAB_STATE/logs/apt-cacher-ng.log"
 }
 
-# --- pip index -------------------------------------------------------------------------------
-# Hash of what the wheels are built from; the index is rebuilt when it changes.
-pip_sources_hash() {
-  (
-    cd "$LAB_REPO"
-    ls /usr/share/python-wheels 2>/dev/null || true
-    find fixtures scripts/lab/build-wheels.py -type f \
-      -not -path '*/__pycache__/*' -not -path '*.egg-info/*' -not -name '*.pyc' -print0 2>/dev/null |
-      LC_ALL=C sort -z | xargs -0r sha256sum
-  ) | sha256sum | cut -c1-16
-}
-
+# --- pip index: the wheelhouse (real wheels from PyPI) ---------------------------------------
+# scripts/lab/wheelhouse.py downloads, once per machine, every wheel the VMs install (MLflow at the versions
+# pinned in src/config/mlflow-version.ts, with all dependencies) into $LAB_STATE/wheelhouse/<key> and writes a
+# PEP 503 index beside them; $LAB_STATE/pip-index is a symlink to it, served as http://$LAB_HOST_IP:3141/simple.
+# A filled cache needs no network; a changed pin downloads only the wheels it lacks.
 pip_index_build() {
-  local index=$LAB_STATE/pip-index hash new=$LAB_STATE/pip-index.new
-  hash=$(pip_sources_hash)
-  [[ -d $index && $(cat "$LAB_STATE/pip-index.hash" 2>/dev/null) == "$hash" ]] && return 0
-  rm -rf "$new"
-  mkdir -p "$new/simple"
-  if [[ -f $LAB_LIB/build-wheels.py ]]; then
-    say "building the pip index (wheels from fixtures/)"
-    # Debian's own pip and setuptools wheels too, so `pip install --upgrade pip` in a venv resolves offline.
-    local extra=() whl
-    for whl in /usr/share/python-wheels/{pip,setuptools}-*.whl; do
-      [[ -f $whl ]] && extra+=(--extra-wheel "$whl")
-    done
-    (cd "$LAB_REPO" && env -i PATH="$LAB_PATH" HOME=/root "$LAB_PY" "$LAB_LIB/build-wheels.py" --out "$new" "${extra[@]}") \
-      >"$LAB_STATE/logs/pip-index-build.log" 2>&1 ||
-      die "scripts/lab/build-wheels.py failed; see $LAB_STATE/logs/pip-index-build.log"
-  else
-    say "scripts/lab/build-wheels.py does not exist yet: serving an empty pip index"
-  fi
-  chmod -R a+rX "$new"
-  # http.server maps each request to a path under --directory, so swapping the directory is enough.
-  rm -rf "$index.old"
-  [[ -d $index ]] && mv "$index" "$index.old"
-  mv "$new" "$index"
-  rm -rf "$index.old"
-  echo "$hash" >"$LAB_STATE/pip-index.hash"
+  local index=$LAB_STATE/pip-index
+  # An index from before the wheelhouse (a real folder of stand-in wheels) makes way for the link.
+  [[ -d $index && ! -L $index ]] && rm -rf "$index"
+  rm -rf "$LAB_STATE/pip-index.hash" "$LAB_STATE/pip-index.new" "$LAB_STATE/pip-index.old"
+  env -i PATH="$LAB_PATH" HOME=/root "$LAB_PY" "$LAB_LIB/wheelhouse.py" --state "$LAB_STATE" \
+    --versions "$LAB_REPO/src/config/mlflow-version.ts" --link "$index" ||
+    die "filling the wheelhouse failed (it needs PyPI the first time); rerun 'up' to resume where it stopped"
 }
 
 pip_start() {
