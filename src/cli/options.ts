@@ -2,6 +2,7 @@
  * Every option of `provision`, in one table: yargs builds the parser from it, the resolver reads flags and
  * environment variables from it, and scripts/options-doc.ts renders the README's option table from it.
  */
+import { DEFAULT_MLFLOW_VERSION } from '../config/mlflow-version.js';
 export interface OptionSpec {
   name: string;
   type: 'string' | 'number' | 'boolean';
@@ -70,8 +71,12 @@ export const OPTIONS: OptionSpec[] = [
     describe: 'comma-separated Host header allow-list for the server; `*` disables the check' },
   { name: 'public-name', type: 'string', group: 'Server', array: true, env: ['PROVISION_PUBLIC_NAME'],
     describe: 'a DNS name or address users open the UI at (repeat for several); joins the Host allow-list (with and without port) and the CORS origins (http://NAME:PORT)' },
-  { name: 'mlflow-version', type: 'string', group: 'Server', env: ['PROVISION_MLFLOW_VERSION'], defaultText: 'latest',
-    describe: 'MLflow version to install, e.g. 3.16.1; a rerun with another version upgrades it and, when MLflow asks, migrates the database schema (see docs/upgrading.md)' },
+  { name: 'mlflow-version', type: 'string', group: 'Server', env: ['PROVISION_MLFLOW_VERSION'], defaultText: `${DEFAULT_MLFLOW_VERSION} (tested) on a fresh VM, else the installed one`,
+    describe: 'MLflow version to install, e.g. 3.16.1, or `latest`; a rerun with another version upgrades it and migrates the database schema (see docs/upgrading.md)' },
+  { name: 'workers', type: 'number', range: { min: 1, max: 16 }, group: 'Server', env: ['PROVISION_WORKERS'], defaultText: '1 per 2 GiB of the VM\'s memory, 1 to 4',
+    describe: 'uvicorn worker processes of the server; each takes about 250 MB and up to 5 database connections (see docs/sizing.md)' },
+  { name: 'job-runner', type: 'boolean', group: 'Server', env: ['PROVISION_JOB_RUNNER'],
+    describe: 'start MLflow\'s background job runner (huey consumers for GenAI jobs; about 1.3 GB more memory); off by default' },
   { name: 'auth', type: 'string', group: 'Server', env: ['PROVISION_AUTH'], choices: ['none', 'basic'], defaultText: 'none',
     describe: 'basic: MLflow\'s login (basic-auth app, mlflow[auth]); admin password from MLFLOW_AUTH_ADMIN_PASSWORD or a prompt (see docs/auth.md)' },
   { name: 'auth-admin-user', type: 'string', group: 'Server', env: ['MLFLOW_AUTH_ADMIN_USERNAME'], defaultText: 'admin',

@@ -20,6 +20,7 @@ import {
   requireAbsolutePath,
   requireHost,
   requireMlflowVersion,
+  requireNumber,
   requirePort,
   requireSqlName,
   requireUserName,
@@ -55,6 +56,12 @@ export interface ServerOptions {
   allowedHosts?: string[];
   artifactsDir?: string;
   mlflowVersion?: string;
+  /** --workers: uvicorn workers; undefined means "from the VM's memory" (autoWorkers). */
+  workers?: number;
+  /** --job-runner: MLflow's background job runner on (off by default: ~1.3 GB of memory). */
+  jobRunner?: boolean;
+  /** --mlflow-version latest: no pin on a fresh install. */
+  mlflowLatest?: boolean;
   /** --public-name: names users reach the server by; they join the default allow-list and the CORS origins. */
   publicNames?: string[];
   /** --artifacts-destination wasbs://...: artifacts in Azure Blob Storage, no folder on the VM. */
@@ -335,6 +342,9 @@ export function buildConfig(
       ...(allowed !== undefined ? { allowedHosts: parseAllowedHosts(allowed) } : {}),
       ...(artifacts !== undefined ? { artifactsDir: requireSafeArtifactsDir(requireAbsolutePath(artifacts, 'artifacts-dir')) } : {}),
       ...(version !== undefined && version !== 'latest' ? { mlflowVersion: requireMlflowVersion(version) } : {}),
+      ...(version === 'latest' ? { mlflowLatest: true } : {}),
+      ...(settings.get('workers') !== undefined ? { workers: requireNumber(settings.get('workers')!.value, '--workers', { min: 1, max: 16 }) } : {}),
+      ...(getBool(settings, 'job-runner') ? { jobRunner: true } : {}),
       ...(publicNames.length > 0 ? { publicNames } : {}),
       ...(blob ? { blob } : {}),
     },

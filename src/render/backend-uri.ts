@@ -27,11 +27,15 @@ function uriHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
+/** libpq's connect_timeout in every URI the VM uses: a database that does not answer fails in seconds. */
+export const CONNECT_TIMEOUT_SEC = 10;
+
 /** The URI's query: sslmode, and sslrootcert when libpq on the VM must verify against our root file. */
 function uriQuery(db: DatabaseSettings): string {
   // SQLAlchemy (and the stand-in) percent-decode query values; a path keeps its slashes readable.
   const root = db.sslRootCertPath ? `&sslrootcert=${encodeURIComponent(db.sslRootCertPath).replace(/%2F/gi, '/')}` : '';
-  return `?sslmode=${db.sslmode}${root}`;
+  // Without connect_timeout psycopg2 waits without limit for an unreachable database.
+  return `?sslmode=${db.sslmode}&connect_timeout=${CONNECT_TIMEOUT_SEC}${root}`;
 }
 
 /**

@@ -41,6 +41,25 @@ export interface ServerSettings {
   corsOrigins?: string[];
   /** --auth basic: MLflow's basic-auth app with this admin user (its password is in the secrets file). */
   auth?: { adminUser: string };
+  /** uvicorn worker processes. */
+  workers: number;
+  /** MLflow's background job runner (huey consumers); off unless asked for. */
+  jobRunner?: boolean;
+}
+
+/**
+ * Each worker has its own SQLAlchemy pool (SQLAlchemy's default: 5 + 10 overflow, so 4 workers could open 60
+ * connections; Azure's smallest PostgreSQL tiers allow about 35 for users). 2 kept + 3 on demand per worker.
+ */
+export const DB_POOL = { size: 2, maxOverflow: 3 } as const;
+
+/**
+ * Workers for a VM with this much memory when --workers is not given: one per 2 GiB, from 1 to 4. A worker
+ * of MLflow 3.17 takes about 250 MB and the `mlflow server` and uvicorn parents about 290 MB together, so a
+ * B1s (1 GiB) gets 1 and a B2s (4 GiB) 2. An unknown size gets 1.
+ */
+export function autoWorkers(memTotalMb: number): number {
+  return Math.min(4, Math.max(1, Math.floor(memTotalMb / 2048)));
 }
 
 /**
@@ -51,13 +70,19 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
   const flags = [
     ['--host', '0.0.0.0'],
     ['--port', String(server.port)],
+    ['--workers', String(server.workers)],
     ['--default-artifact-root', 'mlflow-artifacts:/'],
     ['--artifacts-destination', server.artifactsDestination ?? layout.artifactsDir],
     ['--allowed-hosts', server.allowedHosts.join(',')],
     ...(server.corsOrigins?.length ? [['--cors-allowed-origins', server.corsOrigins.join(',')]] : []),
     ...(server.auth ? [['--app-name', 'basic-auth']] : []),
   ];
-  const env = server.auth
+  const sizing = [
+    '# Sizing (docs/sizing.md): database connections per worker, and the background job runner.',
+    `export MLFLOW_SQLALCHEMYSTORE_POOL_SIZE=${DB_POOL.size} MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW=${DB_POOL.maxOverflow}`,
+    `export MLFLOW_SERVER_ENABLE_JOB_EXECUTION=${server.jobRunner ? 'true' : 'false'}`,
+  ];
+  const auth = server.auth
     ? [
       '# --auth basic: users and permissions live in the database named in this file; the admin password, the',
       '# session secret key and PGPASSWORD (for that database) are in the secrets file.',
@@ -74,7 +99,8 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
     'set -a',
     `. ${shq(layout.secrets)}`,
     'set +a',
-    ...env,
+    ...sizing,
+    ...auth,
     `exec ${shq(`${layout.venv}/bin/mlflow`)} server \\`,
     ...flags.map(([flag, value], i) => `  ${flag} ${shq(value!)}${i < flags.length - 1 ? ' \\' : ''}`),
     '',

@@ -3,7 +3,7 @@ import type { HostTarget, ProvisionConfig, ServerOptions } from '../config/confi
 import { corsOrigins, defaultAllowedHosts } from '../config/config.js';
 import { backendUriWithoutPassword } from '../render/backend-uri.js';
 import { featureState, newFlaskSecretKey } from '../render/features.js';
-import { configFingerprint, newFingerprintSalt, remoteLayout, renderLauncher, renderSecretsEnv } from '../render/server-files.js';
+import { autoWorkers, configFingerprint, newFingerprintSalt, remoteLayout, renderLauncher, renderSecretsEnv } from '../render/server-files.js';
 import { Remote } from '../ssh/connection.js';
 import {
   artifactsCommand,
@@ -17,7 +17,7 @@ import {
   stopServerCommand,
   type RemoteCommand,
 } from '../steps/commands.js';
-import { checkDatabase, loadDatabaseDriver, type DatabaseReport } from '../steps/database.js';
+import { checkDatabase, createDatabase, DatabaseMissing, loadDatabaseDriver, type DatabaseReport } from '../steps/database.js';
 import { buildProbeScript, parseFacts, type Facts } from '../steps/facts.js';
 import { httpDirect, httpOnVm } from '../steps/http.js';
 import {
@@ -26,6 +26,8 @@ import {
   planFiles,
   planPackages,
   planPython,
+  mlflowVersionToInstall,
+  isNewerVersion,
   planServer,
   portProblem,
   preflightProblems,
@@ -37,6 +39,9 @@ import { StepError } from '../util/errors.js';
 import { maskSecrets, Secret } from '../util/secret.js';
 import type { HostLog } from './host-log.js';
 import { SchemaGate } from './schema-gate.js';
+
+/** How long the verify step's artifact PUT to Azure Blob may take before it counts as unreachable. */
+const BLOB_ROUND_TRIP_WAIT_SEC = 20;
 
 export type StepId = 'connect' | 'packages' | 'python' | 'artifacts' | 'database' | 'files' | 'server' | 'verify';
 
@@ -88,8 +93,12 @@ export class HostRun {
   readonly warnings: string[] = [];
   private emitLine: (line: string) => void = () => undefined;
   private restartNeeded = false;
+  /** The python step moved MLflow to another version: the server step coordinates the schema upgrade. */
+  private versionChange?: { from: string; to: string };
   private dbCheck?: Promise<DatabaseReport>;
   private authDbCheck?: Promise<DatabaseReport>;
+  /** The auth database as the database step left it (created there, or as checked). */
+  private authReport?: DatabaseReport;
   /** A basic-auth session key made in this run (only when the VM has none yet). */
   private flaskKey?: Secret;
   /** The configuration fingerprint's salt, made in this run when no live server has one. */
@@ -187,7 +196,7 @@ export class HostRun {
     const { auth, db } = this.config;
     if (auth) {
       this.authDbCheck = checkDatabase(this.remote, { ...db, database: auth.database }, 10000,
-        `The database "${auth.database}" for MLflow's users and permissions (--auth basic) does not exist on ${db.host}:${db.port}: create it on the same server ` +
+        `The database "${auth.database}" for MLflow's users and permissions (--auth basic) does not exist on ${db.host}:${db.port}, and user "${db.user}" may not create databases: create it on the same server ` +
         `(az postgres flexible-server db create --database-name ${auth.database} ..., or CREATE DATABASE ${auth.database} OWNER "${db.user}";) or name an existing one with --auth-db.`);
       this.authDbCheck.catch(() => undefined);
     }
@@ -228,7 +237,10 @@ export class HostRun {
     const allowedHosts = server.allowedHosts ?? defaultAllowedHosts(this.target, server.port, server.publicNames);
     const origins = corsOrigins(this.target, server.port, server.publicNames);
     const features = featureState({ ...this.config, db }, facts, () => (this.flaskKey ??= newFlaskSecretKey()));
-    const launcher = renderLauncher(layout, { port: server.port, allowedHosts, corsOrigins: origins, ...features.launcher });
+    const workers = server.workers ?? autoWorkers(facts.memTotalMb);
+    const launcher = renderLauncher(layout, {
+      port: server.port, allowedHosts, corsOrigins: origins, workers, ...(server.jobRunner ? { jobRunner: true } : {}), ...features.launcher,
+    });
     const secrets = renderSecretsEnv(db, features.secrets);
     // The live server's salt (from its PID file) to compare with it; a new one for a server yet to start.
     const fingerprintSalt = facts.server.fingerprintSalt ?? (this.fingerprintSalt ??= newFingerprintSalt());
@@ -246,6 +258,7 @@ export class HostRun {
       ...(features.pip ? { pip: features.pip } : {}),
       port: server.port,
       ...(server.mlflowVersion ? { mlflowVersion: server.mlflowVersion } : {}),
+      ...(server.mlflowLatest ? { mlflowLatest: true } : {}),
       upgrade: this.config.upgrade,
     };
   }
@@ -273,7 +286,7 @@ export class HostRun {
       return this.mark('python', { changed: true, summary: plan.reason });
     }
     for (const c of pythonCommands(desired.layout, {
-      recreate: plan.recreate, upgrade: desired.upgrade, ...(desired.mlflowVersion ? { mlflowVersion: desired.mlflowVersion } : {}),
+      recreate: plan.recreate, upgrade: desired.upgrade, mlflowVersion: mlflowVersionToInstall(facts, desired, plan.recreate),
       ...(desired.pip ? { extras: desired.pip.extras, packages: desired.pip.packages } : {}),
     })) {
       await this.run(c);
@@ -285,6 +298,7 @@ export class HostRun {
     })).trim();
     const installed = pythonInstallChanged(facts, plan.recreate, version, desired);
     if (installed) this.restartNeeded = true;
+    if (facts.mlflowVersion && version !== facts.mlflowVersion) this.versionChange = { from: facts.mlflowVersion, to: version };
     return this.mark('python', {
       changed: installed,
       summary: installed ? `${plan.reason}; MLflow ${version} installed` : `MLflow ${version} is already the newest`,
@@ -310,18 +324,44 @@ export class HostRun {
       );
     }
     let authDb = '';
+    let created = false;
     if (this.config.auth && this.authDbCheck) {
       const name = this.config.auth.database;
-      const a = await this.authDbCheck;
-      if (!a.canCreateTables && !a.hasMlflowSchema) {
+      const a = await this.authDatabase(name, report);
+      this.authReport = a;
+      created = a.created;
+      if (!a.canCreateTables && !a.hasAuthSchema) {
         throw new StepError(`User "${db.user}" may not create tables in schema public of database "${name}", so MLflow cannot create its user tables there (--auth basic): run GRANT ALL ON SCHEMA public TO "${db.user}"; in that database as the server admin.`);
       }
-      authDb = `; auth database ${name} ok`;
+      const create = this.config.dryRun ? 'would create' : 'created';
+      authDb = a.created ? `; ${create} the database ${name} for MLflow's users and permissions (user "${db.user}" may create databases)` : `; auth database ${name} ok`;
     }
     return this.mark('database', {
-      changed: false,
+      changed: created,
       summary: `PostgreSQL ${report.serverVersion} at ${db.host}:${db.port} reachable from the VM, ${report.transport}, login ok${authDb}`,
     });
+  }
+
+  /** --auth basic: the auth database had its schema when checked (false when it was just created). */
+  private async authSchemaReady(): Promise<boolean> {
+    return this.authReport?.hasAuthSchema ?? (await this.need(this.authDbCheck).catch(() => undefined))?.hasAuthSchema ?? false;
+  }
+
+  /**
+   * --auth basic: the auth database as the check found it; a missing one is created when the login role may
+   * CREATE DATABASE (a dry run only says so), else the check's sentence stands.
+   */
+  private async authDatabase(name: string, main: DatabaseReport): Promise<DatabaseReport & { created: boolean }> {
+    try {
+      return { ...(await this.need(this.authDbCheck)), created: false };
+    } catch (err) {
+      if (!(err instanceof DatabaseMissing) || !main.canCreateDatabase) throw err;
+    }
+    const { db } = this.config;
+    if (this.config.dryRun) return { ...main, canCreateTables: true, hasMlflowSchema: false, hasAuthSchema: false, created: true };
+    await createDatabase(this.need(this.remote), db, name);
+    this.say(`created the database ${name} (--auth basic)`);
+    return { ...(await checkDatabase(this.need(this.remote), { ...db, database: name })), created: true };
   }
 
   async files(): Promise<StepOutcome> {
@@ -361,13 +401,18 @@ export class HostRun {
     const desired = this.need(this.desired);
     const plan = planServer(facts, desired);
     const action = plan.action === 'keep' && this.restartNeeded ? 'restart' : plan.action;
+    const dbReport = await this.need(this.dbCheck);
+    const change = this.versionChange;
+    const coordinated = !this.config.dryRun && change !== undefined && isNewerVersion(change.to, change.from) && dbReport.hasMlflowSchema;
+    if (!coordinated) this.schemaGate.settle(this.target.label);
     if (action === 'keep') return this.mark('server', { changed: false, summary: plan.reason });
     if (this.config.dryRun) return this.mark('server', { changed: true, summary: `would ${action}: ${plan.reason}` });
-    if (action === 'restart') await this.run(stopServerCommand(desired.layout, plan.stopGroups));
+    let upgraded = '';
+    if (coordinated) upgraded = await this.upgradeSchemaWithEveryServerStopped(change, action === 'restart' ? plan.stopGroups : undefined);
+    else if (action === 'restart') await this.run(stopServerCommand(desired.layout, plan.stopGroups));
     // On a database without MLflow's schema, concurrent first starts race in MLflow's migrations: in a batch
     // the first host starts alone, until its server has answered a database call.
-    const freshSchema = !(await this.need(this.dbCheck)).hasMlflowSchema;
-    let upgraded = '';
+    const freshSchema = !dbReport.hasMlflowSchema || (this.authDbCheck !== undefined && !(await this.authSchemaReady()));
     const startAndWait = async (): Promise<string> => {
       const started = await this.run(startServerCommand(desired.layout, desired.fingerprint, desired.fingerprintSalt));
       const offset = Number(/^log_offset=(\d+)$/m.exec(started)?.[1] ?? 0);
@@ -391,6 +436,27 @@ export class HostRun {
     }, () => this.say('waiting for the first server on this database to create MLflow\'s schema'));
     const why = action === 'restart' ? (this.restartNeeded && plan.action === 'keep' ? 'MLflow was reinstalled' : plan.reason) : plan.reason;
     return this.mark('server', { changed: true, summary: `${why}${upgraded}; ${out.trim().split('\n').slice(-1)[0]}` });
+  }
+
+  /**
+   * A newer MLflow on a database with a schema: stop this server, wait until every server of this run on the
+   * database is stopped (or runs no older version), migrate once (the first host there), then start.
+   */
+  private async upgradeSchemaWithEveryServerStopped(change: { from: string; to: string }, stopGroups: number[] | undefined): Promise<string> {
+    const desired = this.need(this.desired);
+    const db = desired.db ?? this.config.db;
+    const how = await this.schemaGate.versionChange(
+      this.target.label,
+      () => (stopGroups ? this.run(stopServerCommand(desired.layout, stopGroups)) : Promise.resolve()),
+      () => {
+        this.say(`MLflow ${change.from} -> ${change.to}: every server of this run on the database is stopped; running mlflow db upgrade once`);
+        return this.run(dbUpgradeCommand(desired.layout, backendUriWithoutPassword(db), db.password));
+      },
+      () => this.say(`waiting for the other servers of this run on the database to stop before the schema upgrade to MLflow ${change.to}`),
+    );
+    return how === 'migrated'
+      ? `; database schema upgraded for MLflow ${change.to} with every server on it stopped`
+      : `; database schema upgraded for MLflow ${change.to} by another host of this run`;
   }
 
   /** A wait on the VM ends at once on Ctrl-C or when the connection is gone, not at its deadline. */
@@ -474,8 +540,17 @@ export class HostRun {
       method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: FOREIGN_HOST, body: '{}', timeoutMs: 5000,
     }).then((r) => r.status, () => 0);
     const auth = this.authHeaders();
+    const blobWaitMs = BLOB_ROUND_TRIP_WAIT_SEC * 1000;
     const roundTrip = (async () => {
-      const put = await httpOnVm(remote, port, { method: 'PUT', path, hostHeader: publicHost, body: payload, contentType: 'text/plain', ...auth });
+      // To Azure Blob the PUT is bounded: when MLflow cannot reach the storage account, it retries for more than
+      // a minute (77 s measured) before it answers 500, with no reason given.
+      const put = await httpOnVm(remote, port, {
+        method: 'PUT', path, hostHeader: publicHost, body: payload, contentType: 'text/plain', ...auth,
+        ...(this.serverOptions.blob ? { timeoutMs: blobWaitMs } : {}),
+      }).catch((err: unknown) => {
+        if (!this.serverOptions.blob || this.interrupted) throw err;
+        return { status: 0, body: `no answer within ${BLOB_ROUND_TRIP_WAIT_SEC} s; MLflow retries a storage account it cannot reach for over a minute`, headers: {} };
+      });
       const got = put.status === 200 ? await httpOnVm(remote, port, { path, hostHeader: publicHost, ...auth }) : undefined;
       await httpOnVm(remote, port, { method: 'DELETE', path, hostHeader: publicHost, ...auth }).catch(() => undefined);
       return { put, got };
@@ -523,7 +598,7 @@ export class HostRun {
     }
     const blob = this.serverOptions.blob;
     if (blob && (put.status !== 200 || got?.status !== 200 || got.body !== payload)) {
-      const failed = put.status !== 200 ? put : got!;
+      const failed: { status: number; body: string } = put.status !== 200 ? put : got!;
       let said = failed.body;
       try {
         said = (JSON.parse(failed.body) as { message?: string }).message ?? failed.body;
@@ -534,7 +609,7 @@ export class HostRun {
         ? `that the VM's managed identity (--azure-identity) has the role "Storage Blob Data Contributor" on the storage account ${blob.account}`
         : blob.credential.kind === 'connection-string' ? 'AZURE_STORAGE_CONNECTION_STRING' : 'AZURE_STORAGE_ACCESS_KEY';
       throw new StepError(
-        `The artifact round trip through the server to ${blob.uri} failed (${put.status !== 200 ? 'PUT' : 'GET'} ${failed.status}: ${said.trim().split('\n')[0]!.slice(0, 300)}): ` +
+        `The artifact round trip through the server to ${blob.uri} failed (${put.status !== 200 ? 'PUT' : 'GET'} ${failed.status || 'timeout'}: ${said.trim().split('\n')[0]!.slice(0, 300)}): ` +
         `check ${check}, that the container ${blob.container} exists in the storage account ${blob.account}, and that the VM reaches ${blob.account}.blob.core.windows.net; see ${desired.layout.log}.`,
       );
     }

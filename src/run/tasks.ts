@@ -86,6 +86,7 @@ export async function runHosts(config: ProvisionConfig, handle: RunHandle): Prom
       }
       const host = new HostRun(target, config, log, schemaGate);
       handle.runs.push(host);
+      schemaGate.join(target.label);
       const steps = config.dryRun ? STEPS.filter((s) => s.id !== 'verify') : STEPS;
       const finish = (err?: unknown) => {
         if (err === undefined) {
@@ -95,6 +96,7 @@ export async function runHosts(config: ProvisionConfig, handle: RunHandle): Prom
           log.write(`FAILED: ${errorMessage(err)}`);
           handle.results.set(target.label, host.result(err, err instanceof StepError && err.unreachable === true));
         }
+        schemaGate.leave(target.label);
         host.close();
         log.close();
       };

@@ -10,6 +10,10 @@ export interface DatabaseReport {
   serverVersion: string;
   canCreateTables: boolean;
   hasMlflowSchema: boolean;
+  /** MLflow's basic-auth schema is there (its Alembic table, alembic_version_auth). */
+  hasAuthSchema: boolean;
+  /** The login role may CREATE DATABASE (CREATEDB or superuser). */
+  canCreateDatabase: boolean;
   /** Whether the connection that got in was TLS (prefer and allow decide it as libpq does). */
   encrypted: boolean;
   /** How the connection is protected, for the step's summary: "TLS", "unencrypted (...)", "TLS (certificate ...)". */
@@ -179,11 +183,13 @@ export function loadDatabaseDriver(): Promise<typeof pg> {
 }
 
 type Attempt =
-  | { ok: true; report: Pick<DatabaseReport, 'serverVersion' | 'canCreateTables' | 'hasMlflowSchema'> }
+  | { ok: true; report: Pick<DatabaseReport, 'serverVersion' | 'canCreateTables' | 'hasMlflowSchema' | 'hasAuthSchema' | 'canCreateDatabase'> }
   | { ok: false; transport: Transport; end: AttemptEnd; message: string; error: Error & { code?: string }; forward?: boolean };
 
 /** One connection through a new forward, with TLS or without, and the check's query. */
-async function attempt(pgModule: typeof pg, remote: Remote, db: DatabaseSettings, transport: Transport, timeoutMs: number): Promise<Attempt> {
+async function attempt(
+  pgModule: typeof pg, remote: Remote, db: DatabaseSettings, transport: Transport, timeoutMs: number, work?: (client: pg.Client) => Promise<unknown>,
+): Promise<Attempt> {
   const ssl = transport === 'tls' ? tlsOptions(db) : false;
   let channel;
   try {
@@ -216,13 +222,19 @@ async function attempt(pgModule: typeof pg, remote: Remote, db: DatabaseSettings
   con.once('authenticationOk', () => (progress.authenticated = true));
   try {
     await client.connect();
-    const res = await client.query<{ version: string; can_create: boolean; has_schema: boolean }>(
+    const res = await client.query<{ version: string; can_create: boolean; has_schema: boolean; has_auth_schema: boolean; can_create_db: boolean }>(
       `SELECT current_setting('server_version') AS version,
               has_schema_privilege('public', 'CREATE') AS can_create,
-              to_regclass('public.alembic_version') IS NOT NULL AS has_schema`,
+              to_regclass('public.alembic_version') IS NOT NULL AS has_schema,
+              to_regclass('public.alembic_version_auth') IS NOT NULL AS has_auth_schema,
+              (SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user) AS can_create_db`,
     );
     const row = res.rows[0]!;
-    return { ok: true, report: { serverVersion: row.version, canCreateTables: row.can_create, hasMlflowSchema: row.has_schema } };
+    if (work) await work(client);
+    return {
+      ok: true,
+      report: { serverVersion: row.version, canCreateTables: row.can_create, hasMlflowSchema: row.has_schema, hasAuthSchema: row.has_auth_schema, canCreateDatabase: row.can_create_db === true },
+    };
   } catch (err) {
     const error = err as Error & { code?: string; severity?: string };
     // Node 24 appends a hint about the system CA store to certificate errors: wrong here, where the check
@@ -241,12 +253,14 @@ async function attempt(pgModule: typeof pg, remote: Remote, db: DatabaseSettings
  * use. node-postgres knows only "TLS or not": libpq's prefer/allow fallback is done here, one new connection
  * for the retry, exactly when libpq would retry (see fallbackTransport).
  */
-export async function checkDatabase(remote: Remote, db: DatabaseSettings, timeoutMs = 10000, missing?: string): Promise<DatabaseReport> {
+export async function checkDatabase(
+  remote: Remote, db: DatabaseSettings, timeoutMs = 10000, missing?: string, work?: (client: pg.Client) => Promise<unknown>,
+): Promise<DatabaseReport> {
   const pgModule = await loadDatabaseDriver();
   const failures: Array<Extract<Attempt, { ok: false }>> = [];
   let transport: Transport | undefined = firstTransport(db.sslmode);
   while (transport) {
-    const result = await attempt(pgModule, remote, db, transport, timeoutMs);
+    const result = await attempt(pgModule, remote, db, transport, timeoutMs, work);
     if (result.ok) {
       return { ...result.report, encrypted: transport === 'tls', transport: describeTransport(db, transport, failures[0]) };
     }
@@ -255,5 +269,22 @@ export async function checkDatabase(remote: Remote, db: DatabaseSettings, timeou
     transport = fallbackTransport(db.sslmode, transport, result.end);
   }
   const failure = failureToReport(failures);
-  throw new StepError(explainDatabaseError(failure.error, db, remote.target.address, missing));
+  const message = explainDatabaseError(failure.error, db, remote.target.address, missing);
+  throw failure.error.code === '3D000' ? new DatabaseMissing(message) : new StepError(message);
+}
+
+/** The database named in the settings does not exist (the message says so, and how to create it). */
+export class DatabaseMissing extends StepError {}
+
+/**
+ * CREATE DATABASE `name` (owned by the login role), through the VM as the check connects: on `via`, a database
+ * that exists, with the login role that the check found may create databases.
+ */
+export async function createDatabase(remote: Remote, via: DatabaseSettings, name: string, timeoutMs = 30000): Promise<void> {
+  await checkDatabase(remote, via, timeoutMs, undefined, async (client) => {
+    // Another host of the batch may create it at the same moment: "already exists" (42P04) is what we want.
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`).catch((err: { code?: string }) => {
+      if (err.code !== '42P04') throw err;
+    });
+  });
 }

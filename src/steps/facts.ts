@@ -10,6 +10,8 @@ export interface Facts {
   home: string;
   user: string;
   diskFreeMb: number;
+  /** MemTotal of /proc/meminfo, in MiB (0 when unreadable). */
+  memTotalMb: number;
   missingPackages: string[];
   dpkgInterrupted: boolean;
   cloudInit: boolean;
@@ -79,6 +81,7 @@ V="$HOME/mlflow-venv"
 if S=$(sudo -n ss -ltnpH "sport = :${input.mlflowPort}" 2>/dev/null); then echo sudo=1; else echo sudo=0; S=; fi
 set -- $(stat -f -c '%a %S' "$HOME")
 echo "disk_free_kb=$(( $1 * $2 / 1024 ))"
+awk '/^MemTotal:/ { print "mem_total_kb=" $2 }' /proc/meminfo 2>/dev/null
 # Required packages and dpkg's health from its status file. Packages left unpacked or half-configured,
 # or journal files in updates/ (apt then refuses: "dpkg was interrupted"), mean an interrupted dpkg run.
 awk -v want="${pkgs}" '
@@ -173,7 +176,7 @@ echo probe_done=1
 
 export function parseFacts(text: string): Facts {
   const facts: Facts = {
-    osId: '', osVersion: '', osPretty: '', sudo: false, home: '', user: '', diskFreeMb: 0,
+    osId: '', osVersion: '', osPretty: '', sudo: false, home: '', user: '', diskFreeMb: 0, memTotalMb: 0,
     missingPackages: [], dpkgInterrupted: false, cloudInit: false, venvPython: false,
     mlflowImportable: false, driverImportable: false, artifactsDir: 'missing', artifactsReal: '', homeReal: '', leftoverUploads: [],
     files: { launcher: {}, secrets: {}, authIni: {}, pgRootCert: {} }, modules: [], server: { running: false }, listeners: [],
@@ -199,6 +202,7 @@ export function parseFacts(text: string): Facts {
       case 'user': facts.user = value; break;
       case 'sudo': facts.sudo = value === '1'; break;
       case 'disk_free_kb': facts.diskFreeMb = Math.floor(Number(value) / 1024) || 0; break;
+      case 'mem_total_kb': facts.memTotalMb = Math.floor(Number(value) / 1024) || 0; break;
       case 'missing_package': facts.missingPackages.push(value); break;
       case 'dpkg_interrupted': facts.dpkgInterrupted = true; break;
       case 'cloud_init': facts.cloudInit = true; break;

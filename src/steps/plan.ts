@@ -3,6 +3,7 @@ import type { DatabaseSettings } from '../render/backend-uri.js';
 import type { RemoteLayout } from '../render/server-files.js';
 import { sha256 } from '../render/server-files.js';
 import type { Secret } from '../util/secret.js';
+import { DEFAULT_MLFLOW_VERSION } from '../config/mlflow-version.js';
 import type { Facts, Listener } from './facts.js';
 
 /** What the VM should look like after the run; computed locally once the probe told us the home directory. */
@@ -15,7 +16,10 @@ export interface Desired {
   /** The salt the fingerprint is keyed with, written beside it into the PID file. */
   fingerprintSalt?: string;
   port: number;
+  /** --mlflow-version X: exactly this version, installing or upgrading to it. */
   mlflowVersion?: string;
+  /** --mlflow-version latest: the newest release on the index (no pin) for a fresh install. */
+  mlflowLatest?: boolean;
   upgrade: boolean;
   /** --auth basic: MLflow's auth configuration file (no secrets in it). */
   authIni?: string;
@@ -41,7 +45,8 @@ export const SUPPORTED_OS: Array<{ id: string; version: string; name: string }> 
   { id: 'debian', version: '12', name: 'Debian 12' },
 ];
 
-export const MIN_FREE_MB = 1500;
+/** Free space an install needs: MLflow's venv takes about 900 MB and uv's download cache about 700 MB. */
+export const MIN_FREE_MB = 2500;
 
 /** Problems that stop the run before anything changes, each one sentence with the fix. */
 export function preflightProblems(facts: Facts, user: string): string[] {
@@ -56,7 +61,7 @@ export function preflightProblems(facts: Facts, user: string): string[] {
   // configuration (uploads are atomic, so a full disk cannot damage the old files).
   const installs = facts.missingPackages.length > 0 || !facts.venvPython || !facts.mlflowImportable;
   if (installs && facts.diskFreeMb < MIN_FREE_MB) {
-    problems.push(`Only ${facts.diskFreeMb} MB are free in ${facts.home} on the VM; installing needs at least ${MIN_FREE_MB} MB: free some space or grow the disk.`);
+    problems.push(`Only ${facts.diskFreeMb} MB are free in ${facts.home} on the VM; installing needs at least ${MIN_FREE_MB} MB (MLflow's virtual environment takes about 900 MB, the installer's cache about 700 MB): free some space or grow the disk.`);
   }
   return problems;
 }
@@ -80,6 +85,28 @@ export function planPython(facts: Facts, desired: Desired): Decision & { recreat
   }
   if (desired.upgrade && !desired.mlflowVersion) return { change: true, recreate: false, reason: '--upgrade asked for the latest MLflow' };
   return { change: false, recreate: false, reason: `MLflow ${facts.mlflowVersion} is installed` };
+}
+
+/** Whether version `a` is newer than `b` (dotted numbers; a pre-release suffix is ignored). */
+export function isNewerVersion(a: string, b: string): boolean {
+  const parts = (v: string) => v.split('.').map((p) => Number.parseInt(p, 10) || 0);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
+  }
+  return false;
+}
+
+/**
+ * The version pip is told to install: the one asked for; for a new or rebuilt venv the version the VM had (a
+ * repair keeps it) or else the version this release is tested with; otherwise none, and pip keeps or (with
+ * --upgrade) upgrades what is there. A rerun never moves a working server to another version unasked.
+ */
+export function mlflowVersionToInstall(facts: Facts, desired: Desired, recreate: boolean): string | undefined {
+  if (desired.mlflowVersion) return desired.mlflowVersion;
+  if (desired.mlflowLatest || desired.upgrade) return undefined;
+  if (recreate || !facts.mlflowVersion) return facts.mlflowVersion ?? DEFAULT_MLFLOW_VERSION;
+  return undefined;
 }
 
 /**

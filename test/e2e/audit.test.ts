@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { CLI, dbEnv, labFlags, newWorkdir, provision, provisionedVm } from './cli.js';
+import { CLI, dbEnv, labFlags, newWorkdir, provision, provisionedVm, statusFlags } from './cli.js';
 import { httpToVm } from './http.js';
 import { ensureLab, labDbEnv, labPsql, requireLab, vmExec, vmFileStat, vmIp, vmProcesses, vmReadFile } from './lab.js';
 
@@ -213,7 +213,7 @@ test('secrets in server log lines are masked on the terminal and in status, text
     assert.match(res.stdout, /log: MLFLOW_BACKEND_STORE_URI='\*\*\*'/, 'the server\'s log lines are shown, masked');
     assert.ok(!res.everything.includes(password) && !res.everything.includes(encodeURIComponent(password)), 'the password is in no output and no log');
     for (const json of [false, true]) {
-      const status = await provision(['status', ...labFlags(VM, workdir).filter((a) => a !== '--yes'), ...(json ? ['--json'] : [])], { workdir, noDbEnv: true });
+      const status = await provision(['status', ...statusFlags(VM, workdir), ...(json ? ['--json'] : [])], { workdir, noDbEnv: true });
       assert.equal(status.code, 1);
       assert.match(status.stdout, /MLFLOW_BACKEND_STORE_URI=/, 'the log tail is shown');
       assert.ok(!status.stdout.includes(password) && !status.stdout.includes(encodeURIComponent(password)), `status${json ? ' --json' : ''} masks the password`);

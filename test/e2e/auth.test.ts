@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { httpToVm, type VmRequest } from './http.js';
 import { after, before, test } from 'node:test';
-import { labFlags, newWorkdir, provision, provisionedVm, type CliRun, provisionSampled } from './cli.js';
+import { labFlags, newWorkdir, provision, provisionedVm, type CliRun, provisionSampled, statusFlags } from './cli.js';
 import { ensureLab, labPsql, requireLab, vmExec, vmFileStat, vmIp, vmReadFile } from './lab.js';
+import { DEFAULT_MLFLOW_VERSION } from '../../src/config/mlflow-version.js';
 
 const VM = 25;
 const IP = vmIp(VM);
@@ -14,11 +15,12 @@ const HOME = '/home/azureuser';
 const AUTH_DB = 'prov_auth_e2e';
 const ADMIN_PW = "Adm1n-Sentinel@:/#?%'x";
 const req = (r: VmRequest) => httpToVm(IP, r);
+const CREATED_DB = 'prov_auth_created';
 const AUTH_ENV = { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW, POSTGRES_AUTH_DB: AUTH_DB };
 
 
 const search = (auth?: { user: string; password: string }) =>
-  req({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":1}', ...(auth ?? {}) });
+  req({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":1,"filter":"name = \'Default\'"}', ...(auth ?? {}) });
 
 
 function assertNowhere(secret: string, label: string, run: { res: CliRun; cmdlines: string[] }): void {
@@ -37,11 +39,13 @@ before(async (t) => {
   available = requireLab(t as never);
   if (!available) return;
   await ensureLab(25);
-  await labPsql(`DROP DATABASE IF EXISTS ${AUTH_DB} WITH (FORCE); CREATE DATABASE ${AUTH_DB} OWNER mlflow; DROP DATABASE IF EXISTS prov_auth_missing WITH (FORCE);`);
+  await labPsql(`DROP DATABASE IF EXISTS ${AUTH_DB} WITH (FORCE); CREATE DATABASE ${AUTH_DB} OWNER mlflow; DROP DATABASE IF EXISTS prov_auth_missing WITH (FORCE); DROP DATABASE IF EXISTS ${CREATED_DB} WITH (FORCE);`);
   await provisionedVm(VM);
 });
 after(async () => {
-  if (available) await labPsql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${AUTH_DB}';`).catch(() => undefined);
+  if (!available) return;
+  await labPsql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${AUTH_DB}';`).catch(() => undefined);
+  await labPsql(`ALTER ROLE mlflow NOCREATEDB; DROP DATABASE IF EXISTS ${CREATED_DB} WITH (FORCE);`).catch(() => undefined);
 });
 
 test('--auth basic: bad input stops before anything is touched (exit 2)', async (t) => {
@@ -69,7 +73,7 @@ test('--auth basic with a missing auth database: exit 1, the database named, not
   const before = (await vmExec(VM, files)).stdout;
   const res = await provision([...labFlags(VM, workdir), '--auth', 'basic', '--auth-db', 'prov_auth_missing'], { workdir, env: { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW } });
   assert.equal(res.code, 1, res.stdout);
-  assert.match(res.stdout, /The database "prov_auth_missing" for MLflow's users and permissions \(--auth basic\) does not exist on 10\.231\.0\.2:5432: create it on the same server \(az postgres flexible-server db create --database-name prov_auth_missing \.\.\., or CREATE DATABASE prov_auth_missing OWNER "mlflow";\) or name an existing one with --auth-db\./);
+  assert.match(res.stdout, /The database "prov_auth_missing" for MLflow's users and permissions \(--auth basic\) does not exist on 10\.231\.0\.2:5432, and user "mlflow" may not create databases: create it on the same server \(az postgres flexible-server db create --database-name prov_auth_missing \.\.\., or CREATE DATABASE prov_auth_missing OWNER "mlflow";\) or name an existing one with --auth-db\./);
   assert.equal((await vmExec(VM, files)).stdout, before);
 });
 
@@ -78,7 +82,7 @@ test('--auth basic: 401 without credentials, 200 with them, /health open; the ke
   const workdir = newWorkdir();
   const first = await provisionSampled(VM, ['--auth', 'basic', '--verbose'], { env: AUTH_ENV, workdir });
   assert.equal(first.res.code, 0, `${first.res.stdout}\n${first.res.stderr}`);
-  assert.match(first.res.stdout, /pip install mlflow\[auth\] psycopg2-binary/);
+  assert.match(first.res.stdout, /install mlflow\[auth\] psycopg2-binary with uv \(pip if uv fails\)/);
   assert.match(first.res.stdout, /Database check through the VM: unchanged \(.*login ok; auth database prov_auth_e2e ok\)/);
   assert.match(first.res.stdout, /uploaded \/home\/azureuser\/mlflow-auth\.ini \(0600\)/);
   assert.match(first.res.stdout, /Health check: unchanged \(\/health ok, experiments search ok \(as admin; 401 without credentials\), artifact round trip ok, answers from here, refuses a foreign Host header\)/);
@@ -105,7 +109,7 @@ test('--auth basic: 401 without credentials, 200 with them, /health open; the ke
   assert.match(launcher, /--app-name basic-auth/);
   assert.match(launcher, /^export MLFLOW_AUTH_CONFIG_PATH=\/home\/azureuser\/mlflow-auth\.ini$/m);
   const ini = await vmReadFile(VM, `${HOME}/mlflow-auth.ini`);
-  assert.match(ini, /^database_uri = postgresql\+psycopg2:\/\/mlflow@10\.231\.0\.2:5432\/prov_auth_e2e\?sslmode=require$/m);
+  assert.match(ini, /^database_uri = postgresql\+psycopg2:\/\/mlflow@10\.231\.0\.2:5432\/prov_auth_e2e\?sslmode=require&connect_timeout=10$/m);
   assert.deepEqual(await vmFileStat(VM, `${HOME}/mlflow-auth.ini`), { mode: 0o600, uid: 1000, user: 'azureuser' });
   assert.deepEqual(await vmFileStat(VM, `${HOME}/.mlflow-server.env`), { mode: 0o600, uid: 1000, user: 'azureuser' });
   const secrets = await vmReadFile(VM, `${HOME}/.mlflow-server.env`);
@@ -134,12 +138,12 @@ test('--auth basic: 401 without credentials, 200 with them, /health open; the ke
   assertNowhere(key!, 'rerun', again);
 
   // status authenticates with the credentials on the VM.
-  const status = await provision(['status', ...labFlags(VM, workdir).filter((a) => a !== '--yes'), '--json'], { workdir, noDbEnv: true });
+  const status = await provision(['status', ...statusFlags(VM, workdir), '--json'], { workdir, noDbEnv: true });
   assert.equal(status.code, 0, status.stdout);
   const s = JSON.parse(status.stdout.trim());
   assert.equal(s.auth, 'basic');
   assert.equal(s.api, 200);
-  assert.equal(s.mlflow.running, '3.16.1');
+  assert.equal(s.mlflow.running, DEFAULT_MLFLOW_VERSION);
   assert.ok(!status.everything.includes(ADMIN_PW) && !status.everything.includes(key!));
 
   // Another admin password later: MLflow keeps the admin it created, so the tool says what happened.
@@ -150,4 +154,39 @@ test('--auth basic: 401 without credentials, 200 with them, /health open; the ke
   const back = await provision([...labFlags(VM, workdir), '--auth', 'basic'], { workdir, env: AUTH_ENV });
   assert.equal(back.code, 0, back.stdout);
   assert.match(await vmReadFile(VM, `${HOME}/.mlflow-server.env`), new RegExp(`^MLFLOW_FLASK_SERVER_SECRET_KEY=${key}$`, 'm'), 'the key survived both runs');
+});
+
+test('--auth basic when the login role may CREATE DATABASE: the auth database is created (a dry run only says so), migrated once, the admin made once', async (t) => {
+  if (!requireLab(t)) return;
+  const exists = async () => (await labPsql(`SELECT count(*) FROM pg_database WHERE datname = '${CREATED_DB}';`)).trim() === '1';
+  await labPsql('ALTER ROLE mlflow CREATEDB;');
+  try {
+    const workdir = newWorkdir();
+    const flags = labFlags(VM, workdir);
+    flags[flags.indexOf('--workers') + 1] = '2'; // two workers racing for the auth schema, if anything races
+    const args = [...flags, '--auth', 'basic', '--auth-db', CREATED_DB];
+    const dry = await provision([...args, '--dry-run'], { workdir, env: { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW } });
+    assert.equal(dry.code, 0, dry.stdout);
+    assert.match(dry.stdout, new RegExp(`Database check through the VM: would change \\(.*; would create the database ${CREATED_DB} for MLflow's users and permissions \\(user "mlflow" may create databases\\)\\)`));
+    assert.equal(await exists(), false, 'a dry run creates nothing');
+
+    const res = await provision(args, { workdir, env: { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW } });
+    assert.equal(res.code, 0, res.stdout);
+    assert.match(res.stdout, new RegExp(`Database check through the VM: changed \\(.*; created the database ${CREATED_DB} for MLflow's users and permissions \\(user "mlflow" may create databases\\)\\)`));
+    assert.equal(await exists(), true);
+    assert.equal((await labPsql(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${CREATED_DB}';`)).trim(), 'mlflow');
+    // Two workers, one migration: one row in the auth schema's Alembic table, one admin, no race in the log.
+    assert.equal((await labPsql(`\\c ${CREATED_DB}\nSELECT count(*) FROM alembic_version_auth;`)).trim(), '1');
+    assert.equal((await labPsql(`\\c ${CREATED_DB}\nSELECT username || ' ' || is_admin FROM users;`)).trim(), 'admin true');
+    const log = await vmReadFile(VM, `${HOME}/mlflow-server.log`);
+    assert.doesNotMatch(log, /IntegrityError|DuplicateTable|already exists|Traceback/);
+    assert.equal((await search({ user: 'admin', password: ADMIN_PW })).status, 200);
+    assert.equal((await search()).status, 401);
+
+    const again = await provision([...args, '--json'], { workdir, env: { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW } });
+    assert.equal(again.code, 0, again.stdout);
+    assert.deepEqual(JSON.parse(again.stdout.trim()).changed, [], 'a rerun finds the database and changes nothing');
+  } finally {
+    await labPsql('ALTER ROLE mlflow NOCREATEDB;');
+  }
 });

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { hasSnapshot, LAB_KEY, LAB_STATE, labDbEnv, REPO_ROOT, removeSnapshot, resetVm, restoreVm, run, snapshotVm, vmExec, vmIp, vmProcesses, type RunResult } from './lab.js';
 
 export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
@@ -41,10 +42,41 @@ export function dbEnv(): Record<string, string> {
   };
 }
 
-/** The flags every lab run needs: the lab's key and a known_hosts of the test's own. */
+/**
+ * The flags every lab run needs: the lab's key and a known_hosts of the test's own; and one uvicorn worker.
+ * A lab VM sees the whole machine's memory, so the default would give every server 4 workers (about 1.3 GB):
+ * provision.test.ts checks that default once, every other test runs the real server at about 540 MB.
+ */
 export function labFlags(k: number, workdir: string): string[] {
-  return ['--host', vmIp(k), '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'known_hosts'), '--yes'];
+  return ['--host', vmIp(k), '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'known_hosts'), '--yes', '--workers', '1'];
 }
+
+/** The flags `provision status` needs for vmK (it takes no provisioning options such as --workers). */
+export function statusFlags(k: number, workdir: string): string[] {
+  return ['--host', vmIp(k), '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'known_hosts')];
+}
+
+/**
+ * The VMs this test file ran the CLI against. When the file's tests are done their MLflow servers are
+ * stopped: a real server holds hundreds of MB, and the suite runs one file after another on one machine.
+ */
+const usedVms = new Set<number>();
+function noteVms(args: string[], cwd: string): void {
+  const file = (a: string): string => {
+    const path = a.startsWith('/') ? a : join(cwd, a);
+    return existsSync(path) && statSync(path).isFile() && statSync(path).size < 65536 ? readFileSync(path, 'utf8') : a;
+  };
+  const text = args.map(file).join('\n');
+  for (const m of text.matchAll(/\b10\.231\.0\.(\d+)\b/g)) {
+    const k = Number(m[1]) - 10;
+    if (k >= 1 && k <= 40) usedVms.add(k);
+  }
+}
+after(async () => {
+  for (const k of usedVms) {
+    await vmExec(k, "pkill -KILL -f '^/home/[^/]+/mlflow-venv/bin/python' || true", { timeoutMs: 20_000 }).catch(() => undefined);
+  }
+});
 
 function readLogs(dir: string): string {
   const logDir = join(dir, 'provision-logs');
@@ -61,6 +93,7 @@ export async function provision(args: string[], opts: CliOptions = {}): Promise<
     ...(opts.noDbEnv ? {} : dbEnv()),
     ...opts.env,
   };
+  noteVms(args, workdir);
   const started = Date.now();
   const res = await run(process.execPath, [CLI, ...args], { env, cwd: workdir, input: opts.input ?? '', timeoutMs: opts.timeoutMs ?? 600_000 });
   return { ...res, wallMs: Date.now() - started, everything: `${res.stdout}\n${res.stderr}\n${readLogs(workdir)}`, workdir };
@@ -84,6 +117,7 @@ export async function provisionInterrupted(
   args: string[],
   opts: { workdir: string; env?: Record<string, string>; timeoutMs: number; when: (stdout: string) => boolean },
 ): Promise<InterruptedRun> {
+  noteVms(args, opts.workdir);
   const startedAt = Date.now();
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: opts.workdir, env: { PATH: process.env.PATH, HOME: opts.workdir, NO_COLOR: '1', ...dbEnv(), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],

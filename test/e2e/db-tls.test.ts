@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { labFlags, newWorkdir, provision, provisionedVm } from './cli.js';
+import { labFlags, newWorkdir, provision, provisionedVm, statusFlags } from './cli.js';
 import { ensureLab, LAB_DB_HOST, LAB_STATE, labDbEnv, requireLab, resetVm, vmExec, vmFileStat, vmReadFile } from './lab.js';
 
 const VM = 31;
@@ -70,7 +70,7 @@ test('verify-full with the lab database\'s root: exit 0; the VM holds the root f
   assert.equal(stat?.mode, 0o644);
   assert.equal(stat?.user, 'azureuser');
   const secrets = await vmReadFile(VM, `${HOME}/.mlflow-server.env`);
-  assert.match(secrets, new RegExp(`^MLFLOW_BACKEND_STORE_URI='postgresql\\+psycopg2://mlflow:[^@]+@${esc(LAB_DB_HOST)}:5432/mlflow\\?sslmode=verify-full&sslrootcert=${esc(ROOT_ON_VM)}'$`, 'm'));
+  assert.match(secrets, new RegExp(`^MLFLOW_BACKEND_STORE_URI='postgresql\\+psycopg2://mlflow:[^@]+@${esc(LAB_DB_HOST)}:5432/mlflow\\?sslmode=verify-full&connect_timeout=10&sslrootcert=${esc(ROOT_ON_VM)}'$`, 'm'));
 
   // libpq on the VM: verify-full needs that file (its default ~/.postgresql/root.crt does not exist), and passes with it.
   const db = labDbEnv();
@@ -87,7 +87,7 @@ test('verify-full with the lab database\'s root: exit 0; the VM holds the root f
   assert.match(again.stdout, /Launcher and secrets file: unchanged \(launcher, database root certificate and secrets file are up to date\)/);
   assert.match(again.stdout, /MLflow server: unchanged/);
 
-  const status = await provision(['status', ...labFlags(VM, workdir).filter((a) => a !== '--yes')], { workdir, noDbEnv: true });
+  const status = await provision(['status', ...statusFlags(VM, workdir)], { workdir, noDbEnv: true });
   assert.equal(status.code, 0, `${status.stdout}\n${status.stderr}`);
   assert.match(status.stdout, new RegExp(`database +PostgreSQL 15\\.\\S+ .*reachable from the VM, TLS \\(certificate chains to ${esc(ROOT_ON_VM)} on the VM and names ${esc(LAB_DB_HOST)}\\), login ok`));
 });

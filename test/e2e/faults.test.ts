@@ -60,12 +60,13 @@ test('a full disk during the upload leaves the old launcher and secrets intact; 
   const first = await provision(labFlags(VM, workdir), { workdir });
   assert.equal(first.code, 0, first.stdout);
   const before = await vmExec(VM, `sha256sum ${HOME}/start-mlflow-server.sh ${HOME}/.mlflow-server.env`);
-  // Put the home directory on a small tmpfs and fill it.
+  // Put the home directory on a small tmpfs and fill it. The venv (about 900 MB) stays on the disk, bound in.
   const fill = await vmExec(VM, [
     'set -e',
-    `cp -a ${HOME} /tmp/home-copy`,
+    `mkdir -p /tmp/orig-home && mount --bind ${HOME} /tmp/orig-home`,
     `mount -t tmpfs -o size=64m,mode=0750,uid=1000,gid=1000 tmpfs ${HOME}`,
-    `cp -a /tmp/home-copy/. ${HOME}/`,
+    `(cd /tmp/orig-home && tar --exclude=./mlflow-venv --exclude=./.cache -cf - .) | (cd ${HOME} && tar -xpf -)`,
+    `mkdir ${HOME}/mlflow-venv && mount --bind /tmp/orig-home/mlflow-venv ${HOME}/mlflow-venv`,
     `dd if=/dev/zero of=${HOME}/filler bs=1M 2>/dev/null || true`,
     `df -k ${HOME} | tail -1`,
   ].join('\n'), { timeoutMs: 120_000 });
@@ -82,7 +83,9 @@ test('a full disk during the upload leaves the old launcher and secrets intact; 
   const res = await provision([...labFlags(VM, workdir), '--allowed-hosts', `${vmIp(VM)}:5000,mlflow.example.com`], { workdir });
   assert.equal(res.code, 0, res.stdout);
   assert.match(await vmReadFile(VM, `${HOME}/start-mlflow-server.sh`), /mlflow\.example\.com/);
-  await vmExec(VM, `cp -a ${HOME}/. /tmp/home-copy/ && umount ${HOME} && cp -a /tmp/home-copy/. ${HOME}/ && rm -rf /tmp/home-copy`);
+  // The server runs from the bound venv and in the tmpfs home: it goes first, or neither unmounts.
+  const restore = await vmExec(VM, `pkill -KILL -f '^/home/[^/]+/mlflow-venv/bin/python' || true; sleep 1; set -e; umount ${HOME}/mlflow-venv; (cd ${HOME} && tar --exclude=./mlflow-venv -cf - .) | (cd /tmp/orig-home && tar -xpf -); umount ${HOME}; umount /tmp/orig-home`);
+  assert.equal(restore.code, 0, restore.stderr);
 });
 
 test('Ctrl-C mid-run: exit 130, connection closed, no apt of ours left running; a rerun completes', async (t) => {

@@ -1,9 +1,10 @@
 // Issue 3: `provision --host` on a fresh lab VM, checked from outside the tool.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { statusAndBody, type VmRequest } from './http.js';
+import { logRunThroughRest, statusAndBody, type VmRequest } from './http.js';
+import { autoWorkers } from '../../src/render/server-files.js';
 import { dbEnv, labFlags, newWorkdir, provision, provisionedSnapshotName } from './cli.js';
-import { dbAllow, dbBlock, ensureLab, hasSnapshot, requireLab, resetVm, restoreVm, snapshotVm, vmExec, vmFileStat, vmIp, vmProcesses, vmReadFile } from './lab.js';
+import { dbAllow, dbBlock, ensureLab, hasSnapshot, labPsql, requireLab, resetVm, restoreVm, snapshotVm, vmExec, vmFileStat, vmIp, vmProcesses, vmReadFile } from './lab.js';
 
 const VM = 4;
 const IP = vmIp(VM);
@@ -49,7 +50,7 @@ test('a fresh VM becomes a working MLflow server, verified from outside the tool
   // The server answers from the laptop, with the VM's public Host header, and refuses a foreign one.
   const health = await httpFromLaptop({ path: '/health' });
   assert.deepEqual(health, { status: 200, body: 'OK' });
-  const search = await httpFromLaptop({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":1}' });
+  const search = await httpFromLaptop({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":1,"filter":"name = \'Default\'"}' });
   assert.equal(search.status, 200, search.body);
   assert.equal(JSON.parse(search.body).experiments[0].name, 'Default');
   const foreign = await httpFromLaptop({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', host: 'evil.example.com', body: '{}' });
@@ -60,6 +61,13 @@ test('a fresh VM becomes a working MLflow server, verified from outside the tool
   const put = await httpFromLaptop({ method: 'PUT', path: '/api/2.0/mlflow-artifacts/artifacts/e2e/run1/model.txt', body: payload, contentType: 'text/plain' });
   assert.equal(put.status, 200, put.body);
   assert.equal(await vmReadFile(VM, `${HOME}/mlruns-artifacts/e2e/run1/model.txt`), payload);
+
+  // A run as a client logs it (REST API): metric and artifact read back; the artifact is on the VM's disk.
+  const run = await logRunThroughRest(IP);
+  assert.deepEqual(run.metric, { key: 'loss', value: 0.25, timestamp: (run.metric as { timestamp: number }).timestamp, step: 3 });
+  assert.deepEqual(run.listed, ['model.txt']);
+  assert.equal(await vmReadFile(VM, `${HOME}/mlruns-artifacts/${run.artifactPath}`), run.payload);
+  assert.deepEqual(await httpFromLaptop({ path: `/api/2.0/mlflow-artifacts/artifacts/${run.artifactPath}` }), { status: 200, body: run.payload });
 
   // No command line on the VM holds the password; the only file that holds it is the 0600 secrets file.
   for (const p of await vmProcesses(VM)) {
@@ -96,6 +104,27 @@ test('a fresh VM becomes a working MLflow server, verified from outside the tool
 
   const name = provisionedSnapshotName();
   if (!hasSnapshot(name)) await snapshotVm(VM, name);
+});
+
+test('without --workers: workers from the VM\'s memory, no job runner, database connections within the pools', async (t) => {
+  if (!requireLab(t)) return;
+  await restoreVm(VM, provisionedSnapshotName());
+  const workdir = newWorkdir();
+  const flags = labFlags(VM, workdir);
+  const res = await provision(flags.slice(0, flags.indexOf('--workers')), { workdir });
+  assert.equal(res.code, 0, res.stdout);
+  const memMb = Number(/MemTotal:\s+(\d+)/.exec(await vmReadFile(VM, '/proc/meminfo'))![1]) / 1024;
+  const expected = autoWorkers(memMb);
+  assert.match(await vmReadFile(VM, `${HOME}/start-mlflow-server.sh`), new RegExp(`--workers ${expected} `));
+  const procs = await mlflowProcesses();
+  assert.equal(procs.filter((p) => p.cmdline.includes('multiprocessing.spawn')).length, expected, procs.map((p) => p.cmdline).join('\n'));
+  assert.deepEqual(procs.filter((p) => /huey|_job_runner/.test(p.cmdline)), [], 'the job runner is off');
+  // A burst of database calls from 20 clients at once: each worker's pool holds at most 2 + 3 connections.
+  await Promise.all(Array.from({ length: 20 }, () => httpFromLaptop({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":5}' })));
+  const conns = Number((await labPsql(`SELECT count(*) FROM pg_stat_activity WHERE client_addr = '${IP}';`)).trim());
+  assert.ok(conns >= 1 && conns <= expected * 5 + 1, `${conns} connections from the VM for ${expected} workers`);
+  const rss = (await vmExec(VM, `for p in ${procs.map((p) => p.pid).join(' ')}; do awk '/^VmRSS:/{print $2}' /proc/$p/status; done`)).stdout.trim().split('\n').reduce((a, b) => a + Number(b), 0);
+  t.diagnostic(`default sizing on a VM that sees ${(memMb / 1024).toFixed(1)} GiB: ${expected} workers, ${procs.length} processes, ${(rss / 1024).toFixed(0)} MB summed RSS, ${conns} database connections after a burst`);
 });
 
 test('a VM blocked from the database: exit 1, the firewall named, nothing started', async (t) => {

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { labFlags, newWorkdir, provision, provisionedVm } from './cli.js';
+import { labFlags, newWorkdir, provision, provisionedVm, statusFlags } from './cli.js';
 import { dbAllow, dbBlock, ensureLab, LAB_KEY, LAB_STATE, labSsh, requireLab, run, vmExec, vmIp, vmReadFile } from './lab.js';
+import { DEFAULT_MLFLOW_VERSION } from '../../src/config/mlflow-version.js';
 
 const VM = 23;
 const IP = vmIp(VM);
@@ -30,7 +31,7 @@ function changedPaths(a: Map<string, string>, b: Map<string, string>): string[] 
 }
 
 function statusArgs(workdir: string, extra: string[] = []): string[] {
-  return ['status', ...labFlags(VM, workdir).filter((a) => a !== '--yes'), ...extra];
+  return ['status', ...statusFlags(VM, workdir), ...extra];
 }
 
 let available = true;
@@ -66,7 +67,8 @@ test('status reports a healthy server, fast, and changes nothing on the VM', asy
   assert.equal(human.code, 0, `${human.stdout}\n${human.stderr}`);
   assert.match(human.stdout, new RegExp(`^${IP.replace(/\./g, '\\.')}: healthy  http://${IP.replace(/\./g, '\\.')}:5000`, 'm'));
   assert.match(human.stdout, new RegExp(`server +running, pid ${pid}, up \\d+ (s|min)`));
-  assert.match(human.stdout, /MLflow +3\.16\.1 installed, the server answers 3\.16\.1/);
+  const v = DEFAULT_MLFLOW_VERSION.replace(/\./g, '\\.');
+  assert.match(human.stdout, new RegExp(`MLflow +${v} installed, the server answers ${v}`));
   assert.match(human.stdout, /\/health +200 OK/);
   assert.match(human.stdout, /API +experiments search ok/);
   assert.match(human.stdout, /database +PostgreSQL 15\.\S+ .*at 10\.231\.0\.2:5432 reachable from the VM, TLS, login ok/);
@@ -82,7 +84,7 @@ test('status reports a healthy server, fast, and changes nothing on the VM', asy
   assert.equal(r.server.running, true);
   assert.equal(r.server.pid, pid);
   assert.equal(typeof r.server.uptimeSec, 'number');
-  assert.deepEqual(r.mlflow, { installed: '3.16.1', running: '3.16.1' });
+  assert.deepEqual(r.mlflow, { installed: DEFAULT_MLFLOW_VERSION, running: DEFAULT_MLFLOW_VERSION });
   assert.equal(r.health, 200);
   assert.equal(r.api, 200);
   assert.equal(r.database.reachable, true);
@@ -97,7 +99,8 @@ test('status reports a healthy server, fast, and changes nothing on the VM', asy
   const logAfter = await vmReadFile(VM, `${HOME}/mlflow-server.log`);
   assert.ok(logAfter.startsWith(logBefore), 'the log only grew');
   for (const line of logAfter.slice(logBefore.length).split('\n').filter(Boolean)) {
-    assert.match(line, /^INFO: +127\.0\.0\.1:\d+ - "(GET \/health|GET \/version|POST \/api\/2\.0\/mlflow\/experiments\/search) HTTP\/1\.1" 200 OK$/, 'only access lines of the checks');
+    // MLflow's own lines start with a timestamp; a worker's first database call logs its pool.
+    assert.match(line, /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d )?(INFO: +127\.0\.0\.1:\d+ - "(GET \/health|GET \/version|POST \/api\/2\.0\/mlflow\/experiments\/search) HTTP\/1\.1" 200 OK|INFO mlflow\.store\.db\.utils: Create SQLAlchemy engine with pool options .*)$/, 'only access lines of the checks');
   }
   assert.equal(await vmReadFile(VM, `${HOME}/mlflow-server.pid`), pidFile, 'the server keeps its PID');
   for (const out of [human.everything, json.everything]) assert.ok(!out.includes(await dbPassword()), 'no password in the output');

@@ -36,15 +36,15 @@ test('the auth configuration: no password, % doubled for configparser; the launc
   const db = { host: 'db.example.com', port: 5432, user: 'ml%user', database: 'mlflow', password: pw, sslmode: 'require' as const };
   const ini = renderAuthIni(db, { adminUser: 'admin', database: 'mlflow_auth' });
   assert.ok(!ini.includes(pw.reveal()) && !ini.includes(encodeURIComponent(pw.reveal())));
-  assert.match(ini, /^database_uri = postgresql\+psycopg2:\/\/ml%%25user@db\.example\.com:5432\/mlflow_auth\?sslmode=require$/m);
+  assert.match(ini, /^database_uri = postgresql\+psycopg2:\/\/ml%%25user@db\.example\.com:5432\/mlflow_auth\?sslmode=require&connect_timeout=10$/m);
   const parsed = execFileSync('python3', ['-c', 'import configparser,sys; c=configparser.ConfigParser(); c.read_string(sys.stdin.read()); print(c["mlflow"]["database_uri"])'], { input: ini, encoding: 'utf8' });
-  assert.equal(parsed.trim(), 'postgresql+psycopg2://ml%25user@db.example.com:5432/mlflow_auth?sslmode=require');
-  const launcher = renderLauncher(remoteLayout('/home/u'), { port: 5000, allowedHosts: ['a'], auth: { adminUser: 'admin' } });
+  assert.equal(parsed.trim(), 'postgresql+psycopg2://ml%25user@db.example.com:5432/mlflow_auth?sslmode=require&connect_timeout=10');
+  const launcher = renderLauncher(remoteLayout('/home/u'), { port: 5000, workers: 1, allowedHosts: ['a'], auth: { adminUser: 'admin' } });
   assert.match(launcher, /--app-name basic-auth/);
   assert.match(launcher, /^export MLFLOW_AUTH_CONFIG_PATH=\/home\/u\/mlflow-auth\.ini$/m);
   execFileSync('bash', ['-n'], { input: launcher });
   // Without auth, the files and the fingerprint are exactly what they were before the option existed.
-  const plain = renderLauncher(remoteLayout('/home/u'), { port: 5000, allowedHosts: ['a'] });
+  const plain = renderLauncher(remoteLayout('/home/u'), { port: 5000, workers: 1, allowedHosts: ['a'] });
   assert.doesNotMatch(plain, /app-name|MLFLOW_AUTH/);
   assert.equal(configFingerprint(plain, renderSecretsEnv(db)), sha256(`${sha256(plain)}\n${sha256(renderSecretsEnv(db).reveal())}`).slice(0, 16));
 });
@@ -72,13 +72,13 @@ test('mlflow[auth] is installed when Flask-WTF is missing; the auth configuratio
   const facts = parseFacts(fixture);
   const state = featureState(c, facts, () => new Secret('ef'.repeat(32)));
   const layout = remoteLayout('/home/azureuser');
-  const launcher = renderLauncher(layout, { port: 5000, allowedHosts: ['a'], ...state.launcher });
+  const launcher = renderLauncher(layout, { port: 5000, workers: 1, allowedHosts: ['a'], ...state.launcher });
   const secrets = renderSecretsEnv(c.db, state.secrets);
   const d: Desired = { user: 'azureuser', layout, launcher, secrets, fingerprint: configFingerprint(launcher, secrets, state.authIni), port: 5000, upgrade: false, authIni: state.authIni!, pip: state.pip! };
   const plan = planPython(facts, d);
   assert.deepEqual({ change: plan.change, recreate: plan.recreate, reason: plan.reason }, { change: true, recreate: false, reason: 'Flask-WTF (mlflow[auth]) is missing' });
   assert.equal(pythonInstallChanged(facts, false, facts.mlflowVersion!, d), true);
-  assert.equal(pythonCommands(layout, { recreate: false, upgrade: false, mlflowVersion: '3.16.1', extras: ['auth'] })[0]!.label, 'pip install mlflow[auth]==3.16.1 psycopg2-binary');
+  assert.equal(pythonCommands(layout, { recreate: false, upgrade: false, mlflowVersion: '3.16.1', extras: ['auth'] })[0]!.label, 'install mlflow[auth]==3.16.1 psycopg2-binary with uv (pip if uv fails)');
   const files = planFiles(facts, d);
   assert.equal(files.authIni, true);
   assert.match(files.reason, /auth configuration missing/);

@@ -49,7 +49,7 @@ test('Blob artifacts: the launcher points there, no folder is planned, the packa
   const k = featureState(config({ 'artifacts-destination': DEST }, { azureAccessKey: new Secret('key-xyz') }), facts, () => new Secret('00'));
   assert.deepEqual(k.secrets.map(([n, v]) => [n, v.reveal()]), [['AZURE_STORAGE_ACCESS_KEY', 'key-xyz']]);
   const layout = remoteLayout('/home/azureuser');
-  const launcher = renderLauncher(layout, { port: 5000, allowedHosts: ['a'], ...state.launcher });
+  const launcher = renderLauncher(layout, { port: 5000, workers: 1, allowedHosts: ['a'], ...state.launcher });
   assert.match(launcher, /--artifacts-destination wasbs:\/\/mlflow-art@myacct\.blob\.core\.windows\.net\/team\/a/);
   assert.doesNotMatch(launcher, /mlruns-artifacts/);
   const d = { layout, user: 'azureuser', artifactsRemote: state.artifactsRemote } as Desired;

@@ -174,9 +174,9 @@ test('the backend URI and the auth configuration name the uploaded root file; st
   const db: DatabaseSettings = { ...base, sslmode: 'verify-full', sslRootCert: { pem: good.cert, source: 'r.pem' }, sslRootCertPath: layout.pgRootCert };
   assert.equal(layout.pgRootCert, '/home/azureuser/.mlflow-pg-root.crt');
   const uri = backendStoreUri(db).reveal();
-  assert.equal(uri, 'postgresql+psycopg2://mlflow:db-tls-test-pw@db.example.com:5432/mlflow?sslmode=verify-full&sslrootcert=/home/azureuser/.mlflow-pg-root.crt');
-  assert.match(backendUriWithoutPassword(db), /\?sslmode=verify-full&sslrootcert=\/home\/azureuser\/\.mlflow-pg-root\.crt$/);
-  assert.match(renderAuthIni(db, { adminUser: 'admin', database: 'mlflow_auth' }), /^database_uri = postgresql\+psycopg2:\/\/mlflow@db\.example\.com:5432\/mlflow_auth\?sslmode=verify-full&sslrootcert=\/home\/azureuser\/\.mlflow-pg-root\.crt$/m);
+  assert.equal(uri, 'postgresql+psycopg2://mlflow:db-tls-test-pw@db.example.com:5432/mlflow?sslmode=verify-full&connect_timeout=10&sslrootcert=/home/azureuser/.mlflow-pg-root.crt');
+  assert.match(backendUriWithoutPassword(db), /\?sslmode=verify-full&connect_timeout=10&sslrootcert=\/home\/azureuser\/\.mlflow-pg-root\.crt$/);
+  assert.match(renderAuthIni(db, { adminUser: 'admin', database: 'mlflow_auth' }), /^database_uri = postgresql\+psycopg2:\/\/mlflow@db\.example\.com:5432\/mlflow_auth\?sslmode=verify-full&connect_timeout=10&sslrootcert=\/home\/azureuser\/\.mlflow-pg-root\.crt$/m);
   const back = parseBackendUri(new Secret(uri))!;
   assert.equal(back.sslmode, 'verify-full');
   assert.equal(back.sslRootCertPath, '/home/azureuser/.mlflow-pg-root.crt');
@@ -184,12 +184,12 @@ test('the backend URI and the auth configuration name the uploaded root file; st
   const odd = parseBackendUri(backendStoreUri({ ...db, sslRootCertPath: '/home/a b/x+y&z#.crt' }))!;
   assert.equal(odd.sslRootCertPath, '/home/a b/x+y&z#.crt');
   // Without the option, the URI is what it always was.
-  assert.equal(backendStoreUri(base).reveal(), 'postgresql+psycopg2://mlflow:db-tls-test-pw@db.example.com:5432/mlflow?sslmode=require');
+  assert.equal(backendStoreUri(base).reveal(), 'postgresql+psycopg2://mlflow:db-tls-test-pw@db.example.com:5432/mlflow?sslmode=require&connect_timeout=10');
 });
 
 test('the root file is planned like the other files: missing or different -> written 0644, same hash and mode -> unchanged', () => {
   const layout = remoteLayout('/home/azureuser');
-  const launcher = renderLauncher(layout, { port: 5000, allowedHosts: ['10.0.0.4'] });
+  const launcher = renderLauncher(layout, { port: 5000, workers: 1, allowedHosts: ['10.0.0.4'] });
   const secrets = renderSecretsEnv({ ...base, sslRootCertPath: layout.pgRootCert });
   const d: Desired = { user: 'azureuser', layout, launcher, secrets, fingerprint: configFingerprint(launcher, secrets), port: 5000, upgrade: false, pgRootCert: good.cert };
   const probe = (root: string) => parseFacts([

@@ -12,7 +12,7 @@ const fixture = (name: string) => readFileSync(new URL(`../../fixtures/probe/${n
 
 function desired(overrides: Partial<Desired> = {}): Desired {
   const layout = remoteLayout('/home/azureuser');
-  const launcher = renderLauncher(layout, { port: 5000, allowedHosts: ['10.0.0.4', '10.0.0.4:5000'] });
+  const launcher = renderLauncher(layout, { port: 5000, workers: 1, allowedHosts: ['10.0.0.4', '10.0.0.4:5000'] });
   const secrets = renderSecretsEnv({ host: 'db', port: 5432, user: 'mlflow', database: 'mlflow', password: new Secret('pw-plan-test'), sslmode: 'require' });
   return { user: 'azureuser', layout, launcher, secrets, fingerprint: configFingerprint(launcher, secrets), port: 5000, upgrade: false, ...overrides };
 }
@@ -159,7 +159,10 @@ test('MLflow goes into a venv, never pip --user', () => {
   const layout = remoteLayout('/home/azureuser');
   const cmds = pythonCommands(layout, { recreate: true, mlflowVersion: '3.16.1', upgrade: false });
   assert.match(cmds[0]!.command, /python3 -m venv \/home\/azureuser\/mlflow-venv/);
-  assert.match(cmds[1]!.command, /^\/home\/azureuser\/mlflow-venv\/bin\/pip install .*mlflow==3\.16\.1 psycopg2-binary$/);
+  // uv into the venv, with pip's own index; pip the fallback. Both with the pinned version, into the venv.
+  assert.match(cmds[1]!.command, /^ {2}\/home\/azureuser\/mlflow-venv\/bin\/uv pip install --python \/home\/azureuser\/mlflow-venv\/bin\/python --compile-bytecode --upgrade \$\{idx:\+--index-url "\$idx"\} mlflow==3\.16\.1 psycopg2-binary && exit 0$/m);
+  assert.match(cmds[1]!.command, /^exec \/home\/azureuser\/mlflow-venv\/bin\/pip install .*mlflow==3\.16\.1 psycopg2-binary$/m);
+  execFileSync('bash', ['-n'], { input: cmds[1]!.command });
   assert.doesNotMatch(cmds.map((c) => c.command).join('\n'), /--user/);
 });
 
@@ -180,5 +183,5 @@ test('a nearly full disk blocks installing, not a rerun that only changes config
   facts.diskFreeMb = 5;
   assert.deepEqual(preflightProblems(facts, 'azureuser'), []);
   facts.venvPython = false;
-  assert.match(preflightProblems(facts, 'azureuser')[0]!, /Only 5 MB are free in \/home\/azureuser on the VM; installing needs at least 1500 MB/);
+  assert.match(preflightProblems(facts, 'azureuser')[0]!, /Only 5 MB are free in \/home\/azureuser on the VM; installing needs at least 2500 MB \(MLflow/);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SchemaGate } from '../../src/run/schema-gate.js';
+import { isNewerVersion } from '../../src/steps/plan.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,4 +47,51 @@ test('when the first start fails, the next waiting host goes alone; hosts that n
   await free;
   assert.deepEqual(order.filter((x) => x !== 'free'), ['a', 'b']);
   assert.ok(order.includes('free'));
+});
+
+test('a version change in a batch: every server stopped before the one migration, every start after it', async () => {
+  const gate = new SchemaGate();
+  const events: string[] = [];
+  for (const h of ['a', 'b', 'c']) gate.join(h);
+  const change = (h: string, delayMs: number) => (async () => {
+    await tick(delayMs); // b reaches its server step late (a slow pip install)
+    const how = await gate.versionChange(h, async () => {
+      events.push(`stop ${h}`);
+    }, async () => {
+      events.push(`migrate by ${h}`);
+      await tick(10);
+    }, () => events.push(`wait ${h}`));
+    events.push(`start ${h}`);
+    gate.leave(h);
+    return how;
+  })();
+  const c = (async () => {
+    await tick(5);
+    gate.settle('c'); // c keeps its version: it runs no older server
+    events.push('c settled');
+  })();
+  const [a, b] = await Promise.all([change('a', 0), change('b', 30), c]);
+  assert.deepEqual([a, b].sort(), ['migrated', 'waited']);
+  assert.deepEqual(events.slice(0, 4), ['stop a', 'wait a', 'c settled', 'stop b']);
+  assert.equal(events.filter((e) => e.startsWith('migrate')).length, 1, 'one migration');
+  const migrated = events.findIndex((e) => e.startsWith('migrate'));
+  assert.ok(events.indexOf('start a') > migrated && events.indexOf('start b') > migrated, events.join(', '));
+});
+
+test('a version change does not wait for hosts that failed or finished (they leave)', async () => {
+  const gate = new SchemaGate();
+  gate.join('a');
+  gate.join('b');
+  const done = gate.versionChange('a', async () => undefined, async () => undefined);
+  await tick(5);
+  gate.leave('b'); // b failed in its apt step
+  assert.equal(await done, 'migrated');
+});
+
+test('isNewerVersion compares dotted numbers', () => {
+  assert.equal(isNewerVersion('3.17.2', '3.16.1'), true);
+  assert.equal(isNewerVersion('3.16.1', '3.17.2'), false);
+  assert.equal(isNewerVersion('3.10.0', '3.9.9'), true);
+  assert.equal(isNewerVersion('3.17.2', '3.17.2'), false);
+  assert.equal(isNewerVersion('4.0', '3.99.1'), true);
 });

@@ -33,7 +33,7 @@ test('the secrets file reads back exactly as written, and the database settings 
 });
 
 test('launcher flags and the extra status lines are read back', () => {
-  const launcher = renderLauncher(remoteLayout('/home/u'), { port: 5123, allowedHosts: ['a', 'a:5123'] });
+  const launcher = renderLauncher(remoteLayout('/home/u'), { port: 5123, workers: 1, allowedHosts: ['a', 'a:5123'] });
   assert.equal(launcherFlag(launcher.split('\n'), '--port'), '5123');
   assert.equal(launcherFlag(launcher.split('\n'), '--app-name'), undefined);
   const x = parseStatusExtras('sys_uptime=1000.5\nclk_tck=100\nserver_start_ticks=50000\nlauncher_line=#!/bin/bash\nlog_line=INFO: a=b\nprobe_done=1\n');

@@ -25,7 +25,7 @@ test('mlflow db upgrade gets a URI without password; the password arrives in PGP
   assert.ok(!c.label.includes(PASSWORD));
   assert.equal(`${c.stdin}`, '***');
   const out = execFileSync('bash', ['-c', c.command], { input: `${c.stdin!.reveal()}\n`, encoding: 'utf8' });
-  assert.equal(out, `argv=db upgrade postgresql+psycopg2://mlflow@db.example.com:5432/ml%20flow?sslmode=require\npgpassword=${PASSWORD}\n`);
+  assert.equal(out, `argv=db upgrade postgresql+psycopg2://mlflow@db.example.com:5432/ml%20flow?sslmode=require&connect_timeout=10\npgpassword=${PASSWORD}\n`);
 });
 
 test('a failed start is explained from its own log lines', () => {
