@@ -10,13 +10,15 @@ if [[ $(uname -s) != Linux || $EUID -ne 0 ]]; then
   exit 2
 fi
 
+missing=0
 for tool in mmdebstrap apt-cacher-ng nft /usr/lib/postgresql/15/bin/postgres; do
-  if ! command -v "$tool" >/dev/null 2>&1 && [[ ! -x $tool ]]; then
-    echo "demo: installing the lab's Debian packages (scripts/lab-deps.sh)"
-    bash scripts/lab-deps.sh
-    break
-  fi
+  command -v "$tool" >/dev/null 2>&1 || [[ -x $tool ]] || missing=1
 done
+python3 -m pip --version >/dev/null 2>&1 || missing=1 # fills the lab's wheelhouse from PyPI
+if ((missing)); then
+  echo "demo: installing the lab's Debian packages (scripts/lab-deps.sh)"
+  bash scripts/lab-deps.sh
+fi
 [[ -f dist/cli/main.js ]] || npm run build
 
 bash scripts/lab.sh up 1

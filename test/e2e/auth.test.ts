@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { httpToVm, type VmRequest } from './http.js';
 import { after, before, test } from 'node:test';
-import { labFlags, newWorkdir, provision, provisionedVm, type CliRun, provisionSampled, statusFlags } from './cli.js';
+import { labFlags, newWorkdir, provision, provisionedVm, type CliRun, provisionSampled, statusFlags, withLabFlags } from './cli.js';
 import { ensureLab, labPsql, requireLab, vmExec, vmFileStat, vmIp, vmReadFile } from './lab.js';
 import { DEFAULT_MLFLOW_VERSION } from '../../src/config/mlflow-version.js';
 
@@ -162,9 +162,8 @@ test('--auth basic when the login role may CREATE DATABASE: the auth database is
   await labPsql('ALTER ROLE mlflow CREATEDB;');
   try {
     const workdir = newWorkdir();
-    const flags = labFlags(VM, workdir);
-    flags[flags.indexOf('--workers') + 1] = '2'; // two workers racing for the auth schema, if anything races
-    const args = [...flags, '--auth', 'basic', '--auth-db', CREATED_DB];
+    // Two workers, racing for the auth schema if anything races.
+    const args = withLabFlags(VM, workdir, ['--auth', 'basic', '--auth-db', CREATED_DB, '--workers', '2']);
     const dry = await provision([...args, '--dry-run'], { workdir, env: { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW } });
     assert.equal(dry.code, 0, dry.stdout);
     assert.match(dry.stdout, new RegExp(`Database check through the VM: would change \\(.*; would create the database ${CREATED_DB} for MLflow's users and permissions \\(user "mlflow" may create databases\\)\\)`));

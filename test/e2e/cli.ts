@@ -51,6 +51,13 @@ export function labFlags(k: number, workdir: string): string[] {
   return ['--host', vmIp(k), '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'known_hosts'), '--yes', '--workers', '1'];
 }
 
+/** labFlags, then `args`; a --workers in `args` replaces the lab's (the CLI refuses a repeated --workers). */
+export function withLabFlags(k: number, workdir: string, args: string[]): string[] {
+  const flags = labFlags(k, workdir);
+  if (args.includes('--workers')) flags.splice(flags.indexOf('--workers'), 2);
+  return [...flags, ...args];
+}
+
 /** The flags `provision status` needs for vmK (it takes no provisioning options such as --workers). */
 export function statusFlags(k: number, workdir: string): string[] {
   return ['--host', vmIp(k), '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'known_hosts')];
@@ -219,7 +226,7 @@ export async function provisionSampled(k: number, args: string[], opts: CliOptio
   const stopFile = `/run/prov-sampler-stop-${process.pid}-${Date.now()}`;
   const sampler = vmExec(k, cmdlineSampler(stopFile, 900), { timeoutMs: 960_000 });
   await new Promise((r) => setTimeout(r, 500)); // the sampler's first pass
-  const res = await provision([...labFlags(k, workdir), ...args], { ...opts, workdir });
+  const res = await provision(withLabFlags(k, workdir, args), { ...opts, workdir });
   await vmExec(k, `touch ${stopFile}`);
   const sampled = await sampler;
   if (sampled.code !== 0) throw new Error(`the command-line sampler in vm${k} failed: ${sampled.stderr}`);

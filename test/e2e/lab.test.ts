@@ -2,8 +2,9 @@
 // Runs as root on Linux; elsewhere each test skips with the reason (and fails under CI=true).
 // The last test runs `lab down` and brings the lab back up (under CI=true or LAB_TEST_DOWN=1 only).
 import { test } from 'node:test';
+import { DEFAULT_MLFLOW_VERSION, UPGRADE_TESTED_FROM } from '../../src/config/mlflow-version.js';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, readlinkSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import pg from 'pg';
@@ -190,9 +191,24 @@ test('the apt proxy serves Debian only; the pip index answers on the bridge', as
   assert.equal(other.status, 403);
   const index = await httpGet({ host: '10.231.0.1', port: 3141, path: '/simple/' });
   assert.equal(index.status, 200);
-  if (existsSync(new URL('../../scripts/lab/build-wheels.py', import.meta.url))) {
-    assert.match(index.body, /mlflow/);
+  for (const name of ['mlflow', 'mlflow-skinny', 'psycopg2-binary', 'flask-wtf', 'azure-storage-blob', 'azure-identity', 'uv']) {
+    assert.match(index.body, new RegExp(`href="${name}/"`), `the wheelhouse serves ${name}`);
   }
+});
+
+test('the wheelhouse: the real MLflow wheels at both pinned versions; a second up downloads nothing', async (t) => {
+  if (!requireLab(t)) return;
+  await ensureLab(1);
+  const mlflow = await httpGet({ host: '10.231.0.1', port: 3141, path: '/simple/mlflow/' });
+  for (const v of [DEFAULT_MLFLOW_VERSION, UPGRADE_TESTED_FROM]) {
+    assert.match(mlflow.body, new RegExp(`mlflow-${v.replace(/\./g, '\\.')}-py3-none-any\\.whl#sha256=[0-9a-f]{64}`), `mlflow ${v}`);
+  }
+  const wheel = /href="\.\.\/\.\.\/(wheels\/[^"#]+)#sha256=([0-9a-f]{64})"/.exec(mlflow.body)!;
+  const got = await run('python3', ['-c', `import hashlib,urllib.request as u; print(hashlib.sha256(u.urlopen("http://10.231.0.1:3141/${wheel[1]}").read()).hexdigest())`]);
+  assert.equal(got.stdout.trim(), wheel[2], 'the wheel is the one the index names');
+  const again = await lab(['up']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stdout + again.stderr, /wheelhouse: (filling|pip download)|Downloading/, 'nothing downloaded');
 });
 
 test('a nohup process belongs to its VM (own PID namespace) and dies with it', async (t) => {

@@ -44,6 +44,8 @@ test('the sentinel password leaks nowhere, in success and failure paths of every
     ['dry run', ['--dry-run'], env, 0],
     ['wrong password containing the sentinel', ['--verbose'], { ...env, POSTGRES_PASSWORD: `${SENTINEL}x` }, 1],
     ['password from stdin, --json', ['--pg-password-stdin', '--json'], { POSTGRES_USER: ROLE, POSTGRES_DB: ROLE }, 0],
+    // The real server with every process it can have: 2 workers and the job runner (its huey consumers).
+    ['2 workers and the job runner', ['--workers', '2', '--job-runner'], env, 0],
   ];
   for (const [label, args, runEnv, code] of runs) {
     const noPw = !('POSTGRES_PASSWORD' in runEnv);
@@ -56,6 +58,10 @@ test('the sentinel password leaks nowhere, in success and failure paths of every
       : await provisionSampled(VM, args, { env: runEnv });
     assert.equal(run.res.code, code, `${label}: exit code\n${run.res.stdout}\n${run.res.stderr}`);
     assertNoLeak(label, run);
+    if (label.includes('job runner')) {
+      assert.ok(run.cmdlines.some((c) => c.includes('huey_consumer')), 'the sampler saw the job runner\'s processes');
+      assert.ok(run.cmdlines.filter((c) => c.includes('multiprocessing.spawn')).length >= 2, 'and both workers');
+    }
   }
 
   await dbBlock(VM);

@@ -106,7 +106,10 @@ test(`a batch on one database, ${OLD} to ${NEW}: every server stopped before the
   const first = await batch(OLD);
   assert.equal(first.code, 0, first.stdout);
   for (const k of BATCH) assert.deepEqual(await statusAndBody(vmIp(k), { path: '/version' }), { status: 200, body: OLD });
+  // Two first starts on one empty database (the schema gate): one schema, no server that lost a migration race.
   const oldHead = (await labPsql(`\\c ${BATCH_DB}\nSELECT version_num FROM alembic_version;`)).trim();
+  assert.match(oldHead, /^[0-9a-f]{12}$/, 'one schema revision');
+  for (const k of BATCH) assert.doesNotMatch(await vmReadFile(k, `${HOME}/mlflow-server.log`), /Error initializing backend store|Traceback/);
 
   const up = await batch(NEW, ['--json']);
   assert.equal(up.code, 0, up.stdout + up.stderr);
