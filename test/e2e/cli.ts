@@ -79,7 +79,8 @@ function noteVms(args: string[], cwd: string): void {
     if (k >= 1 && k <= 40) usedVms.add(k);
   }
 }
-after(async () => {
+// Only under the test runner (node --test sets NODE_TEST_CONTEXT): a benchmark importing this file stays a script.
+if (process.env.NODE_TEST_CONTEXT) after(async () => {
   for (const k of usedVms) {
     await vmExec(k, "pkill -KILL -f '^/home/[^/]+/mlflow-venv/bin/python' || true", { timeoutMs: 20_000 }).catch(() => undefined);
   }
