@@ -8,9 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { CLI, dbEnv, labFlags, newWorkdir, provision, provisionedSnapshotName, provisionedVm } from '../test/e2e/cli.js';
 import { ensureLab, hasSnapshot, labAvailable, LAB_KEY, resetVm, restoreVm, run, vmIp, vmReadFile } from '../test/e2e/lab.js';
 import { Remote } from '../src/ssh/connection.js';
-import { buildProbeScript } from '../src/steps/facts.js';
-import { checkDatabase, loadDatabaseDriver } from '../src/steps/database.js';
-import { httpDirect, httpOnVm } from '../src/steps/http.js';
+import { buildProbeScript } from '../src/plan/facts.js';
+import { checkDatabase, loadDatabaseDriver } from '../src/checks/database.js';
+import { httpDirect, httpOnVm } from '../src/checks/http.js';
 import { Secret } from '../src/util/secret.js';
 
 const VM = 6;

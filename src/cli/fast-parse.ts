@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { OPTIONS, type OptionSpec } from './options.js';
+import { OPTIONS, type OptionSpec } from '../config/options.js';
 
 /**
  * The common case without yargs: plain `--name value` / `--name=value` / `--flag` arguments, each known,

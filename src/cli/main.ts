@@ -12,7 +12,7 @@ import { runHosts, type RunHandle } from '../run/tasks.js';
 import { errorMessage, EXIT, StepError, UsageError } from '../util/errors.js';
 import { maskSecrets, maskStreams, Secret } from '../util/secret.js';
 import { fastParse } from './fast-parse.js';
-import { STATUS_OPTIONS } from './options.js';
+import { STATUS_OPTIONS } from '../config/options.js';
 import { jsonResult, nextSteps, summaryTable } from './render-results.js';
 
 function packageVersion(): string {

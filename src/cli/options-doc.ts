@@ -1,4 +1,4 @@
-import { OPTIONS, STATUS_OPTIONS } from './options.js';
+import { OPTIONS, STATUS_OPTIONS } from '../config/options.js';
 
 /** The README's option table, rendered from the same table yargs is built from. */
 export function optionsMarkdown(): string {

@@ -1,5 +1,5 @@
 import yargs, { type Argv } from 'yargs';
-import { OPTIONS, STATUS_OPTIONS, type OptionSpec } from './options.js';
+import { OPTIONS, STATUS_OPTIONS, type OptionSpec } from '../config/options.js';
 
 function addOptions(parser: Argv, table: OptionSpec[]): Argv {
   let p = parser;

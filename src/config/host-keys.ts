@@ -4,8 +4,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DEFAULT_GLOBAL_KNOWN_HOSTS, knownHostsName, type KnownHostsFiles } from '../hosts/known-hosts.js';
-import { expandTokens, type SshConfigHost } from '../hosts/ssh-config.js';
+import { DEFAULT_GLOBAL_KNOWN_HOSTS, knownHostsName, type KnownHostsFiles } from '../openssh/known-hosts.js';
+import { expandTokens, type SshConfigHost } from '../openssh/ssh-config.js';
 import { UsageError } from '../util/errors.js';
 import { getString, type Settings } from './settings.js';
 

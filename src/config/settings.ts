@@ -1,4 +1,4 @@
-import { OPTIONS, type OptionSpec } from '../cli/options.js';
+import { OPTIONS, type OptionSpec } from './options.js';
 import { UsageError } from '../util/errors.js';
 import { requireNumber } from './validate.js';
 

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { shq } from '../remote/quote.js';
+import { shq } from '../util/shell-quote.js';
 import { Secret } from '../util/secret.js';
 import { backendStoreUri, backendUriWithoutPassword, type DatabaseSettings } from './backend-uri.js';
 

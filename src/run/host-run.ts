@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { HostTarget, ProvisionConfig, ServerOptions } from '../config/config.js';
 import { corsOrigins, defaultAllowedHosts } from '../config/config.js';
 import { backendUriWithoutPassword } from '../render/backend-uri.js';
-import { featureState, newFlaskSecretKey } from '../render/features.js';
+import { featureState, newFlaskSecretKey } from '../plan/features.js';
 import { autoWorkers, configFingerprint, newFingerprintSalt, remoteLayout, renderLauncher, renderSecretsEnv } from '../render/server-files.js';
 import { Remote } from '../ssh/connection.js';
 import {
@@ -16,10 +16,10 @@ import {
   startServerCommand,
   stopServerCommand,
   type RemoteCommand,
-} from '../steps/commands.js';
-import { checkDatabase, createDatabase, DatabaseMissing, loadDatabaseDriver, type DatabaseReport } from '../steps/database.js';
-import { buildProbeScript, parseFacts, type Facts } from '../steps/facts.js';
-import { httpDirect, httpOnVm } from '../steps/http.js';
+} from '../plan/commands.js';
+import { checkDatabase, createDatabase, DatabaseMissing, loadDatabaseDriver, type DatabaseReport } from '../checks/database.js';
+import { buildProbeScript, parseFacts, type Facts } from '../plan/facts.js';
+import { httpDirect, httpOnVm } from '../checks/http.js';
 import {
   artifactsRefusal,
   planArtifacts,
@@ -34,7 +34,7 @@ import {
   pythonInstallChanged,
   pythonRestartExpected,
   type Desired,
-} from '../steps/plan.js';
+} from '../plan/plan.js';
 import { StepError } from '../util/errors.js';
 import { maskSecrets, Secret } from '../util/secret.js';
 import type { HostLog } from './host-log.js';

@@ -1,11 +1,11 @@
 import type { HostTarget, StatusConfig } from '../config/config.js';
 import { parseBackendUri, type DatabaseSettings } from '../render/backend-uri.js';
-import { shq } from '../remote/quote.js';
+import { shq } from '../util/shell-quote.js';
 import { parseSecretsEnv, remoteLayout } from '../render/server-files.js';
 import { Remote } from '../ssh/connection.js';
-import { checkDatabase, loadDatabaseDriver } from '../steps/database.js';
-import { buildProbeScript, parseFacts, type Facts } from '../steps/facts.js';
-import { httpOnVm, type HttpResponse } from '../steps/http.js';
+import { checkDatabase, loadDatabaseDriver } from '../checks/database.js';
+import { buildProbeScript, parseFacts, type Facts } from '../plan/facts.js';
+import { httpOnVm, type HttpResponse } from '../checks/http.js';
 import { errorMessage } from '../util/errors.js';
 import { maskSecrets, Secret } from '../util/secret.js';
 

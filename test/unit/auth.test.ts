@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { buildConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
-import { featureState } from '../../src/render/features.js';
+import { featureState } from '../../src/plan/features.js';
 import { configFingerprint, remoteLayout, renderAuthIni, renderLauncher, renderSecretsEnv, sha256 } from '../../src/render/server-files.js';
-import { pythonCommands } from '../../src/steps/commands.js';
-import { buildProbeScript, parseFacts } from '../../src/steps/facts.js';
-import { planFiles, planPython, pythonInstallChanged, type Desired } from '../../src/steps/plan.js';
+import { pythonCommands } from '../../src/plan/commands.js';
+import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';
+import { planFiles, planPython, pythonInstallChanged, type Desired } from '../../src/plan/plan.js';
 import { Secret } from '../../src/util/secret.js';
 
 const fixture = readFileSync(new URL('../../fixtures/probe/healthy.txt', import.meta.url), 'utf8');

@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import { buildConfig, type MoreSecrets } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { parseWasbsUri } from '../../src/config/validate.js';
-import { featureState } from '../../src/render/features.js';
+import { featureState } from '../../src/plan/features.js';
 import { remoteLayout, renderLauncher } from '../../src/render/server-files.js';
-import { parseFacts } from '../../src/steps/facts.js';
-import { planArtifacts, type Desired } from '../../src/steps/plan.js';
+import { parseFacts } from '../../src/plan/facts.js';
+import { planArtifacts, type Desired } from '../../src/plan/plan.js';
 import { Secret } from '../../src/util/secret.js';
 
 const DEST = 'wasbs://mlflow-art@myacct.blob.core.windows.net/team/a';

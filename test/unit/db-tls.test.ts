@@ -27,9 +27,9 @@ import {
   tlsOptions,
   type AttemptEnd,
   type Transport,
-} from '../../src/steps/database.js';
-import { buildProbeScript, parseFacts } from '../../src/steps/facts.js';
-import { planFiles, type Desired } from '../../src/steps/plan.js';
+} from '../../src/checks/database.js';
+import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';
+import { planFiles, type Desired } from '../../src/plan/plan.js';
 import { Secret } from '../../src/util/secret.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'db-tls-test-'));

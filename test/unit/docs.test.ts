@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { optionsMarkdown } from '../../src/cli/options-doc.js';
-import { OPTIONS } from '../../src/cli/options.js';
+import { OPTIONS } from '../../src/config/options.js';
 
 const read = (p: string) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HostTarget } from '../../src/config/config.js';
-import { DEFAULT_GLOBAL_KNOWN_HOSTS, fingerprint, HostKeyVerifier, knownHostsName, type KnownHostsFiles } from '../../src/hosts/known-hosts.js';
+import { DEFAULT_GLOBAL_KNOWN_HOSTS, fingerprint, HostKeyVerifier, knownHostsName, type KnownHostsFiles } from '../../src/openssh/known-hosts.js';
 import { knownHostsFilesFor } from '../../src/ssh/connection.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'prov-khv-'));

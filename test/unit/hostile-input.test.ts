@@ -29,8 +29,8 @@ import {
   shown,
   USER_NAME,
 } from '../../src/config/validate.js';
-import { HOST_OVERRIDE_KEYS, parseHostsFile } from '../../src/hosts/hosts-file.js';
-import { cmd, raw, shq } from '../../src/remote/quote.js';
+import { HOST_OVERRIDE_KEYS, parseHostsFile } from '../../src/config/hosts-file.js';
+import { cmd, raw, shq } from '../../src/util/shell-quote.js';
 import { backendStoreUri, type DatabaseSettings } from '../../src/render/backend-uri.js';
 import { parseSecretsEnv, renderSecretsEnv } from '../../src/render/server-files.js';
 import { UsageError } from '../../src/util/errors.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseHostSpec, parseHostsFile } from '../../src/hosts/hosts-file.js';
+import { parseHostSpec, parseHostsFile } from '../../src/config/hosts-file.js';
 
 test('host specs: user, port, IPv6 in brackets', () => {
   assert.deepEqual(parseHostSpec('10.0.0.4'), { host: '10.0.0.4' });

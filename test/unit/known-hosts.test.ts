@@ -11,7 +11,7 @@ import {
   parseKnownHosts,
   patternsMatch,
   verifyHostKey,
-} from '../../src/hosts/known-hosts.js';
+} from '../../src/openssh/known-hosts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'prov-kh-'));
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { configFingerprint, remoteLayout, renderLauncher, renderSecretsEnv, sha256 } from '../../src/render/server-files.js';
-import { packageCommands, pythonCommands, startServerCommand, stopServerCommand } from '../../src/steps/commands.js';
-import { buildProbeScript, parseFacts } from '../../src/steps/facts.js';
-import { foreignListeners, planArtifacts, planFiles, planPackages, planPython, planServer, portProblem, preflightProblems, pythonInstallChanged, pythonRestartExpected, type Desired } from '../../src/steps/plan.js';
+import { packageCommands, pythonCommands, startServerCommand, stopServerCommand } from '../../src/plan/commands.js';
+import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';
+import { foreignListeners, planArtifacts, planFiles, planPackages, planPython, planServer, portProblem, preflightProblems, pythonInstallChanged, pythonRestartExpected, type Desired } from '../../src/plan/plan.js';
 import { Secret } from '../../src/util/secret.js';
 import { execFileSync } from 'node:child_process';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { cmd, raw, shq } from '../../src/remote/quote.js';
+import { cmd, raw, shq } from '../../src/util/shell-quote.js';
 
 const nasty = ["plain", "with space", "it's", "$(rm -rf /)", "`id`", "a\"b", "semi;colon", "new\nline", "", "*", "~", "%x?y#z@w"];
 

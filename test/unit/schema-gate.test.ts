@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SchemaGate } from '../../src/run/schema-gate.js';
-import { isNewerVersion } from '../../src/steps/plan.js';
+import { isNewerVersion } from '../../src/plan/plan.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

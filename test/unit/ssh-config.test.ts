@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { lookupSshConfig } from '../../src/hosts/ssh-config.js';
+import { lookupSshConfig } from '../../src/openssh/ssh-config.js';
 
 const CONFIG = `
 # a comment

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fastParse } from '../../src/cli/fast-parse.js';
-import { STATUS_OPTIONS } from '../../src/cli/options.js';
+import { STATUS_OPTIONS } from '../../src/config/options.js';
 import { buildParser } from '../../src/cli/parser.js';
 import { duration, statusJson, statusText } from '../../src/cli/render-status.js';
 import { buildStatusConfig } from '../../src/config/config.js';

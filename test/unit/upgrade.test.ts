@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { backendUriWithoutPassword, type DatabaseSettings } from '../../src/render/backend-uri.js';
 import { remoteLayout } from '../../src/render/server-files.js';
 import { SchemaGate } from '../../src/run/schema-gate.js';
-import { dbUpgradeCommand, logTailCommand } from '../../src/steps/commands.js';
+import { dbUpgradeCommand, logTailCommand } from '../../src/plan/commands.js';
 import { Secret } from '../../src/util/secret.js';
 
 const PASSWORD = "up@grade:/#?%' pw";

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { ProvisionConfig } from '../config/config.js';
-import type { Facts } from '../steps/facts.js';
-import type { Desired } from '../steps/plan.js';
+import type { Facts } from './facts.js';
+import type { Desired } from './plan.js';
 import { Secret } from '../util/secret.js';
-import { renderAuthIni, type ServerSettings } from './server-files.js';
+import { renderAuthIni, type ServerSettings } from '../render/server-files.js';
 
 /** What the optional features (--auth basic, ...) add to the VM's desired state. Nothing here without them. */
 export interface FeatureState {

@@ -1,4 +1,4 @@
-import { hostProblem, parseAllowedHosts, requireAbsolutePath, requirePort, shown, userNameProblem } from '../config/validate.js';
+import { hostProblem, parseAllowedHosts, requireAbsolutePath, requirePort, shown, userNameProblem } from './validate.js';
 import { UsageError } from '../util/errors.js';
 
 /** Per-host settings a hosts-file line may override. */

@@ -1,4 +1,4 @@
-import { shq } from '../remote/quote.js';
+import { shq } from '../util/shell-quote.js';
 import { Secret } from '../util/secret.js';
 
 /** What one batched probe reads from the VM: everything every step needs to decide, in one round trip. */

@@ -1,4 +1,4 @@
-import { cmd, shq } from '../remote/quote.js';
+import { cmd, shq } from '../util/shell-quote.js';
 import type { RemoteLayout } from '../render/server-files.js';
 import type { Secret } from '../util/secret.js';
 import { REQUIRED_PACKAGES } from './facts.js';

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { shq } from '../remote/quote.js';
+import { shq } from '../util/shell-quote.js';
 
 export interface KnownHostEntry {
   line: number;

@@ -2,7 +2,7 @@
  * Every option of `provision`, in one table: yargs builds the parser from it, the resolver reads flags and
  * environment variables from it, and scripts/options-doc.ts renders the README's option table from it.
  */
-import { DEFAULT_MLFLOW_VERSION } from '../config/mlflow-version.js';
+import { DEFAULT_MLFLOW_VERSION } from './mlflow-version.js';
 export interface OptionSpec {
   name: string;
   type: 'string' | 'number' | 'boolean';
