@@ -2,6 +2,7 @@
  * Every option of `provision`, in one table: yargs builds the parser from it, the resolver reads flags and
  * environment variables from it, and scripts/options-doc.ts renders the README's option table from it.
  */
+import { SSL_MODES } from '../render/backend-uri.js';
 import { DEFAULT_MLFLOW_VERSION } from './mlflow-version.js';
 export interface OptionSpec {
   name: string;
@@ -52,7 +53,7 @@ export const OPTIONS: OptionSpec[] = [
   { name: 'pg-db', type: 'string', group: 'Database', env: ['POSTGRES_DB'], defaultText: 'mlflow',
     describe: 'PostgreSQL database' },
   { name: 'pg-sslmode', type: 'string', group: 'Database', env: ['POSTGRES_SSLMODE'], defaultText: 'require',
-    choices: ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'],
+    choices: [...SSL_MODES],
     describe: 'TLS mode, as libpq on the VM uses it (Azure Database for PostgreSQL requires TLS); verify-ca and verify-full need --pg-ssl-root-cert' },
   { name: 'pg-ssl-root-cert', type: 'string', group: 'Database', env: ['POSTGRES_SSLROOTCERT'],
     describe: 'PEM file with the root certificate(s) the database server\'s certificate chains to (for Azure: DigiCert Global Root G2 and Microsoft RSA Root CA 2017, see docs/getting-started-azure.md); the database check trusts only these, and the file is uploaded to ~/.mlflow-pg-root.crt and named in the URI (sslrootcert=)' },
@@ -101,9 +102,3 @@ export const OPTIONS: OptionSpec[] = [
 
 /** The options `provision status` takes: where the VMs are and how to reach them, and the output form. */
 export const STATUS_OPTIONS: OptionSpec[] = OPTIONS.filter((o) => o.status);
-
-export function optionSpec(name: string): OptionSpec {
-  const spec = OPTIONS.find((o) => o.name === name);
-  if (!spec) throw new Error(`unknown option ${name}`);
-  return spec;
-}

@@ -303,10 +303,6 @@ export function expandTokens(value: string, t: TokenValues, how: { what: string;
   });
 }
 
-export function defaultSshConfigPath(): string {
-  return join(homedir(), '.ssh', 'config');
-}
-
 export function readSshConfig(path: string, alias: string): SshConfigHost {
   let text: string;
   try {
