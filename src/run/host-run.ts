@@ -97,7 +97,7 @@ export class HostRun {
   private versionChange?: { from: string; to: string };
   private dbCheck?: Promise<DatabaseReport>;
   private authDbCheck?: Promise<DatabaseReport>;
-  /** The auth database as the database step left it (created there, or as checked). */
+  /** --auth basic: the auth database as the database step left it (created there, or as checked). */
   private authReport?: DatabaseReport;
   /** A basic-auth session key made in this run (only when the VM has none yet). */
   private flaskKey?: Secret;
@@ -342,11 +342,6 @@ export class HostRun {
     });
   }
 
-  /** --auth basic: the auth database had its schema when checked (false when it was just created). */
-  private async authSchemaReady(): Promise<boolean> {
-    return this.authReport?.hasAuthSchema ?? (await this.need(this.authDbCheck).catch(() => undefined))?.hasAuthSchema ?? false;
-  }
-
   /**
    * --auth basic: the auth database as the check found it; a missing one is created when the login role may
    * CREATE DATABASE (a dry run only says so), else the check's sentence stands.
@@ -412,7 +407,7 @@ export class HostRun {
     else if (action === 'restart') await this.run(stopServerCommand(desired.layout, plan.stopGroups));
     // On a database without MLflow's schema, concurrent first starts race in MLflow's migrations: in a batch
     // the first host starts alone, until its server has answered a database call.
-    const freshSchema = !dbReport.hasMlflowSchema || (this.authDbCheck !== undefined && !(await this.authSchemaReady()));
+    const freshSchema = !dbReport.hasMlflowSchema || (this.authReport !== undefined && !this.authReport.hasAuthSchema);
     const startAndWait = async (): Promise<string> => {
       const started = await this.run(startServerCommand(desired.layout, desired.fingerprint, desired.fingerprintSalt));
       const offset = Number(/^log_offset=(\d+)$/m.exec(started)?.[1] ?? 0);
