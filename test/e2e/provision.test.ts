@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { logRunThroughRest, statusAndBody, type VmRequest } from './http.js';
+import { DEFAULT_MLFLOW_VERSION } from '../../src/config/mlflow-version.js';
 import { autoWorkers } from '../../src/render/server-files.js';
 import { dbEnv, labFlags, newWorkdir, provision, provisionedSnapshotName } from './cli.js';
 import { dbAllow, dbBlock, ensureLab, hasSnapshot, labPsql, requireLab, resetVm, restoreVm, snapshotVm, vmExec, vmFileStat, vmIp, vmProcesses, vmReadFile } from './lab.js';
@@ -50,6 +51,11 @@ test('a fresh VM becomes a working MLflow server, verified from outside the tool
   // The server answers from the laptop, with the VM's public Host header, and refuses a foreign one.
   const health = await httpFromLaptop({ path: '/health' });
   assert.deepEqual(health, { status: 200, body: 'OK' });
+  // The real MLflow, at the tested version, answers from the VM (the CI log shows this line).
+  const version = await httpFromLaptop({ path: '/version' });
+  assert.deepEqual(version, { status: 200, body: DEFAULT_MLFLOW_VERSION });
+  const served = (await vmExec(VM, `${HOME}/mlflow-venv/bin/python -c 'import mlflow, uvicorn; print(mlflow.__file__, uvicorn.__version__)'`)).stdout.trim();
+  t.diagnostic(`MLflow ${version.body} answers /version from ${IP}:5000 (${served})`);
   const search = await httpFromLaptop({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":1,"filter":"name = \'Default\'"}' });
   assert.equal(search.status, 200, search.body);
   assert.equal(JSON.parse(search.body).experiments[0].name, 'Default');
