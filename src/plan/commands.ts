@@ -122,6 +122,13 @@ export function artifactsCommand(dir: string, user: string): RemoteCommand {
 }
 
 /**
+ * Shell: the start time (field 22 of /proc/PID/stat) of the process whose PID is in $pid, or nothing. The fields
+ * are counted after the ")" that ends the process name, which may itself hold spaces and parentheses: a plain
+ * `cut -d" " -f22` miscounts for those.
+ */
+export const START_TICKS_OF_PID = 'sed -n "s/^.*) //p" "/proc/$pid/stat" 2>/dev/null | cut -d" " -f20';
+
+/**
  * Stops the server recorded in the PID file, if (and only if) the PID still names the same process, and
  * the process groups of earlier servers from our venv that the probe found holding the port. Waits until
  * every process of those groups is gone (uvicorn workers included), so the port is free for the new one.
@@ -135,7 +142,7 @@ export function stopServerCommand(layout: RemoteLayout, stopGroups: number[] = [
       `groups="${extra}"`,
       `if [ -f ${pidFile} ]; then`,
       `  read -r pid start fp < ${pidFile}`,
-      '  [ -n "$pid" ] && [ "$(cut -d" " -f22 /proc/$pid/stat 2>/dev/null)" = "$start" ] && groups="$pid $groups"',
+      `  [ -n "$pid" ] && [ "$(${START_TICKS_OF_PID})" = "$start" ] && groups="$pid $groups"`,
       'fi',
       // Only whole process groups are signalled (the launcher runs under setsid): never a bare PID that
       // may have been reused by an unrelated process.
@@ -165,7 +172,7 @@ export function startServerCommand(layout: RemoteLayout, fingerprint: string, sa
       `setsid nohup ${shq(layout.launcher)} </dev/null >>${shq(layout.log)} 2>&1 &`,
       'pid=$!',
       'start=""',
-      'for i in 1 2 3 4 5 6 7 8 9 10; do start=$(cut -d" " -f22 /proc/$pid/stat 2>/dev/null) && [ -n "$start" ] && break; sleep 0.1; done',
+      `for i in 1 2 3 4 5 6 7 8 9 10; do start=$(${START_TICKS_OF_PID}) && [ -n "$start" ] && break; sleep 0.1; done`,
       // 0600 like the secrets it fingerprints; rm first, as `>` keeps the mode of an existing file.
       `rm -f ${shq(layout.pidFile)}`,
       `(umask 077; echo "$pid $start ${fingerprint}${keyed ? ` ${keyed}` : ''}" > ${shq(layout.pidFile)})`,
@@ -178,7 +185,7 @@ export function startServerCommand(layout: RemoteLayout, fingerprint: string, sa
 export function serverAliveCommand(layout: RemoteLayout): RemoteCommand {
   return {
     label: 'is the server alive',
-    command: `read -r pid start fp < ${shq(layout.pidFile)} && [ "$(cut -d" " -f22 /proc/$pid/stat 2>/dev/null)" = "$start" ]`,
+    command: `read -r pid start fp < ${shq(layout.pidFile)} && [ -n "$start" ] && [ "$(${START_TICKS_OF_PID})" = "$start" ]`,
     timeoutSec: 15,
   };
 }

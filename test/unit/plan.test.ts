@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { configFingerprint, remoteLayout, renderLauncher, renderSecretsEnv, sha256 } from '../../src/render/server-files.js';
-import { packageCommands, pythonCommands, startServerCommand, stopServerCommand } from '../../src/plan/commands.js';
+import { packageCommands, pythonCommands, START_TICKS_OF_PID, startServerCommand, stopServerCommand } from '../../src/plan/commands.js';
 import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';
 import { foreignListeners, planArtifacts, planFiles, planPackages, planPython, planServer, portProblem, preflightProblems, pythonInstallChanged, pythonRestartExpected, type Desired } from '../../src/plan/plan.js';
 import { Secret } from '../../src/util/secret.js';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/probe/${name}`, import.meta.url), 'utf8');
 
@@ -184,4 +186,27 @@ test('a nearly full disk blocks installing, not a rerun that only changes config
   assert.deepEqual(preflightProblems(facts, 'azureuser'), []);
   facts.venvPython = false;
   assert.match(preflightProblems(facts, 'azureuser')[0]!, /Only 5 MB are free in \/home\/azureuser on the VM; installing needs at least 2500 MB \(MLflow/);
+});
+
+test('the start time of a PID is read after the process name, which may hold spaces and ") "', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prov-stat-'));
+  const odd = join(dir, 'a) b c');
+  copyFileSync('/bin/sleep', odd);
+  chmodSync(odd, 0o755);
+  const child = spawn(odd, ['5'], { stdio: 'ignore' });
+  try {
+    let stat = '';
+    for (let i = 0; i < 50 && !stat.includes('a) b c'); i++) {
+      stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      if (!stat.includes('a) b c')) execFileSync('sleep', ['0.02']);
+    }
+    const expected = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+    const got = execFileSync('bash', ['-c', `pid=${child.pid}; ${START_TICKS_OF_PID}`], { encoding: 'utf8' }).trim();
+    assert.match(got, /^\d+$/);
+    assert.equal(got, expected);
+    assert.equal(execFileSync('bash', ['-c', `pid=999999999; ${START_TICKS_OF_PID}`], { encoding: 'utf8' }), '', 'no such process: nothing');
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
