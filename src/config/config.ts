@@ -470,25 +470,3 @@ function requirePublicName(value: string): string {
   }
   return name.toLowerCase();
 }
-
-function hostPart(name: string): string {
-  return name.includes(':') ? `[${name}]` : name;
-}
-
-/**
- * The default allow-list: the host as given and as connected to, each --public-name, with and without the
- * port, plus localhost.
- */
-export function defaultAllowedHosts(target: HostTarget, port: number, publicNames: string[] = []): string[] {
-  const names = [...new Set([target.address, target.label, ...publicNames, 'localhost', '127.0.0.1'])];
-  return names.flatMap((n) => [hostPart(n), `${hostPart(n)}:${port}`]);
-}
-
-/**
- * The origins a browser sends from the UI at the server's public addresses (`http://NAME:PORT`; port 80 also
- * without it): MLflow blocks state-changing API calls from any other non-localhost origin.
- */
-export function corsOrigins(target: HostTarget, port: number, publicNames: string[] = []): string[] {
-  const names = [...new Set([target.address, target.label, ...publicNames])].filter((n) => !['localhost', '127.0.0.1', '::1'].includes(n));
-  return names.map((n) => (port === 80 ? `http://${hostPart(n)}` : `http://${hostPart(n)}:${port}`));
-}

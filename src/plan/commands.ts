@@ -214,3 +214,12 @@ export function dbUpgradeCommand(layout: RemoteLayout, uriWithoutPassword: strin
     stdin: password,
   };
 }
+
+/** The MLflow version the venv holds now (after an install), as pip recorded it. */
+export function installedMlflowVersionCommand(layout: RemoteLayout): RemoteCommand {
+  return {
+    label: 'installed MLflow version',
+    command: `${shq(`${layout.venv}/bin/python`)} -c 'import importlib.metadata as m; print(m.version("mlflow"))'`,
+    timeoutSec: 60,
+  };
+}

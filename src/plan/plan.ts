@@ -1,37 +1,10 @@
 import { artifactsFolderProblem } from '../config/artifacts-dir.js';
-import type { DatabaseSettings } from '../render/backend-uri.js';
-import type { RemoteLayout } from '../render/server-files.js';
 import { sha256 } from '../render/server-files.js';
-import type { Secret } from '../util/secret.js';
 import { DEFAULT_MLFLOW_VERSION } from '../config/mlflow-version.js';
 import type { Facts, Listener } from './facts.js';
+import type { Desired } from './desired.js';
 
-/** What the VM should look like after the run; computed locally once the probe told us the home directory. */
-export interface Desired {
-  user: string;
-  layout: RemoteLayout;
-  launcher: string;
-  secrets: Secret;
-  fingerprint: string;
-  /** The salt the fingerprint is keyed with, written beside it into the PID file. */
-  fingerprintSalt?: string;
-  port: number;
-  /** --mlflow-version X: exactly this version, installing or upgrading to it. */
-  mlflowVersion?: string;
-  /** --mlflow-version latest: the newest release on the index (no pin) for a fresh install. */
-  mlflowLatest?: boolean;
-  upgrade: boolean;
-  /** --auth basic: MLflow's auth configuration file (no secrets in it). */
-  authIni?: string;
-  /** --pg-ssl-root-cert: the database's root certificate(s), exactly as given (public; mode 0644). */
-  pgRootCert?: string;
-  /** The database settings as the VM uses them (sslrootcert= names layout.pgRootCert), for `mlflow db upgrade`. */
-  db?: DatabaseSettings;
-  /** --artifacts-destination: artifacts go to this URI; no folder on the VM. */
-  artifactsRemote?: string;
-  /** Extras of the mlflow package (`auth`) and other packages the options need, with the modules proving them. */
-  pip?: { extras: string[]; packages: string[]; modules: Array<{ module: string; pkg: string }> };
-}
+export type { Desired } from './desired.js';
 
 export interface Decision {
   change: boolean;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { buildConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
-import { featureState } from '../../src/plan/features.js';
+import { featureState } from '../../src/plan/desired.js';
 import { configFingerprint, remoteLayout, renderAuthIni, renderLauncher, renderSecretsEnv, sha256 } from '../../src/render/server-files.js';
 import { pythonCommands } from '../../src/plan/commands.js';
 import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';

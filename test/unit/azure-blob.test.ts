@@ -4,10 +4,9 @@ import { test } from 'node:test';
 import { buildConfig, type MoreSecrets } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { parseWasbsUri } from '../../src/config/validate.js';
-import { featureState } from '../../src/plan/features.js';
-import { remoteLayout, renderLauncher } from '../../src/render/server-files.js';
+import { desiredState } from '../../src/plan/desired.js';
 import { parseFacts } from '../../src/plan/facts.js';
-import { planArtifacts, type Desired } from '../../src/plan/plan.js';
+import { planArtifacts } from '../../src/plan/plan.js';
 import { Secret } from '../../src/util/secret.js';
 
 const DEST = 'wasbs://mlflow-art@myacct.blob.core.windows.net/team/a';
@@ -42,16 +41,17 @@ test('the credential: connection string before access key; managed identity writ
 
 test('Blob artifacts: the launcher points there, no folder is planned, the packages and the secret line follow', () => {
   const facts = parseFacts(readFileSync(new URL('../../fixtures/probe/fresh-debian12.txt', import.meta.url), 'utf8'));
-  const c = config({ 'artifacts-destination': DEST, 'azure-identity': true });
-  const state = featureState(c, facts, () => new Secret('00'.repeat(32)));
-  assert.deepEqual(state.secrets, []);
-  assert.deepEqual(state.pip?.packages, ['azure-storage-blob', 'azure-identity']);
-  const k = featureState(config({ 'artifacts-destination': DEST }, { azureAccessKey: new Secret('key-xyz') }), facts, () => new Secret('00'));
-  assert.deepEqual(k.secrets.map(([n, v]) => [n, v.reveal()]), [['AZURE_STORAGE_ACCESS_KEY', 'key-xyz']]);
-  const layout = remoteLayout('/home/azureuser');
-  const launcher = renderLauncher(layout, { port: 5000, workers: 1, allowedHosts: ['a'], ...state.launcher });
-  assert.match(launcher, /--artifacts-destination wasbs:\/\/mlflow-art@myacct\.blob\.core\.windows\.net\/team\/a/);
-  assert.doesNotMatch(launcher, /mlruns-artifacts/);
-  const d = { layout, user: 'azureuser', artifactsRemote: state.artifactsRemote } as Desired;
+  const desiredFor = (c: ReturnType<typeof config>) => desiredState({
+    config: c, target: c.targets[0]!, server: c.server, facts, newFlaskKey: () => new Secret('00'.repeat(32)), newSalt: () => 'salt',
+  });
+  const d = desiredFor(config({ 'artifacts-destination': DEST, 'azure-identity': true }));
+  assert.doesNotMatch(d.secrets.reveal(), /AZURE/, 'a managed identity writes no storage secret');
+  assert.deepEqual(d.pip?.packages, ['azure-storage-blob', 'azure-identity']);
+  const k = desiredFor(config({ 'artifacts-destination': DEST }, { azureAccessKey: new Secret('key-xyz') }));
+  assert.match(k.secrets.reveal(), /^AZURE_STORAGE_ACCESS_KEY=.*key-xyz/m);
+  assert.deepEqual(k.pip?.packages, ['azure-storage-blob']);
+  assert.match(d.launcher, /--artifacts-destination wasbs:\/\/mlflow-art@myacct\.blob\.core\.windows\.net\/team\/a/);
+  assert.doesNotMatch(d.launcher, /mlruns-artifacts/);
+  assert.equal(d.artifactsRemote, DEST);
   assert.deepEqual(planArtifacts(facts, d), { change: false, reason: `artifacts go to ${DEST}: no folder on the VM` });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildConfig, corsOrigins, defaultAllowedHosts } from '../../src/config/config.js';
+import { buildConfig } from '../../src/config/config.js';
+import { corsOrigins, defaultAllowedHosts } from '../../src/plan/desired.js';
 import { readSettings } from '../../src/config/settings.js';
 import { Secret } from '../../src/util/secret.js';
 

@@ -3,20 +3,23 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { configFingerprint, remoteLayout, renderLauncher, renderSecretsEnv, sha256 } from '../../src/render/server-files.js';
+import { remoteLayout, sha256 } from '../../src/render/server-files.js';
 import { packageCommands, pythonCommands, START_TICKS_OF_PID, startServerCommand, stopServerCommand } from '../../src/plan/commands.js';
 import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';
 import { foreignListeners, planArtifacts, planFiles, planPackages, planPython, planServer, portProblem, preflightProblems, pythonInstallChanged, pythonRestartExpected, type Desired } from '../../src/plan/plan.js';
 import { Secret } from '../../src/util/secret.js';
+import { buildConfig } from '../../src/config/config.js';
+import { readSettings } from '../../src/config/settings.js';
+import { desiredState } from '../../src/plan/desired.js';
 import { execFileSync, spawn } from 'node:child_process';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/probe/${name}`, import.meta.url), 'utf8');
 
-function desired(overrides: Partial<Desired> = {}): Desired {
-  const layout = remoteLayout('/home/azureuser');
-  const launcher = renderLauncher(layout, { port: 5000, workers: 1, allowedHosts: ['10.0.0.4', '10.0.0.4:5000'] });
-  const secrets = renderSecretsEnv({ host: 'db', port: 5432, user: 'mlflow', database: 'mlflow', password: new Secret('pw-plan-test'), sslmode: 'require' });
-  return { user: 'azureuser', layout, launcher, secrets, fingerprint: configFingerprint(launcher, secrets), port: 5000, upgrade: false, ...overrides };
+/** The desired state as a run computes it, for 10.0.0.4 with these flags and this database password. */
+function desired(argv: Record<string, unknown> = {}, password = 'pw-plan-test'): Desired {
+  const c = buildConfig(readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv }, { POSTGRES_HOST: 'db' }), new Secret(password));
+  const facts = parseFacts(fixture('healthy.txt'));
+  return desiredState({ config: c, target: c.targets[0]!, server: c.server, facts, newFlaskKey: () => new Secret('ab'.repeat(32)), newSalt: () => '' });
 }
 
 function healthyFacts(d: Desired) {
@@ -62,7 +65,7 @@ test('a healthy VM with the same configuration: nothing changes', () => {
 });
 
 test('--upgrade forces apt; a pinned other version reinstalls MLflow', () => {
-  const d = desired({ mlflowVersion: '3.15.1' });
+  const d = desired({ 'mlflow-version': '3.15.1' });
   const facts = healthyFacts(d);
   assert.equal(planPackages(facts, true).change, true);
   assert.match(planPython(facts, d).reason, /MLflow 3\.16\.1 installed, 3\.15\.1 asked for/);
@@ -74,8 +77,7 @@ test('loose permissions or an edited file are rewritten; a changed password rest
   facts.files.secrets.mode = 0o644;
   assert.deepEqual({ ...planFiles(facts, d) }, { change: true, launcher: false, secrets: true, reason: 'secrets file mode 644' });
   assert.equal(planServer(facts, d).action, 'keep', 'a mode fix alone does not restart');
-  const other = desired({ secrets: renderSecretsEnv({ host: 'db', port: 5432, user: 'mlflow', database: 'mlflow', password: new Secret('new-password'), sslmode: 'require' }) });
-  other.fingerprint = configFingerprint(other.launcher, other.secrets);
+  const other = desired({}, 'new-password');
   assert.equal(planServer(facts, other).action, 'restart');
 });
 
@@ -121,7 +123,7 @@ test('a running server restarts after a rebuilt venv, a new version or a new dri
   assert.equal(pythonInstallChanged({ ...facts, driverImportable: false }, false, '3.16.1'), true);
   // A dry run predicts the same before pip runs; a bare --upgrade predicts no restart.
   assert.equal(pythonRestartExpected(facts, desired(), true), true);
-  assert.equal(pythonRestartExpected(facts, desired({ mlflowVersion: '3.15.1' }), false), true);
+  assert.equal(pythonRestartExpected(facts, desired({ 'mlflow-version': '3.15.1' }), false), true);
   assert.equal(pythonRestartExpected(facts, desired({ upgrade: true }), false), false);
 });
 

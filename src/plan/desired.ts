@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import type { HostTarget, ProvisionConfig, ServerOptions } from '../config/config.js';
+import type { DatabaseSettings } from '../render/backend-uri.js';
+import {
+  autoWorkers,
+  configFingerprint,
+  remoteLayout,
+  renderAuthIni,
+  renderLauncher,
+  renderSecretsEnv,
+  type RemoteLayout,
+  type ServerSettings,
+} from '../render/server-files.js';
+import { Secret } from '../util/secret.js';
+import type { Facts } from './facts.js';
+
+/** What the VM should look like after the run; computed locally once the probe told us the home directory. */
+export interface Desired {
+  user: string;
+  layout: RemoteLayout;
+  launcher: string;
+  secrets: Secret;
+  fingerprint: string;
+  /** The salt the fingerprint is keyed with, written beside it into the PID file. */
+  fingerprintSalt?: string;
+  port: number;
+  /** --mlflow-version X: exactly this version, installing or upgrading to it. */
+  mlflowVersion?: string;
+  /** --mlflow-version latest: the newest release on the index (no pin) for a fresh install. */
+  mlflowLatest?: boolean;
+  upgrade: boolean;
+  /** --auth basic: MLflow's auth configuration file (no secrets in it). */
+  authIni?: string;
+  /** --pg-ssl-root-cert: the database's root certificate(s), exactly as given (public; mode 0644). */
+  pgRootCert?: string;
+  /** The database settings as the VM uses them (sslrootcert= names layout.pgRootCert), for `mlflow db upgrade`. */
+  db?: DatabaseSettings;
+  /** --artifacts-destination: artifacts go to this URI; no folder on the VM. */
+  artifactsRemote?: string;
+  /** Extras of the mlflow package (`auth`) and other packages the options need, with the modules proving them. */
+  pip?: { extras: string[]; packages: string[]; modules: Array<{ module: string; pkg: string }> };
+}
+
+/** Everything the desired state depends on. Randomness comes in as functions, so the result is reproducible. */
+export interface DesiredInput {
+  config: Pick<ProvisionConfig, 'db' | 'auth' | 'upgrade'>;
+  target: Pick<HostTarget, 'address' | 'label'>;
+  /** This host's server settings: the run's, with its hosts-file overrides. */
+  server: ServerOptions;
+  facts: Facts;
+  /** A basic-auth session key, called only when the VM has none yet. */
+  newFlaskKey: () => Secret;
+  /** A fingerprint salt, called only when no live server has one. */
+  newSalt: () => string;
+}
+
+/** The VM's desired state: files, their fingerprint, what to install. Pure given its input. */
+export function desiredState(input: DesiredInput): Desired {
+  const { config, target, server, facts } = input;
+  const layout = remoteLayout(facts.home, server.artifactsDir);
+  // The database as libpq on the VM uses it: with --pg-ssl-root-cert, sslrootcert= names the uploaded copy.
+  const db = config.db.sslRootCert ? { ...config.db, sslRootCertPath: layout.pgRootCert } : config.db;
+  const features = featureState({ db, auth: config.auth, blob: server.blob }, facts, input.newFlaskKey);
+  const launcher = renderLauncher(layout, {
+    port: server.port,
+    allowedHosts: server.allowedHosts ?? defaultAllowedHosts(target, server.port, server.publicNames),
+    corsOrigins: corsOrigins(target, server.port, server.publicNames),
+    workers: server.workers ?? autoWorkers(facts.memTotalMb),
+    ...(server.jobRunner ? { jobRunner: true } : {}),
+    ...features.launcher,
+  });
+  const secrets = renderSecretsEnv(db, features.secrets);
+  // The live server's salt (from its PID file) to compare with it; a new one for a server yet to start.
+  const fingerprintSalt = facts.server.fingerprintSalt ?? input.newSalt();
+  return {
+    user: facts.user,
+    layout,
+    launcher,
+    secrets,
+    fingerprint: configFingerprint(launcher, secrets, features.authIni, fingerprintSalt),
+    fingerprintSalt,
+    ...(features.authIni !== undefined ? { authIni: features.authIni } : {}),
+    ...(db.sslRootCert ? { pgRootCert: db.sslRootCert.pem } : {}),
+    db,
+    ...(features.artifactsRemote ? { artifactsRemote: features.artifactsRemote } : {}),
+    ...(features.pip ? { pip: features.pip } : {}),
+    port: server.port,
+    ...(server.mlflowVersion ? { mlflowVersion: server.mlflowVersion } : {}),
+    ...(server.mlflowLatest ? { mlflowLatest: true } : {}),
+    upgrade: config.upgrade,
+  };
+}
+
+function hostPart(name: string): string {
+  return name.includes(':') ? `[${name}]` : name;
+}
+
+/**
+ * The default allow-list: the host as given and as connected to, each --public-name, with and without the
+ * port, plus localhost (MLflow's DNS-rebinding protection refuses any other Host header).
+ */
+export function defaultAllowedHosts(target: Pick<HostTarget, 'address' | 'label'>, port: number, publicNames: string[] = []): string[] {
+  const names = [...new Set([target.address, target.label, ...publicNames, 'localhost', '127.0.0.1'])];
+  return names.flatMap((n) => [hostPart(n), `${hostPart(n)}:${port}`]);
+}
+
+/**
+ * The origins a browser sends from the UI at the server's public addresses (`http://NAME:PORT`; port 80 also
+ * without it): MLflow blocks state-changing API calls from any other non-localhost origin.
+ */
+export function corsOrigins(target: Pick<HostTarget, 'address' | 'label'>, port: number, publicNames: string[] = []): string[] {
+  const names = [...new Set([target.address, target.label, ...publicNames])].filter((n) => !['localhost', '127.0.0.1', '::1'].includes(n));
+  return names.map((n) => (port === 80 ? `http://${hostPart(n)}` : `http://${hostPart(n)}:${port}`));
+}
+
+/** What the optional features (--auth basic, ...) add to the VM's desired state. Nothing here without them. */
+export interface FeatureState {
+  /** Extra lines of the 0600 secrets file, in a fixed order (a rerun must write the same bytes). */
+  secrets: Array<[name: string, value: Secret]>;
+  launcher: Pick<ServerSettings, 'auth' | 'artifactsDestination'>;
+  /** --artifacts-destination: artifacts leave the VM; no folder is made there. */
+  artifactsRemote?: string;
+  authIni?: string;
+  pip?: NonNullable<Desired['pip']>;
+}
+
+/** A new session secret key for MLflow's basic-auth app: 32 random bytes, hex. */
+export function newFlaskSecretKey(): Secret {
+  return new Secret(randomBytes(32).toString('hex'));
+}
+
+/**
+ * The desired state the options add. `facts` gives what an earlier run left: the basic-auth session key is
+ * read back from the VM's secrets file and kept (a new one would change the file and restart the server);
+ * `newKey` makes one only when the VM has none.
+ */
+export function featureState(
+  options: { db: DatabaseSettings; auth?: ProvisionConfig['auth']; blob?: ServerOptions['blob'] }, facts: Facts, newKey: () => Secret,
+): FeatureState {
+  const state: FeatureState = { secrets: [], launcher: {} };
+  const pip: NonNullable<Desired['pip']> = { extras: [], packages: [], modules: [] };
+  const { auth, db, blob } = options;
+  if (auth) {
+    state.secrets.push(
+      ['MLFLOW_FLASK_SERVER_SECRET_KEY', facts.flaskSecretKey ?? newKey()],
+      ['MLFLOW_AUTH_ADMIN_PASSWORD', auth.adminPassword],
+      // For the auth database, whose URI (in the auth configuration file) carries no password.
+      ['PGPASSWORD', db.password],
+    );
+    state.launcher.auth = { adminUser: auth.adminUser };
+    state.authIni = renderAuthIni(db, { adminUser: auth.adminUser, database: auth.database });
+    pip.extras.push('auth');
+    pip.modules.push({ module: 'flask_wtf', pkg: 'Flask-WTF (mlflow[auth])' });
+  }
+  if (blob) {
+    state.launcher.artifactsDestination = blob.uri;
+    state.artifactsRemote = blob.uri;
+    if (blob.credential.kind === 'connection-string') state.secrets.push(['AZURE_STORAGE_CONNECTION_STRING', blob.credential.value]);
+    if (blob.credential.kind === 'access-key') state.secrets.push(['AZURE_STORAGE_ACCESS_KEY', blob.credential.value]);
+    pip.packages.push('azure-storage-blob');
+    pip.modules.push({ module: 'azure.storage.blob', pkg: 'azure-storage-blob' });
+    if (blob.credential.kind === 'managed-identity') {
+      pip.packages.push('azure-identity');
+      pip.modules.push({ module: 'azure.identity', pkg: 'azure-identity' });
+    }
+  }
+  if (pip.extras.length > 0 || pip.packages.length > 0) state.pip = pip;
+  return state;
+}
