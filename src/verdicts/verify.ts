@@ -1,0 +1,123 @@
+import type { AuthSettings, BlobSettings } from '../config/config.js';
+
+/** An HTTP answer as the checks saw it (status 0: no answer; the body then says why). */
+export interface Answer {
+  status: number;
+  body: string;
+}
+
+/** A Host header no server of ours allows: the verify step's DNS-rebinding check sends it from the laptop. */
+export const FOREIGN_HOST = 'dns-rebinding-check.invalid';
+
+/** What the verify step judges with, besides the answers: names for the sentences. */
+export interface VerifyContext {
+  address: string;
+  port: number;
+  /** host:port as users reach the server (IPv6 in brackets). */
+  publicHost: string;
+  launcherPath: string;
+  logPath: string;
+  artifactsDir: string;
+  auth?: Pick<AuthSettings, 'adminUser' | 'database'>;
+  blob?: BlobSettings;
+  allowedHosts?: string[];
+}
+
+/** Every answer the verify step gathered, from the VM (through forwards) and from this machine. */
+export interface VerifyAnswers {
+  health: Answer;
+  /** An experiments search as the UI sends it: first at the public host, then at each --public-name. */
+  searches: Array<Answer & { name: string }>;
+  /** --auth basic: the same search without credentials. */
+  anonymous?: Answer;
+  /** The artifact round trip: the PUT, the GET of what was put (only after a 200), and what was sent. */
+  put: Answer;
+  got?: Answer;
+  payload: string;
+  /** /health straight from this machine (the NSG check). */
+  fromHere: boolean;
+  /** The status a request with FOREIGN_HOST got from this machine (0: no answer). */
+  foreignHost: number;
+}
+
+export interface Verdict {
+  /** The first failure, one sentence with the fix; undefined when the server is healthy. */
+  error?: string;
+  warnings: string[];
+  summary: string;
+}
+
+/** The verify step's verdict: healthy, or the first thing wrong in one sentence; warnings for what only the user can fix. */
+export function judgeVerify(ctx: VerifyContext, a: VerifyAnswers): Verdict {
+  const error = serverError(ctx, a) ?? artifactError(ctx, a);
+  if (error) return { error, warnings: [], summary: '' };
+  const warnings: string[] = [];
+  let direct = 'answers from here';
+  if (!a.fromHere) {
+    direct = 'not reachable from here';
+    warnings.push(
+      `The server is healthy on the VM, but http://${ctx.publicHost}/ does not answer from this machine: open TCP port ${ctx.port} in the VM's network security group (Azure portal > VM > Networking > Add inbound port rule) and any firewall on the way.`,
+    );
+  } else if (a.foreignHost === 403) {
+    direct += ', refuses a foreign Host header';
+  } else {
+    direct += `, accepts a foreign Host header (HTTP ${a.foreignHost || 'no answer'})`;
+    warnings.push(
+      `The server answered a request with the Host header "${FOREIGN_HOST}" with HTTP ${a.foreignHost || '(none)'} instead of 403: MLflow's DNS-rebinding protection is off${(ctx.allowedHosts ?? []).includes('*') ? ' (--allowed-hosts *)' : ''}. Leave --allowed-hosts unset, or list only your own names.`,
+    );
+  }
+  const names = a.searches.length - 1;
+  if (names > 0) direct += `, ${names === 1 ? 'the public name answers' : `all ${names} public names answer`}`;
+  const login = ctx.auth ? ` (as ${ctx.auth.adminUser}; 401 without credentials)` : '';
+  return { warnings, summary: `/health ok, experiments search ok${login}, artifact round trip ok, ${direct}` };
+}
+
+function serverError(ctx: VerifyContext, a: VerifyAnswers): string | undefined {
+  if (a.health.status !== 200) return `The server on ${ctx.address} answers /health with HTTP ${a.health.status}.`;
+  for (const r of a.searches) {
+    if (r.status === 403 && /Cross-origin/i.test(r.body)) {
+      return `The server blocks API calls from the UI at http://${r.name} (403 Cross-origin request blocked): its origin is missing from --cors-allowed-origins in ${ctx.launcherPath}.`;
+    }
+    if (r.status === 403) return `The server rejects the Host header "${r.name}" (403): add it to --allowed-hosts, or leave --allowed-hosts unset for the default.`;
+  }
+  const [search, ...byName] = a.searches;
+  const failedName = byName.find((r) => r.status !== 200);
+  if (failedName && search?.status === 200) {
+    return `An experiments search as the UI at http://${failedName.name} sends it failed with HTTP ${failedName.status}; see ${ctx.logPath}.`;
+  }
+  if (search?.status === 401 && ctx.auth) {
+    return `The server refuses the admin credentials (401): user "${ctx.auth.adminUser}" already exists in database "${ctx.auth.database}" with another password. MLflow uses MLFLOW_AUTH_ADMIN_PASSWORD only when it creates the admin: ` +
+      'set it back to the password the admin was created with, or change that password in the UI (or with POST /api/2.0/mlflow/users/update-password) first.';
+  }
+  if (a.anonymous && a.anonymous.status !== 401) {
+    return `Basic auth is not in force: a call without credentials got HTTP ${a.anonymous.status}, not 401; see ${ctx.logPath}.`;
+  }
+  if (search?.status !== 200) {
+    return `An experiments search through the server failed with HTTP ${search?.status ?? 0}: the server cannot use its database; see ${ctx.logPath}.`;
+  }
+  return undefined;
+}
+
+function artifactError(ctx: VerifyContext, a: VerifyAnswers): string | undefined {
+  const { put, got } = a;
+  if (put.status === 200 && got?.status === 200 && got.body === a.payload) return undefined;
+  const blob = ctx.blob;
+  if (!blob) {
+    return `The artifact round trip through the server failed (PUT ${put.status}, GET ${got?.status ?? '-'}): check that ${ctx.artifactsDir} is writable; see ${ctx.logPath}.`;
+  }
+  const failed = put.status !== 200 || !got ? put : got;
+  const check = blob.credential.kind === 'managed-identity'
+    ? `that the VM's managed identity (--azure-identity) has the role "Storage Blob Data Contributor" on the storage account ${blob.account}`
+    : blob.credential.kind === 'connection-string' ? 'AZURE_STORAGE_CONNECTION_STRING' : 'AZURE_STORAGE_ACCESS_KEY';
+  return `The artifact round trip through the server to ${blob.uri} failed (${put.status !== 200 ? 'PUT' : 'GET'} ${failed.status || 'timeout'}: ${mlflowMessage(failed.body).trim().split('\n')[0]!.slice(0, 300)}): ` +
+    `check ${check}, that the container ${blob.container} exists in the storage account ${blob.account}, and that the VM reaches ${blob.account}.blob.core.windows.net; see ${ctx.logPath}.`;
+}
+
+/** MLflow's JSON error message, or the text as it is. */
+function mlflowMessage(body: string): string {
+  try {
+    return (JSON.parse(body) as { message?: string }).message ?? body;
+  } catch {
+    return body;
+  }
+}
