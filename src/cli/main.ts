@@ -230,7 +230,7 @@ async function main(): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       fail(err.message);
-      return (err as { interrupted?: boolean }).interrupted ? EXIT.interrupted : EXIT.usage;
+      return err.exitCode;
     }
     fail(errorMessage(err));
     if (verbose && err instanceof Error && err.stack) process.stderr.write(`${maskSecrets(err.stack)}\n`);

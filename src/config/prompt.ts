@@ -1,5 +1,5 @@
 import type { MoreSecrets } from './config.js';
-import { UsageError } from '../util/errors.js';
+import { Cancelled, UsageError } from '../util/errors.js';
 import { parseWasbsUri } from './validate.js';
 import { Secret } from '../util/secret.js';
 import { getString, type Settings } from './settings.js';
@@ -18,9 +18,7 @@ async function ask(type: 'input' | 'password', message: string, initial?: string
     return answer.value;
   } catch {
     // enquirer rejects with an empty value on Ctrl-C.
-    const err = new UsageError('Cancelled.');
-    (err as { interrupted?: boolean }).interrupted = true;
-    throw err;
+    throw new Cancelled('Cancelled.');
   }
 }
 

@@ -8,6 +8,7 @@ import { buildProbeScript, parseFacts, type Facts } from '../plan/facts.js';
 import { httpOnVm, type HttpResponse } from '../checks/http.js';
 import { errorMessage } from '../util/errors.js';
 import { maskSecrets, Secret } from '../util/secret.js';
+import { databaseSummary, judgeRunningServer } from '../verdicts/status.js';
 
 /** How many log lines `provision status` shows. */
 export const STATUS_LOG_LINES = 5;
@@ -173,11 +174,7 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
       status.database = { reachable: false, detail: 'the backend store URI in the secrets file is not a PostgreSQL URI' };
       status.problems.push(`${layout.secrets} holds no PostgreSQL URI this tool can check.`);
     } else if (dbResult?.ok) {
-      status.database = {
-        reachable: true,
-        serverVersion: dbResult.r.serverVersion,
-        detail: `PostgreSQL ${dbResult.r.serverVersion} at ${db.host}:${db.port} reachable from the VM, ${dbResult.r.transport}, login ok`,
-      };
+      status.database = { reachable: true, serverVersion: dbResult.r.serverVersion, detail: databaseSummary(dbResult.r, db) };
     } else {
       const message = dbResult && !dbResult.ok ? dbResult.message : 'not checked';
       status.database = { reachable: false, detail: message };
@@ -186,17 +183,10 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
 
     if (status.server.running) {
       status.health = health.status;
-      if (health.status !== 200) status.problems.push(`/health answers ${health.status ? `HTTP ${health.status}` : `nothing (${health.body})`}.`);
-      if (version.status === 200) status.mlflow.running = version.body.trim();
       status.api = search.status;
-      if (search.status !== 200) {
-        const why = search.status === 401 ? ': the admin credentials in the secrets file are refused'
-          : search.status === 403 ? ': the server refuses its own public Host header' : search.status === 0 ? ` (${search.body})` : '';
-        status.problems.push(`An experiments search answers ${search.status ? `HTTP ${search.status}` : 'nothing'}${why}.`);
-      }
-      if (status.mlflow.running && status.mlflow.installed && status.mlflow.running !== status.mlflow.installed) {
-        status.problems.push(`The server runs MLflow ${status.mlflow.running} but ${status.mlflow.installed} is installed: rerun provision to restart it.`);
-      }
+      const judged = judgeRunningServer({ health, version, search, ...(status.mlflow.installed ? { installedVersion: status.mlflow.installed } : {}) });
+      if (judged.runningVersion) status.mlflow.running = judged.runningVersion;
+      status.problems.push(...judged.problems);
     }
     return done();
   } catch (err) {

@@ -1,26 +1,16 @@
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { ProvisionConfig } from '../config/config.js';
-import { errorMessage, StepError } from '../util/errors.js';
+import { errorMessage } from '../util/errors.js';
 import { HostLog } from './host-log.js';
 import { SchemaGate } from './schema-gate.js';
-import { HostRun, type HostResult, type StepId, type StepOutcome } from './host-run.js';
+import { HostRun, type HostResult } from './host-run.js';
+import { STEPS } from './steps/index.js';
+import type { StepDef } from './steps/step.js';
 
-interface StepDef {
-  id: StepId;
-  title: string;
-  run: (h: HostRun) => Promise<StepOutcome>;
+/** The steps a run takes: all of them, or for --dry-run those that do not judge a live server. */
+export function stepsFor(config: Pick<ProvisionConfig, 'dryRun'>): readonly StepDef[] {
+  return config.dryRun ? STEPS.filter((s) => !s.liveOnly) : STEPS;
 }
-
-export const STEPS: StepDef[] = [
-  { id: 'connect', title: 'Connect and check the VM', run: (h) => h.connect() },
-  { id: 'database', title: 'Database check through the VM', run: (h) => h.database() },
-  { id: 'packages', title: 'System packages', run: (h) => h.packages() },
-  { id: 'python', title: 'MLflow in a virtual environment', run: (h) => h.python() },
-  { id: 'artifacts', title: 'Artifacts folder', run: (h) => h.artifacts() },
-  { id: 'files', title: 'Launcher and secrets file', run: (h) => h.files() },
-  { id: 'server', title: 'MLflow server', run: (h) => h.server() },
-  { id: 'verify', title: 'Health check', run: (h) => h.verify() },
-];
 
 export interface RunHandle {
   results: Map<string, HostResult>;
@@ -38,11 +28,10 @@ function stepTask(def: StepDef, host: HostRun, last: boolean, finish: (err?: unk
     title: def.title,
     task: async (_ctx, task) => {
       try {
-        if (host.interrupted) throw new StepError('Interrupted before this step.');
         host.onLine((line) => {
           task.output = line;
         });
-        const outcome = await def.run(host);
+        const outcome = await host.execute(def);
         const label = host.config.dryRun ? (outcome.changed ? 'would change' : 'unchanged') : outcome.changed ? 'changed' : 'unchanged';
         task.title = `${def.title}: ${label} (${outcome.summary})`;
         if (last) finish();
@@ -87,14 +76,14 @@ export async function runHosts(config: ProvisionConfig, handle: RunHandle): Prom
       const host = new HostRun(target, config, log, schemaGate);
       handle.runs.push(host);
       schemaGate.join(target.label);
-      const steps = config.dryRun ? STEPS.filter((s) => s.id !== 'verify') : STEPS;
+      const steps = stepsFor(config);
       const finish = (err?: unknown) => {
         if (err === undefined) {
           task.title = `${target.label}: ${host.changed.length ? `${config.dryRun ? 'would change' : 'changed'} ${host.changed.join(', ')}` : 'no changes'}`;
           handle.results.set(target.label, host.result());
         } else {
           log.write(`FAILED: ${errorMessage(err)}`);
-          handle.results.set(target.label, host.result(err, err instanceof StepError && err.unreachable === true));
+          handle.results.set(target.label, host.result(err));
         }
         schemaGate.leave(target.label);
         host.close();

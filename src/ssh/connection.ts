@@ -7,7 +7,7 @@ import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from
 import type { HostKeyPolicy, HostTarget } from '../config/config.js';
 import { DEFAULT_GLOBAL_KNOWN_HOSTS, HostKeyVerifier, knownHostsName, type KnownHostsFiles } from '../openssh/known-hosts.js';
 import { shq } from '../util/shell-quote.js';
-import { StepError } from '../util/errors.js';
+import { ConnectionDropped, ForwardTimeout, HostUnreachable, Interrupted, StepError } from '../util/errors.js';
 import { maskSecrets, type Secret } from '../util/secret.js';
 import { describeConnectError } from './errors.js';
 
@@ -125,11 +125,9 @@ export class Remote {
   private droppedError(what: string): StepError {
     const refused = this.refusedKey();
     if (refused) return refused; // not a drop: we closed it, and the message says why
-    const err = new StepError(this.interrupting
-      ? `Interrupted ${what}.`
-      : `The SSH connection to ${this.target.address} dropped ${what}; rerun provision to continue.`);
-    err.dropped = true;
-    return err;
+    return this.interrupting
+      ? new Interrupted(`Interrupted ${what}.`)
+      : new ConnectionDropped(`The SSH connection to ${this.target.address} dropped ${what}; rerun provision to continue.`);
   }
 
   /**
@@ -212,9 +210,9 @@ export class Remote {
           reject(hostKeyProblem);
           return;
         }
-        const failure = new StepError(describeConnectError(err, target, options.connectTimeoutMs));
-        failure.unreachable = err.level !== 'client-authentication' && err.level !== 'protocol';
-        reject(failure);
+        const sentence = describeConnectError(err, target, options.connectTimeoutMs);
+        const unreachable = err.level !== 'client-authentication' && err.level !== 'protocol';
+        reject(unreachable ? new HostUnreachable(sentence) : new StepError(sentence));
       });
       client.once('close', () => {
         if (settled) return;
@@ -245,11 +243,11 @@ export class Remote {
     this.execCount += 1;
     return new Promise((resolve, reject) => {
       if (this.closed) {
-        reject(new StepError(`The SSH connection to ${this.target.address} is closed.`));
+        reject(new ConnectionDropped(`The SSH connection to ${this.target.address} is closed.`));
         return;
       }
       if (this.onIdle) {
-        reject(new StepError('Interrupted: no new command was started.'));
+        reject(new Interrupted('Interrupted: no new command was started.'));
         return;
       }
       // ssh2 may never answer a channel request on a connection that dies meanwhile.
@@ -367,7 +365,7 @@ export class Remote {
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        reject(Object.assign(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`), { code: 'FORWARD_TIMEOUT' }));
+        reject(new ForwardTimeout(`no answer within ${Math.round(timeoutMs / 1000)} s`));
       }, timeoutMs);
       this.client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
         clearTimeout(timer);

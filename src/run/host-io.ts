@@ -1,0 +1,88 @@
+import type { HostTarget } from '../config/config.js';
+import type { DatabaseSettings } from '../render/backend-uri.js';
+import { checkDatabase, createDatabase, loadDatabaseDriver, type DatabaseReport } from '../checks/database.js';
+import { httpDirect, httpOnVm, type HttpRequest, type HttpResponse } from '../checks/http.js';
+import { Remote, type ConnectOptions, type ExecOptions, type ExecResult } from '../ssh/connection.js';
+import type { Secret } from '../util/secret.js';
+
+/**
+ * One VM as a host run uses it: commands, uploads, HTTP and the database check through the VM. This is the
+ * one seam unit tests replace (test/unit/fake-host.ts): behind it is one ssh2 connection.
+ */
+export interface HostConnection {
+  /** Runs a command (see Remote.exec): the exit status comes back, never thrown. */
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  writeFileAtomic(path: string, content: string | Secret, mode: number): Promise<void>;
+  /** HTTP to 127.0.0.1:port on the VM, through a channel the VM opens. */
+  http(port: number, req: HttpRequest): Promise<HttpResponse>;
+  /** Postgres as the VM reaches it (checks/database.ts); `missing` replaces the sentence for a missing database. */
+  checkDatabase(db: DatabaseSettings, timeoutMs?: number, missing?: string): Promise<DatabaseReport>;
+  createDatabase(via: DatabaseSettings, name: string): Promise<void>;
+  /** Ctrl-C: stops the running commands, then closes. */
+  interrupt(): Promise<void>;
+  close(): void;
+  readonly isClosed: boolean;
+  /** Remote commands run so far (exec channels). */
+  readonly execCount: number;
+  /** Port-forward channels opened so far. */
+  readonly forwardCount: number;
+}
+
+/** How a host run reaches the world: the VM (one connection), and the VM's port straight from this machine. */
+export interface HostIO {
+  connect(target: HostTarget, options: ConnectOptions): Promise<HostConnection>;
+  httpDirect(host: string, port: number, req: HttpRequest): Promise<HttpResponse>;
+  /** Starts loading the database driver while the SSH handshake waits on the network. */
+  warmUp(): void;
+}
+
+class RemoteHost implements HostConnection {
+  constructor(private readonly remote: Remote) {}
+
+  exec(command: string, options?: ExecOptions): Promise<ExecResult> {
+    return this.remote.exec(command, options);
+  }
+
+  writeFileAtomic(path: string, content: string | Secret, mode: number): Promise<void> {
+    return this.remote.writeFileAtomic(path, content, mode);
+  }
+
+  http(port: number, req: HttpRequest): Promise<HttpResponse> {
+    return httpOnVm(this.remote, port, req);
+  }
+
+  checkDatabase(db: DatabaseSettings, timeoutMs?: number, missing?: string): Promise<DatabaseReport> {
+    return checkDatabase(this.remote, db, timeoutMs, missing);
+  }
+
+  createDatabase(via: DatabaseSettings, name: string): Promise<void> {
+    return createDatabase(this.remote, via, name);
+  }
+
+  interrupt(): Promise<void> {
+    return this.remote.interrupt();
+  }
+
+  close(): void {
+    this.remote.close();
+  }
+
+  get isClosed(): boolean {
+    return this.remote.isClosed;
+  }
+
+  get execCount(): number {
+    return this.remote.execCount;
+  }
+
+  get forwardCount(): number {
+    return this.remote.forwardCount;
+  }
+}
+
+/** The real world: ssh2, pg and node:http. */
+export const realHostIO: HostIO = {
+  connect: async (target, options) => new RemoteHost(await Remote.connect(target, options)),
+  httpDirect,
+  warmUp: () => void loadDatabaseDriver().catch(() => undefined),
+};

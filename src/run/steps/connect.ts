@@ -1,0 +1,74 @@
+import { desiredState, newFlaskSecretKey } from '../../plan/desired.js';
+import { buildProbeScript, parseFacts } from '../../plan/facts.js';
+import { artifactsRefusal, portProblem, preflightProblems } from '../../plan/plan.js';
+import { newFingerprintSalt } from '../../render/server-files.js';
+import { ProbeIncomplete, StepError } from '../../util/errors.js';
+import type { HostRun } from '../host-run.js';
+import type { CheckedStep, StepOutcome } from './step.js';
+
+/** How long the probe may take on the VM. */
+const PROBE_TIMEOUT_SEC = 60;
+
+/**
+ * Connects (host key checked), starts the database checks on the same connection, runs the one probe,
+ * computes the desired state and refuses what preflight finds, before anything changes.
+ */
+async function connect(run: HostRun): Promise<StepOutcome> {
+  const { ssh, auth, db } = run.config;
+  run.sshConnections += 1;
+  let newKey = '';
+  run.io.warmUp();
+  run.connection = await run.io.connect(run.target, {
+    knownHostsPath: ssh.knownHostsPath,
+    hostKeyPolicy: ssh.hostKeyPolicy,
+    connectTimeoutMs: ssh.connectTimeoutMs,
+    ...(ssh.passphrase ? { passphrase: ssh.passphrase } : {}),
+    onNewHostKey: (fp, type, file) => {
+      newKey = `new host key ${type} ${fp} recorded in ${file}`;
+      run.say(newKey);
+    },
+  });
+  // The database check needs nothing on the VM but sshd's TCP forwarding: it runs on the same connection
+  // while the probe runs, and the database step only awaits its answer.
+  run.notes.dbCheck = run.conn.checkDatabase(db);
+  run.notes.dbCheck.catch(() => undefined);
+  if (auth) {
+    run.notes.authDbCheck = run.conn.checkDatabase({ ...db, database: auth.database }, 10000,
+      `The database "${auth.database}" for MLflow's users and permissions (--auth basic) does not exist on ${db.host}:${db.port}, and user "${db.user}" may not create databases: create it on the same server ` +
+      `(az postgres flexible-server db create --database-name ${auth.database} ..., or CREATE DATABASE ${auth.database} OWNER "${db.user}";) or name an existing one with --auth-db.`);
+    run.notes.authDbCheck.catch(() => undefined);
+  }
+  await probe(run);
+  const facts = run.need(run.facts);
+  const desired = run.need(run.desired);
+  const problems = [
+    ...preflightProblems(facts, run.target.user),
+    portProblem(facts, desired, run.target.address),
+    artifactsRefusal(facts, desired),
+  ].filter((p): p is string => p !== undefined);
+  if (problems.length > 0) throw new StepError(problems.join(' '));
+  return {
+    changed: false,
+    summary: `${facts.osPretty}, sudo ok, ${(facts.diskFreeMb / 1024).toFixed(1)} GB free${newKey ? `; ${newKey}` : ''}`,
+  };
+}
+
+/** One round trip that reads everything the steps decide on; then the desired state, computed here. */
+async function probe(run: HostRun): Promise<void> {
+  const server = run.serverOptions;
+  const script = buildProbeScript({
+    ...(server.artifactsDir ? { artifactsDir: server.artifactsDir } : {}), mlflowPort: server.port, readFlaskSecretKey: Boolean(run.config.auth),
+  });
+  const res = await run.conn.exec(script, { timeoutSec: PROBE_TIMEOUT_SEC });
+  if (!res.stdout.includes('probe_done=1')) {
+    throw new ProbeIncomplete(`Reading the VM's state failed (exit ${res.code}): ${res.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
+  }
+  run.facts = parseFacts(res.stdout);
+  run.desired = desiredState({
+    config: run.config, target: run.target, server, facts: run.facts,
+    newFlaskKey: () => (run.flaskKey ??= newFlaskSecretKey()),
+    newSalt: () => (run.fingerprintSalt ??= newFingerprintSalt()),
+  });
+}
+
+export const connectStep: CheckedStep = { id: 'connect', title: 'Connect and check the VM', run: connect };

@@ -1,0 +1,60 @@
+import { artifactsCommand, installedMlflowVersionCommand, packageCommands, pythonCommands } from '../../plan/commands.js';
+import { mlflowVersionToInstall, planArtifacts, planPackages, planPython, pythonInstallChanged, pythonRestartExpected } from '../../plan/plan.js';
+import type { HostRun } from '../host-run.js';
+import { runAll, type PlannedStep, type PlanInput, type StepOutcome, type StepPlan } from './step.js';
+
+export const packagesStep: PlannedStep = {
+  id: 'packages',
+  title: 'System packages',
+  plan: ({ facts, config }) => {
+    const decision = planPackages(facts, config.upgrade);
+    const commands = packageCommands({ cloudInit: facts.cloudInit, dpkgInterrupted: facts.dpkgInterrupted, fullUpgrade: decision.fullUpgrade });
+    return { ...decision, actions: decision.change ? runAll(commands) : [] };
+  },
+};
+
+type PythonPlan = StepPlan & { recreate: boolean };
+
+function planPythonStep({ facts, desired }: PlanInput): PythonPlan {
+  // A fresh package step may have installed python3 just now: the probe's venv facts still hold.
+  const decision = planPython(facts, desired);
+  if (!decision.change) return { ...decision, actions: [] };
+  const commands = pythonCommands(desired.layout, {
+    recreate: decision.recreate, upgrade: desired.upgrade, mlflowVersion: mlflowVersionToInstall(facts, desired, decision.recreate),
+    ...(desired.pip ? { extras: desired.pip.extras, packages: desired.pip.packages } : {}),
+  });
+  return { ...decision, actions: runAll(commands) };
+}
+
+/** After the install: which MLflow pip left, and whether the server must restart on it. */
+async function installPython(run: HostRun, plan: PythonPlan): Promise<StepOutcome> {
+  const facts = run.need(run.facts);
+  const desired = run.need(run.desired);
+  await run.perform(plan.actions);
+  const version = (await run.run(installedMlflowVersionCommand(desired.layout))).trim();
+  const installed = pythonInstallChanged(facts, plan.recreate, version, desired);
+  if (installed) run.notes.restartNeeded = true;
+  if (facts.mlflowVersion && version !== facts.mlflowVersion) run.notes.versionChange = { from: facts.mlflowVersion, to: version };
+  return { changed: installed, summary: installed ? `${plan.reason}; MLflow ${version} installed` : `MLflow ${version} is already the newest` };
+}
+
+export const pythonStep: PlannedStep<PythonPlan> = {
+  id: 'python',
+  title: 'MLflow in a virtual environment',
+  plan: planPythonStep,
+  // What the real run would install decides whether the server step restarts the server.
+  onDryRun: (run, plan) => {
+    if (pythonRestartExpected(run.need(run.facts), run.need(run.desired), plan.recreate)) run.notes.restartNeeded = true;
+  },
+  apply: installPython,
+};
+
+export const artifactsStep: PlannedStep = {
+  id: 'artifacts',
+  title: 'Artifacts folder',
+  plan: ({ facts, desired }) => {
+    const decision = planArtifacts(facts, desired);
+    if (!decision.change) return { ...decision, actions: [] };
+    return { ...decision, actions: runAll([artifactsCommand(desired.layout.artifactsDir, desired.user)]), applied: `${decision.reason}; created` };
+  },
+};

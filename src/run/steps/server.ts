@@ -1,0 +1,142 @@
+import { backendUriWithoutPassword } from '../../render/backend-uri.js';
+import { dbUpgradeCommand, logTailCommand, serverAliveCommand, startServerCommand, stopServerCommand } from '../../plan/commands.js';
+import { isNewerVersion, planServer, type ServerAction } from '../../plan/plan.js';
+import { StepError } from '../../util/errors.js';
+import type { HostRun } from '../host-run.js';
+import type { CheckedStep, StepOutcome } from './step.js';
+
+/** How many seconds we wait for a freshly started server to answer /health. */
+export const SERVER_START_TIMEOUT_SEC = 120;
+
+/** The server stopped at start because the database's schema is older than its MLflow (after an upgrade). */
+class SchemaOutOfDate extends StepError {
+  constructor(readonly detail: string) {
+    super(`MLflow refuses to start: the database schema is out of date (${detail}).`);
+  }
+}
+
+/**
+ * Keep, start or restart the server: by its fingerprint, plus a restart after a reinstall. Decides as it goes
+ * (the schema gate orders first starts and version upgrades across a batch), so it applies itself.
+ */
+async function server(run: HostRun): Promise<StepOutcome> {
+  const facts = run.need(run.facts);
+  const desired = run.need(run.desired);
+  const plan = planServer(facts, desired);
+  const action: ServerAction = plan.action === 'keep' && run.notes.restartNeeded ? 'restart' : plan.action;
+  const dbReport = await run.need(run.notes.dbCheck);
+  const change = run.notes.versionChange;
+  const coordinated = !run.config.dryRun && change !== undefined && isNewerVersion(change.to, change.from) && dbReport.hasMlflowSchema;
+  if (!coordinated) run.schemaGate.settle(run.target.label);
+  if (action === 'keep') return { changed: false, summary: plan.reason };
+  if (run.config.dryRun) return { changed: true, summary: `would ${action}: ${plan.reason}` };
+  let upgraded = '';
+  if (coordinated) upgraded = await upgradeSchemaWithEveryServerStopped(run, change, action === 'restart' ? plan.stopGroups : undefined);
+  else if (action === 'restart') await run.run(stopServerCommand(desired.layout, plan.stopGroups));
+  // On a database without MLflow's schema, concurrent first starts race in MLflow's migrations: in a batch
+  // the first host starts alone, until its server has answered a database call.
+  const authReport = run.notes.authReport;
+  const freshSchema = !dbReport.hasMlflowSchema || (authReport !== undefined && !authReport.hasAuthSchema);
+  const startAndWait = async (): Promise<string> => {
+    const started = await run.run(startServerCommand(desired.layout, desired.fingerprint, desired.fingerprintSalt));
+    const offset = Number(/^log_offset=(\d+)$/m.exec(started)?.[1] ?? 0);
+    try {
+      await waitForHealth(run, offset);
+    } catch (err) {
+      // MLflow refuses to start on a schema older than its own (after an upgrade outside this run's view):
+      // migrate once, start again.
+      if (!(err instanceof SchemaOutOfDate) || upgraded) throw err;
+      run.say(`MLflow reports an out-of-date database schema (${err.detail}): running mlflow db upgrade once`);
+      const db = desired.db ?? run.config.db;
+      await run.schemaGate.exclusive(() => run.run(dbUpgradeCommand(desired.layout, backendUriWithoutPassword(db), db.password)));
+      upgraded = `; database schema upgraded (${err.detail})`;
+      return startAndWait();
+    }
+    return started;
+  };
+  const out = await run.schemaGate.around(freshSchema, async () => {
+    const started = await startAndWait();
+    if (freshSchema) await waitForDatabaseCall(run);
+    return started;
+  }, () => run.say('waiting for the first server on this database to create MLflow\'s schema'));
+  const why = action === 'restart' && plan.action === 'keep' ? 'MLflow was reinstalled' : plan.reason;
+  return { changed: true, summary: `${why}${upgraded}; ${out.trim().split('\n').slice(-1)[0]}` };
+}
+
+/**
+ * A newer MLflow on a database with a schema: stop this server, wait until every server of this run on the
+ * database is stopped (or runs no older version), migrate once (the first host there), then start.
+ */
+async function upgradeSchemaWithEveryServerStopped(run: HostRun, change: { from: string; to: string }, stopGroups: number[] | undefined): Promise<string> {
+  const desired = run.need(run.desired);
+  const db = desired.db ?? run.config.db;
+  const how = await run.schemaGate.versionChange(
+    run.target.label,
+    () => (stopGroups ? run.run(stopServerCommand(desired.layout, stopGroups)) : Promise.resolve()),
+    () => {
+      run.say(`MLflow ${change.from} -> ${change.to}: every server of this run on the database is stopped; running mlflow db upgrade once`);
+      return run.run(dbUpgradeCommand(desired.layout, backendUriWithoutPassword(db), db.password));
+    },
+    () => run.say(`waiting for the other servers of this run on the database to stop before the schema upgrade to MLflow ${change.to}`),
+  );
+  return how === 'migrated'
+    ? `; database schema upgraded for MLflow ${change.to} with every server on it stopped`
+    : `; database schema upgraded for MLflow ${change.to} by another host of this run`;
+}
+
+/** Until the server answers an experiments search (it touches the database), bounded. */
+async function waitForDatabaseCall(run: HostRun): Promise<void> {
+  const desired = run.need(run.desired);
+  const deadline = Date.now() + SERVER_START_TIMEOUT_SEC * 1000;
+  run.say('waiting for the server\'s first database call (MLflow creates its schema in an empty database)');
+  let status = 0;
+  while (Date.now() < deadline) {
+    run.stopIfGone('the server\'s first database call');
+    status = await run.conn.http(desired.port, {
+      method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: `127.0.0.1:${desired.port}`, body: '{"max_results":1}', ...run.authHeaders(),
+    }).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new StepError(`The MLflow server on ${run.target.address} did not answer a database call within ${SERVER_START_TIMEOUT_SEC} s (last HTTP ${status}); see ${desired.layout.log}.`);
+}
+
+/** Until /health answers 200, bounded; a server that died is told at once, with its last log lines. */
+async function waitForHealth(run: HostRun, logOffset = 0): Promise<void> {
+  const desired = run.need(run.desired);
+  const conn = run.conn;
+  const deadline = Date.now() + SERVER_START_TIMEOUT_SEC * 1000;
+  const started = Date.now();
+  let lastError = '';
+  let tries = 0;
+  let aliveChecked = started - 3500; // first asked after 1.5 s: a server that dies at start is told at once
+  while (Date.now() < deadline) {
+    run.stopIfGone('the server to answer /health');
+    tries += 1;
+    try {
+      const res = await conn.http(desired.port, { path: '/health', timeoutMs: 5000 });
+      if (res.status === 200) return;
+      lastError = `HTTP ${res.status}`;
+    } catch (err) {
+      lastError = (err as Error).message;
+    }
+    if (Date.now() - aliveChecked >= 5000) {
+      aliveChecked = Date.now();
+      const alive = await conn.exec(serverAliveCommand(desired.layout).command, { timeoutSec: 15 });
+      if (alive.code !== 0) break;
+      run.say(`waiting for the server to answer /health (${Math.round((Date.now() - started) / 1000)} s)`);
+    }
+    // A server usually answers within a second or two: ask often at first, then once a second.
+    await new Promise((r) => setTimeout(r, tries <= 20 ? 250 : 1000));
+  }
+  const tailCmd = logTailCommand(desired.layout, 20, logOffset);
+  const tail = (await conn.exec(tailCmd.command, { timeoutSec: tailCmd.timeoutSec }).catch(() => ({ stdout: '' }))).stdout;
+  for (const line of tail.split('\n').filter(Boolean)) run.say(`log: ${line}`);
+  const outdated = /Detected out-of-date database schema \(([^)]*)\)/.exec(tail);
+  if (outdated) throw new SchemaOutOfDate(outdated[1]!);
+  throw new StepError(
+    `The MLflow server did not answer /health on ${run.target.address}:${desired.port} (${lastError || 'no answer'}); its last log lines are above and in ${desired.layout.log}.`,
+  );
+}
+
+export const serverStep: CheckedStep = { id: 'server', title: 'MLflow server', run: server };

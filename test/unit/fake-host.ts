@@ -1,0 +1,168 @@
+// A scripted VM behind the one seam of a host run (src/run/host-io.ts): it answers commands, uploads, HTTP
+// and the database check from a small model (is the server up, which MLflow is installed), and records what
+// happened in order. Unit tests drive the real HostRun and steps through it; the lab tests the real thing.
+import type { DatabaseReport } from '../../src/checks/database.js';
+import type { HttpRequest, HttpResponse } from '../../src/checks/http.js';
+import type { HostConnection, HostIO } from '../../src/run/host-io.js';
+import type { ExecOptions, ExecResult } from '../../src/ssh/connection.js';
+import { ConnectionDropped } from '../../src/util/errors.js';
+import type { Secret } from '../../src/util/secret.js';
+
+/** What a remote command is, from its text: the names the tests assert the order of. */
+export function classify(command: string): string {
+  if (command.includes('probe_done=1')) return 'probe';
+  if (command.includes('cloud-init status --wait')) return 'cloud-init';
+  if (/apt-get .* update$/.test(command)) return 'apt-update';
+  if (/apt-get .* upgrade$/.test(command)) return 'apt-upgrade';
+  if (/apt-get .* install /.test(command)) return 'apt-install';
+  if (command.includes('python3 -m venv')) return 'venv';
+  if (command.includes('uv') && command.includes('psycopg2-binary')) return 'pip-install';
+  if (command.includes('importlib.metadata')) return 'mlflow-version';
+  if (command.includes('sudo -n mkdir -m 0750')) return 'mkdir-artifacts';
+  if (command.includes('setsid nohup')) return 'start';
+  if (command.includes('kill -TERM')) return 'stop';
+  if (command.includes(' db upgrade ')) return 'db-upgrade';
+  if (/^read -r pid start fp/.test(command)) return 'alive';
+  if (/\btail\b/.test(command)) return 'tail';
+  if (/^rm -f -- /.test(command)) return 'remove-leftovers';
+  return 'other';
+}
+
+export interface FakeVmOptions {
+  /** The probe's output (fixtures/probe/*.txt, filled in). */
+  probe: string;
+  /** The MLflow version pip leaves installed (default: the version in an `mlflow==X` spec, else the probe's). */
+  installs?: string;
+  serverUp?: boolean;
+  /** The running server is MLflow's basic-auth app (before any upload says so). */
+  authApp?: boolean;
+  database?: Partial<DatabaseReport>;
+  /** Replaces the model's answer to a request on the VM (undefined: the model answers). */
+  answer?: (req: HttpRequest) => HttpResponse | undefined;
+  /** /health straight from the test machine answers (the NSG is open). */
+  reachableFromHere?: boolean;
+  /** Commands of this kind never end by themselves (until interrupted or the connection drops). */
+  hangOn?: string;
+  /** The connection drops when a command of this kind starts. */
+  dropOn?: string;
+}
+
+export class FakeVm implements HostConnection {
+  /** Everything that happened, in order: command kinds, `upload <path> <mode>`, `http <METHOD> <path>`. */
+  readonly events: string[] = [];
+  readonly uploads = new Map<string, { content: string; mode: number }>();
+  readonly artifacts = new Map<string, string>();
+  serverUp: boolean;
+  mlflowVersion: string | undefined;
+  isClosed = false;
+  execCount = 0;
+  forwardCount = 0;
+  private readonly hanging = new Set<(r: ExecResult) => void>();
+
+  constructor(readonly options: FakeVmOptions) {
+    this.serverUp = options.serverUp ?? false;
+    this.mlflowVersion = /^mlflow_version=(.*)$/m.exec(options.probe)?.[1];
+  }
+
+  /** Events of one kind family: commands only (no uploads, no HTTP). */
+  get commands(): string[] {
+    return this.events.filter((e) => !e.startsWith('upload ') && !e.startsWith('http '));
+  }
+
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.isClosed) return Promise.reject(new ConnectionDropped('The SSH connection to the fake VM is closed.'));
+    this.execCount += 1;
+    const kind = classify(command);
+    this.events.push(kind);
+    if (kind === this.options.dropOn) {
+      this.isClosed = true;
+      return Promise.reject(new ConnectionDropped('The SSH connection to the fake VM dropped while a command was running; rerun provision to continue.'));
+    }
+    if (kind === this.options.hangOn) return new Promise((resolve) => this.hanging.add(resolve));
+    const out = (stdout: string, code = 0): Promise<ExecResult> => {
+      for (const line of stdout.split('\n').filter(Boolean)) options.onLine?.(line, 'stdout');
+      return Promise.resolve({ code, stdout, stderr: '' });
+    };
+    switch (kind) {
+      case 'probe': return out(this.options.probe);
+      case 'pip-install':
+        this.mlflowVersion = this.options.installs ?? /mlflow(?:\[[a-z,]+\])?==([0-9.]+)/.exec(command)?.[1] ?? this.mlflowVersion ?? '3.17.2';
+        return out('Installed 1 package');
+      case 'mlflow-version': return out(`${this.mlflowVersion}\n`);
+      case 'start':
+        this.serverUp = true;
+        return out('log_offset=0\nstarted pid 5001\n');
+      case 'stop':
+        this.serverUp = false;
+        return out('stopped process group(s) 4242\n');
+      case 'alive': return out('', this.serverUp ? 0 : 1);
+      default: return out('');
+    }
+  }
+
+  async writeFileAtomic(path: string, content: string | Secret, mode: number): Promise<void> {
+    if (this.isClosed) throw new ConnectionDropped('The SSH connection to the fake VM is closed.');
+    this.events.push(`upload ${path} ${mode.toString(8)}`);
+    this.uploads.set(path, { content: typeof content === 'string' ? content : content.reveal(), mode });
+  }
+
+  async http(_port: number, req: HttpRequest): Promise<HttpResponse> {
+    this.forwardCount += 1;
+    this.events.push(`http ${req.method ?? 'GET'} ${req.path}`);
+    if (!this.serverUp) throw new Error('connection refused');
+    const scripted = this.options.answer?.(req);
+    if (scripted) return scripted;
+    const authorized = !this.authRequired() || Boolean(req.headers?.Authorization);
+    if (req.path === '/health') return { status: 200, body: 'OK' };
+    if (req.path.startsWith('/api/2.0/mlflow-artifacts/artifacts/')) {
+      if (req.method === 'PUT') this.artifacts.set(req.path, String(req.body));
+      if (req.method === 'DELETE') this.artifacts.delete(req.path);
+      if (req.method === 'PUT' || req.method === 'DELETE') return { status: 200, body: '{}' };
+      return { status: 200, body: this.artifacts.get(req.path) ?? '' };
+    }
+    if (req.path === '/api/2.0/mlflow/experiments/search') return authorized ? { status: 200, body: '{"experiments":[]}' } : { status: 401, body: 'unauthorized' };
+    return { status: 404, body: '' };
+  }
+
+  /** The launcher the run uploaded (or the probe's) runs the basic-auth app. */
+  private authRequired(): boolean {
+    return this.options.authApp === true || /--app-name basic-auth/.test(this.uploads.get('/home/azureuser/start-mlflow-server.sh')?.content ?? '');
+  }
+
+  async checkDatabase(db: { database: string }): Promise<DatabaseReport> {
+    this.forwardCount += 1;
+    this.events.push(`http DB ${db.database}`);
+    return {
+      serverVersion: '16.4', canCreateTables: true, hasMlflowSchema: false, hasAuthSchema: false, canCreateDatabase: false, encrypted: true, transport: 'TLS',
+      ...this.options.database,
+    };
+  }
+
+  async createDatabase(_via: unknown, name: string): Promise<void> {
+    this.events.push(`create-database ${name}`);
+  }
+
+  /** Ctrl-C: a hanging command ends as `timeout` ends it on SIGTERM (exit 143), then the connection closes. */
+  async interrupt(): Promise<void> {
+    for (const end of this.hanging) end({ code: 143, signal: 'TERM', stdout: '', stderr: '' });
+    this.hanging.clear();
+    this.isClosed = true;
+  }
+
+  close(): void {
+    this.isClosed = true;
+  }
+}
+
+/** The seam: connect gives the fake VM; HTTP from here reaches it when the NSG is open. */
+export function fakeIO(vm: FakeVm): HostIO {
+  return {
+    connect: async () => vm,
+    httpDirect: async (_host, _port, req) => {
+      if (vm.options.reachableFromHere === false || !vm.serverUp) throw new Error('connect ETIMEDOUT');
+      if (req.hostHeader === 'dns-rebinding-check.invalid') return { status: 403, body: 'Invalid Host header' };
+      return { status: 200, body: 'OK' };
+    },
+    warmUp: () => undefined,
+  };
+}
