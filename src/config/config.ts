@@ -297,7 +297,7 @@ export function buildConfig(
   }
   const sslRootCert = rootCertSettings(settings, sslmode as SslMode, readFile);
   if (password.isEmpty) throw new UsageError('The database password is empty: set POSTGRES_PASSWORD in .env or use --pg-password-stdin.');
-  if (/[\0\r\n]/.test(password.reveal())) {
+  if (password.matches(/[\0\r\n]/)) {
     throw new UsageError('The database password contains a line break or NUL character, which the secrets file on the VM cannot hold: give the password alone, on one line (POSTGRES_PASSWORD or --pg-password-stdin).');
   }
 
@@ -424,7 +424,7 @@ function blobSettings(settings: Settings, more: MoreSecrets, warnings: string[])
     return { ...dest, credential: { kind: 'managed-identity' } };
   }
   for (const [variable, secret] of [['AZURE_STORAGE_CONNECTION_STRING', more.azureConnectionString], ['AZURE_STORAGE_ACCESS_KEY', more.azureAccessKey]] as const) {
-    if (secret && /[\0\r\n]/.test(secret.reveal())) {
+    if (secret?.matches(/[\0\r\n]/)) {
       throw new UsageError(`${variable} contains a line break or NUL character, which the secrets file on the VM cannot hold: give it on one line.`);
     }
   }

@@ -1,5 +1,6 @@
 import { artifactsFolderProblem } from '../config/artifacts-dir.js';
 import { sha256 } from '../render/server-files.js';
+import type { Secret } from '../util/secret.js';
 import { DEFAULT_MLFLOW_VERSION } from '../config/mlflow-version.js';
 import type { Facts, Listener } from './facts.js';
 import type { Desired } from './desired.js';
@@ -130,7 +131,7 @@ export interface FilesDecision extends Decision {
   pgRootCert?: boolean;
 }
 
-function fileProblem(f: Facts['files']['launcher'], want: string, mode: number, user: string): string | undefined {
+function fileProblem(f: Facts['files']['launcher'], want: string | Secret, mode: number, user: string): string | undefined {
   if (!f.sha256) return 'missing';
   if (f.sha256 !== sha256(want)) return 'different';
   if (f.mode !== mode) return `mode ${f.mode?.toString(8)}`;
@@ -140,7 +141,7 @@ function fileProblem(f: Facts['files']['launcher'], want: string, mode: number, 
 
 export function planFiles(facts: Facts, desired: Desired): FilesDecision {
   const l = fileProblem(facts.files.launcher, desired.launcher, 0o700, desired.user);
-  const s = fileProblem(facts.files.secrets, desired.secrets.reveal(), 0o600, desired.user);
+  const s = fileProblem(facts.files.secrets, desired.secrets, 0o600, desired.user);
   const a = desired.authIni !== undefined ? fileProblem(facts.files.authIni, desired.authIni, 0o600, desired.user) : undefined;
   const r = desired.pgRootCert !== undefined ? fileProblem(facts.files.pgRootCert, desired.pgRootCert, 0o644, desired.user) : undefined;
   const ini = desired.authIni !== undefined ? { authIni: Boolean(a) } : {};

@@ -126,8 +126,9 @@ export function renderSecretsEnv(db: DatabaseSettings, extra: Array<[name: strin
   return new Secret(lines.join('\n'));
 }
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/** Hex SHA-256 of a text or of a secret's value (the probe compares files on the VM by it). */
+export function sha256(text: string | Secret): string {
+  return createHash('sha256').update(typeof text === 'string' ? text : text.reveal()).digest('hex');
 }
 
 /**
@@ -156,7 +157,7 @@ export function renderAuthIni(db: DatabaseSettings, auth: { adminUser: string; d
  * PID file match it against guessed passwords with a precomputed table. (The PID file is 0600 as well.)
  */
 export function configFingerprint(launcher: string, secrets: Secret, authIni?: string, salt?: string): string {
-  const base = `${sha256(launcher)}\n${sha256(secrets.reveal())}`;
+  const base = `${sha256(launcher)}\n${sha256(secrets)}`;
   const text = authIni === undefined ? base : `${base}\n${sha256(authIni)}`;
   if (salt) return createHmac('sha256', salt).update(text).digest('hex').slice(0, 16);
   return sha256(text).slice(0, 16);

@@ -4,7 +4,7 @@ import type { RemoteCommand } from '../plan/commands.js';
 import type { Facts } from '../plan/facts.js';
 import type { Desired } from '../plan/plan.js';
 import { ConnectionDropped, HostUnreachable, Interrupted, StepError, errorMessage } from '../util/errors.js';
-import { maskSecrets, Secret } from '../util/secret.js';
+import { basicAuthHeader, maskSecrets, type Secret } from '../util/secret.js';
 import type { HostLog } from './host-log.js';
 import { realHostIO, type HostConnection, type HostIO } from './host-io.js';
 import { SchemaGate } from './schema-gate.js';
@@ -150,8 +150,7 @@ export class HostRun {
   authHeaders(): { headers?: Record<string, string> } {
     const auth = this.config.auth;
     if (!auth) return {};
-    const token = new Secret(Buffer.from(`${auth.adminUser}:${auth.adminPassword.reveal()}`, 'utf8').toString('base64'));
-    return { headers: { Authorization: `Basic ${token.reveal()}` } };
+    return { headers: basicAuthHeader(auth.adminUser, auth.adminPassword) };
   }
 
   get conn(): HostConnection {

@@ -7,7 +7,7 @@ import { checkDatabase, loadDatabaseDriver } from '../checks/database.js';
 import { buildProbeScript, parseFacts, type Facts } from '../plan/facts.js';
 import { httpOnVm, type HttpResponse } from '../checks/http.js';
 import { errorMessage } from '../util/errors.js';
-import { maskSecrets, Secret } from '../util/secret.js';
+import { basicAuthHeader, maskSecrets } from '../util/secret.js';
 import { databaseSummary, judgeRunningServer } from '../verdicts/status.js';
 
 /** How many log lines `provision status` shows. */
@@ -87,11 +87,6 @@ export function launcherFlag(lines: string[], flag: string): string | undefined 
     if (m) return m[1]!.replace(/^'(.*)'$/, '$1');
   }
   return undefined;
-}
-
-function basicAuthHeader(user: string, password: Secret): Record<string, string> {
-  const token = new Secret(Buffer.from(`${user}:${password.reveal()}`, 'utf8').toString('base64'));
-  return { Authorization: `Basic ${token.reveal()}` };
 }
 
 /** One VM's status over one SSH connection: one probe, then the database and HTTP checks at once. */

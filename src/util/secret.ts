@@ -8,8 +8,12 @@ let longestFirst: string[] | undefined;
 
 /**
  * A value that must never be printed. Every way of turning it into text (template strings, JSON,
- * util.inspect, console.log, error messages) yields `***`; only `reveal()` gives the raw value, and the
- * only callers of `reveal()` are the renderers of the 0600 secrets file and the database driver.
+ * util.inspect, console.log, error messages) yields `***`; only `reveal()` gives the raw value. It is called
+ * only where the value must leave this process or be checked, in these files (test/unit/secret-reveal.test.ts
+ * keeps the list true): here (the basic-auth header); render/ (the 0600 secrets file, the backend URI, the
+ * configuration fingerprint); checks/database.ts (the database driver); config/keys.ts and ssh/connection.ts
+ * (the SSH key's passphrase, SFTP uploads); run/host-run.ts (a secret on a remote command's standard input);
+ * config/config.ts (the rules a given password must meet, the account in a connection string).
  */
 export class Secret {
   readonly #value: string;
@@ -29,6 +33,11 @@ export class Secret {
     return this.#value;
   }
 
+  /** Whether the value matches, without revealing it (validation). */
+  matches(pattern: RegExp): boolean {
+    return pattern.test(this.#value);
+  }
+
   get isEmpty(): boolean {
     return this.#value.length === 0;
   }
@@ -44,6 +53,12 @@ export class Secret {
   [inspect.custom](): string {
     return MASK;
   }
+}
+
+/** An HTTP basic-auth header; the encoded form is a secret too, so it is masked like the password. */
+export function basicAuthHeader(user: string, password: Secret): Record<string, string> {
+  const token = new Secret(Buffer.from(`${user}:${password.reveal()}`, 'utf8').toString('base64'));
+  return { Authorization: `Basic ${token.reveal()}` };
 }
 
 /** Secrets at least this long are masked wherever they occur, shorter ones only as a whole word. */
