@@ -1,5 +1,6 @@
 import kleur from 'kleur';
 import type { ProvisionConfig } from '../config/config.js';
+import { tildePath, VM_FILES } from '../render/vm-files.js';
 import type { HostResult } from '../run/host-run.js';
 
 function seconds(ms: number): string {
@@ -22,10 +23,10 @@ export function nextSteps(result: HostResult, config: ProvisionConfig, user: str
         `  Clients log in with: export MLFLOW_TRACKING_USERNAME=${auth.adminUser} MLFLOW_TRACKING_PASSWORD='<the admin password>'   (better: a user of their own, see docs/auth.md)`,
       ]
       : []),
-    `  Follow the log:     ${ssh} tail -f mlflow-server.log`,
-    `  Stop it:            ${ssh} 'kill -- -$(cut -d" " -f1 mlflow-server.pid)'`,
-    `  Start it again:     rerun provision (it starts only what is missing), or ${ssh} 'setsid nohup ./start-mlflow-server.sh </dev/null >>mlflow-server.log 2>&1 &'`,
-    `  Files on the VM:    ~/start-mlflow-server.sh, ~/.mlflow-server.env (0600, database URI${auth ? ', admin password, session key' : ''}${config.server.blob && config.server.blob.credential.kind !== 'managed-identity' ? ', storage credential' : ''})${auth ? ', ~/mlflow-auth.ini' : ''}, artifacts in ${result.artifactsDir ?? config.server.artifactsDir ?? `/home/${user}/mlruns-artifacts`}`,
+    `  Follow the log:     ${ssh} tail -f ${VM_FILES.log}`,
+    `  Stop it:            ${ssh} 'kill -- -$(cut -d" " -f1 ${VM_FILES.pidFile})'`,
+    `  Start it again:     rerun provision (it starts only what is missing), or ${ssh} 'setsid nohup ./${VM_FILES.launcher} </dev/null >>${VM_FILES.log} 2>&1 &'`,
+    `  Files on the VM:    ${tildePath('launcher')}, ${tildePath('secrets')} (0600, database URI${auth ? ', admin password, session key' : ''}${config.server.blob && config.server.blob.credential.kind !== 'managed-identity' ? ', storage credential' : ''})${auth ? `, ${tildePath('authIni')}` : ''}, artifacts in ${result.artifactsDir ?? config.server.artifactsDir ?? `/home/${user}/${VM_FILES.artifactsDir}`}`,
     auth
       ? `  Network:            the login travels over plain HTTP: allow TCP ${port} in the VM's network security group only from addresses you trust, or put HTTPS in front.`
       : `  Network:            the UI has no login; allow TCP ${port} in the VM's network security group only from addresses you trust.`,

@@ -1,3 +1,4 @@
+import { tildePath, VM_FILES } from '../render/vm-files.js';
 import { UsageError } from '../util/errors.js';
 
 /**
@@ -39,7 +40,7 @@ function isInside(path: string, tree: string): boolean {
 export function requireSafeArtifactsDir(path: string, where = ''): string {
   const problem = artifactsPathProblem(path);
   if (problem) {
-    throw new UsageError(`${where}--artifacts-dir ${path} is refused: ${problem}; MLflow's artifact API reads and writes every file in it. Choose a folder of its own, e.g. ~/mlruns-artifacts (the default) or /srv/mlflow-artifacts.`);
+    throw new UsageError(`${where}--artifacts-dir ${path} is refused: ${problem}; MLflow's artifact API reads and writes every file in it. Choose a folder of its own, e.g. ${tildePath('artifactsDir')} (the default) or /srv/mlflow-artifacts.`);
   }
   return path;
 }
@@ -75,7 +76,7 @@ export interface ArtifactsFolderFacts {
  */
 export function artifactsFolderProblem(given: string, facts: ArtifactsFolderFacts, user: string): string | undefined {
   const shown = `${given}${facts.real && facts.real !== given ? ` (${facts.real})` : ''}`;
-  const refuse = (why: string, fix = 'Choose a folder of its own with --artifacts-dir, e.g. ~/mlruns-artifacts (the default) or /srv/mlflow-artifacts.') =>
+  const refuse = (why: string, fix = `Choose a folder of its own with --artifacts-dir, e.g. ${tildePath('artifactsDir')} (the default) or /srv/mlflow-artifacts.`) =>
     `The artifacts folder ${shown} is refused: ${why}; MLflow's artifact API reads and writes every file in it. ${fix}`;
   if (facts.state === 'symlink') return refuse('it is a symbolic link, which provision does not follow', 'Give the folder it points to with --artifacts-dir.');
   const home = normalizeRemotePath(facts.home);
@@ -87,7 +88,7 @@ export function artifactsFolderProblem(given: string, facts: ArtifactsFolderFact
   if (isInside(real, home)) {
     const first = real.slice(home.length + 1).split('/')[0]!;
     if (first.startsWith('.')) return refuse(`it is inside the hidden folder ~/${first} (where ~/.ssh, ~/.config and shell start-up files live)`);
-    if (first === 'mlflow-venv') return refuse('it is inside the virtual environment that runs the server');
+    if (first === VM_FILES.venv) return refuse('it is inside the virtual environment that runs the server');
   }
   if (isInside(real, '/home') && !isInside(real, home)) {
     return refuse(`it is in another user's home folder (/home/${real.split('/')[2]})`);

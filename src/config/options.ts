@@ -3,6 +3,7 @@
  * environment variables from it, and scripts/options-doc.ts renders the README's option table from it.
  */
 import { SSL_MODES } from '../render/backend-uri.js';
+import { tildePath, VM_FILES } from '../render/vm-files.js';
 import { DEFAULT_MLFLOW_VERSION } from './mlflow-version.js';
 export interface OptionSpec {
   name: string;
@@ -56,13 +57,13 @@ export const OPTIONS: OptionSpec[] = [
     choices: [...SSL_MODES],
     describe: 'TLS mode, as libpq on the VM uses it (Azure Database for PostgreSQL requires TLS); verify-ca and verify-full need --pg-ssl-root-cert' },
   { name: 'pg-ssl-root-cert', type: 'string', group: 'Database', env: ['POSTGRES_SSLROOTCERT'],
-    describe: 'PEM file with the root certificate(s) the database server\'s certificate chains to (for Azure: DigiCert Global Root G2 and Microsoft RSA Root CA 2017, see docs/getting-started-azure.md); the database check trusts only these, and the file is uploaded to ~/.mlflow-pg-root.crt and named in the URI (sslrootcert=)' },
+    describe: `PEM file with the root certificate(s) the database server's certificate chains to (for Azure: DigiCert Global Root G2 and Microsoft RSA Root CA 2017, see docs/getting-started-azure.md); the database check trusts only these, and the file is uploaded to ${tildePath('pgRootCert')} and named in the URI (sslrootcert=)` },
   { name: 'pg-password-stdin', type: 'boolean', group: 'Database', env: [],
     describe: 'read the database password from standard input (else POSTGRES_PASSWORD, else a masked prompt)' },
   { name: 'mlflow-port', status: true, type: 'number', range: { min: 1, max: 65535 }, group: 'Server', env: ['PROVISION_MLFLOW_PORT'], defaultText: '5000',
     describe: 'port the MLflow server listens on (open it in the VM\'s network security group)' },
   { name: 'artifacts-dir', type: 'string', group: 'Server', env: ['PROVISION_ARTIFACTS_DIR'],
-    defaultText: '/home/<user>/mlruns-artifacts', describe: 'absolute path on the VM where artifacts are stored' },
+    defaultText: `/home/<user>/${VM_FILES.artifactsDir}`, describe: 'absolute path on the VM where artifacts are stored' },
   { name: 'artifacts-destination', type: 'string', group: 'Server', env: ['PROVISION_ARTIFACTS_DESTINATION'],
     describe: 'wasbs://<container>@<account>.blob.core.windows.net/<path>: artifacts in Azure Blob Storage instead of the VM\'s disk; credential from AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCESS_KEY (see docs/azure-blob.md)' },
   { name: 'azure-identity', type: 'boolean', group: 'Server', env: ['PROVISION_AZURE_IDENTITY'],

@@ -2,8 +2,9 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { shq } from '../util/shell-quote.js';
 import { Secret } from '../util/secret.js';
 import { backendStoreUri, backendUriWithoutPassword, type DatabaseSettings } from './backend-uri.js';
+import { tildePath, VM_FILES } from './vm-files.js';
 
-/** Where things live on the VM; all absolute, derived from the user's home. */
+/** Where things live on the VM; all absolute, derived from the user's home and the names of `VM_FILES`. */
 export interface RemoteLayout {
   home: string;
   venv: string;
@@ -19,16 +20,17 @@ export interface RemoteLayout {
 }
 
 export function remoteLayout(home: string, artifactsDir?: string): RemoteLayout {
+  const at = (name: string) => `${home}/${name}`;
   return {
     home,
-    venv: `${home}/mlflow-venv`,
-    launcher: `${home}/start-mlflow-server.sh`,
-    secrets: `${home}/.mlflow-server.env`,
-    log: `${home}/mlflow-server.log`,
-    pidFile: `${home}/mlflow-server.pid`,
-    artifactsDir: artifactsDir ?? `${home}/mlruns-artifacts`,
-    authIni: `${home}/mlflow-auth.ini`,
-    pgRootCert: `${home}/.mlflow-pg-root.crt`,
+    venv: at(VM_FILES.venv),
+    launcher: at(VM_FILES.launcher),
+    secrets: at(VM_FILES.secrets),
+    log: at(VM_FILES.log),
+    pidFile: at(VM_FILES.pidFile),
+    artifactsDir: artifactsDir ?? at(VM_FILES.artifactsDir),
+    authIni: at(VM_FILES.authIni),
+    pgRootCert: at(VM_FILES.pgRootCert),
   };
 }
 
@@ -93,7 +95,7 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
   return [
     '#!/usr/bin/env bash',
     '# MLflow tracking server launcher, written by `provision`. Rerun provision to change it.',
-    '# Start by hand:  nohup ~/start-mlflow-server.sh </dev/null >>~/mlflow-server.log 2>&1 &',
+    `# Start by hand:  nohup ${tildePath('launcher')} </dev/null >>${tildePath('log')} 2>&1 &`,
     `# The database URI (with its password) is read from ${layout.secrets} (mode 0600).`,
     'set -euo pipefail',
     'set -a',
@@ -119,7 +121,7 @@ export function renderSecretsEnv(db: DatabaseSettings, extra: Array<[name: strin
     if (/[\0\r\n]/.test(value)) throw new Error(`the secrets file cannot hold ${name}: its value contains a line break or NUL character`);
   }
   const lines = [
-    '# Written by `provision`; mode 0600; read by start-mlflow-server.sh. Do not commit or share.',
+    `# Written by \`provision\`; mode 0600; read by ${VM_FILES.launcher}. Do not commit or share.`,
     ...entries.map(([name, value]) => `${name}=${shq(value)}`),
     '',
   ];

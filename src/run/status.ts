@@ -4,7 +4,9 @@ import { shq } from '../util/shell-quote.js';
 import { parseSecretsEnv, remoteLayout } from '../render/server-files.js';
 import { Remote } from '../ssh/connection.js';
 import { checkDatabase, loadDatabaseDriver } from '../checks/database.js';
-import { buildProbeScript, parseFacts, type Facts } from '../plan/facts.js';
+import { parseFacts, PROBE_PARTS, type Facts } from '../plan/facts.js';
+import { composeProbeScript, readProbeOutput } from '../plan/probe/part.js';
+import { emptyStatusExtras, launcherFlag, STATUS_PARTS, type StatusExtras, type StatusProbeInput } from '../plan/probe/status.js';
 import { httpOnVm, type HttpResponse } from '../checks/http.js';
 import { errorMessage } from '../util/errors.js';
 import { basicAuthHeader, maskSecrets } from '../util/secret.js';
@@ -12,6 +14,8 @@ import { databaseSummary, judgeRunningServer } from '../verdicts/status.js';
 
 /** How many log lines `provision status` shows. */
 export const STATUS_LOG_LINES = 5;
+
+export { launcherFlag };
 
 /** What `provision status` found on one VM. Nothing in it is secret. */
 export interface HostStatus {
@@ -36,57 +40,16 @@ export interface HostStatus {
   durationMs: number;
 }
 
-/** The probe, plus what only a status report needs: times for the uptime, the launcher, the secrets, the log. */
+/** The probe's parts, then what only a status report needs: times for the uptime, the launcher, the secrets, the log. */
 export function buildStatusScript(mlflowPort: number, logLines = STATUS_LOG_LINES): string {
-  const probe = buildProbeScript({ mlflowPort }).replace(/echo probe_done=1\s*$/, '');
-  return `${probe}
-read -r up _ < /proc/uptime; echo "sys_uptime=$up"
-echo "clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)"
-[ -f "$HOME/mlflow-server.pid" ] && { read -r _ start _ < "$HOME/mlflow-server.pid"; echo "server_start_ticks=$start"; }
-[ -r "$HOME/start-mlflow-server.sh" ] && while IFS= read -r l; do printf 'launcher_line=%s\\n' "$l"; done < "$HOME/start-mlflow-server.sh"
-[ -r "$HOME/.mlflow-server.env" ] && while IFS= read -r l; do printf 'secret_line=%s\\n' "$l"; done < "$HOME/.mlflow-server.env"
-[ -r "$HOME/.mlflow-pg-root.crt" ] && while IFS= read -r l || [ -n "$l" ]; do printf 'pg_root_line=%s\\n' "$l"; done < "$HOME/.mlflow-pg-root.crt"
-[ -r "$HOME/mlflow-server.log" ] && tail -n ${logLines} "$HOME/mlflow-server.log" | while IFS= read -r l; do printf 'log_line=%s\\n' "$l"; done
-echo probe_done=1
-`;
+  return composeProbeScript<StatusProbeInput>([...PROBE_PARTS, ...STATUS_PARTS], { mlflowPort, logLines });
 }
 
-interface StatusExtras {
-  sysUptime?: number;
-  clkTck: number;
-  startTicks?: number;
-  launcher: string[];
-  secrets: string[];
-  /** ~/.mlflow-pg-root.crt, the database's root certificate(s) provision uploads with --pg-ssl-root-cert. */
-  pgRoot: string[];
-  log: string[];
-}
-
+/** The status-only lines of the status script's output (the probe's lines are read by parseFacts). */
 export function parseStatusExtras(text: string): StatusExtras {
-  const x: StatusExtras = { clkTck: 100, launcher: [], secrets: [], pgRoot: [], log: [] };
-  for (const line of text.split('\n')) {
-    const i = line.indexOf('=');
-    if (i < 0) continue;
-    const key = line.slice(0, i);
-    const value = line.slice(i + 1);
-    if (key === 'sys_uptime') x.sysUptime = Number(value);
-    else if (key === 'clk_tck') x.clkTck = Number(value) || 100;
-    else if (key === 'server_start_ticks') x.startTicks = Number(value);
-    else if (key === 'launcher_line') x.launcher.push(value);
-    else if (key === 'secret_line') x.secrets.push(value);
-    else if (key === 'pg_root_line') x.pgRoot.push(value);
-    else if (key === 'log_line') x.log.push(value);
-  }
-  return x;
-}
-
-/** A launcher flag's value, as renderLauncher writes it (`  --port 5000 \`). */
-export function launcherFlag(lines: string[], flag: string): string | undefined {
-  for (const l of lines) {
-    const m = new RegExp(`^\\s*${flag} (\\S+)`).exec(l);
-    if (m) return m[1]!.replace(/^'(.*)'$/, '$1');
-  }
-  return undefined;
+  const extras = emptyStatusExtras();
+  readProbeOutput(text, STATUS_PARTS, extras);
+  return extras;
 }
 
 /** One VM's status over one SSH connection: one probe, then the database and HTTP checks at once. */

@@ -1,0 +1,89 @@
+import { shq } from '../../util/shell-quote.js';
+import { homeFile, type ProbePart } from './part.js';
+import type { ProbeInput } from './types.js';
+
+/** What only `provision status` reads, after the probe's parts: times for the uptime, the launcher, the secrets, the log. */
+export interface StatusExtras {
+  sysUptime?: number;
+  clkTck: number;
+  startTicks?: number;
+  launcher: string[];
+  secrets: string[];
+  /** ~/.mlflow-pg-root.crt, the database's root certificate(s) provision uploads with --pg-ssl-root-cert. */
+  pgRoot: string[];
+  log: string[];
+}
+
+export interface StatusProbeInput extends ProbeInput {
+  /** How many of the log's last lines to read. */
+  logLines: number;
+}
+
+export type StatusPart = ProbePart<StatusExtras, StatusProbeInput>;
+
+export function emptyStatusExtras(): StatusExtras {
+  return { clkTck: 100, launcher: [], secrets: [], pgRoot: [], log: [] };
+}
+
+/** The system's uptime, the clock tick and the server's start in ticks (the PID file's second word). */
+export const uptimePart: StatusPart = {
+  name: 'uptime',
+  script: () => `
+read -r up _ < /proc/uptime; echo "sys_uptime=$up"
+echo "clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)"
+[ -f ${homeFile('pidFile')} ] && { read -r _ start _ < ${homeFile('pidFile')}; echo "server_start_ticks=$start"; }
+`,
+  keys: {
+    sys_uptime: (x, _v, raw) => { x.sysUptime = Number(raw); },
+    clk_tck: (x, _v, raw) => { x.clkTck = Number(raw) || 100; },
+    server_start_ticks: (x, _v, raw) => { x.startTicks = Number(raw); },
+  },
+};
+
+/**
+ * Every line of a file of the VM as `key=line`, in order. A last line without its line end is read only
+ * where `unterminated` says so: the certificate file is the user's own, the others are written by provision.
+ */
+function fileLines(file: 'launcher' | 'secrets' | 'pgRootCert', key: string, unterminated = false): string {
+  return `[ -r ${homeFile(file)} ] && while IFS= read -r l${unterminated ? ' || [ -n "$l" ]' : ''}; do printf '${key}=%s\\n' "$l"; done < ${homeFile(file)}`;
+}
+
+/** The launcher's lines (its flags: port, auth app; the admin user). */
+export const launcherPart: StatusPart = {
+  name: 'launcher',
+  script: () => fileLines('launcher', 'launcher_line'),
+  keys: { launcher_line: (x, _v, raw) => { x.launcher.push(raw); } },
+};
+
+/** The secrets file's lines: the database URI and the admin password, registered as secrets before anything is shown. */
+export const secretsPart: StatusPart = {
+  name: 'secrets',
+  script: () => fileLines('secrets', 'secret_line'),
+  keys: { secret_line: (x, _v, raw) => { x.secrets.push(raw); } },
+};
+
+/** The database's root certificate(s) uploaded with --pg-ssl-root-cert. */
+export const pgRootPart: StatusPart = {
+  name: 'pg-root',
+  script: () => fileLines('pgRootCert', 'pg_root_line', true),
+  keys: { pg_root_line: (x, _v, raw) => { x.pgRoot.push(raw); } },
+};
+
+/** The log's last lines. */
+export const logPart: StatusPart = {
+  name: 'log',
+  script: (input) => `[ -r ${homeFile('log')} ] && tail -n ${shq(input.logLines)} ${homeFile('log')} | while IFS= read -r l; do printf 'log_line=%s\\n' "$l"; done`,
+  keys: { log_line: (x, _v, raw) => { x.log.push(raw); } },
+};
+
+/** The status-only parts, run after the probe's. */
+export const STATUS_PARTS: readonly StatusPart[] = [uptimePart, launcherPart, secretsPart, pgRootPart, logPart];
+
+/** A launcher flag's value, as renderLauncher writes it (`  --port 5000 \`). */
+export function launcherFlag(lines: string[], flag: string): string | undefined {
+  for (const l of lines) {
+    const m = new RegExp(`^\\s*${flag} (\\S+)`).exec(l);
+    if (m) return m[1]!.replace(/^'(.*)'$/, '$1');
+  }
+  return undefined;
+}

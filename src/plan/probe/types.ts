@@ -1,0 +1,71 @@
+import type { Secret } from '../../util/secret.js';
+import type { ProbePart } from './part.js';
+
+/** What one batched probe reads from the VM: everything every step needs to decide, in one round trip. */
+export interface Facts {
+  osId: string;
+  osVersion: string;
+  osPretty: string;
+  sudo: boolean;
+  home: string;
+  user: string;
+  diskFreeMb: number;
+  /** MemTotal of /proc/meminfo, in MiB (0 when unreadable). */
+  memTotalMb: number;
+  missingPackages: string[];
+  dpkgInterrupted: boolean;
+  cloudInit: boolean;
+  venvPython: boolean;
+  mlflowVersion?: string;
+  mlflowImportable: boolean;
+  driverImportable: boolean;
+  artifactsDir: 'ok' | 'missing' | 'not-writable' | 'symlink' | 'not-a-folder';
+  /** The artifacts path and the home with every symlink resolved, and the folder's owner when not the user. */
+  artifactsReal: string;
+  homeReal: string;
+  artifactsOwner?: string;
+  /** Temporary files of uploads that a dropped connection left behind (`<file>.provision-<hex>`). */
+  leftoverUploads: string[];
+  files: Record<'launcher' | 'secrets' | 'authIni' | 'pgRootCert', { sha256?: string; mode?: number; owner?: string }>;
+  /** Python modules of optional features present in the venv: `flask_wtf` (mlflow[auth]), `azure.storage.blob`, `azure.identity`. */
+  modules: string[];
+  /** MLFLOW_FLASK_SERVER_SECRET_KEY from the secrets file, read only with --auth basic (kept across reruns). */
+  flaskSecretKey?: Secret;
+  /** The live server (PID and start time match); its configuration fingerprint and that fingerprint's salt. */
+  server: { pid?: number; running: boolean; fingerprint?: string; fingerprintSalt?: string };
+  /**
+   * Processes listening on the MLflow port: pid, process group, owner and command line. `ours` means the
+   * process belongs to the SSH user and every process of its group runs from the venv: an MLflow server
+   * from our own install (e.g. uvicorn left holding the port after its `mlflow server` parent was killed).
+   */
+  listeners: Listener[];
+}
+
+export interface Listener {
+  pid: number;
+  pgid?: number;
+  user: string;
+  ours: boolean;
+  command: string;
+}
+
+export interface ProbeInput {
+  /** Paths relative to $HOME are resolved on the VM, since the home directory is not known before. */
+  artifactsDir?: string;
+  mlflowPort: number;
+  /** --auth basic: read back the session secret key of an earlier run, so reruns keep it. */
+  readFlaskSecretKey?: boolean;
+}
+
+/** Facts before any line is read: what an empty VM answers. */
+export function emptyFacts(): Facts {
+  return {
+    osId: '', osVersion: '', osPretty: '', sudo: false, home: '', user: '', diskFreeMb: 0, memTotalMb: 0,
+    missingPackages: [], dpkgInterrupted: false, cloudInit: false, venvPython: false,
+    mlflowImportable: false, driverImportable: false, artifactsDir: 'missing', artifactsReal: '', homeReal: '', leftoverUploads: [],
+    files: { launcher: {}, secrets: {}, authIni: {}, pgRootCert: {} }, modules: [], server: { running: false }, listeners: [],
+  };
+}
+
+/** A part of the provisioning probe. */
+export type FactPart = ProbePart<Facts, ProbeInput>;
