@@ -2,6 +2,7 @@ import { cmd, shq } from '../util/shell-quote.js';
 import type { RemoteLayout } from '../render/server-files.js';
 import type { Secret } from '../util/secret.js';
 import { REQUIRED_PACKAGES } from './facts.js';
+import { SERVER_PROCESS_FUNCTIONS } from './server-process.js';
 
 export interface RemoteCommand {
   /** Shown in the task list and the log. Never contains a secret. */
@@ -121,12 +122,6 @@ export function artifactsCommand(dir: string, user: string): RemoteCommand {
   };
 }
 
-/**
- * Shell: the start time (field 22 of /proc/PID/stat) of the process whose PID is in $pid, or nothing. The fields
- * are counted after the ")" that ends the process name, which may itself hold spaces and parentheses: a plain
- * `cut -d" " -f22` miscounts for those.
- */
-export const START_TICKS_OF_PID = 'sed -n "s/^.*) //p" "/proc/$pid/stat" 2>/dev/null | cut -d" " -f20';
 
 /**
  * Stops the server recorded in the PID file, if (and only if) the PID still names the same process, and
@@ -139,11 +134,9 @@ export function stopServerCommand(layout: RemoteLayout, stopGroups: number[] = [
   return {
     label: `stop the running server${extra ? ` and the leftover process group(s) ${extra.replace(/ /g, ', ')}` : ''}`,
     command: [
+      SERVER_PROCESS_FUNCTIONS,
       `groups="${extra}"`,
-      `if [ -f ${pidFile} ]; then`,
-      `  read -r pid start fp < ${pidFile}`,
-      `  [ -n "$pid" ] && [ "$(${START_TICKS_OF_PID})" = "$start" ] && groups="$pid $groups"`,
-      'fi',
+      `recorded_server_alive ${pidFile} && groups="$pid $groups"`,
       // Only whole process groups are signalled (the launcher runs under setsid): never a bare PID that
       // may have been reused by an unrelated process.
       'alive() { for g in $groups; do pgrep -g "$g" >/dev/null && return 0; done; return 1; }',
@@ -166,13 +159,14 @@ export function startServerCommand(layout: RemoteLayout, fingerprint: string, sa
   return {
     label: `nohup ${layout.launcher}`,
     command: [
+      SERVER_PROCESS_FUNCTIONS,
       `cd ${shq(layout.home)}`,
       // Where this start's lines begin in the log: a failed start is explained from its own lines only.
       `echo "log_offset=$(stat -c %s ${shq(layout.log)} 2>/dev/null || echo 0)"`,
       `setsid nohup ${shq(layout.launcher)} </dev/null >>${shq(layout.log)} 2>&1 &`,
       'pid=$!',
       'start=""',
-      `for i in 1 2 3 4 5 6 7 8 9 10; do start=$(${START_TICKS_OF_PID}) && [ -n "$start" ] && break; sleep 0.1; done`,
+      `for i in 1 2 3 4 5 6 7 8 9 10; do start_ticks "$pid" && start=$ticks && break; sleep 0.1; done`,
       // 0600 like the secrets it fingerprints; rm first, as `>` keeps the mode of an existing file.
       `rm -f ${shq(layout.pidFile)}`,
       `(umask 077; echo "$pid $start ${fingerprint}${keyed ? ` ${keyed}` : ''}" > ${shq(layout.pidFile)})`,
@@ -185,7 +179,7 @@ export function startServerCommand(layout: RemoteLayout, fingerprint: string, sa
 export function serverAliveCommand(layout: RemoteLayout): RemoteCommand {
   return {
     label: 'is the server alive',
-    command: `read -r pid start fp < ${shq(layout.pidFile)} && [ -n "$start" ] && [ "$(${START_TICKS_OF_PID})" = "$start" ]`,
+    command: `${SERVER_PROCESS_FUNCTIONS}\nrecorded_server_alive ${shq(layout.pidFile)}`,
     timeoutSec: 15,
   };
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { remoteLayout, sha256 } from '../../src/render/server-files.js';
-import { packageCommands, pythonCommands, START_TICKS_OF_PID, startServerCommand, stopServerCommand } from '../../src/plan/commands.js';
+import { packageCommands, pythonCommands, startServerCommand, stopServerCommand } from '../../src/plan/commands.js';
+import { SERVER_PROCESS_FUNCTIONS } from '../../src/plan/server-process.js';
 import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';
 import { foreignListeners, planArtifacts, planFiles, planPackages, planPython, planServer, portProblem, preflightProblems, pythonInstallChanged, pythonRestartExpected, type Desired } from '../../src/plan/plan.js';
 import { Secret } from '../../src/util/secret.js';
@@ -176,7 +177,8 @@ test('the server starts detached with all streams redirected, and stops only its
   assert.match(start, /setsid nohup \/home\/azureuser\/start-mlflow-server\.sh <\/dev\/null >>\/home\/azureuser\/mlflow-server\.log 2>&1 &/);
   assert.doesNotMatch(start, /&&\s*nohup/);
   const stop = stopServerCommand(layout).command;
-  assert.match(stop, /\/proc\/\$pid\/stat/, 'checks the start time before killing');
+  assert.match(stop, /recorded_server_alive \/home\/azureuser\/mlflow-server\.pid && groups="\$pid \$groups"/, 'checks the start time before killing');
+  assert.ok(stop.startsWith(SERVER_PROCESS_FUNCTIONS), 'with the one definition of that check');
   execFileSync('bash', ['-n'], { input: start });
   execFileSync('bash', ['-n'], { input: stop });
 });
@@ -190,7 +192,7 @@ test('a nearly full disk blocks installing, not a rerun that only changes config
   assert.match(preflightProblems(facts, 'azureuser')[0]!, /Only 5 MB are free in \/home\/azureuser on the VM; installing needs at least 2500 MB \(MLflow/);
 });
 
-test('the start time of a PID is read after the process name, which may hold spaces and ") "', () => {
+test('the start time of a PID is read after the process name, which may hold spaces and ") "; the recorded server is alive only with it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'prov-stat-'));
   const odd = join(dir, 'a) b c');
   copyFileSync('/bin/sleep', odd);
@@ -203,10 +205,18 @@ test('the start time of a PID is read after the process name, which may hold spa
       if (!stat.includes('a) b c')) execFileSync('sleep', ['0.02']);
     }
     const expected = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
-    const got = execFileSync('bash', ['-c', `pid=${child.pid}; ${START_TICKS_OF_PID}`], { encoding: 'utf8' }).trim();
+    const sh = (script: string) => execFileSync('bash', ['-c', `${SERVER_PROCESS_FUNCTIONS}\n${script}`], { encoding: 'utf8' });
+    const got = sh(`start_ticks ${child.pid} && echo "$ticks"`).trim();
     assert.match(got, /^\d+$/);
     assert.equal(got, expected);
-    assert.equal(execFileSync('bash', ['-c', `pid=999999999; ${START_TICKS_OF_PID}`], { encoding: 'utf8' }), '', 'no such process: nothing');
+    assert.equal(sh('start_ticks 999999999 || echo none').trim(), 'none', 'no such process: it fails');
+    // The recorded server: alive only while that PID runs the process with that start time.
+    const pidFile = join(dir, 'mlflow-server.pid');
+    writeFileSync(pidFile, `${child.pid} ${expected} fp1 salt1\n`);
+    assert.equal(sh(`recorded_server_alive '${pidFile}' && echo "alive $pid $fp $salt"`).trim(), `alive ${child.pid} fp1 salt1`);
+    writeFileSync(pidFile, `${child.pid} 1 fp1\n`);
+    assert.equal(sh(`recorded_server_alive '${pidFile}' || echo reused`).trim(), 'reused', 'another start time: a reused PID');
+    assert.equal(sh(`recorded_server_alive '${join(dir, 'none')}' || echo missing`).trim(), 'missing');
   } finally {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { SERVER_PROCESS_FUNCTIONS } from '../server-process.js';
 import { homeFile } from './part.js';
 import type { FactPart } from './types.js';
 
@@ -12,15 +13,9 @@ export const serverPart: FactPart = {
   script: () => `
 me=\${UID:-$(id -u)}
 sp=
-if [ -f ${homeFile('pidFile')} ]; then
-  read -r pid start fp salt < ${homeFile('pidFile')}
-  # Field 22 of /proc/PID/stat (start time) tells a live server from a reused PID; read without a process:
-  # after the ") " that ends the command name, it is the 20th field.
-  st=
-  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && { read -r st < "/proc/$pid/stat"; st=\${st##*) }; set -- $st; st=\${20}; }
-  if [ -n "$st" ] && [ "$st" = "$start" ]; then
-    echo "server_pid=$pid"; echo "server_fingerprint=$fp"; echo "server_fingerprint_salt=$salt"; sp=$pid
-  fi
+${SERVER_PROCESS_FUNCTIONS}
+if recorded_server_alive ${homeFile('pidFile')}; then
+  echo "server_pid=$pid"; echo "server_fingerprint=$fp"; echo "server_fingerprint_salt=$salt"; sp=$pid
 fi
 # Listeners in the live server's own process group are that server (its uvicorn or gunicorn workers), as
 # on every healthy rerun: only other listeners need the process table to be told apart.
