@@ -2,7 +2,8 @@ import type { EventEmitter } from 'node:events';
 import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
 import { AZURE_PG_ROOTS, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
-import { socketShim, type Remote } from '../ssh/connection.js';
+import type { Remote } from '../ssh/connection.js';
+import { socketShim } from '../ssh/socket-shim.js';
 import { StepError } from '../util/errors.js';
 import { maskSecrets } from '../util/secret.js';
 

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { socketShim, type Remote } from '../ssh/connection.js';
+import type { Remote } from '../ssh/connection.js';
+import { socketShim } from '../ssh/socket-shim.js';
 
 export interface HttpResponse {
   status: number;

@@ -1,13 +1,11 @@
-import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseHostsFile, type HostEntry } from './hosts-file.js';
 import { requireSafeArtifactsDir } from './artifacts-dir.js';
+import { expandHome, resolveTargets } from './targets.js';
+import { rootCertSettings } from './root-certificates.js';
 import type { KnownHostsFiles } from '../openssh/known-hosts.js';
-import { readSshConfig } from '../openssh/ssh-config.js';
-import { knownHostsFor } from './host-keys.js';
-import { AZURE_PG_ROOTS, SSL_MODES, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
+import { SSL_MODES, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import { UsageError } from '../util/errors.js';
 import { Secret } from '../util/secret.js';
 import { getBool, getString, type Settings } from './settings.js';
@@ -23,7 +21,6 @@ import {
   requireNumber,
   requirePort,
   requireSqlName,
-  requireUserName,
   shown,
   zoneIdProblem,
 } from './validate.js';
@@ -126,102 +123,6 @@ export interface ProvisionConfig {
   output: { json: boolean; verbose: boolean; logDir: string };
   upgrade: boolean;
   dryRun: boolean;
-}
-
-function expandHome(p: string): string {
-  return p.replace(/^~(?=\/|$)/, homedir());
-}
-
-/** Precedence per value: the hosts-file line, then flags/env, then ~/.ssh/config, then defaults. */
-export function resolveTarget(entry: HostEntry, settings: Settings, sshConfigPath: string): HostTarget {
-  const given = entry.host.trim();
-  if (given === '') throw new UsageError('--host is empty; give the VM\'s IP address or host name.');
-  const where = entry.origin === '--host' ? '' : `${entry.origin.replace(/:(\d+)$/, ' line $1')}: `;
-  const fromConfig = readSshConfig(sshConfigPath, given);
-  const address = requireHost(fromConfig.hostName ?? given, `${where}--host`);
-  const userFlag = getString(settings, 'user');
-  const portFlag = settings.get('ssh-port')?.value;
-  const identity = entry.overrides['identity-file'] ?? getString(settings, 'identity-file');
-  const o = entry.overrides;
-  const withWhere = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      if (err instanceof UsageError && where) throw new UsageError(`${where}${err.message}`);
-      throw err;
-    }
-  };
-  // Every SSH user name passes one check, the message naming where the name came from.
-  const user = entry.user !== undefined ? withWhere(() => requireUserName(entry.user!, 'user'))
-    : userFlag !== undefined ? requireUserName(userFlag, settings.get('user')?.source === 'env' ? 'PROVISION_USER' : '--user')
-    : fromConfig.user !== undefined ? requireUserName(fromConfig.user, `The User line for ${given} in ${sshConfigPath}:`)
-    : 'azureuser';
-  const target: HostTarget = {
-    label: given,
-    address,
-    port: withWhere(() => requirePort(entry.port ?? portFlag ?? fromConfig.port ?? 22, 'ssh-port')),
-    user,
-    identityFiles: identity ? [expandHome(identity)] : fromConfig.identityFiles,
-    origin: entry.origin,
-    overrides: {
-      ...(o['mlflow-port'] !== undefined ? { port: withWhere(() => requirePort(o['mlflow-port'], 'mlflow-port')) } : {}),
-      ...(o['artifacts-dir'] !== undefined ? { artifactsDir: withWhere(() => requireSafeArtifactsDir(requireAbsolutePath(o['artifacts-dir']!, 'artifacts-dir'))) } : {}),
-      ...(o['allowed-hosts'] !== undefined ? { allowedHosts: withWhere(() => parseAllowedHosts(o['allowed-hosts']!)) } : {}),
-    },
-  };
-  target.knownHosts = knownHostsFor(target, fromConfig, settings);
-  return target;
-}
-
-function hostEntries(settings: Settings, readFile: (path: string) => string, warnings: string[]): HostEntry[] {
-  const entries: HostEntry[] = ((settings.get('host')?.value as string[] | undefined) ?? [])
-    .flatMap((h) => String(h).split(','))
-    .filter((h) => h.trim() !== '')
-    .map((h) => ({ origin: '--host', host: h.trim(), overrides: {} }));
-  const file = getString(settings, 'hosts-file');
-  if (file) {
-    let text: string;
-    try {
-      text = readFile(expandHome(file));
-    } catch (err) {
-      throw new UsageError(`Cannot read the hosts file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check --hosts-file.`);
-    }
-    const parsed = parseHostsFile(text, file);
-    if (parsed.problems.length > 0) {
-      const list = parsed.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ');
-      throw new UsageError(`${file} has ${parsed.problems.length === 1 ? 'a bad line' : `${parsed.problems.length} bad lines`} (${list}); fix ${parsed.problems.length === 1 ? 'it' : 'them'} and rerun: nothing was started.`);
-    }
-    for (const d of parsed.duplicates) warnings.push(`${file} line ${d.line}: ${d.message}.`);
-    if (parsed.entries.length === 0 && entries.length === 0) throw new UsageError(`${file} names no host: write one VM a line, e.g. "azureuser@20.61.1.2".`);
-    entries.push(...parsed.entries);
-  }
-  return entries;
-}
-
-/** The VMs named by --host and --hosts-file, each resolved once; duplicates become warnings. */
-export function resolveTargets(
-  settings: Settings,
-  readFile: (path: string) => string,
-  warnings: string[],
-): HostTarget[] {
-  const entries = hostEntries(settings, readFile, warnings);
-  if (entries.length === 0) throw new UsageError('No VM given: pass --host <vm-ip> or --hosts-file hosts.txt (or set PROVISION_HOST).');
-  const sshConfigPath = expandHome(getString(settings, 'ssh-config') ?? join(homedir(), '.ssh', 'config'));
-  const targets: HostTarget[] = [];
-  const seen = new Map<string, HostTarget>();
-  for (const entry of entries) {
-    const target = resolveTarget(entry, settings, sshConfigPath);
-    const key = `${target.user}@${target.address.toLowerCase()}:${target.port}`;
-    const first = seen.get(key);
-    if (first) {
-      warnings.push(`${target.label} (${target.origin}) is the same VM as ${first.label} (${first.origin}); it runs once.`);
-      continue;
-    }
-    seen.set(key, target);
-    if (targets.some((t) => t.label === target.label)) target.label = `${target.user}@${target.label}:${target.port}`;
-    targets.push(target);
-  }
-  return targets;
 }
 
 function concurrencyOf(settings: Settings): number {
@@ -357,56 +258,6 @@ export function buildConfig(
     upgrade: getBool(settings, 'upgrade'),
     dryRun: getBool(settings, 'dry-run'),
   };
-}
-
-/**
- * The PEM certificates in a root-certificate file; a problem (no certificate, an unparsable one, a private key)
- * is a sentence naming the file. Pure, for the up-front check of --pg-ssl-root-cert.
- */
-export function parseRootCertificates(text: string, file: string): { certificates: X509Certificate[] } | { problem: string } {
-  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
-    return { problem: `${file} holds a private key: --pg-ssl-root-cert takes only the root certificate(s), which are public (the file is copied to the VM readable by all).` };
-  }
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) {
-    return { problem: `${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----): pass the root certificate(s) in PEM form; a DER file (.crt or .cer) converts with \`openssl x509 -inform der -in ${file} -out root.pem\`.` };
-  }
-  const certificates: X509Certificate[] = [];
-  for (const [i, block] of blocks.entries()) {
-    try {
-      certificates.push(new X509Certificate(block));
-    } catch (err) {
-      return { problem: `Certificate ${i + 1} in ${file} cannot be read (${(err as Error).message}): pass the root certificate(s) in PEM form.` };
-    }
-  }
-  return { certificates };
-}
-
-/**
- * --pg-ssl-root-cert: read and checked up front (exists, readable, at least one PEM certificate). verify-ca and
- * verify-full need it: libpq on the VM verifies against ~/.postgresql/root.crt otherwise, and this machine's CA
- * store proves nothing about the VM.
- */
-function rootCertSettings(settings: Settings, sslmode: SslMode, readFile: (path: string) => string): DatabaseSettings['sslRootCert'] {
-  const file = getString(settings, 'pg-ssl-root-cert');
-  if (file === undefined || file.trim() === '') {
-    if (sslmode === 'verify-ca' || sslmode === 'verify-full') {
-      throw new UsageError(`--pg-sslmode ${sslmode} needs the database server's root certificate: pass --pg-ssl-root-cert FILE (or set POSTGRES_SSLROOTCERT) with the PEM root certificate(s) its certificate chains to — ${AZURE_PG_ROOTS}.`);
-    }
-    return undefined;
-  }
-  if (sslmode === 'disable') {
-    throw new UsageError('--pg-ssl-root-cert goes with a TLS mode: with --pg-sslmode disable there is no certificate to verify; use verify-full (or leave the root certificate out).');
-  }
-  let text: string;
-  try {
-    text = readFile(expandHome(file));
-  } catch (err) {
-    throw new UsageError(`Cannot read the root certificate file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check --pg-ssl-root-cert.`);
-  }
-  const parsed = parseRootCertificates(text, file);
-  if ('problem' in parsed) throw new UsageError(parsed.problem);
-  return { pem: text, source: file };
 }
 
 function blobSettings(settings: Settings, more: MoreSecrets, warnings: string[]): BlobSettings | undefined {

@@ -2,7 +2,8 @@ import type { HostTarget } from '../config/config.js';
 import type { DatabaseSettings } from '../render/backend-uri.js';
 import { checkDatabase, createDatabase, loadDatabaseDriver, type DatabaseReport } from '../checks/database.js';
 import { httpDirect, httpOnVm, type HttpRequest, type HttpResponse } from '../checks/http.js';
-import { Remote, type ConnectOptions, type ExecOptions, type ExecResult } from '../ssh/connection.js';
+import { Remote } from '../ssh/connection.js';
+import type { ConnectOptions, ExecOptions, ExecResult } from '../ssh/types.js';
 import type { Secret } from '../util/secret.js';
 
 /**

@@ -1,93 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import type { HostKeyPolicy, HostTarget } from '../config/config.js';
-import { DEFAULT_GLOBAL_KNOWN_HOSTS, HostKeyVerifier, knownHostsName, type KnownHostsFiles } from '../openssh/known-hosts.js';
+import type { HostTarget } from '../config/config.js';
+import { HostKeyVerifier } from '../openssh/known-hosts.js';
 import { shq } from '../util/shell-quote.js';
 import { ConnectionDropped, ForwardTimeout, HostUnreachable, Interrupted, StepError } from '../util/errors.js';
 import { maskSecrets, type Secret } from '../util/secret.js';
+import { ALL_HOST_KEY_ALGORITHMS, HOST_KEY_ALGORITHMS, keyCandidates, knownHostsFilesFor } from './client-auth.js';
 import { describeConnectError } from './errors.js';
-
-export interface ConnectOptions {
-  /**
-   * The known_hosts file for a target that does not name its own (`target.knownHosts`, set by resolveTarget
-   * from --known-hosts and the ssh config); the global files are then OpenSSH's defaults.
-   */
-  knownHostsPath: string;
-  hostKeyPolicy: HostKeyPolicy;
-  connectTimeoutMs: number;
-  passphrase?: Secret;
-  /** Called once when an unknown host key was recorded, with the file it was recorded in. */
-  onNewHostKey?: (fingerprint: string, keyType: string, file: string) => void;
-}
-
-/** The known_hosts files and name one connection verifies its host key with. */
-export function knownHostsFilesFor(target: HostTarget, knownHostsPath: string): KnownHostsFiles {
-  return target.knownHosts ?? {
-    name: knownHostsName(target.address, target.port),
-    userFiles: [knownHostsPath],
-    globalFiles: DEFAULT_GLOBAL_KNOWN_HOSTS,
-  };
-}
-
-export interface ExecResult {
-  code: number;
-  signal?: string;
-  stdout: string;
-  stderr: string;
-}
-
-export interface ExecOptions {
-  /** Each complete output line, as it arrives. */
-  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
-  /** Enforced on the VM with coreutils `timeout`, and locally as a backstop. */
-  timeoutSec?: number;
-  /**
-   * Written to the command's standard input WITHOUT an end-of-file: ssh2 can no longer signal a channel
-   * whose input was ended, and Ctrl-C must reach every running command. So the command must read only what
-   * it needs (e.g. one line with `read`) and never wait for end-of-file. Without `stdin`, standard input
-   * is /dev/null.
-   */
-  stdin?: string;
-}
+import type { ConnectOptions, ExecOptions, ExecResult } from './types.js';
 
 /** How long one SFTP request may go unanswered (a write of 32 KiB, a rename) before the upload fails. */
 export const SFTP_REQUEST_TIMEOUT_MS = 30_000;
-
-/** Algorithm names a known_hosts key type can be negotiated as. */
-const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
-  'ssh-ed25519': ['ssh-ed25519'],
-  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
-  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
-  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
-  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
-};
-const ALL_HOST_KEY_ALGORITHMS = [
-  'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521',
-  'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa',
-];
-
-function keyCandidates(target: HostTarget, passphrase?: Secret): Array<Record<string, unknown>> {
-  const methods: Array<Record<string, unknown>> = [];
-  const pass = passphrase?.reveal();
-  const explicit = target.identityFiles.length > 0;
-  if (explicit) {
-    for (const file of target.identityFiles) {
-      methods.push({ type: 'publickey', username: target.user, key: readFileSync(file), ...(pass ? { passphrase: pass } : {}) });
-    }
-  }
-  if (process.env.SSH_AUTH_SOCK) methods.push({ type: 'agent', username: target.user, agent: process.env.SSH_AUTH_SOCK });
-  if (!explicit) {
-    for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
-      const file = join(homedir(), '.ssh', name);
-      if (existsSync(file)) methods.push({ type: 'publickey', username: target.user, key: readFileSync(file), ...(pass ? { passphrase: pass } : {}) });
-    }
-  }
-  return methods;
-}
 
 /**
  * One SSH connection to one VM. Every exec, SFTP upload and port-forward rides on it.
@@ -410,19 +333,4 @@ export class Remote {
     this.sftpSession?.then((s) => s.end()).catch(() => undefined);
     this.client.end();
   }
-}
-
-/** node-postgres and node:http treat their stream as a net.Socket; an SSH channel needs these no-ops. */
-export function socketShim<T extends Duplex>(stream: T): T {
-  const s = stream as unknown as Record<string, unknown>;
-  s.setNoDelay = () => stream;
-  s.setKeepAlive = () => stream;
-  s.setTimeout = () => stream;
-  s.ref = () => stream;
-  s.unref = () => stream;
-  s.connect = () => {
-    process.nextTick(() => stream.emit('connect'));
-    return stream;
-  };
-  return stream;
 }

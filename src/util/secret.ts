@@ -11,8 +11,8 @@ let longestFirst: string[] | undefined;
  * util.inspect, console.log, error messages) yields `***`; only `reveal()` gives the raw value. It is called
  * only where the value must leave this process or be checked, in these files (test/unit/secret-reveal.test.ts
  * keeps the list true): here (the basic-auth header); render/ (the 0600 secrets file, the backend URI, the
- * configuration fingerprint); checks/database.ts (the database driver); config/keys.ts and ssh/connection.ts
- * (the SSH key's passphrase, SFTP uploads); run/host-run.ts (a secret on a remote command's standard input);
+ * configuration fingerprint); checks/database.ts (the database driver); config/keys.ts and ssh/client-auth.ts
+ * (the SSH key's passphrase); ssh/connection.ts (SFTP uploads); run/host-run.ts (a secret on a remote command's standard input);
  * config/config.ts (the rules a given password must meet, the account in a connection string).
  */
 export class Secret {

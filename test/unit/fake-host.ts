@@ -4,7 +4,7 @@
 import type { DatabaseReport } from '../../src/checks/database.js';
 import type { HttpRequest, HttpResponse } from '../../src/checks/http.js';
 import type { HostConnection, HostIO } from '../../src/run/host-io.js';
-import type { ExecOptions, ExecResult } from '../../src/ssh/connection.js';
+import type { ExecOptions, ExecResult } from '../../src/ssh/types.js';
 import { ConnectionDropped } from '../../src/util/errors.js';
 import type { Secret } from '../../src/util/secret.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HostTarget } from '../../src/config/config.js';
 import { DEFAULT_GLOBAL_KNOWN_HOSTS, fingerprint, HostKeyVerifier, knownHostsName, type KnownHostsFiles } from '../../src/openssh/known-hosts.js';
-import { knownHostsFilesFor } from '../../src/ssh/connection.js';
+import { knownHostsFilesFor } from '../../src/ssh/client-auth.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'prov-khv-'));
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 const SRC = new URL('../../src/', import.meta.url).pathname;
 const DOCUMENTED = [
   'checks/database.ts', 'config/config.ts', 'config/keys.ts', 'render/backend-uri.ts', 'render/server-files.ts',
-  'run/host-run.ts', 'ssh/connection.ts', 'util/secret.ts',
+  'run/host-run.ts', 'ssh/client-auth.ts', 'ssh/connection.ts', 'util/secret.ts',
 ];
 
 function sources(dir: string): string[] {

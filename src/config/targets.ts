@@ -1,0 +1,107 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { readSshConfig } from '../openssh/ssh-config.js';
+import { UsageError } from '../util/errors.js';
+import { requireSafeArtifactsDir } from './artifacts-dir.js';
+import type { HostTarget } from './config.js';
+import { knownHostsFor } from './host-keys.js';
+import { parseHostsFile, type HostEntry } from './hosts-file.js';
+import { getString, type Settings } from './settings.js';
+import { parseAllowedHosts, requireAbsolutePath, requireHost, requirePort, requireUserName } from './validate.js';
+
+/** `~/x` as the user's home, as OpenSSH and shells read it. */
+export function expandHome(p: string): string {
+  return p.replace(/^~(?=\/|$)/, homedir());
+}
+
+/** Precedence per value: the hosts-file line, then flags/env, then ~/.ssh/config, then defaults. */
+export function resolveTarget(entry: HostEntry, settings: Settings, sshConfigPath: string): HostTarget {
+  const given = entry.host.trim();
+  if (given === '') throw new UsageError('--host is empty; give the VM\'s IP address or host name.');
+  const where = entry.origin === '--host' ? '' : `${entry.origin.replace(/:(\d+)$/, ' line $1')}: `;
+  const fromConfig = readSshConfig(sshConfigPath, given);
+  const address = requireHost(fromConfig.hostName ?? given, `${where}--host`);
+  const userFlag = getString(settings, 'user');
+  const portFlag = settings.get('ssh-port')?.value;
+  const identity = entry.overrides['identity-file'] ?? getString(settings, 'identity-file');
+  const o = entry.overrides;
+  const withWhere = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof UsageError && where) throw new UsageError(`${where}${err.message}`);
+      throw err;
+    }
+  };
+  // Every SSH user name passes one check, the message naming where the name came from.
+  const user = entry.user !== undefined ? withWhere(() => requireUserName(entry.user!, 'user'))
+    : userFlag !== undefined ? requireUserName(userFlag, settings.get('user')?.source === 'env' ? 'PROVISION_USER' : '--user')
+    : fromConfig.user !== undefined ? requireUserName(fromConfig.user, `The User line for ${given} in ${sshConfigPath}:`)
+    : 'azureuser';
+  const target: HostTarget = {
+    label: given,
+    address,
+    port: withWhere(() => requirePort(entry.port ?? portFlag ?? fromConfig.port ?? 22, 'ssh-port')),
+    user,
+    identityFiles: identity ? [expandHome(identity)] : fromConfig.identityFiles,
+    origin: entry.origin,
+    overrides: {
+      ...(o['mlflow-port'] !== undefined ? { port: withWhere(() => requirePort(o['mlflow-port'], 'mlflow-port')) } : {}),
+      ...(o['artifacts-dir'] !== undefined ? { artifactsDir: withWhere(() => requireSafeArtifactsDir(requireAbsolutePath(o['artifacts-dir']!, 'artifacts-dir'))) } : {}),
+      ...(o['allowed-hosts'] !== undefined ? { allowedHosts: withWhere(() => parseAllowedHosts(o['allowed-hosts']!)) } : {}),
+    },
+  };
+  target.knownHosts = knownHostsFor(target, fromConfig, settings);
+  return target;
+}
+
+function hostEntries(settings: Settings, readFile: (path: string) => string, warnings: string[]): HostEntry[] {
+  const entries: HostEntry[] = ((settings.get('host')?.value as string[] | undefined) ?? [])
+    .flatMap((h) => String(h).split(','))
+    .filter((h) => h.trim() !== '')
+    .map((h) => ({ origin: '--host', host: h.trim(), overrides: {} }));
+  const file = getString(settings, 'hosts-file');
+  if (file) {
+    let text: string;
+    try {
+      text = readFile(expandHome(file));
+    } catch (err) {
+      throw new UsageError(`Cannot read the hosts file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check --hosts-file.`);
+    }
+    const parsed = parseHostsFile(text, file);
+    if (parsed.problems.length > 0) {
+      const list = parsed.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ');
+      throw new UsageError(`${file} has ${parsed.problems.length === 1 ? 'a bad line' : `${parsed.problems.length} bad lines`} (${list}); fix ${parsed.problems.length === 1 ? 'it' : 'them'} and rerun: nothing was started.`);
+    }
+    for (const d of parsed.duplicates) warnings.push(`${file} line ${d.line}: ${d.message}.`);
+    if (parsed.entries.length === 0 && entries.length === 0) throw new UsageError(`${file} names no host: write one VM a line, e.g. "azureuser@20.61.1.2".`);
+    entries.push(...parsed.entries);
+  }
+  return entries;
+}
+
+/** The VMs named by --host and --hosts-file, each resolved once; duplicates become warnings. */
+export function resolveTargets(
+  settings: Settings,
+  readFile: (path: string) => string,
+  warnings: string[],
+): HostTarget[] {
+  const entries = hostEntries(settings, readFile, warnings);
+  if (entries.length === 0) throw new UsageError('No VM given: pass --host <vm-ip> or --hosts-file hosts.txt (or set PROVISION_HOST).');
+  const sshConfigPath = expandHome(getString(settings, 'ssh-config') ?? join(homedir(), '.ssh', 'config'));
+  const targets: HostTarget[] = [];
+  const seen = new Map<string, HostTarget>();
+  for (const entry of entries) {
+    const target = resolveTarget(entry, settings, sshConfigPath);
+    const key = `${target.user}@${target.address.toLowerCase()}:${target.port}`;
+    const first = seen.get(key);
+    if (first) {
+      warnings.push(`${target.label} (${target.origin}) is the same VM as ${first.label} (${first.origin}); it runs once.`);
+      continue;
+    }
+    seen.set(key, target);
+    if (targets.some((t) => t.label === target.label)) target.label = `${target.user}@${target.label}:${target.port}`;
+    targets.push(target);
+  }
+  return targets;
+}

@@ -1,0 +1,36 @@
+import type { HostKeyPolicy } from '../config/config.js';
+import type { Secret } from '../util/secret.js';
+
+export interface ConnectOptions {
+  /**
+   * The known_hosts file for a target that does not name its own (`target.knownHosts`, set by resolveTarget
+   * from --known-hosts and the ssh config); the global files are then OpenSSH's defaults.
+   */
+  knownHostsPath: string;
+  hostKeyPolicy: HostKeyPolicy;
+  connectTimeoutMs: number;
+  passphrase?: Secret;
+  /** Called once when an unknown host key was recorded, with the file it was recorded in. */
+  onNewHostKey?: (fingerprint: string, keyType: string, file: string) => void;
+}
+
+export interface ExecResult {
+  code: number;
+  signal?: string;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  /** Each complete output line, as it arrives. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Enforced on the VM with coreutils `timeout`, and locally as a backstop. */
+  timeoutSec?: number;
+  /**
+   * Written to the command's standard input WITHOUT an end-of-file: ssh2 can no longer signal a channel
+   * whose input was ended, and Ctrl-C must reach every running command. So the command must read only what
+   * it needs (e.g. one line with `read`) and never wait for end-of-file. Without `stdin`, standard input
+   * is /dev/null.
+   */
+  stdin?: string;
+}
