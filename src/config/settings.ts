@@ -55,7 +55,10 @@ export function readSettings(argv: Record<string, unknown>, env: NodeJS.ProcessE
 export function getString(settings: Settings, name: string): string | undefined {
   const v = settings.get(name)?.value;
   if (v === undefined || v === null) return undefined;
-  return String(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  // A string option given twice reaches here as yargs' array of its values: joined, as String() always did.
+  return Array.isArray(v) ? v.join(',') : JSON.stringify(v);
 }
 
 export function getBool(settings: Settings, name: string): boolean {

@@ -161,7 +161,7 @@ export function loadKnownHosts(files: KnownHostsFiles): KnownHostEntry[] {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR' || index > 0) return;
-      throw new Error(`Cannot read ${file} (${code ?? 'error'}) to check the host key of ${files.name}: fix its permissions or give another file with --known-hosts.`);
+      throw new Error(`Cannot read ${file} (${code ?? 'error'}) to check the host key of ${files.name}: fix its permissions or give another file with --known-hosts.`, { cause: err });
     }
     for (const e of parseKnownHosts(text)) entries.push({ ...e, file });
   });
