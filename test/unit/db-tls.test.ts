@@ -9,6 +9,7 @@ import { createServer, connect as netConnect, type Server, type Socket } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
+import { inspect } from 'node:util';
 import { after, before, test } from 'node:test';
 import { buildConfig, parseRootCertificates } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
@@ -226,7 +227,9 @@ test('status reads the root file back from the VM and verifies with it; without 
   assert.ok(typeof withRoot !== 'string');
   assert.equal(withRoot.sslRootCert!.pem, `${good.cert.trimEnd()}\n`);
   assert.equal(withRoot.sslRootCert!.source, `${uploaded} on the VM`);
-  assert.match(String(await vmRootCertificate(noRemote, db, '/home/azureuser', uploaded, [])), /The root certificate \/home\/azureuser\/\.mlflow-pg-root\.crt that libpq on the VM needs for sslmode=verify-full is missing/);
+  const missing = await vmRootCertificate(noRemote, db, '/home/azureuser', uploaded, []);
+  assert.ok(typeof missing === 'string', inspect(missing));
+  assert.match(missing, /The root certificate \/home\/azureuser\/\.mlflow-pg-root\.crt that libpq on the VM needs for sslmode=verify-full is missing/);
   assert.equal(await vmRootCertificate(noRemote, base, '/home/azureuser', uploaded, []), base, 'require without a root file: nothing to read');
 });
 
@@ -262,7 +265,7 @@ function fakePostgres(opts: FakeOptions): Promise<{ server: Server; port: number
             if (!opts.offerTls) { sock.write('N'); continue; }
             sock.removeAllListeners('data');
             sock.write('S');
-            const secure = new TLSSocket(sock as Socket, { isServer: true, key: good.key, cert: good.cert });
+            const secure = new TLSSocket(sock, { isServer: true, key: good.key, cert: good.cert });
             serve(secure, true);
             return;
           }
@@ -328,7 +331,7 @@ async function against(opts: FakeOptions, db: Partial<DatabaseSettings>) {
 
 test('prefer against a server without TLS: TLS first, then a second connection without it, and the summary says unencrypted', async () => {
   const { result, forwards, connections: c } = await against({ offerTls: false, requireTls: false }, { sslmode: 'prefer' });
-  assert.ok(!(result instanceof Error), String(result));
+  assert.ok(!(result instanceof Error), inspect(result));
   assert.equal(result.encrypted, false);
   assert.equal(result.transport, 'unencrypted (sslmode=prefer: the server does not offer TLS)');
   assert.equal(result.serverVersion, '15.99');
@@ -345,7 +348,7 @@ test('require against a server without TLS still fails, with the TLS hint', asyn
 
 test('allow against a pg_hba that only accepts TLS: plain is rejected, TLS gets in, and the summary says TLS', async () => {
   const { result, forwards, connections: c } = await against({ offerTls: true, requireTls: true }, { sslmode: 'allow' });
-  assert.ok(!(result instanceof Error), String(result));
+  assert.ok(!(result instanceof Error), inspect(result));
   assert.equal(result.encrypted, true);
   assert.equal(result.transport, 'TLS (sslmode=allow: the server refused a connection without TLS)');
   assert.equal(forwards, 2);
@@ -355,7 +358,7 @@ test('allow against a pg_hba that only accepts TLS: plain is rejected, TLS gets 
 test('prefer and require with a server offering TLS: one TLS connection', async () => {
   for (const sslmode of ['prefer', 'require'] as const) {
     const { result, forwards } = await against({ offerTls: true, requireTls: true }, { sslmode });
-    assert.ok(!(result instanceof Error), String(result));
+    assert.ok(!(result instanceof Error), inspect(result));
     assert.equal(result.encrypted, true);
     assert.equal(result.transport, 'TLS');
     assert.equal(forwards, 1);
@@ -364,7 +367,7 @@ test('prefer and require with a server offering TLS: one TLS connection', async 
 
 test('verify-full trusts only the given root: the right one passes, another one fails naming the file; a host the certificate does not name fails', async () => {
   const ok = await against({ offerTls: true, requireTls: true }, { sslmode: 'verify-full', sslRootCert: { pem: good.cert, source: 'good.pem' } });
-  assert.ok(!(ok.result instanceof Error), String(ok.result));
+  assert.ok(!(ok.result instanceof Error), inspect(ok.result));
   assert.equal(ok.result.transport, 'TLS (certificate chains to good.pem and names 127.0.0.1)');
   const wrong = await against({ offerTls: true, requireTls: true }, { sslmode: 'verify-full', sslRootCert: { pem: other.cert, source: 'wrong.pem' } });
   assert.ok(wrong.result instanceof Error);
@@ -382,7 +385,7 @@ test('verify-full trusts only the given root: the right one passes, another one 
 
 test('prefer with a root certificate the server does not chain to: libpq drops to plain, so does the check, and says why', async () => {
   const { result } = await against({ offerTls: true, requireTls: false }, { sslmode: 'prefer', sslRootCert: { pem: other.cert, source: 'wrong.pem' } });
-  assert.ok(!(result instanceof Error), String(result));
+  assert.ok(!(result instanceof Error), inspect(result));
   assert.equal(result.encrypted, false);
   assert.match(result.transport, /^unencrypted \(sslmode=prefer: the TLS attempt failed: self[- ]signed certificate\)$/);
 });
