@@ -2,7 +2,7 @@ import { OPTIONS, type OptionSpec } from './options.js';
 import { UsageError } from '../util/errors.js';
 import { requireNumber } from './validate.js';
 
-export type Source = 'flag' | 'env' | 'prompt' | 'default';
+type Source = 'flag' | 'env' | 'prompt';
 
 /** Option values as read from flags and the environment, before prompts and defaults. */
 export type Settings = Map<string, { value: unknown; source: Source }>;

@@ -112,11 +112,6 @@ export function knownKeyTypes(entries: KnownHostEntry[], name: string): string[]
   ];
 }
 
-export function readKnownHosts(path: string): KnownHostEntry[] {
-  if (!existsSync(path)) return [];
-  return parseKnownHosts(readFileSync(path, 'utf8'));
-}
-
 /**
  * Appends one line with O_APPEND (never rewrites the file), so parallel hosts cannot clobber each
  * other's entries or the user's own lines.

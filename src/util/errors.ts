@@ -2,10 +2,8 @@ import { maskSecrets } from './secret.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
-/** A mistake in flags, environment or files: one sentence, exit 2, nothing touched yet. */
-export class UsageError extends Error {
-  readonly exitCode = EXIT.usage;
-}
+/** A mistake in flags, environment or files: one sentence, exit 2 (EXIT.usage, set by main), nothing touched yet. */
+export class UsageError extends Error {}
 
 /** A failure on one host that the user can act on: the message says what happened and how to fix it. */
 export class StepError extends Error {

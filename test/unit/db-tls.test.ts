@@ -31,6 +31,7 @@ import {
 } from '../../src/checks/database.js';
 import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';
 import { planFiles, type Desired } from '../../src/plan/plan.js';
+import { UsageError } from '../../src/util/errors.js';
 import { Secret } from '../../src/util/secret.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'db-tls-test-'));
@@ -142,8 +143,8 @@ function config(argv: Record<string, unknown>, files: Record<string, string> = {
 
 test('verify-ca and verify-full without --pg-ssl-root-cert are a usage error naming the option, the variable and Azure\'s roots', () => {
   for (const mode of ['verify-ca', 'verify-full']) {
-    assert.throws(() => config({ 'pg-sslmode': mode }), (err: Error & { exitCode?: number }) => {
-      assert.equal(err.exitCode, 2);
+    assert.throws(() => config({ 'pg-sslmode': mode }), (err: Error) => {
+      assert.ok(err instanceof UsageError, 'a usage error: exit 2');
       assert.match(err.message, new RegExp(`^--pg-sslmode ${mode} needs the database server's root certificate: pass --pg-ssl-root-cert FILE \\(or set POSTGRES_SSLROOTCERT\\)`));
       assert.match(err.message, /DigiCert Global Root G2 and Microsoft RSA Root CA 2017/);
       assert.equal(err.message.split('. ').length, 1, 'one sentence');
