@@ -35,7 +35,7 @@ function request(req: HttpRequest, tunnel: Duplex | undefined, target: { host: s
         path: req.path,
         headers,
         // Node uses createConnection only when no agent is given; a direct request gets a throwaway agent.
-        ...(tunnel ? { createConnection: () => tunnel as never } : { agent: false }),
+        ...(tunnel ? { createConnection: () => tunnel } : { agent: false }),
       },
       (res) => {
         const chunks: Buffer[] = [];

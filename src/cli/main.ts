@@ -215,7 +215,9 @@ async function main(): Promise<number> {
       current.interrupted = true;
       handle.aborted = true;
       process.stderr.write(`\n${kleur.yellow('Interrupted: stopping remote commands and closing connections...')}\n`);
-      for (const run of handle.runs) run.interrupt();
+      // A signal handler cannot wait: each run notices `interrupted` and ends itself, and runHosts (awaited
+      // below) waits for that. interrupt() itself only signals the remote commands and closes the connection.
+      for (const run of handle.runs) void run.interrupt();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

@@ -1,5 +1,5 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
-import ssh2 from 'ssh2';
+import ssh2, { type ParsedKey } from 'ssh2';
 import type { HostTarget } from './config.js';
 import { UsageError } from '../util/errors.js';
 import type { Secret } from '../util/secret.js';
@@ -19,7 +19,8 @@ export function checkIdentityFiles(targets: HostTarget[], passphrase?: Secret): 
       const code = (err as NodeJS.ErrnoException).code;
       throw new UsageError(`Cannot read the identity file ${file} (${code === 'ENOENT' ? 'no such file' : code}): check --identity-file or the IdentityFile line in ~/.ssh/config.`);
     }
-    const parsed = ssh2.utils.parseKey(readFileSync(file), passphrase?.reveal());
+    // ssh2 returns an array for a file that holds several keys, which its typings leave out.
+    const parsed = ssh2.utils.parseKey(readFileSync(file), passphrase?.reveal()) as ParsedKey | ParsedKey[] | Error;
     if (parsed instanceof Error) {
       if (/encrypted/i.test(parsed.message) && /no passphrase/i.test(parsed.message)) return { ok: false, encrypted: true, file };
       if (/bad passphrase|decrypt|integrity/i.test(parsed.message)) {

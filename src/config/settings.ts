@@ -2,7 +2,7 @@ import { OPTIONS, type OptionSpec } from './options.js';
 import { UsageError } from '../util/errors.js';
 import { requireNumber } from './validate.js';
 
-export type Source = 'flag' | 'env' | 'prompt' | 'default';
+type Source = 'flag' | 'env' | 'prompt';
 
 /** Option values as read from flags and the environment, before prompts and defaults. */
 export type Settings = Map<string, { value: unknown; source: Source }>;
@@ -55,7 +55,10 @@ export function readSettings(argv: Record<string, unknown>, env: NodeJS.ProcessE
 export function getString(settings: Settings, name: string): string | undefined {
   const v = settings.get(name)?.value;
   if (v === undefined || v === null) return undefined;
-  return String(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  // A string option given twice reaches here as yargs' array of its values: joined, as String() always did.
+  return Array.isArray(v) ? v.join(',') : JSON.stringify(v);
 }
 
 export function getBool(settings: Settings, name: string): boolean {

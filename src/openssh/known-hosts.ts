@@ -112,11 +112,6 @@ export function knownKeyTypes(entries: KnownHostEntry[], name: string): string[]
   ];
 }
 
-export function readKnownHosts(path: string): KnownHostEntry[] {
-  if (!existsSync(path)) return [];
-  return parseKnownHosts(readFileSync(path, 'utf8'));
-}
-
 /**
  * Appends one line with O_APPEND (never rewrites the file), so parallel hosts cannot clobber each
  * other's entries or the user's own lines.
@@ -161,7 +156,7 @@ export function loadKnownHosts(files: KnownHostsFiles): KnownHostEntry[] {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR' || index > 0) return;
-      throw new Error(`Cannot read ${file} (${code ?? 'error'}) to check the host key of ${files.name}: fix its permissions or give another file with --known-hosts.`);
+      throw new Error(`Cannot read ${file} (${code ?? 'error'}) to check the host key of ${files.name}: fix its permissions or give another file with --known-hosts.`, { cause: err });
     }
     for (const e of parseKnownHosts(text)) entries.push({ ...e, file });
   });

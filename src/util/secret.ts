@@ -112,6 +112,6 @@ export function maskStreams(...streams: NodeJS.WriteStream[]): void {
         return write(Buffer.from(maskSecrets(Buffer.from(chunk).toString('utf8')), 'utf8'), ...rest);
       }
       return write(chunk, ...rest);
-    }) as typeof stream.write;
+    });
   }
 }

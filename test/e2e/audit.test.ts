@@ -118,8 +118,8 @@ async function runDuringUpload(workdir: string, act: (child: ReturnType<typeof s
   let stdout = '';
   let stderr = '';
   let actedAt = 0;
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
     if (!actedAt && /Launcher and secrets file/.test(stderr)) {
       actedAt = -1;

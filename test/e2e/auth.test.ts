@@ -120,11 +120,11 @@ test('--auth basic: 401 without credentials, 200 with them, /health open; the ke
 
   // The admin password and the session key: in the secrets file only, in no output, log or command line.
   assertNowhere(ADMIN_PW, 'first run', first);
-  assertNowhere(key!, 'first run', first);
+  assertNowhere(key, 'first run', first);
   const holders = await vmExec(VM, `grep -rlF -e ${shq(ADMIN_PW)} -e ${key} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null`, { timeoutMs: 120_000 });
   assert.deepEqual(holders.stdout.trim().split('\n'), [`${HOME}/.mlflow-server.env`]);
   const log = await vmReadFile(VM, `${HOME}/mlflow-server.log`);
-  assert.ok(!log.includes(ADMIN_PW) && !log.includes(key!), 'nor in the server log');
+  assert.ok(!log.includes(ADMIN_PW) && !log.includes(key), 'nor in the server log');
   assert.doesNotMatch(log, /ignoring unknown option/);
 
   // A rerun: the key is read back, not regenerated; nothing changes, the server keeps its PID.
@@ -135,7 +135,7 @@ test('--auth basic: 401 without credentials, 200 with them, /health open; the ke
   assert.equal(await vmReadFile(VM, `${HOME}/.mlflow-server.env`), secrets, 'the secrets file is byte-identical');
   assert.equal((await vmReadFile(VM, `${HOME}/mlflow-server.pid`)).split(' ')[0], pid);
   assertNowhere(ADMIN_PW, 'rerun', again);
-  assertNowhere(key!, 'rerun', again);
+  assertNowhere(key, 'rerun', again);
 
   // status authenticates with the credentials on the VM.
   const status = await provision(['status', ...statusFlags(VM, workdir), '--json'], { workdir, noDbEnv: true });
@@ -144,7 +144,7 @@ test('--auth basic: 401 without credentials, 200 with them, /health open; the ke
   assert.equal(s.auth, 'basic');
   assert.equal(s.api, 200);
   assert.equal(s.mlflow.running, DEFAULT_MLFLOW_VERSION);
-  assert.ok(!status.everything.includes(ADMIN_PW) && !status.everything.includes(key!));
+  assert.ok(!status.everything.includes(ADMIN_PW) && !status.everything.includes(key));
 
   // Another admin password later: MLflow keeps the admin it created, so the tool says what happened.
   const other = await provision([...labFlags(VM, workdir), '--auth', 'basic'], { workdir, env: { ...AUTH_ENV, MLFLOW_AUTH_ADMIN_PASSWORD: 'another-Passw0rd-1' } });

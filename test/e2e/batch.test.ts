@@ -150,7 +150,7 @@ test('Ctrl-C during a batch: exit 130, the summary lists every host, the unstart
     assert.doesNotMatch(log, /== packages: /, `${ip} did not finish its package step`);
   }
   assert.match(summary, new RegExp(`^  ${esc(third)}\\s+failed\\s+0\\.0 s  changed: -\\n\\s+not started \\(interrupted\\)$`, 'm'));
-  assert.equal(summary.match(/^  10\.231\.0\.\d+ /gm)?.length, 3, summary);
+  assert.equal(summary.match(/^ {2}10\.231\.0\.\d+ /gm)?.length, 3, summary);
 
   // No apt, dpkg, command wrapper or SSH session of ours left on any VM, and nobody holds an apt/dpkg lock.
   // The CLI signals each running command and waits for it to end; processes exiting a moment after the

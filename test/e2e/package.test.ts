@@ -12,7 +12,7 @@ test('npx provision --help works from the packed tarball', async () => {
   assert.equal(pack.code, 0, pack.stderr);
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   assert.ok(tarball, 'a tarball was written');
-  const list = await run('tar', ['-tzf', join(dir, tarball!)], { timeoutMs: 30_000 });
+  const list = await run('tar', ['-tzf', join(dir, tarball)], { timeoutMs: 30_000 });
   assert.match(list.stdout, /package\/dist\/cli\/main\.js/);
   assert.doesNotMatch(list.stdout, /package\/(test|src|scripts|fixtures)\//, 'only the built CLI is published');
 
@@ -20,7 +20,7 @@ test('npx provision --help works from the packed tarball', async () => {
   await run('mkdir', ['-p', project]);
   const init = await run('npm', ['init', '-y'], { cwd: project, timeoutMs: 60_000 });
   assert.equal(init.code, 0, init.stderr);
-  const install = await run('npm', ['install', '--no-audit', '--no-fund', join(dir, tarball!)], { cwd: project, timeoutMs: 300_000 });
+  const install = await run('npm', ['install', '--no-audit', '--no-fund', join(dir, tarball)], { cwd: project, timeoutMs: 300_000 });
   assert.equal(install.code, 0, install.stderr);
   const help = await run('npx', ['--no-install', 'provision', '--help'], { cwd: project, timeoutMs: 60_000 });
   assert.equal(help.code, 0, help.stderr);

@@ -56,12 +56,14 @@ test('a terminal that reports no width gets plain lines, not the redrawing task 
 test('on a terminal, NO_COLOR turns colours off; without it the task list is coloured', async (t) => {
   if (!available) return t.skip('lab not available');
   const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', '--yes'];
+  // eslint-disable-next-line no-control-regex -- an ANSI escape sequence is what it looks for
   const sgr = /\x1b\[[0-9;]*m/;
   const plain = await onTerminal(flags, [], { ...dbEnv(), NO_COLOR: '1' });
   assert.equal(plain.code, 0, plain.screen);
   assert.doesNotMatch(plain.raw, sgr, 'no colour or style codes with NO_COLOR');
   const coloured = await onTerminal(flags, [], dbEnv());
   assert.equal(coloured.code, 0, coloured.screen);
+  // eslint-disable-next-line no-control-regex -- an ANSI escape sequence is what it looks for
   assert.match(coloured.raw, /\x1b\[32m/, 'green ticks without NO_COLOR');
 });
 

@@ -84,7 +84,7 @@ test('a fresh VM becomes a working MLflow server, verified from outside the tool
   assert.deepEqual(await vmFileStat(VM, `${HOME}/.mlflow-server.env`), { mode: 0o600, uid: 1000, user: 'azureuser' });
   const launcher = await vmFileStat(VM, `${HOME}/start-mlflow-server.sh`);
   assert.equal(launcher?.user, 'azureuser');
-  assert.equal((launcher!.mode & 0o077), 0, 'launcher not readable by others');
+  assert.equal((launcher.mode & 0o077), 0, 'launcher not readable by others');
   assert.match(await vmReadFile(VM, `${HOME}/start-mlflow-server.sh`), /--default-artifact-root mlflow-artifacts:\/ /);
 
   // The task list and the logs never show the password.

@@ -299,7 +299,7 @@ async function case5(t: TestContext): Promise<void> {
     await repair(t, k, workdir, ['artifacts']);
     const st = await vmFileStat(k, ARTIFACTS);
     assert.equal(st?.user, 'azureuser', what);
-    assert.equal(st!.mode & 0o700, 0o700, `${what}: writable by azureuser`);
+    assert.equal(st.mode & 0o700, 0o700, `${what}: writable by azureuser`);
     assert.equal(await assertServing(k), pid, `${what}: the server was not restarted`);
     const payload = `artifact after the folder was ${what} ${Date.now()}`;
     const put = await httpFrom(k, { method: 'PUT', path: '/api/2.0/mlflow-artifacts/artifacts/rerun/a.txt', body: payload, contentType: 'text/plain' });

@@ -25,5 +25,6 @@ export async function onTerminal(args: string[], steps: Step[], env: Record<stri
     timeoutMs: 150_000,
   });
   assert.doesNotMatch(res.stderr, /pty-driver/, res.stdout);
+  // eslint-disable-next-line no-control-regex -- strips the terminal's ANSI escape sequences
   return { code: res.code, screen: res.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''), raw: res.stdout };
 }

@@ -9,6 +9,7 @@ import { createServer, connect as netConnect, type Server, type Socket } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
+import { inspect } from 'node:util';
 import { after, before, test } from 'node:test';
 import { buildConfig } from '../../src/config/config.js';
 import { parseRootCertificates } from '../../src/config/root-certificates.js';
@@ -31,6 +32,7 @@ import {
 } from '../../src/checks/database.js';
 import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';
 import { planFiles, type Desired } from '../../src/plan/plan.js';
+import { UsageError } from '../../src/util/errors.js';
 import { Secret } from '../../src/util/secret.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'db-tls-test-'));
@@ -142,8 +144,8 @@ function config(argv: Record<string, unknown>, files: Record<string, string> = {
 
 test('verify-ca and verify-full without --pg-ssl-root-cert are a usage error naming the option, the variable and Azure\'s roots', () => {
   for (const mode of ['verify-ca', 'verify-full']) {
-    assert.throws(() => config({ 'pg-sslmode': mode }), (err: Error & { exitCode?: number }) => {
-      assert.equal(err.exitCode, 2);
+    assert.throws(() => config({ 'pg-sslmode': mode }), (err: Error) => {
+      assert.ok(err instanceof UsageError, 'a usage error: exit 2');
       assert.match(err.message, new RegExp(`^--pg-sslmode ${mode} needs the database server's root certificate: pass --pg-ssl-root-cert FILE \\(or set POSTGRES_SSLROOTCERT\\)`));
       assert.match(err.message, /DigiCert Global Root G2 and Microsoft RSA Root CA 2017/);
       assert.equal(err.message.split('. ').length, 1, 'one sentence');
@@ -227,7 +229,9 @@ test('status reads the root file back from the VM and verifies with it; without 
   assert.ok(typeof withRoot !== 'string');
   assert.equal(withRoot.sslRootCert!.pem, `${good.cert.trimEnd()}\n`);
   assert.equal(withRoot.sslRootCert!.source, `${uploaded} on the VM`);
-  assert.match(String(await vmRootCertificate(noRemote, db, '/home/azureuser', uploaded, [])), /The root certificate \/home\/azureuser\/\.mlflow-pg-root\.crt that libpq on the VM needs for sslmode=verify-full is missing/);
+  const missing = await vmRootCertificate(noRemote, db, '/home/azureuser', uploaded, []);
+  assert.ok(typeof missing === 'string', inspect(missing));
+  assert.match(missing, /The root certificate \/home\/azureuser\/\.mlflow-pg-root\.crt that libpq on the VM needs for sslmode=verify-full is missing/);
   assert.equal(await vmRootCertificate(noRemote, base, '/home/azureuser', uploaded, []), base, 'require without a root file: nothing to read');
 });
 
@@ -263,7 +267,7 @@ function fakePostgres(opts: FakeOptions): Promise<{ server: Server; port: number
             if (!opts.offerTls) { sock.write('N'); continue; }
             sock.removeAllListeners('data');
             sock.write('S');
-            const secure = new TLSSocket(sock as Socket, { isServer: true, key: good.key, cert: good.cert });
+            const secure = new TLSSocket(sock, { isServer: true, key: good.key, cert: good.cert });
             serve(secure, true);
             return;
           }
@@ -329,7 +333,7 @@ async function against(opts: FakeOptions, db: Partial<DatabaseSettings>) {
 
 test('prefer against a server without TLS: TLS first, then a second connection without it, and the summary says unencrypted', async () => {
   const { result, forwards, connections: c } = await against({ offerTls: false, requireTls: false }, { sslmode: 'prefer' });
-  assert.ok(!(result instanceof Error), String(result));
+  assert.ok(!(result instanceof Error), inspect(result));
   assert.equal(result.encrypted, false);
   assert.equal(result.transport, 'unencrypted (sslmode=prefer: the server does not offer TLS)');
   assert.equal(result.serverVersion, '15.99');
@@ -346,7 +350,7 @@ test('require against a server without TLS still fails, with the TLS hint', asyn
 
 test('allow against a pg_hba that only accepts TLS: plain is rejected, TLS gets in, and the summary says TLS', async () => {
   const { result, forwards, connections: c } = await against({ offerTls: true, requireTls: true }, { sslmode: 'allow' });
-  assert.ok(!(result instanceof Error), String(result));
+  assert.ok(!(result instanceof Error), inspect(result));
   assert.equal(result.encrypted, true);
   assert.equal(result.transport, 'TLS (sslmode=allow: the server refused a connection without TLS)');
   assert.equal(forwards, 2);
@@ -356,7 +360,7 @@ test('allow against a pg_hba that only accepts TLS: plain is rejected, TLS gets 
 test('prefer and require with a server offering TLS: one TLS connection', async () => {
   for (const sslmode of ['prefer', 'require'] as const) {
     const { result, forwards } = await against({ offerTls: true, requireTls: true }, { sslmode });
-    assert.ok(!(result instanceof Error), String(result));
+    assert.ok(!(result instanceof Error), inspect(result));
     assert.equal(result.encrypted, true);
     assert.equal(result.transport, 'TLS');
     assert.equal(forwards, 1);
@@ -365,7 +369,7 @@ test('prefer and require with a server offering TLS: one TLS connection', async 
 
 test('verify-full trusts only the given root: the right one passes, another one fails naming the file; a host the certificate does not name fails', async () => {
   const ok = await against({ offerTls: true, requireTls: true }, { sslmode: 'verify-full', sslRootCert: { pem: good.cert, source: 'good.pem' } });
-  assert.ok(!(ok.result instanceof Error), String(ok.result));
+  assert.ok(!(ok.result instanceof Error), inspect(ok.result));
   assert.equal(ok.result.transport, 'TLS (certificate chains to good.pem and names 127.0.0.1)');
   const wrong = await against({ offerTls: true, requireTls: true }, { sslmode: 'verify-full', sslRootCert: { pem: other.cert, source: 'wrong.pem' } });
   assert.ok(wrong.result instanceof Error);
@@ -383,7 +387,7 @@ test('verify-full trusts only the given root: the right one passes, another one 
 
 test('prefer with a root certificate the server does not chain to: libpq drops to plain, so does the check, and says why', async () => {
   const { result } = await against({ offerTls: true, requireTls: false }, { sslmode: 'prefer', sslRootCert: { pem: other.cert, source: 'wrong.pem' } });
-  assert.ok(!(result instanceof Error), String(result));
+  assert.ok(!(result instanceof Error), inspect(result));
   assert.equal(result.encrypted, false);
   assert.match(result.transport, /^unencrypted \(sslmode=prefer: the TLS attempt failed: self[- ]signed certificate\)$/);
 });

@@ -49,7 +49,7 @@ function judge<T>(fn: () => T): { ok: true; value: T } | { ok: false; message: s
   try {
     return { ok: true, value: fn() };
   } catch (err) {
-    if (!(err instanceof UsageError)) throw new Error(`threw ${String(err)} instead of a UsageError`);
+    if (!(err instanceof UsageError)) throw new Error(`threw ${String(err)} instead of a UsageError`, { cause: err });
     return { ok: false, message: err.message };
   }
 }
@@ -72,7 +72,7 @@ async function settingsOf(args: string[], env: Record<string, string> = {}) {
     let failed: string | undefined;
     argv = (await buildParser(args, '0.0.0').fail((msg, err) => {
       failed = msg || err?.message || 'failed';
-    }).parseAsync()) as Record<string, unknown>;
+    }).parseAsync());
     if (failed) throw new Error(failed);
   }
   return readSettings({ 'ssh-config': '/nonexistent', ...argv }, env);
