@@ -39,17 +39,4 @@ export default defineConfig(
       '@typescript-eslint/require-await': 'off',
     },
   },
-  {
-    // TEMPORARY (issue 12): these files are being rewritten, so their findings are left to their owner and
-    // reported as warnings (shown by every `npm run lint`, not failing it). Drop each entry once it is fixed.
-    files: ['src/run/host-run.ts'],
-    rules: { '@typescript-eslint/no-base-to-string': 'warn' }, // result(): String(error) of an unknown error
-  },
-  {
-    files: ['src/run/status.ts'],
-    rules: {
-      '@typescript-eslint/no-unnecessary-type-assertion': 'warn', // `remote!` twice in the dbCheck closure
-      '@typescript-eslint/no-unsafe-assignment': 'warn', // runStatus(): `new Array(n)` is any[]
-    },
-  },
 );

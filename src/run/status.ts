@@ -113,9 +113,9 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
     const db = parseBackendUri(uri);
     // The database as the server reaches it: with the root certificate libpq on the VM verifies against.
     const dbCheck = db ? (async () => {
-      const withRoot = await vmRootCertificate(remote!, db, facts.home, layout.pgRootCert, extras.pgRoot);
+      const withRoot = await vmRootCertificate(remote, db, facts.home, layout.pgRootCert, extras.pgRoot);
       if (typeof withRoot === 'string') throw new Error(withRoot);
-      return checkDatabase(remote!, withRoot, 5000);
+      return checkDatabase(remote, withRoot, 5000);
     })() : undefined;
     const ask = (req: Parameters<typeof httpOnVm>[2]): Promise<HttpResponse> =>
       httpOnVm(remote!, port, { timeoutMs: 5000, ...req }).catch((err: unknown) => ({ status: 0, body: errorMessage(err) }));
@@ -179,7 +179,7 @@ export async function vmRootCertificate(remote: Remote, db: DatabaseSettings, ho
 
 /** Every VM, `config.concurrency` at a time; results in the order the VMs were given. */
 export async function runStatus(config: StatusConfig): Promise<HostStatus[]> {
-  const results: HostStatus[] = new Array(config.targets.length);
+  const results = new Array<HostStatus>(config.targets.length);
   let next = 0;
   const worker = async () => {
     while (next < config.targets.length) {
