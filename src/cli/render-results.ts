@@ -1,5 +1,6 @@
 import kleur from 'kleur';
 import type { ProvisionConfig } from '../config/config.js';
+import { UNIT_NAME } from '../render/systemd-unit.js';
 import { tildePath, VM_FILES } from '../render/vm-files.js';
 import type { HostResult } from '../run/host-run.js';
 
@@ -23,9 +24,7 @@ export function nextSteps(result: HostResult, config: ProvisionConfig, user: str
         `  Clients log in with: export MLFLOW_TRACKING_USERNAME=${auth.adminUser} MLFLOW_TRACKING_PASSWORD='<the admin password>'   (better: a user of their own, see docs/auth.md)`,
       ]
       : []),
-    `  Follow the log:     ${ssh} tail -f ${VM_FILES.log}`,
-    `  Stop it:            ${ssh} 'kill -- -$(cut -d" " -f1 ${VM_FILES.pidFile})'`,
-    `  Start it again:     rerun provision (it starts only what is missing), or ${ssh} 'setsid nohup ./${VM_FILES.launcher} </dev/null >>${VM_FILES.log} 2>&1 &'`,
+    ...supervisorLines(result, ssh),
     `  Files on the VM:    ${tildePath('launcher')}, ${tildePath('secrets')} (0600, database URI${auth ? ', admin password, session key' : ''}${config.server.blob && config.server.blob.credential.kind !== 'managed-identity' ? ', storage credential' : ''})${auth ? `, ${tildePath('authIni')}` : ''}, artifacts in ${result.artifactsDir ?? config.server.artifactsDir ?? `/home/${user}/${VM_FILES.artifactsDir}`}`,
     auth
       ? `  Network:            the login travels over plain HTTP: allow TCP ${port} in the VM's network security group only from addresses you trust, or put HTTPS in front.`
@@ -33,6 +32,23 @@ export function nextSteps(result: HostResult, config: ProvisionConfig, user: str
   ];
   for (const w of result.warnings) lines.push(kleur.yellow(`  ! ${w}`));
   return lines.join('\n');
+}
+
+/** How the server is kept running, and what that means for the user: under systemd, or by nohup until a reboot. */
+function supervisorLines(result: HostResult, ssh: string): string[] {
+  if (result.supervisor === 'systemd') {
+    return [
+      `  Supervisor:         systemd (${UNIT_NAME}): restarted after a crash, started at boot`,
+      `  Follow the log:     ${ssh} tail -f ${VM_FILES.log}   (systemd's own lines: ${ssh} journalctl -u ${UNIT_NAME})`,
+      `  Restart or stop it: ${ssh} sudo systemctl restart ${UNIT_NAME}   /   sudo systemctl stop ${UNIT_NAME}`,
+    ];
+  }
+  return [
+    '  Supervisor:         nohup: a reboot of the VM (or an Azure stop/start) stops the server. Rerun provision to bring it back, or use --supervisor systemd.',
+    `  Follow the log:     ${ssh} tail -f ${VM_FILES.log}`,
+    `  Stop it:            ${ssh} 'kill -- -$(cut -d" " -f1 ${VM_FILES.pidFile})'`,
+    `  Start it again:     rerun provision (it starts only what is missing), or ${ssh} 'setsid nohup ./${VM_FILES.launcher} </dev/null >>${VM_FILES.log} 2>&1 &'`,
+  ];
 }
 
 export function summaryTable(results: HostResult[]): string {
@@ -57,6 +73,7 @@ export function jsonResult(r: HostResult): string {
     sshConnections: r.sshConnections,
     remoteCommands: r.remoteCommands,
     portForwards: r.portForwards,
+    supervisor: r.supervisor ?? null,
     log: r.log ?? null,
   });
 }

@@ -22,7 +22,7 @@ export function statusText(s: HostStatus): string {
   }
   const row = (name: string, text: string) => lines.push(`  ${name.padEnd(10)} ${text}`);
   row('server', s.server.running
-    ? `running, pid ${s.server.pid}${s.server.uptimeSec !== undefined ? `, up ${duration(s.server.uptimeSec)}` : ''}${s.auth === 'basic' ? ', basic auth' : ''}`
+    ? `running, pid ${s.server.pid}${s.server.uptimeSec !== undefined ? `, up ${duration(s.server.uptimeSec)}` : ''}${s.supervisor ? `, under ${s.supervisor}` : ''}${s.auth === 'basic' ? ', basic auth' : ''}`
     : 'not running');
   row('MLflow', `${s.mlflow.installed ? `${s.mlflow.installed} installed` : 'not installed'}${s.mlflow.running ? `, the server answers ${s.mlflow.running}` : ''}`);
   if (s.health !== undefined) row('/health', s.health === 200 ? '200 OK' : s.health ? `HTTP ${s.health}` : 'no answer');
@@ -52,6 +52,7 @@ export function statusJson(s: HostStatus): string {
     server: { running: s.server.running, pid: s.server.pid ?? null, uptimeSec: s.server.uptimeSec ?? null },
     mlflow: { installed: s.mlflow.installed ?? null, running: s.mlflow.running ?? null },
     auth: s.auth,
+    supervisor: s.supervisor ?? null,
     health: s.health ?? null,
     api: s.api ?? null,
     database: { reachable: s.database.reachable, serverVersion: s.database.serverVersion ?? null, detail: s.database.detail },

@@ -23,6 +23,8 @@ import {
   requireSqlName,
   shown,
   zoneIdProblem,
+  requireSupervisor,
+  type Supervisor,
 } from './validate.js';
 
 export type HostKeyPolicy = 'accept-new' | 'strict';
@@ -39,7 +41,7 @@ export interface HostTarget {
   /** Where the host was named: `--host` or `hosts.txt:3`. */
   origin: string;
   /** Server settings a hosts-file line overrides for this host. */
-  overrides: Partial<Pick<ServerOptions, 'port' | 'artifactsDir' | 'allowedHosts'>>;
+  overrides: Partial<Pick<ServerOptions, 'port' | 'artifactsDir' | 'allowedHosts' | 'supervisor'>>;
   /**
    * The known_hosts files and name its host key is checked under (--known-hosts, the ssh config's
    * UserKnownHostsFile, GlobalKnownHostsFile, HostKeyAlias); unset: `ssh.knownHostsPath` and the address.
@@ -57,6 +59,8 @@ export interface ServerOptions {
   workers?: number;
   /** --job-runner: MLflow's background job runner on (off by default: ~1.3 GB of memory). */
   jobRunner?: boolean;
+  /** --supervisor: what keeps the server running; undefined means nohup. */
+  supervisor?: Supervisor;
   /** --mlflow-version latest: no pin on a fresh install. */
   mlflowLatest?: boolean;
   /** --public-name: names users reach the server by; they join the default allow-list and the CORS origins. */
@@ -203,6 +207,8 @@ export function buildConfig(
   }
 
   const artifacts = getString(settings, 'artifacts-dir');
+  const supervisorText = getString(settings, 'supervisor');
+  const supervisor = supervisorText === undefined ? undefined : requireSupervisor(supervisorText, 'supervisor');
   const allowed = getString(settings, 'allowed-hosts');
   const version = getString(settings, 'mlflow-version');
   const publicNames = [...new Set(((settings.get('public-name')?.value as string[] | undefined) ?? [])
@@ -246,6 +252,7 @@ export function buildConfig(
       ...(version === 'latest' ? { mlflowLatest: true } : {}),
       ...(settings.get('workers') !== undefined ? { workers: requireNumber(settings.get('workers')!.value, '--workers', { min: 1, max: 16 }) } : {}),
       ...(getBool(settings, 'job-runner') ? { jobRunner: true } : {}),
+      ...(supervisor === 'systemd' ? { supervisor } : {}),
       ...(publicNames.length > 0 ? { publicNames } : {}),
       ...(blob ? { blob } : {}),
     },

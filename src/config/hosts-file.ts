@@ -1,8 +1,8 @@
-import { hostProblem, parseAllowedHosts, requireAbsolutePath, requirePort, shown, userNameProblem } from './validate.js';
+import { hostProblem, parseAllowedHosts, requireAbsolutePath, requirePort, shown, userNameProblem, requireSupervisor } from './validate.js';
 import { UsageError } from '../util/errors.js';
 
 /** Per-host settings a hosts-file line may override. */
-export const HOST_OVERRIDE_KEYS = ['artifacts-dir', 'mlflow-port', 'allowed-hosts', 'user', 'identity-file'] as const;
+export const HOST_OVERRIDE_KEYS = ['artifacts-dir', 'mlflow-port', 'allowed-hosts', 'supervisor', 'user', 'identity-file'] as const;
 export type HostOverrideKey = (typeof HOST_OVERRIDE_KEYS)[number];
 
 export interface HostEntry {
@@ -64,6 +64,7 @@ function valueProblem(key: HostOverrideKey, value: string): string | undefined {
     case 'mlflow-port': return clause(() => requirePort(value, 'mlflow-port'));
     case 'artifacts-dir': return clause(() => requireAbsolutePath(value, 'artifacts-dir'));
     case 'allowed-hosts': return clause(() => parseAllowedHosts(value));
+    case 'supervisor': return clause(() => requireSupervisor(value, 'supervisor'));
     case 'user': return userNameProblem(value);
     case 'identity-file': return /\p{Cc}/u.test(value) ? `identity-file ${shown(value)} holds a control character` : undefined;
   }

@@ -79,6 +79,8 @@ export const OPTIONS: OptionSpec[] = [
     describe: 'uvicorn worker processes of the server; each takes about 250 MB and up to 5 database connections (see docs/sizing.md)' },
   { name: 'job-runner', type: 'boolean', group: 'Server', env: ['PROVISION_JOB_RUNNER'],
     describe: 'start MLflow\'s background job runner (huey consumers for GenAI jobs; about 1.3 GB more memory); off by default' },
+  { name: 'supervisor', type: 'string', group: 'Server', env: ['PROVISION_SUPERVISOR'], choices: ['nohup', 'systemd'], defaultText: 'nohup',
+    describe: 'what keeps the server running: nohup (gone after a reboot; rerun provision to bring it back) or systemd (a unit that restarts it after a crash and starts it at boot; see docs/supervisor.md); also a hosts-file setting' },
   { name: 'auth', type: 'string', group: 'Server', env: ['PROVISION_AUTH'], choices: ['none', 'basic'], defaultText: 'none',
     describe: 'basic: MLflow\'s login (basic-auth app, mlflow[auth]); admin password from MLFLOW_AUTH_ADMIN_PASSWORD or a prompt (see docs/auth.md)' },
   { name: 'auth-admin-user', type: 'string', group: 'Server', env: ['MLFLOW_AUTH_ADMIN_USERNAME'], defaultText: 'admin',

@@ -163,3 +163,12 @@ export function parseWasbsUri(value: string): BlobDestination {
   }
   return { uri: v, container, account, path: m[3] ?? '' };
 }
+
+export const SUPERVISORS = ['nohup', 'systemd'] as const;
+export type Supervisor = (typeof SUPERVISORS)[number];
+
+/** --supervisor (or a hosts-file line's supervisor=): nohup or systemd. */
+export function requireSupervisor(value: string, what: string): Supervisor {
+  if ((SUPERVISORS as readonly string[]).includes(value)) return value as Supervisor;
+  throw new UsageError(`--${what} must be nohup or systemd, not ${shown(value)}.`);
+}

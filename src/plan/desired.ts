@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HostTarget, ProvisionConfig, ServerOptions } from '../config/config.js';
+import type { Supervisor } from '../config/validate.js';
+import { renderUnit } from '../render/systemd-unit.js';
 import type { DatabaseSettings } from '../render/backend-uri.js';
 import {
   autoWorkers,
@@ -37,6 +39,10 @@ export interface Desired {
   db?: DatabaseSettings;
   /** --artifacts-destination: artifacts go to this URI; no folder on the VM. */
   artifactsRemote?: string;
+  /** What keeps the server running. */
+  supervisor: Supervisor;
+  /** --supervisor systemd: the unit file (no secrets in it). */
+  unit?: string;
   /** Extras of the mlflow package (`auth`) and other packages the options need, with the modules proving them. */
   pip?: { extras: string[]; packages: string[]; modules: Array<{ module: string; pkg: string }> };
 }
@@ -71,14 +77,18 @@ export function desiredState(input: DesiredInput): Desired {
   });
   const secrets = renderSecretsEnv(db, features.secrets);
   // The live server's salt (from its PID file) to compare with it; a new one for a server yet to start.
-  const fingerprintSalt = facts.server.fingerprintSalt ?? input.newSalt();
+  const fingerprintSalt = facts.server.fingerprintSalt ?? facts.supervisor.unit?.salt ?? input.newSalt();
+  const fingerprint = configFingerprint(launcher, secrets, features.authIni, fingerprintSalt);
+  const supervisor = server.supervisor ?? 'nohup';
   return {
     user: facts.user,
     layout,
     launcher,
     secrets,
-    fingerprint: configFingerprint(launcher, secrets, features.authIni, fingerprintSalt),
+    fingerprint,
     fingerprintSalt,
+    supervisor,
+    ...(supervisor === 'systemd' ? { unit: renderUnit(layout, facts.user, fingerprint) } : {}),
     ...(features.authIni !== undefined ? { authIni: features.authIni } : {}),
     ...(db.sslRootCert ? { pgRootCert: db.sslRootCert.pem } : {}),
     db,

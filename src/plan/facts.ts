@@ -7,6 +7,7 @@ import { filesPart } from './probe/files.js';
 import { packagesPart } from './probe/packages.js';
 import { composeProbeScript, readProbeOutput } from './probe/part.js';
 import { serverPart } from './probe/server.js';
+import { supervisorPart } from './probe/supervisor.js';
 import { systemPart } from './probe/system.js';
 import { emptyFacts, type FactPart, type Facts, type ProbeInput } from './probe/types.js';
 import { venvPart } from './probe/venv.js';
@@ -14,8 +15,11 @@ import { venvPart } from './probe/venv.js';
 export { REQUIRED_PACKAGES } from './probe/packages.js';
 export type { Facts, Listener, ProbeInput } from './probe/types.js';
 
-/** The probe's parts, in the order they run (the server part reads what the system part's sudo call found). */
-export const PROBE_PARTS: readonly FactPart[] = [systemPart, packagesPart, venvPart, artifactsPart, filesPart, serverPart];
+/**
+ * The probe's parts, in the order they run (the server part reads what the system part's sudo call found, and
+ * the unit's main process the supervisor part found).
+ */
+export const PROBE_PARTS: readonly FactPart[] = [systemPart, packagesPart, venvPart, artifactsPart, filesPart, supervisorPart, serverPart];
 
 /**
  * A POSIX shell script that prints `key=value` lines. Paths are derived from $HOME on the VM, since the
@@ -29,5 +33,14 @@ export function buildProbeScript(input: ProbeInput): string {
 export function parseFacts(text: string): Facts {
   const facts = emptyFacts();
   if (!readProbeOutput(text, PROBE_PARTS, facts)) throw new Error('the VM\'s state could not be read (probe output incomplete)');
+  // Under systemd the live server is the unit's main process, whatever the PID file says (systemd may have
+  // restarted it since provision wrote that file).
+  const unit = facts.supervisor.unit;
+  if (unit?.active === 'active' && unit.mainPid) {
+    facts.server = {
+      running: true, pid: unit.mainPid,
+      ...(unit.fingerprint ? { fingerprint: unit.fingerprint } : {}), ...(unit.salt ? { fingerprintSalt: unit.salt } : {}),
+    };
+  }
   return facts;
 }

@@ -2,7 +2,7 @@ import { artifactsFolderProblem } from '../config/artifacts-dir.js';
 import { sha256 } from '../render/server-files.js';
 import type { Secret } from '../util/secret.js';
 import { DEFAULT_MLFLOW_VERSION } from '../config/mlflow-version.js';
-import type { Facts, Listener } from './facts.js';
+import type { Facts } from './facts.js';
 import type { Desired } from './desired.js';
 
 export type { Desired } from './desired.js';
@@ -17,6 +17,7 @@ export const SUPPORTED_OS: Array<{ id: string; version: string; name: string }> 
   { id: 'ubuntu', version: '22.04', name: 'Ubuntu 22.04' },
   { id: 'ubuntu', version: '24.04', name: 'Ubuntu 24.04' },
   { id: 'debian', version: '12', name: 'Debian 12' },
+  { id: 'debian', version: '13', name: 'Debian 13' },
 ];
 
 /** Free space an install needs: MLflow's venv takes about 900 MB and uv's download cache about 700 MB. */
@@ -152,53 +153,4 @@ export function planFiles(facts: Facts, desired: Desired): FilesDecision {
   }
   const parts = [l && `launcher ${l}`, s && `secrets file ${s}`, a && `auth configuration ${a}`, r && `database root certificate ${r}`].filter(Boolean);
   return { change: true, launcher: Boolean(l), secrets: Boolean(s), ...ini, ...root, reason: parts.join(', ') };
-}
-
-export type ServerAction = 'keep' | 'start' | 'restart';
-
-export interface ServerDecision extends Decision {
-  action: ServerAction;
-  /** Process groups of earlier MLflow servers from our venv that hold the port and must stop first. */
-  stopGroups: number[];
-}
-
-function describeListeners(listeners: Listener[]): string {
-  const groups = new Map<number, Listener>();
-  for (const l of listeners) if (!groups.has(l.pgid ?? l.pid)) groups.set(l.pgid ?? l.pid, l);
-  const named = [...groups.values()].map((l) => `"${l.command || 'unknown'}" (pid ${l.pid}, user ${l.user || 'unknown'})`);
-  return named.length > 3 ? `${named.slice(0, 3).join(', ')} and ${named.length - 3} more` : named.join(', ');
-}
-
-/** Listeners on the MLflow port that are neither the recorded server nor an MLflow server from our venv. */
-export function foreignListeners(facts: Facts): Listener[] {
-  const ours = facts.server.running ? facts.server.pid : undefined;
-  return facts.listeners.filter((l) => !l.ours && l.pgid !== ours && l.pid !== ours);
-}
-
-/**
- * A foreign process on the MLflow port stops the run before anything changes: provision never kills what
- * it did not start.
- */
-export function portProblem(facts: Facts, desired: Desired, address: string): string | undefined {
-  const foreign = foreignListeners(facts);
-  if (foreign.length === 0) return undefined;
-  return `Port ${desired.port} on ${address} is already in use by ${describeListeners(foreign)}, which provision did not start: stop it or choose another --mlflow-port. Nothing was changed or killed.`;
-}
-
-export function planServer(facts: Facts, desired: Desired): ServerDecision {
-  const ours = facts.server.running ? facts.server.pid : undefined;
-  // Our own earlier server still on the port without a valid PID file: e.g. uvicorn left running after its
-  // `mlflow server` parent was killed, or a server started by hand from the launcher.
-  const leftovers = facts.listeners.filter((l) => l.ours && l.pgid !== ours && l.pid !== ours);
-  const stopGroups = [...new Set(leftovers.map((l) => l.pgid ?? l.pid))];
-  const held = leftovers.length > 0 ? `processes of an earlier MLflow server (${describeListeners(leftovers)}) hold port ${desired.port}` : '';
-  if (!ours) {
-    if (held) return { change: true, action: 'restart', stopGroups, reason: `the server is not running; ${held}` };
-    return { change: true, action: 'start', stopGroups, reason: 'the server is not running' };
-  }
-  if (held) return { change: true, action: 'restart', stopGroups, reason: held };
-  if (facts.server.fingerprint !== desired.fingerprint) {
-    return { change: true, action: 'restart', stopGroups, reason: 'the server runs an older configuration' };
-  }
-  return { change: false, action: 'keep', stopGroups, reason: `running as pid ${ours} with this configuration` };
 }

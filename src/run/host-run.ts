@@ -22,6 +22,8 @@ export interface HostResult {
   durationMs: number;
   log?: string;
   artifactsDir?: string;
+  /** What keeps the server running (as asked for; known once the probe ran). */
+  supervisor?: 'nohup' | 'systemd';
   sshConnections: number;
   /** Remote commands run (exec channels): the probe is one. */
   remoteCommands: number;
@@ -188,7 +190,7 @@ export class HostRun {
       warnings: [...this.warnings],
       durationMs: Date.now() - this.started,
       log: this.log.path,
-      ...(this.desired ? { artifactsDir: this.desired.artifactsRemote ?? this.desired.layout.artifactsDir } : {}),
+      ...(this.desired ? { artifactsDir: this.desired.artifactsRemote ?? this.desired.layout.artifactsDir, supervisor: this.desired.supervisor } : {}),
       sshConnections: this.sshConnections,
       remoteCommands: this.connection?.execCount ?? 0,
       portForwards: this.connection?.forwardCount ?? 0,

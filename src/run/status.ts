@@ -34,6 +34,8 @@ export interface HostStatus {
   api?: number;
   database: { reachable: boolean; detail: string; serverVersion?: string };
   auth: 'none' | 'basic';
+  /** What keeps the server running: a systemd unit of ours, else nohup. */
+  supervisor?: 'nohup' | 'systemd';
   log: { path?: string; lines: string[] };
   /** The VM's host key was unknown and has been recorded (--host-key-policy accept-new), as `provision` says it. */
   newHostKey?: { type: string; fingerprint: string; recordedIn: string };
@@ -100,14 +102,20 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
     const adminUser = (extras.launcher.join('\n').match(/MLFLOW_AUTH_ADMIN_USERNAME=(\S+)/)?.[1] ?? 'admin').replace(/^'(.*)'$/, '$1');
     const auth = status.auth === 'basic' && adminPassword ? basicAuthHeader(adminUser, adminPassword) : undefined;
 
+    const unit = facts.supervisor.unit;
+    status.supervisor = unit?.sha256 !== undefined ? 'systemd' : 'nohup';
     if (facts.server.running && facts.server.pid) {
       status.server = { running: true, pid: facts.server.pid };
-      if (extras.sysUptime !== undefined && extras.startTicks !== undefined) {
+      // The PID file's start time is this process's unless systemd restarted the server since provision wrote it.
+      const recorded = extras.startPid === undefined || extras.startPid === facts.server.pid;
+      if (recorded && extras.sysUptime !== undefined && extras.startTicks !== undefined) {
         status.server.uptimeSec = Math.max(0, Math.round(extras.sysUptime - extras.startTicks / extras.clkTck));
       }
     } else {
       const held = facts.listeners.length > 0 ? `; port ${port} is held by ${facts.listeners.map((l) => `pid ${l.pid} (${l.command.split(' ')[0]})`).join(', ')}` : '';
-      status.problems.push(`The MLflow server is not running (no live process in ${layout.pidFile})${held}.`);
+      status.problems.push(unit?.sha256 !== undefined
+        ? `The MLflow server is not running: its systemd unit is ${unit.active ?? 'not loaded'} (see ${layout.log} and journalctl -u mlflow-server)${held}.`
+        : `The MLflow server is not running (no live process in ${layout.pidFile})${held}.`);
     }
 
     const db = parseBackendUri(uri);

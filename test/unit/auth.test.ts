@@ -74,7 +74,7 @@ test('mlflow[auth] is installed when Flask-WTF is missing; the auth configuratio
   const layout = remoteLayout('/home/azureuser');
   const launcher = renderLauncher(layout, { port: 5000, workers: 1, allowedHosts: ['a'], ...state.launcher });
   const secrets = renderSecretsEnv(c.db, state.secrets);
-  const d: Desired = { user: 'azureuser', layout, launcher, secrets, fingerprint: configFingerprint(launcher, secrets, state.authIni), port: 5000, upgrade: false, authIni: state.authIni!, pip: state.pip! };
+  const d: Desired = { user: 'azureuser', layout, launcher, secrets, fingerprint: configFingerprint(launcher, secrets, state.authIni), port: 5000, upgrade: false, supervisor: 'nohup', authIni: state.authIni!, pip: state.pip! };
   const plan = planPython(facts, d);
   assert.deepEqual({ change: plan.change, recreate: plan.recreate, reason: plan.reason }, { change: true, recreate: false, reason: 'Flask-WTF (mlflow[auth]) is missing' });
   assert.equal(pythonInstallChanged(facts, false, facts.mlflowVersion!, d), true);

@@ -194,7 +194,7 @@ test('the root file is planned like the other files: missing or different -> wri
   const layout = remoteLayout('/home/azureuser');
   const launcher = renderLauncher(layout, { port: 5000, workers: 1, allowedHosts: ['10.0.0.4'] });
   const secrets = renderSecretsEnv({ ...base, sslRootCertPath: layout.pgRootCert });
-  const d: Desired = { user: 'azureuser', layout, launcher, secrets, fingerprint: configFingerprint(launcher, secrets), port: 5000, upgrade: false, pgRootCert: good.cert };
+  const d: Desired = { user: 'azureuser', layout, launcher, secrets, fingerprint: configFingerprint(launcher, secrets), port: 5000, upgrade: false, supervisor: 'nohup', pgRootCert: good.cert };
   const probe = (root: string) => parseFacts([
     `${sha256(launcher)}  /home/azureuser/start-mlflow-server.sh`,
     `${sha256(secrets.reveal())}  /home/azureuser/.mlflow-server.env`,

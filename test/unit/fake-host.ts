@@ -21,8 +21,13 @@ export function classify(command: string): string {
   if (command.includes('sudo -n mkdir -m 0750')) return 'mkdir-artifacts';
   if (command.includes('setsid nohup')) return 'start';
   if (command.includes('kill -TERM')) return 'stop';
+  if (command.includes('/etc/systemd/system/mlflow-server.service') && command.includes('sudo -n install')) return 'unit-install';
+  if (command.includes('systemctl disable --now')) return 'unit-remove';
+  if (command.includes('systemctl restart mlflow-server.service')) return 'unit-start';
+  if (command.includes('systemctl stop mlflow-server.service')) return 'unit-stop';
+  if (command.includes('systemctl enable --quiet mlflow-server.service')) return 'unit-enable';
   if (command.includes(' db upgrade ')) return 'db-upgrade';
-  if (/^read -r pid start fp/.test(command)) return 'alive';
+  if (/^recorded_server_alive /m.test(command)) return 'alive';
   if (/\btail\b/.test(command)) return 'tail';
   if (/^rm -f -- /.test(command)) return 'remove-leftovers';
   return 'other';
@@ -95,6 +100,13 @@ export class FakeVm implements HostConnection {
       case 'stop':
         this.serverUp = false;
         return out('stopped process group(s) 4242\n');
+      case 'unit-start':
+        this.serverUp = true;
+        return out('log_offset=0\nstarted pid 6001 under systemd\n');
+      case 'unit-stop':
+      case 'unit-remove':
+        this.serverUp = false;
+        return out('');
       case 'alive': return out('', this.serverUp ? 0 : 1);
       default: return out('');
     }

@@ -1,56 +1,14 @@
 // The host executor through its one seam: the real HostRun and steps, a scripted VM (fake-host.ts). What is
 // checked: the order of what reaches the VM, dry-run, the restart after a reinstall, Ctrl-C, and the verdicts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { buildConfig, type ProvisionConfig } from '../../src/config/config.js';
-import { readSettings } from '../../src/config/settings.js';
-import { desiredState } from '../../src/plan/desired.js';
-import { parseFacts } from '../../src/plan/facts.js';
-import { sha256 } from '../../src/render/server-files.js';
 import { HostLog } from '../../src/run/host-log.js';
 import { HostRun } from '../../src/run/host-run.js';
 import { stepsFor } from '../../src/run/tasks.js';
 import { ConnectionDropped, exitCodeOf, Interrupted, ProbeIncomplete } from '../../src/util/errors.js';
-import { Secret } from '../../src/util/secret.js';
-import { FakeVm, fakeIO, type FakeVmOptions } from './fake-host.js';
-
-const LOGS = mkdtempSync(join(tmpdir(), 'prov-host-run-'));
-const PASSWORD = 'pw-host-run-test';
-const ADMIN_PASSWORD = 'admin-password-123';
-const SALT = '5a'.repeat(16);
-const fixture = (name: string) => readFileSync(new URL(`../../fixtures/probe/${name}`, import.meta.url), 'utf8');
-
-function config(argv: Record<string, unknown> = {}): ProvisionConfig {
-  return buildConfig(
-    readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', 'log-dir': LOGS, ...argv }, { POSTGRES_HOST: 'db.example.com' }),
-    new Secret(PASSWORD), undefined, undefined, { authAdminPassword: new Secret(ADMIN_PASSWORD) },
-  );
-}
-
-/** The healthy fixture, its hashes and fingerprint those of the files this configuration wants. */
-function healthyProbe(c: ProvisionConfig, edit: (probe: string) => string = (p) => p): string {
-  const template = edit(fixture('healthy.txt')).replace('server_fingerprint=@FP@\n', `server_fingerprint=@FP@\nserver_fingerprint_salt=${SALT}\n`);
-  const facts = parseFacts(template.replace(/@[A-Z]+@/g, '0'));
-  const d = desiredState({ config: c, target: c.targets[0]!, server: c.server, facts, newFlaskKey: () => new Secret('ab'.repeat(32)), newSalt: () => { throw new Error('the probe gave the salt'); } });
-  return template.replace('@LAUNCHER@', sha256(d.launcher)).replace('@SECRETS@', sha256(d.secrets.reveal())).replace('@FP@', d.fingerprint);
-}
-
-async function provision(c: ProvisionConfig, vm: FakeVmOptions): Promise<{ vm: FakeVm; run: HostRun; error?: unknown }> {
-  const fake = new FakeVm(vm);
-  const run = new HostRun(c.targets[0]!, c, new HostLog(LOGS, `t${Math.random().toString(16).slice(2)}`), undefined, fakeIO(fake));
-  try {
-    for (const step of stepsFor(c)) await run.execute(step);
-    return { vm: fake, run };
-  } catch (error) {
-    return { vm: fake, run, error };
-  } finally {
-    run.close();
-    run.log.close();
-  }
-}
+import { FakeVm, fakeIO } from './fake-host.js';
+import { ADMIN_PASSWORD, config, fixture, healthyProbe, LOGS, PASSWORD, provision } from './host-run-kit.js';
 
 test('a fresh VM: every step changes, in order; secrets go up 0600 before the launcher, the server starts last', async () => {
   const { vm, run, error } = await provision(config(), { probe: fixture('fresh-debian12.txt') });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { sha256 } from '../../src/render/server-files.js';
 import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';
-import { foreignListeners } from '../../src/plan/plan.js';
+import { foreignListeners } from '../../src/plan/server-plan.js';
 
 const root = mkdtempSync(join(tmpdir(), 'probe-test-'));
 const home = join(root, 'home');

@@ -17,6 +17,8 @@ ${SERVER_PROCESS_FUNCTIONS}
 if recorded_server_alive ${homeFile('pidFile')}; then
   echo "server_pid=$pid"; echo "server_fingerprint=$fp"; echo "server_fingerprint_salt=$salt"; sp=$pid
 fi
+# Under systemd, the unit's main process (the supervisor part's ump) is the server.
+[ -n "$ump" ] && sp=$ump
 # Listeners in the live server's own process group are that server (its uvicorn or gunicorn workers), as
 # on every healthy rerun: only other listeners need the process table to be told apart.
 others=

@@ -7,6 +7,8 @@ export interface StatusExtras {
   sysUptime?: number;
   clkTck: number;
   startTicks?: number;
+  /** The PID the start time belongs to (the PID file's). */
+  startPid?: number;
   launcher: string[];
   secrets: string[];
   /** ~/.mlflow-pg-root.crt, the database's root certificate(s) provision uploads with --pg-ssl-root-cert. */
@@ -31,12 +33,13 @@ export const uptimePart: StatusPart = {
   script: () => `
 read -r up _ < /proc/uptime; echo "sys_uptime=$up"
 echo "clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)"
-[ -f ${homeFile('pidFile')} ] && { read -r _ start _ < ${homeFile('pidFile')}; echo "server_start_ticks=$start"; }
+[ -f ${homeFile('pidFile')} ] && { read -r spid start _ < ${homeFile('pidFile')}; echo "server_start_ticks=$start"; echo "server_start_pid=$spid"; }
 `,
   keys: {
     sys_uptime: (x, _v, raw) => { x.sysUptime = Number(raw); },
     clk_tck: (x, _v, raw) => { x.clkTck = Number(raw) || 100; },
     server_start_ticks: (x, _v, raw) => { x.startTicks = Number(raw); },
+    server_start_pid: (x, v) => { x.startPid = Number(v); },
   },
 };
 

@@ -39,6 +39,23 @@ export interface Facts {
    * from our own install (e.g. uvicorn left holding the port after its `mlflow server` parent was killed).
    */
   listeners: Listener[];
+  /** Whether systemd runs the VM (PID 1), and the MLflow unit when its file exists. */
+  supervisor: { systemd: boolean; unit?: UnitFacts };
+}
+
+/** The MLflow unit as systemd sees it (`--supervisor systemd`). */
+export interface UnitFacts {
+  sha256?: string;
+  /** ActiveState: active, activating (e.g. waiting to restart), failed, inactive... */
+  active?: string;
+  enabled?: boolean;
+  mainPid?: number;
+  /** The unit file changed on disk since systemd read it. */
+  needsReload?: boolean;
+  /** PROVISION_FINGERPRINT in the main process's environment: the configuration the running server has. */
+  fingerprint?: string;
+  /** The fingerprint's salt, from the 0600 PID file. */
+  salt?: string;
 }
 
 export interface Listener {
@@ -63,7 +80,7 @@ export function emptyFacts(): Facts {
     osId: '', osVersion: '', osPretty: '', sudo: false, home: '', user: '', diskFreeMb: 0, memTotalMb: 0,
     missingPackages: [], dpkgInterrupted: false, cloudInit: false, venvPython: false,
     mlflowImportable: false, driverImportable: false, artifactsDir: 'missing', artifactsReal: '', homeReal: '', leftoverUploads: [],
-    files: { launcher: {}, secrets: {}, authIni: {}, pgRootCert: {} }, modules: [], server: { running: false }, listeners: [],
+    files: { launcher: {}, secrets: {}, authIni: {}, pgRootCert: {} }, modules: [], server: { running: false }, listeners: [], supervisor: { systemd: false },
   };
 }
 

@@ -1,6 +1,8 @@
 import { backendUriWithoutPassword } from '../../render/backend-uri.js';
 import { dbUpgradeCommand, logTailCommand, serverAliveCommand, startServerCommand, stopServerCommand } from '../../plan/commands.js';
-import { isNewerVersion, planServer, type ServerAction } from '../../plan/plan.js';
+import { isNewerVersion } from '../../plan/plan.js';
+import { planServer, type ServerAction, type ServerDecision } from '../../plan/server-plan.js';
+import { enableUnitCommand, installUnitCommand, removeUnitCommand, startUnitCommand, stopUnitCommand, unitUploadPath } from '../../plan/unit-commands.js';
 import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
 import type { CheckedStep, StepOutcome } from './step.js';
@@ -28,17 +30,22 @@ async function server(run: HostRun): Promise<StepOutcome> {
   const change = run.notes.versionChange;
   const coordinated = !run.config.dryRun && change !== undefined && isNewerVersion(change.to, change.from) && dbReport.hasMlflowSchema;
   if (!coordinated) run.schemaGate.settle(run.target.label);
-  if (action === 'keep') return { changed: false, summary: plan.reason };
-  if (run.config.dryRun) return { changed: true, summary: `would ${action}: ${plan.reason}` };
+  if (action === 'keep' && !plan.enable) return { changed: false, summary: plan.reason };
+  if (run.config.dryRun) return { changed: true, summary: action === 'keep' ? `would enable the unit: ${plan.reason}` : `would ${action}: ${plan.reason}` };
+  if (action === 'keep') {
+    await run.run(enableUnitCommand());
+    return { changed: true, summary: `${plan.reason}; enabled` };
+  }
+  const stop = () => stopServer(run, plan);
   let upgraded = '';
-  if (coordinated) upgraded = await upgradeSchemaWithEveryServerStopped(run, change, action === 'restart' ? plan.stopGroups : undefined);
-  else if (action === 'restart') await run.run(stopServerCommand(desired.layout, plan.stopGroups));
+  if (coordinated) upgraded = await upgradeSchemaWithEveryServerStopped(run, change, action === 'restart' ? stop : undefined);
+  else if (action === 'restart') await stop();
   // On a database without MLflow's schema, concurrent first starts race in MLflow's migrations: in a batch
   // the first host starts alone, until its server has answered a database call.
   const authReport = run.notes.authReport;
   const freshSchema = !dbReport.hasMlflowSchema || (authReport !== undefined && !authReport.hasAuthSchema);
   const startAndWait = async (): Promise<string> => {
-    const started = await run.run(startServerCommand(desired.layout, desired.fingerprint, desired.fingerprintSalt));
+    const started = await startServer(run, plan);
     const offset = Number(/^log_offset=(\d+)$/m.exec(started)?.[1] ?? 0);
     try {
       await waitForHealth(run, offset);
@@ -64,15 +71,38 @@ async function server(run: HostRun): Promise<StepOutcome> {
 }
 
 /**
+ * Stops whatever runs the server now: the unit (stopped, or under --supervisor nohup disabled and removed), a
+ * server under nohup, and earlier servers of ours holding the port.
+ */
+async function stopServer(run: HostRun, plan: ServerDecision): Promise<void> {
+  const desired = run.need(run.desired);
+  const unitExists = run.need(run.facts).supervisor.unit?.sha256 !== undefined;
+  if (plan.switchFrom === 'systemd') await run.run(removeUnitCommand(desired.layout));
+  else if (desired.supervisor === 'systemd' && unitExists) await run.run(stopUnitCommand(desired.layout));
+  await run.run(stopServerCommand(desired.layout, plan.stopGroups));
+}
+
+/** Starts the server under the supervisor asked for; the command's output ends with "started pid N...". */
+async function startServer(run: HostRun, plan: ServerDecision): Promise<string> {
+  const desired = run.need(run.desired);
+  if (desired.supervisor === 'nohup') return run.run(startServerCommand(desired.layout, desired.fingerprint, desired.fingerprintSalt));
+  if (plan.writeUnit && desired.unit !== undefined) {
+    await run.perform([{ kind: 'upload', path: unitUploadPath(desired.layout), content: desired.unit, mode: 0o644 }]);
+    await run.run(installUnitCommand(desired.layout));
+  }
+  return run.run(startUnitCommand(desired.layout, desired.fingerprint, desired.fingerprintSalt));
+}
+
+/**
  * A newer MLflow on a database with a schema: stop this server, wait until every server of this run on the
  * database is stopped (or runs no older version), migrate once (the first host there), then start.
  */
-async function upgradeSchemaWithEveryServerStopped(run: HostRun, change: { from: string; to: string }, stopGroups: number[] | undefined): Promise<string> {
+async function upgradeSchemaWithEveryServerStopped(run: HostRun, change: { from: string; to: string }, stop: (() => Promise<void>) | undefined): Promise<string> {
   const desired = run.need(run.desired);
   const db = desired.db ?? run.config.db;
   const how = await run.schemaGate.versionChange(
     run.target.label,
-    () => (stopGroups ? run.run(stopServerCommand(desired.layout, stopGroups)) : Promise.resolve()),
+    () => stop?.() ?? Promise.resolve(),
     () => {
       run.say(`MLflow ${change.from} -> ${change.to}: every server of this run on the database is stopped; running mlflow db upgrade once`);
       return run.run(dbUpgradeCommand(desired.layout, backendUriWithoutPassword(db), db.password));
