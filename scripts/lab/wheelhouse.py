@@ -7,8 +7,8 @@ Debian 12 (CPython 3.11, x86_64 glibc 2.36) and Debian 13 (CPython 3.13, x86_64 
 For each image, downloads (once; each cache is keyed on the requirement sets and that image's platform) every
 wheel a VM needs to `pip install` each requirement set below, with all dependencies, into
 DIR/wheelhouse/<key>/wheels, and writes a PEP 503 index next to them (DIR/wheelhouse/<key>/simple). LINK (the
-served pip index directory) points at DIR/wheelhouse/index-<key12>-<key13>: /simple and /wheels are Debian 12's
-(the URL Debian 12 VMs have always used), /debian13/simple and /debian13/wheels Debian 13's.
+served pip index directory) points at Debian 12's cache: /simple and /wheels are Debian 12's (the URL Debian 12
+VMs have always used); its link debian13 -> ../<key13> serves /debian13/simple and /debian13/wheels.
 A filled cache needs no network. pip's own progress lines are streamed to stderr.
 """
 
@@ -99,7 +99,7 @@ def seed(base, wheels, target):
     wheels.mkdir(parents=True, exist_ok=True)
     for old in base.glob("*/wheels/*.whl"):
         cache = old.parent.parent
-        if cache.name.startswith("index-") or cache.is_symlink():
+        if cache.is_symlink():
             continue
         if cache_target(cache) != target and not old.name.endswith("-none-any.whl"):
             continue
@@ -203,19 +203,13 @@ def main():
     base.mkdir(parents=True, exist_ok=True)
     roots = {target: fill(base, sets, target) for target in TARGETS}
     first, *others = TARGETS
-    # The served directory: the first image's index at its old URL (/simple), the others under /<image>/.
-    served = base / ("index-" + "-".join(r.name for r in roots.values()))
-    if not served.is_dir():
-        tmp = base / (served.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        for name in ("simple", "wheels"):
-            (tmp / name).symlink_to(Path("..") / roots[first].name / name)
-        for target in others:
-            (tmp / target).symlink_to(Path("..") / roots[target].name)
-        tmp.rename(served)
-    # Caches of older pins (their wheels were hard-linked into the new ones where still needed), old indexes.
-    keep = {served.name, *(r.name for r in roots.values())}
+    # The served directory is the first image's cache (its index at /simple, as before Debian 13); each other
+    # image's cache is linked inside it as /<image> (/debian13/simple).
+    served = roots[first]
+    for target in others:
+        relink(served / target, Path("..") / roots[target].name)
+    # Caches of older pins (their wheels were hard-linked into the new ones where still needed).
+    keep = {r.name for r in roots.values()}
     for other in base.iterdir():
         if other.name not in keep:
             if other.is_symlink() or other.is_file():
