@@ -8,7 +8,8 @@ export DEBIAN_FRONTEND=noninteractive
 ((EUID == 0)) || { echo "lab-deps: needs root" >&2; exit 2; }
 
 packages=(
-  mmdebstrap debian-archive-keyring # the VM base
+  mmdebstrap debian-archive-keyring # the VM bases (Debian 12 and 13)
+  systemd-container                 # systemd-nspawn: booted VMs (init=systemd)
   apt-cacher-ng                     # the VMs' apt proxy
   nftables iproute2 util-linux procps kmod
   openssh-client openssl            # ssh-keygen for keys, the client for tests; the DB certificate

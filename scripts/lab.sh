@@ -1,5 +1,6 @@
 #!/bin/bash
-# The provision test lab: Debian 12 "VMs" (namespaces + overlayfs + sshd) and an Azure-like Postgres on
+# The provision test lab: Debian 12/13 "VMs" (namespaces + overlayfs + sshd, or systemd booted by
+# systemd-nspawn) and an Azure-like Postgres on
 # this machine. See docs/lab.md. Usage: bash scripts/lab.sh <command> (npm run lab -- <command>).
 set -euo pipefail
 
@@ -16,6 +17,10 @@ usage: npm run lab -- <command>   (as root, on Linux)
   down                   stop everything the lab started; keeps the base, disks, snapshots, apt cache
   status                 what runs: services, and per VM its ip, state, pid, layers
   reset vmK              fresh disk from the base, new host keys, restart
+  define vmK [--init bash|systemd] [--image debian12|debian13]
+                         set vmK's kind (default bash, debian12), reset it onto that kind's base, start it
+  start vmK / stop vmK   power vmK on / off (disk kept; stop kills every process of the VM)
+  reboot vmK             same disk, address and host keys, no process left (systemd: a clean reboot)
   snapshot vmK NAME      save vmK's disk as NAME (vmK reboots onto it)
   restore vmK NAME       put vmK on snapshot NAME (a reboot: processes gone, disk as saved)
   snapshots              list snapshots
@@ -87,6 +92,8 @@ cmd_down() {
   local k
   lab_lock
   for k in $(vm_list); do vm_stop "$k"; done
+  local r
+  for r in $(cg_roots); do rmdir "$r/prov-lab" 2>/dev/null || true; done
   db_stop
   pid_stop pip TERM 10
   pid_stop acng TERM 10
@@ -113,7 +120,7 @@ cmd_status() {
   svc_line apt-proxy "$LAB_HOST_IP:$LAB_APT_PORT" acng
   svc_line pip-index "$LAB_HOST_IP:$LAB_PIP_PORT" pip
   svc_line postgres "$LAB_DB_IP:$LAB_PG_PORT" pg
-  printf '%-6s %-13s %-8s %-8s %s\n' VM IP STATE PID LAYERS
+  printf '%-6s %-13s %-8s %-8s %-17s %s\n' VM IP STATE PID KIND LAYERS
   for k in $(vm_list); do vm_status_line "$k"; done
 }
 
@@ -127,11 +134,17 @@ cmd_exec() {
   fi
   [[ ${1:-} == -- ]] && shift
   (($#)) || die2 "exec vmK [--user U] -- CMD..."
-  if ! pid=$(pid_get "vm$k.init"); then
+  if ! pid=$(vm_init_pid "$k"); then
     # Another lab command (e.g. a reset from a concurrent test) may be restarting it: wait for the lock.
     [[ -f $LAB_STATE/lock ]] && flock -w 120 "$LAB_STATE/lock" true
-    pid=$(pid_get "vm$k.init") || die2 "vm$k is not running"
+    # A booted VM that reboots itself (its power loop runs) has no PID 1 for a moment: wait for the next one.
+    if ! pid=$(vm_init_pid "$k") && pid_get "vm$k.power" >/dev/null; then
+      wait_for 60 vm_running "$k" || true
+    fi
+    pid=$(vm_init_pid "$k") || die2 "vm$k is not running"
   fi
+  local ns=(-m -u -i -n -p)
+  [[ $(vm_init "$k") == systemd ]] && ns+=(-C)
   home=/root
   [[ $user == root ]] || home=/home/$user
   local env=(/usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -139,7 +152,7 @@ cmd_exec() {
   local as=()
   [[ $user == root ]] || as=(/usr/bin/setpriv --reuid="$user" --regid="$user" --init-groups --)
   # nsenter -r: the VM's root (its PID 1's root); -p: the command becomes a process of the VM.
-  exec nsenter -t "$pid" -m -u -i -n -p -r -w -- "${env[@]}" "${as[@]}" \
+  exec nsenter -t "$pid" "${ns[@]}" -r -w -- "${env[@]}" "${as[@]}" \
     /bin/sh -c 'cd "$HOME" 2>/dev/null || cd /; exec "$@"' sh "$@"
 }
 
@@ -159,6 +172,35 @@ main() {
       lab_lock
       vm_reset "$k"
       write_client_files
+      ;;
+    define)
+      local k init=bash image=debian12
+      k=$(vm_k "${1:-}")
+      shift
+      while (($#)); do
+        case $1 in
+          --init) init=${2:-}; shift 2 || die2 "--init needs a value" ;;
+          --image) image=${2:-}; shift 2 || die2 "--image needs a value" ;;
+          *) die2 "define vmK [--init bash|systemd] [--image debian12|debian13]" ;;
+        esac
+      done
+      kind_check "$init" "$image"
+      bridge_is_up || die "the lab is down: run 'up' first"
+      lab_lock
+      lab_dirs
+      vm_define "$k" "$init" "$image"
+      write_client_files
+      ;;
+    start | stop)
+      local k; k=$(vm_k "${1:-}")
+      [[ -d $(vm_dir "$k") ]] || die "no such VM: vm$k"
+      lab_lock
+      if [[ $cmd == start ]]; then vm_start "$k"; write_client_files; else vm_stop "$k"; fi
+      ;;
+    reboot)
+      local k; k=$(vm_k "${1:-}")
+      lab_lock
+      vm_reboot "$k"
       ;;
     snapshot)
       local k; k=$(vm_k "${1:-}")

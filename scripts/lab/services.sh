@@ -74,20 +74,23 @@ keys_ensure() {
   ssh-keygen -q -t ed25519 -N '' -C prov-lab -f "$key"
 }
 
-# --- base root filesystem --------------------------------------------------------------------
+# --- base root filesystems ------------------------------------------------------------------
+# One base per image and init (docs/lab.md, "VM kinds"): base/IMAGE-INIT-HASH, HASH from base-recipe.sh.
+LAB_IMAGES="debian12 debian13"
+LAB_INITS="bash systemd"
 base_hash() { sha256sum "$LAB_LIB/base-recipe.sh" | cut -c1-16; }
-base_dir() { echo "$LAB_STATE/base/$(base_hash)"; }
+base_dir() { echo "$LAB_STATE/base/${1:-debian12}-${2:-bash}-$(base_hash)"; } # [IMAGE] [INIT]
 
-base_ensure() {
-  local dir tmp
-  dir=$(base_dir)
+base_ensure() { # [IMAGE] [INIT]
+  local image=${1:-debian12} init=${2:-bash} dir tmp log
+  dir=$(base_dir "$image" "$init")
   [[ -d $dir ]] && return 0
   tmp=$dir.tmp
+  log=$LAB_STATE/logs/base-build-$image-$init.log
   rm -rf "$tmp"
-  say "building the VM base (mmdebstrap, about a minute) in $dir"
+  say "building the $image base for init=$init (mmdebstrap, about a minute) in $dir"
   # mmdebstrap wants an empty or missing target directory.
-  bash "$LAB_LIB/base-recipe.sh" build "$tmp" "http://$LAB_HOST_IP:$LAB_APT_PORT" \
-    >"$LAB_STATE/logs/base-build.log" 2>&1 ||
-    die "building the base failed; see $LAB_STATE/logs/base-build.log"
+  bash "$LAB_LIB/base-recipe.sh" build "$tmp" "http://$LAB_HOST_IP:$LAB_APT_PORT" "$image" "$init" >"$log" 2>&1 ||
+    die "building the base failed; see $log"
   mv "$tmp" "$dir"
 }

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""The lab's wheelhouse: real wheels from PyPI for the lab VMs (Debian 12: CPython 3.11, x86_64 glibc 2.36).
+"""The lab's wheelhouse: real wheels from PyPI for the lab VMs, one set per image:
+Debian 12 (CPython 3.11, x86_64 glibc 2.36) and Debian 13 (CPython 3.13, x86_64 glibc 2.41).
 
     python3 scripts/lab/wheelhouse.py --state DIR --versions src/config/mlflow-version.ts --link LINK
 
-Downloads (once; the cache is keyed on the requirement sets and the target platform) every wheel a VM needs to
-`pip install` each requirement set below, with all dependencies, into DIR/wheelhouse/<key>/wheels, writes a PEP 503
-index next to them (DIR/wheelhouse/<key>/simple) and points LINK (a symlink inside the served pip index directory)
-at it. A filled cache needs no network. pip's own progress lines are streamed to stderr.
+For each image, downloads (once; each cache is keyed on the requirement sets and that image's platform) every
+wheel a VM needs to `pip install` each requirement set below, with all dependencies, into
+DIR/wheelhouse/<key>/wheels, and writes a PEP 503 index next to them (DIR/wheelhouse/<key>/simple). LINK (the
+served pip index directory) points at Debian 12's cache: /simple and /wheels are Debian 12's (the URL Debian 12
+VMs have always used); its link debian13 -> ../<key13> serves /debian13/simple and /debian13/wheels.
+A filled cache needs no network. pip's own progress lines are streamed to stderr.
 """
 
 import argparse
@@ -22,11 +25,19 @@ import time
 import zipfile
 from pathlib import Path
 
-PYTHON_VERSION = "3.11"  # Debian 12's python3 (3.11.2)
-ABI = "cp311"
-# Debian 12 has glibc 2.36: every manylinux tag up to 2_36 installs there.
-PLATFORMS = [f"manylinux_2_{m}_x86_64" for m in range(36, 16, -1)] + [
-    "manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64"]
+
+
+def manylinux(glibc_minor):
+    """Every manylinux x86_64 tag that installs on a glibc 2.<glibc_minor>."""
+    return [f"manylinux_2_{m}_x86_64" for m in range(glibc_minor, 16, -1)] + [
+        "manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64"]
+
+
+# The images' python3 and glibc. The first is served at /simple (its cache key is what it was before Debian 13).
+TARGETS = {
+    "debian12": {"py": "3.11", "abi": "cp311", "platforms": manylinux(36)},  # CPython 3.11.2, glibc 2.36
+    "debian13": {"py": "3.13", "abi": "cp313", "platforms": manylinux(41)},  # CPython 3.13.5, glibc 2.41
+}
 # What provision installs beside MLflow (psycopg2-binary always, the Azure packages for wasbs:// artifacts), pip
 # and friends for `pip install --upgrade pip`, and uv, the faster installer provision tries first.
 EXTRA = ["psycopg2-binary", "azure-storage-blob", "azure-identity", "pip", "setuptools", "wheel", "uv"]
@@ -48,8 +59,9 @@ def requirement_sets(versions):
     return [[f"mlflow[auth]=={v}", *EXTRA] for v in (versions["DEFAULT_MLFLOW_VERSION"], versions["UPGRADE_TESTED_FROM"])]
 
 
-def cache_key(sets):
-    blob = json.dumps({"sets": sets, "py": PYTHON_VERSION, "abi": ABI, "platforms": PLATFORMS, "v": 1}, sort_keys=True)
+def cache_key(sets, target):
+    t = TARGETS[target]
+    blob = json.dumps({"sets": sets, "py": t["py"], "abi": t["abi"], "platforms": t["platforms"], "v": 1}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -57,13 +69,14 @@ def say(msg):
     print(f"lab: wheelhouse: {msg}", file=sys.stderr, flush=True)
 
 
-def download(sets, wheels):
+def download(sets, wheels, target):
+    t = TARGETS[target]
     wheels.mkdir(parents=True, exist_ok=True)
     for reqs in sets:
-        say(f"pip download {' '.join(reqs)} (CPython {PYTHON_VERSION}, manylinux x86_64)")
+        say(f"pip download {' '.join(reqs)} ({target}: CPython {t['py']}, manylinux x86_64)")
         cmd = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--progress-bar", "off",
-               "--only-binary=:all:", "--python-version", PYTHON_VERSION, "--implementation", "cp", "--abi", ABI,
-               *[a for p in PLATFORMS for a in ("--platform", p)], "--dest", str(wheels), *reqs]
+               "--only-binary=:all:", "--python-version", t["py"], "--implementation", "cp", "--abi", t["abi"],
+               *[a for p in t["platforms"] for a in ("--platform", p)], "--dest", str(wheels), *reqs]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for line in proc.stdout:
             line = line.rstrip()
@@ -74,16 +87,28 @@ def download(sets, wheels):
             raise SystemExit(f"pip download failed ({proc.returncode}) for {' '.join(reqs)}")
 
 
-def seed(base, wheels):
-    """Hard-links the wheels of earlier caches (another pin) into a new one: pip then downloads only what is new."""
+def cache_target(cache):
+    """The image a cache was filled for (caches from before Debian 13 have no record: Debian 12's)."""
+    f = cache / "target"
+    return f.read_text().strip() if f.is_file() else "debian12"
+
+
+def seed(base, wheels, target):
+    """Hard-links the wheels of earlier caches (another pin) into a new one: pip then downloads only what is new.
+    From another image's caches only the pure-Python wheels (*-none-any) are taken."""
     wheels.mkdir(parents=True, exist_ok=True)
     for old in base.glob("*/wheels/*.whl"):
-        target = wheels / old.name
-        if not target.exists():
+        cache = old.parent.parent
+        if cache.is_symlink():
+            continue
+        if cache_target(cache) != target and not old.name.endswith("-none-any.whl"):
+            continue
+        dest = wheels / old.name
+        if not dest.exists():
             try:
-                os.link(old, target)
+                os.link(old, dest)
             except OSError:
-                shutil.copy2(old, target)
+                shutil.copy2(old, dest)
 
 
 def normalize(name):
@@ -130,49 +155,74 @@ def write_index(root):
     return len(by_name)
 
 
+def fill(base, sets, target):
+    """The cache of one image, filled if it is not yet; returns its directory."""
+    key = cache_key(sets, target)
+    root = base / key
+    if (root / "complete").is_file():
+        return root
+    # A partial download (interrupted) is kept in <key>.partial: pip skips the files already there.
+    partial = base / f"{key}.partial"
+    say(f"filling the cache {root} for {target} (once per machine; hundreds of MB the first time)")
+    t0 = time.monotonic()
+    seed(base, partial / "wheels", target)
+    download(sets, partial / "wheels", target)
+    (partial / "requirements.json").write_text(json.dumps(sets, indent=1) + "\n")
+    (partial / "target").write_text(target + "\n")
+    write_index(partial)
+    files = list((partial / "wheels").glob("*.whl"))
+    size = sum(f.stat().st_size for f in files)
+    (partial / "complete").write_text(f"{len(files)} wheels, {size} bytes, {time.monotonic() - t0:.0f} s\n")
+    partial.rename(root)
+    say(f"{target}: {len(files)} wheels, {size / 1e6:.0f} MB in {time.monotonic() - t0:.0f} s")
+    return root
+
+
+def relink(link, target):
+    """Points the symlink LINK at TARGET, atomically."""
+    tmp = link.with_name(link.name + ".new")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(target)
+    os.replace(tmp, link)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--state", required=True, type=Path)
     ap.add_argument("--versions", required=True, type=Path)
     ap.add_argument("--link", required=True, type=Path)
-    ap.add_argument("--print-key", action="store_true")
+    ap.add_argument("--print-key", action="store_true", help="print each image's cache key")
     a = ap.parse_args()
     sets = requirement_sets(read_versions(a.versions))
-    key = cache_key(sets)
     if a.print_key:
-        print(key)
+        for target in TARGETS:
+            print(target, cache_key(sets, target))
         return
     base = a.state / "wheelhouse"
-    root = base / key
-    if not (root / "complete").is_file():
-        # A partial download (interrupted) is kept in <key>.partial: pip skips the files already there.
-        partial = base / f"{key}.partial"
-        say(f"filling the cache {root} (once per machine; hundreds of MB the first time)")
-        t0 = time.monotonic()
-        seed(base, partial / "wheels")
-        download(sets, partial / "wheels")
-        (partial / "requirements.json").write_text(json.dumps(sets, indent=1) + "\n")
-        write_index(partial)
-        files = list((partial / "wheels").glob("*.whl"))
-        size = sum(f.stat().st_size for f in files)
-        (partial / "complete").write_text(f"{len(files)} wheels, {size} bytes, {time.monotonic() - t0:.0f} s\n")
-        partial.rename(root)
-        # Older pins' caches: their wheels are hard-linked into this one where still needed.
-        for other in base.iterdir():
-            if other.is_dir() and other.name != root.name:
+    base.mkdir(parents=True, exist_ok=True)
+    roots = {target: fill(base, sets, target) for target in TARGETS}
+    first, *others = TARGETS
+    # The served directory is the first image's cache (its index at /simple, as before Debian 13); each other
+    # image's cache is linked inside it as /<image> (/debian13/simple).
+    served = roots[first]
+    for target in others:
+        relink(served / target, Path("..") / roots[target].name)
+    # Caches of older pins (their wheels were hard-linked into the new ones where still needed).
+    keep = {r.name for r in roots.values()}
+    for other in base.iterdir():
+        if other.name not in keep:
+            if other.is_symlink() or other.is_file():
+                other.unlink()
+            else:
                 shutil.rmtree(other, ignore_errors=True)
-        say(f"{len(files)} wheels, {size / 1e6:.0f} MB in {time.monotonic() - t0:.0f} s")
-    for d, _, fs in os.walk(root):
+    for d, _, fs in os.walk(base):
         os.chmod(d, 0o755)
         for f in fs:
-            os.chmod(os.path.join(d, f), 0o644)
-    os.chmod(base, 0o755)
-    # Point the served index at it (replace the link atomically).
-    tmp = a.link.with_name(a.link.name + ".new")
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    tmp.symlink_to(root)
-    os.replace(tmp, a.link)
+            p = os.path.join(d, f)
+            if not os.path.islink(p):
+                os.chmod(p, 0o644)
+    relink(a.link, served)
 
 
 if __name__ == "__main__":

@@ -269,3 +269,142 @@ export async function labSsh(k: number, cmd: string, opts: { timeoutMs?: number;
     timeoutMs: opts.timeoutMs ?? 30_000,
   });
 }
+
+// --- VM kinds and booted VMs (docs/lab.md, "VM kinds") ----------------------------------------------------
+
+/** What runs as PID 1: the lab's bash loop (the default) or systemd, booted by systemd-nspawn. */
+export type VmInit = 'bash' | 'systemd';
+/** Debian 12 (bookworm, CPython 3.11) or Debian 13 (trixie, CPython 3.13). */
+export type VmImage = 'debian12' | 'debian13';
+export interface VmKind {
+  init: VmInit;
+  image: VmImage;
+}
+
+/** VMs the tests may define as booted VMs (vm1..vm40 stay bash VMs on Debian 12 for the rest of the suite). */
+export const BOOTED_VMS: readonly number[] = [41, 42, 43, 44, 45, 46, 47, 48];
+
+/** vmK's kind as the lab records it (vms/vmK/kind; none: bash on Debian 12), or null if the lab has no vmK. */
+export function vmKind(k: number): VmKind | null {
+  const dir = `${LAB_STATE}/vms/${vmName(k)}`;
+  if (!existsSync(dir)) return null;
+  const kind: VmKind = { init: 'bash', image: 'debian12' };
+  if (existsSync(`${dir}/kind`)) {
+    for (const line of readFileSync(`${dir}/kind`, 'utf8').split('\n')) {
+      const m = /^(init|image)=(\S+)$/.exec(line);
+      if (m?.[1] === 'init') kind.init = m[2] as VmInit;
+      if (m?.[1] === 'image') kind.image = m[2] as VmImage;
+    }
+  }
+  return kind;
+}
+
+/**
+ * `lab define vmK --init I --image IMG`: vmK gets that kind and a fresh disk on its base (new host keys,
+ * known_hosts follows), and is started. The first use of a kind builds its base (about a minute).
+ */
+export async function defineVm(k: number, kind: Partial<VmKind> = {}): Promise<void> {
+  await lab(['define', vmName(k), '--init', kind.init ?? 'bash', '--image', kind.image ?? 'debian12'], {
+    timeoutMs: 15 * 60_000,
+  });
+}
+
+/** Whether `lab status` shows vmK running. */
+export async function vmRunning(k: number): Promise<boolean> {
+  const status = (await lab(['status'])).stdout;
+  return new RegExp(`^${vmName(k)}\\s+\\S+\\s+running\\s`, 'm').test(status);
+}
+
+/**
+ * A running booted VM (systemd as PID 1) on IMAGE, with sshd answering. `fresh: true` always gives a new disk
+ * (define); otherwise a VM already of that kind keeps its disk (started if it was stopped: about a second).
+ * Use vm41..vm48 (BOOTED_VMS).
+ */
+export async function ensureBootedVm(k: number, image: VmImage = 'debian12', opts: { fresh?: boolean } = {}): Promise<void> {
+  if (!BOOTED_VMS.includes(k)) throw new Error(`booted VMs are vm41..vm48 in the tests, not ${vmName(k)}`);
+  await ensureLab(1);
+  const kind = vmKind(k);
+  if (opts.fresh || kind?.init !== 'systemd' || kind.image !== image) {
+    await defineVm(k, { init: 'systemd', image });
+  } else if (!(await vmRunning(k))) {
+    await startVm(k);
+  }
+  await waitForSsh(k);
+}
+
+/** `lab start vmK`: powers vmK on (its disk as it was). */
+export async function startVm(k: number): Promise<void> {
+  await lab(['start', vmName(k)]);
+}
+
+/** `lab stop vmK`: powers vmK off (every process of it killed; disk kept). Booted VMs are ~65 MB each: stop them after use. */
+export async function stopVm(k: number): Promise<void> {
+  await lab(['stop', vmName(k)]);
+}
+
+/**
+ * `lab reboot vmK` (from outside, like Azure's Restart): same disk, address and host keys, none of its processes.
+ * A booted VM shuts down cleanly and boots again; resolves once sshd answers again.
+ */
+export async function rebootVm(k: number): Promise<void> {
+  await lab(['reboot', vmName(k)], { timeoutMs: 180_000 });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Whether sshd on vmK answers with its banner now (2 s timeout). */
+export async function sshdAnswers(k: number): Promise<boolean> {
+  const r = await run('bash', ['-c', 'exec 3<>"/dev/tcp/$1/22" && head -c 4 <&3', '_', vmIp(k)], { timeoutMs: 2_000 }).catch(
+    () => undefined,
+  );
+  return r?.code === 0 && r.stdout === 'SSH-';
+}
+
+/** Waits (bounded) until sshd on vmK answers. */
+export async function waitForSsh(k: number, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await sshdAnswers(k))) {
+    if (Date.now() > until) throw new Error(`sshd on ${vmName(k)} did not answer within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/**
+ * Identifies the current boot of vmK: the start time of its PID 1 (field 22 of /proc/1/stat, as the VM sees it),
+ * which changes at every boot. (The kernel's boot_id is the host's: the VMs share its kernel.)
+ */
+export async function vmBootId(k: number): Promise<string> {
+  const r = await vmExec(k, 's=$(cat /proc/1/stat); s=${s##*) }; set -- $s; echo "$1 ${20}"', { timeoutMs: 30_000 });
+  if (r.code !== 0) throw new Error(`cannot read PID 1 of ${vmName(k)}: ${r.stderr.trim()}`);
+  return r.stdout.trim().split(' ')[1]!;
+}
+
+/**
+ * After a reboot started from inside the VM (e.g. `sudo reboot` over ssh): waits (bounded) until vmK runs a
+ * boot other than PREVIOUS (from vmBootId before the reboot) and its sshd answers.
+ */
+export async function waitForReboot(k: number, previous: string, timeoutMs = 90_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const now = await vmBootId(k).catch(() => undefined);
+    if (now !== undefined && now !== previous) break;
+    if (Date.now() > until) throw new Error(`${vmName(k)} did not reboot within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+  await waitForSsh(k, Math.max(5_000, until - Date.now()));
+}
+
+/**
+ * `systemctl is-system-running --wait` in a booted VM (bounded): 'running', or 'degraded' with the failed units.
+ */
+export async function vmSystemState(k: number, timeoutMs = 90_000): Promise<{ state: string; failed: string[] }> {
+  const r = await vmExec(
+    k,
+    `timeout ${Math.ceil(timeoutMs / 1000)} systemctl is-system-running --wait; systemctl list-units --failed --plain --no-legend | awk '{print $1}'`,
+    { timeoutMs: timeoutMs + 10_000 },
+  );
+  const [state = '', ...failed] = r.stdout.trim().split('\n');
+  return { state, failed: failed.filter((u) => u !== '') };
+}
