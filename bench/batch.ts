@@ -20,7 +20,11 @@ function hostsFile(workdir: string, vms: number[]): string[] {
 }
 
 function check(label: string, m: Measured, hosts: number): void {
-  const results = m.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string });
+  const results = m.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { status: string });
   const ok = results.filter((r) => r.status === 'ok').length;
   if (m.code !== 0 || ok !== hosts) throw new Error(`${label}: exit ${m.code}, ${ok}/${hosts} ok\n${m.stdout}\n${m.stderr}`);
 }
@@ -65,8 +69,20 @@ async function main(): Promise<void> {
 
   const ratio = stats(batch.map((m) => m.wallMs)).median / stats(single.map((m) => m.wallMs)).median;
   console.log(`bench:batch on ${process.env.HOSTNAME ?? 'this machine'} (${REPEATS} repeats of the no-op runs)`);
-  console.log(row(`(a) no-op rerun, 10 VMs in a batch`, batch.map((m) => m.wallMs), batch.map((m) => m.peakRssMb)));
-  console.log(row(`(a) no-op rerun, 1 VM alone`, single.map((m) => m.wallMs), single.map((m) => m.peakRssMb)));
+  console.log(
+    row(
+      `(a) no-op rerun, 10 VMs in a batch`,
+      batch.map((m) => m.wallMs),
+      batch.map((m) => m.peakRssMb),
+    ),
+  );
+  console.log(
+    row(
+      `(a) no-op rerun, 1 VM alone`,
+      single.map((m) => m.wallMs),
+      single.map((m) => m.peakRssMb),
+    ),
+  );
   console.log(`    batch / single: ${ratio.toFixed(2)}x (goal: at most 2x)`);
   console.log(row(`(b) fresh provision, 4 VMs in a batch`, [freshBatch.wallMs], [freshBatch.peakRssMb]));
   console.log(row(`(b) fresh provision, 1 VM`, [freshOne.wallMs], [freshOne.peakRssMb]));

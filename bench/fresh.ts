@@ -49,9 +49,13 @@ async function main(): Promise<void> {
     const res = await runCli([...labFlags(VM, workdir), ...EXTRA], workdir, { POSTGRES_DB: DB });
     if (res.code !== 0) throw new Error(`provision exited ${res.code}\n${res.stdout}\n${res.stderr}`);
     const logDir = join(workdir, 'provision-logs');
-    const log = readdirSync(logDir).map((f) => readFileSync(join(logDir, f), 'utf8')).join('\n');
+    const log = readdirSync(logDir)
+      .map((f) => readFileSync(join(logDir, f), 'utf8'))
+      .join('\n');
     const version = (await vmExec(VM, '~azureuser/mlflow-venv/bin/python -c "import mlflow; print(mlflow.__version__)"')).stdout.trim();
-    console.log(`fresh provision ${i}/${RUNS} of vm${VM} (Debian 12, MLflow ${version}, empty database): ${(res.wallMs / 1000).toFixed(1)} s wall, CLI peak RSS ${res.peakRssMb.toFixed(0)} MB`);
+    console.log(
+      `fresh provision ${i}/${RUNS} of vm${VM} (Debian 12, MLflow ${version}, empty database): ${(res.wallMs / 1000).toFixed(1)} s wall, CLI peak RSS ${res.peakRssMb.toFixed(0)} MB`,
+    );
     for (const s of stepTimes(log, startedAt)) console.log(`  ${s.step.padEnd(10)} ${(s.ms / 1000).toFixed(1).padStart(6)} s   ${s.what}`);
     const fp = await serverFootprint();
     const conns = (await labPsql(`SELECT count(*) FROM pg_stat_activity WHERE datname = '${DB}';`)).trim();

@@ -41,7 +41,11 @@ const msf = (ms: number) => `${ms.toFixed(0)} ms`;
 
 async function cliRun(workdir: string): Promise<Sample> {
   const res = await provision([...labFlags(VM, workdir), '--json'], { workdir, timeoutMs: 600_000 });
-  const line = res.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = res.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   if (res.code !== 0 || !line) throw new Error(`provision exited ${res.code}\n${res.stdout}\n${res.stderr}`);
   return { wallMs: res.wallMs, result: JSON.parse(line) as Result };
 }
@@ -67,7 +71,11 @@ async function breakdown(workdir: string): Promise<string[]> {
   // Start-up as a rerun pays it: every module a run loads, the arguments parsed (the fast path), the
   // configuration resolved; it stops at the missing database settings (exit 2), before any network I/O.
   const startup = await median(n, async () => {
-    const r = await run(process.execPath, [CLI, '--host', '127.0.0.1', '--yes'], { timeoutMs: 30_000, env: { PATH: process.env.PATH, HOME: workdir }, cwd: workdir });
+    const r = await run(process.execPath, [CLI, '--host', '127.0.0.1', '--yes'], {
+      timeoutMs: 30_000,
+      env: { PATH: process.env.PATH, HOME: workdir },
+      cwd: workdir,
+    });
     if (r.code !== 2) throw new Error(`start-up probe: exit ${r.code}: ${r.stderr}`);
   });
   const withYargs = await median(n, async () => {
@@ -82,8 +90,12 @@ async function breakdown(workdir: string): Promise<string[]> {
   const remote = await connect();
   const env = dbEnv();
   const db = {
-    host: env.POSTGRES_HOST!, port: Number(env.POSTGRES_PORT), user: env.POSTGRES_USER!, database: env.POSTGRES_DB!,
-    password: new Secret(env.POSTGRES_PASSWORD!), sslmode: 'require' as const,
+    host: env.POSTGRES_HOST!,
+    port: Number(env.POSTGRES_PORT),
+    user: env.POSTGRES_USER!,
+    database: env.POSTGRES_DB!,
+    password: new Secret(env.POSTGRES_PASSWORD!),
+    sslmode: 'require' as const,
   };
   try {
     const probeScript = buildProbeScript({ mlflowPort: 5000 });
@@ -92,7 +104,9 @@ async function breakdown(workdir: string): Promise<string[]> {
     const dbCheck = await median(n, () => checkDatabase(remote, db));
     const host = `${vmIp(VM)}:5000`;
     const health = await median(n, () => httpOnVm(remote, 5000, { path: '/health' }));
-    const search = await median(n, () => httpOnVm(remote, 5000, { method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: host, body: '{"max_results":1}' }));
+    const search = await median(n, () =>
+      httpOnVm(remote, 5000, { method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: host, body: '{"max_results":1}' }),
+    );
     const artifact = await median(n, async () => {
       const path = '/api/2.0/mlflow-artifacts/artifacts/bench/check.txt';
       await httpOnVm(remote, 5000, { method: 'PUT', path, hostHeader: host, body: 'x', contentType: 'text/plain' });
@@ -149,7 +163,9 @@ async function main(): Promise<void> {
   const w = stats(reruns.map((s) => s.wallMs));
   const d = stats(reruns.map((s) => s.result.durationMs));
   const r0 = reruns[0]!.result;
-  const same = reruns.every((s) => s.result.sshConnections === r0.sshConnections && s.result.remoteCommands === r0.remoteCommands && s.result.portForwards === r0.portForwards);
+  const same = reruns.every(
+    (s) => s.result.sshConnections === r0.sshConnections && s.result.remoteCommands === r0.remoteCommands && s.result.portForwards === r0.portForwards,
+  );
   const lines = [
     `provision rerun benchmark: vm${VM} (${vmIp(VM)}), ${RUNS} no-op reruns, node ${process.version}, ${new Date().toISOString()}`,
     // The lab shares this machine's CPUs with everything else running: the figures scale with the load.
@@ -161,7 +177,7 @@ async function main(): Promise<void> {
     `              median ${sec(d.median)}   min ${sec(d.min)}   max ${sec(d.max)}   (durationMs: the host's run inside the process)`,
     `              ${r0.sshConnections} SSH connection(s), ${r0.remoteCommands} remote command(s), ${r0.portForwards} port forwards per rerun${same ? '' : ' (varied between reruns!)'}; changed [] every time, server PID ${pid} kept`,
     '',
-    'where a rerun\'s time goes (each part on its own, median of 5):',
+    "where a rerun's time goes (each part on its own, median of 5):",
     ...parts,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

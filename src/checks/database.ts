@@ -110,14 +110,19 @@ export function describeTransport(db: DatabaseSettings, transport: Transport, fi
   if (transport === 'plain') {
     if (db.sslmode === 'disable') return 'unencrypted';
     if (db.sslmode === 'allow') return 'unencrypted (sslmode=allow: the server accepted a connection without TLS)';
-    const why = firstFailure?.end === 'tls-refused' ? 'the server does not offer TLS'
-      : firstFailure ? `the TLS attempt failed: ${firstFailure.message}` : 'TLS was not used';
+    const why =
+      firstFailure?.end === 'tls-refused'
+        ? 'the server does not offer TLS'
+        : firstFailure
+          ? `the TLS attempt failed: ${firstFailure.message}`
+          : 'TLS was not used';
     return `unencrypted (sslmode=${db.sslmode}: ${why})`;
   }
   const checks = tlsChecks(db);
-  const verified = checks.chain && db.sslRootCert
-    ? `certificate chains to ${db.sslRootCert.source}${checks.hostName ? ` and names ${db.host}` : ', host name not checked'}`
-    : '';
+  const verified =
+    checks.chain && db.sslRootCert
+      ? `certificate chains to ${db.sslRootCert.source}${checks.hostName ? ` and names ${db.host}` : ', host name not checked'}`
+      : '';
   const fallback = db.sslmode === 'allow' ? 'sslmode=allow: the server refused a connection without TLS' : '';
   const notes = [fallback, verified].filter(Boolean).join('; ');
   return notes ? `TLS (${notes})` : 'TLS';
@@ -139,19 +144,31 @@ export function explainDatabaseError(err: { code?: string; message: string }, db
     if (/no encryption/.test(msg)) return `The database at ${target} accepts only encrypted connections: use --pg-sslmode require (or stronger).`;
     return `The database at ${target} refuses connections from the VM ${vm} (no pg_hba.conf entry): add a firewall rule for the VM's address on the database server (Azure portal > your PostgreSQL server > Networking).`;
   }
-  if (err.code === '3D000') return missing ?? `The database "${db.database}" does not exist on ${target}: create it (e.g. az postgres flexible-server db create) or fix --pg-db.`;
-  if (/does not support SSL/i.test(msg)) return `The database at ${target} does not offer TLS: use --pg-sslmode disable only if you really mean to send the password unencrypted.`;
+  if (err.code === '3D000')
+    return missing ?? `The database "${db.database}" does not exist on ${target}: create it (e.g. az postgres flexible-server db create) or fix --pg-db.`;
+  if (/does not support SSL/i.test(msg))
+    return `The database at ${target} does not offer TLS: use --pg-sslmode disable only if you really mean to send the password unencrypted.`;
   const certificate = explainCertificateError(err, db, target, msg);
   if (certificate) return certificate;
-  if (/certificate|self.signed|SSL|TLS/i.test(msg)) return `TLS with the database at ${target} failed (${msg}): check --pg-sslmode${db.sslRootCert ? ' and --pg-ssl-root-cert' : ''}.`;
-  if (/timeout/i.test(msg)) return `The database at ${target} did not answer in time from the VM ${vm}: check the database firewall and that the server is running.`;
+  if (/certificate|self.signed|SSL|TLS/i.test(msg))
+    return `TLS with the database at ${target} failed (${msg}): check --pg-sslmode${db.sslRootCert ? ' and --pg-ssl-root-cert' : ''}.`;
+  if (/timeout/i.test(msg))
+    return `The database at ${target} did not answer in time from the VM ${vm}: check the database firewall and that the server is running.`;
   return `Checking the database at ${target} from the VM ${vm} failed: ${msg}.`;
 }
 
 /** OpenSSL's verdicts that mean "the server's certificate does not chain to a trusted root". */
 const CHAIN_ERRORS = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'INVALID_CA', 'INVALID_PURPOSE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
 ]);
 
 /** A certificate verification failure (verify-ca, verify-full, or a given root certificate) in one sentence. */
@@ -159,12 +176,16 @@ function explainCertificateError(err: { code?: string }, db: DatabaseSettings, t
   const roots = db.sslRootCert?.source ?? 'the root certificate file';
   msg = msg.replace(/[:\s]+$/, ''); // Node ends some messages with an empty list ("...: ")
   if (err.code && CHAIN_ERRORS.has(err.code)) {
-    return `The database server's certificate at ${target} does not chain to the root certificate(s) in ${roots} (TLS: ${msg}): ` +
-      `pass with --pg-ssl-root-cert the root CA certificate(s) that issued it — ${AZURE_PG_ROOTS}.`;
+    return (
+      `The database server's certificate at ${target} does not chain to the root certificate(s) in ${roots} (TLS: ${msg}): ` +
+      `pass with --pg-ssl-root-cert the root CA certificate(s) that issued it — ${AZURE_PG_ROOTS}.`
+    );
   }
   if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return `The database server's certificate does not name "${db.host}" (TLS: ${msg}), which --pg-sslmode verify-full requires: ` +
-      'set --pg-host to a name the certificate holds (on Azure: <server>.postgres.database.azure.com), or use --pg-sslmode verify-ca to verify only the chain.';
+    return (
+      `The database server's certificate does not name "${db.host}" (TLS: ${msg}), which --pg-sslmode verify-full requires: ` +
+      'set --pg-host to a name the certificate holds (on Azure: <server>.postgres.database.azure.com), or use --pg-sslmode verify-ca to verify only the chain.'
+    );
   }
   if (err.code === 'CERT_HAS_EXPIRED' || err.code === 'CERT_NOT_YET_VALID') {
     return `The database server's certificate at ${target} is ${err.code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not yet valid'} (TLS: ${msg}): renew it on the server (or check this machine's clock).`;
@@ -189,7 +210,12 @@ type Attempt =
 
 /** One connection through a new forward, with TLS or without, and the check's query. */
 async function attempt(
-  pgModule: typeof pg, remote: Remote, db: DatabaseSettings, transport: Transport, timeoutMs: number, work?: (client: pg.Client) => Promise<unknown>,
+  pgModule: typeof pg,
+  remote: Remote,
+  db: DatabaseSettings,
+  transport: Transport,
+  timeoutMs: number,
+  work?: (client: pg.Client) => Promise<unknown>,
 ): Promise<Attempt> {
   const ssl = transport === 'tls' ? tlsOptions(db) : false;
   let channel;
@@ -234,7 +260,13 @@ async function attempt(
     if (work) await work(client);
     return {
       ok: true,
-      report: { serverVersion: row.version, canCreateTables: row.can_create, hasMlflowSchema: row.has_schema, hasAuthSchema: row.has_auth_schema, canCreateDatabase: row.can_create_db === true },
+      report: {
+        serverVersion: row.version,
+        canCreateTables: row.can_create,
+        hasMlflowSchema: row.has_schema,
+        hasAuthSchema: row.has_auth_schema,
+        canCreateDatabase: row.can_create_db === true,
+      },
     };
   } catch (err) {
     const error = err as Error & { code?: string; severity?: string };
@@ -255,7 +287,11 @@ async function attempt(
  * for the retry, exactly when libpq would retry (see fallbackTransport).
  */
 export async function checkDatabase(
-  remote: Remote, db: DatabaseSettings, timeoutMs = 10000, missing?: string, work?: (client: pg.Client) => Promise<unknown>,
+  remote: Remote,
+  db: DatabaseSettings,
+  timeoutMs = 10000,
+  missing?: string,
+  work?: (client: pg.Client) => Promise<unknown>,
 ): Promise<DatabaseReport> {
   const pgModule = await loadDatabaseDriver();
   const failures: Array<Extract<Attempt, { ok: false }>> = [];

@@ -51,7 +51,7 @@ function loadEnvFile(args: string[]): string | undefined {
   const { error } = dotenv.config({ path, quiet: true });
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (!error || (!named && (code === 'ENOENT' || code === 'EISDIR'))) return undefined;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : code ?? error.message;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? error.message);
   return `Cannot read the env file ${shown(path)} (${why}): ${named ? `check ${named}` : 'make it readable, or name another file with --env-file'}.`;
 }
 
@@ -67,7 +67,9 @@ async function resolveConfig(argv: Record<string, unknown>): Promise<ProvisionCo
   const keys = checkIdentityFiles(config.targets, config.ssh.passphrase);
   if (!keys.ok) {
     if (!interactive) {
-      throw new UsageError(`${keys.file} is encrypted and no passphrase is available: set PROVISION_SSH_PASSPHRASE, load the key into ssh-agent, or run in a terminal to be asked.`);
+      throw new UsageError(
+        `${keys.file} is encrypted and no passphrase is available: set PROVISION_SSH_PASSPHRASE, load the key into ssh-agent, or run in a terminal to be asked.`,
+      );
     }
     const asked = await askPassphrase(keys.file);
     config = buildConfig(settings, password, asked, undefined, more);
@@ -84,9 +86,11 @@ function report(config: ProvisionConfig, results: HostResult[]): void {
   const out: string[] = [''];
   if (config.dryRun) {
     for (const r of results) {
-      out.push(r.status === 'ok'
-        ? `${r.host}: ${r.changed.length ? `would change ${r.changed.join(', ')}` : 'nothing to change'} (dry run: nothing was touched)`
-        : kleur.red(`${r.host}: ${r.error}`));
+      out.push(
+        r.status === 'ok'
+          ? `${r.host}: ${r.changed.length ? `would change ${r.changed.join(', ')}` : 'nothing to change'} (dry run: nothing was touched)`
+          : kleur.red(`${r.host}: ${r.error}`),
+      );
     }
   } else {
     for (const r of results) {
@@ -114,7 +118,8 @@ async function statusCommand(argv: Record<string, unknown>): Promise<number> {
   let config = buildStatusConfig(settings, passphrase);
   const keys = checkIdentityFiles(config.targets, passphrase);
   if (!keys.ok) {
-    if (!interactive) throw new UsageError(`${keys.file} is encrypted and no passphrase is available: set PROVISION_SSH_PASSPHRASE or load the key into ssh-agent.`);
+    if (!interactive)
+      throw new UsageError(`${keys.file} is encrypted and no passphrase is available: set PROVISION_SSH_PASSPHRASE or load the key into ssh-agent.`);
     const asked = await askPassphrase(keys.file);
     checkIdentityFiles(config.targets, asked);
     config = buildStatusConfig(settings, asked);
@@ -151,7 +156,10 @@ async function parseWithYargs(args: string[]): Promise<Record<string, unknown>> 
 
 /** What a run has started, so that whatever ends the process can still report every host. */
 const current: { config?: ProvisionConfig; handle: RunHandle; interrupted: boolean; reported: boolean; settled: boolean } = {
-  handle: { results: new Map(), runs: [] }, interrupted: false, reported: false, settled: false,
+  handle: { results: new Map(), runs: [] },
+  interrupted: false,
+  reported: false,
+  settled: false,
 };
 
 /** Every host's result: finished, cut short (`unfinished` says why), or never started. */
@@ -162,7 +170,15 @@ function collectResults(config: ProvisionConfig, handle: RunHandle, unfinished: 
     const run = handle.runs.find((r) => r.target.label === t.label);
     if (run) return run.result(new StepError(unfinished));
     return {
-      host: t.label, status: 'failed' as const, changed: [], error: current.interrupted ? 'not started (interrupted)' : 'not started', warnings: [], durationMs: 0, sshConnections: 0, remoteCommands: 0, portForwards: 0,
+      host: t.label,
+      status: 'failed' as const,
+      changed: [],
+      error: current.interrupted ? 'not started (interrupted)' : 'not started',
+      warnings: [],
+      durationMs: 0,
+      sshConnections: 0,
+      remoteCommands: 0,
+      portForwards: 0,
     };
   });
 }
@@ -194,10 +210,14 @@ async function main(): Promise<number> {
   let interrupted = false;
   try {
     if (args.some((a) => a === '--pg-password' || a.startsWith('--pg-password='))) {
-      throw new UsageError('--pg-password is not accepted: a password on the command line leaks into shell history and ps. Set POSTGRES_PASSWORD in .env or use --pg-password-stdin.');
+      throw new UsageError(
+        '--pg-password is not accepted: a password on the command line leaks into shell history and ps. Set POSTGRES_PASSWORD in .env or use --pg-password-stdin.',
+      );
     }
     if (args.some((a) => a === '--auth-admin-password' || a.startsWith('--auth-admin-password='))) {
-      throw new UsageError('--auth-admin-password is not accepted: a password on the command line leaks into shell history and ps. Set MLFLOW_AUTH_ADMIN_PASSWORD in .env, or run in a terminal to be asked.');
+      throw new UsageError(
+        '--auth-admin-password is not accepted: a password on the command line leaks into shell history and ps. Set MLFLOW_AUTH_ADMIN_PASSWORD in .env, or run in a terminal to be asked.',
+      );
     }
     const fast = args[0] === 'status' ? fastParse(args.slice(1), STATUS_OPTIONS) : fastParse(args);
     const argv = fast ?? (await parseWithYargs(args));

@@ -11,7 +11,10 @@ export function optionsMarkdown(): string {
   });
   const status = STATUS_OPTIONS.map((o) => `\`--${o.name}\``).join(', ');
   return [
-    '| option | what it does | environment / .env | default |', '|---|---|---|---|', ...rows, '',
+    '| option | what it does | environment / .env | default |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
     `\`provision status\` takes ${status} (see [docs/status.md](docs/status.md)).`,
   ].join('\n');
 }

@@ -27,22 +27,24 @@ function addOptions(parser: Argv, table: OptionSpec[]): Argv {
 export function buildParser(args: string[], version: string): Argv {
   return yargs(args)
     .scriptName('provision')
-    .command(
-      '$0',
-      'provision the VMs: install, configure and start MLflow (the default command)',
-      (y) => addOptions(
-        y.usage('$0 --host <vm-ip> [options]\n$0 status --host <vm-ip> [options]\n\nTurn a bare Azure Linux VM (Ubuntu 22.04/24.04, Debian 12) into a running MLflow tracking server\nwith a PostgreSQL backend store, over one SSH connection. Reruns change only what differs.')
+    .command('$0', 'provision the VMs: install, configure and start MLflow (the default command)', (y) =>
+      addOptions(
+        y
+          .usage(
+            '$0 --host <vm-ip> [options]\n$0 status --host <vm-ip> [options]\n\nTurn a bare Azure Linux VM (Ubuntu 22.04/24.04, Debian 12) into a running MLflow tracking server\nwith a PostgreSQL backend store, over one SSH connection. Reruns change only what differs.',
+          )
           .example('$0 --host 20.61.1.2 --pg-host mydb.postgres.database.azure.com', 'provision one VM (password from POSTGRES_PASSWORD or a prompt)')
           .example('$0 --host 20.61.1.2 --dry-run', 'show what a run would change')
           .example('$0 status --host 20.61.1.2', 'report whether the server is healthy, changing nothing'),
         OPTIONS,
       ),
     )
-    .command(
-      'status',
-      'read-only report per VM: server, MLflow version, PID, uptime, /health, database, last log lines; exit 0 only if all are healthy',
-      (y) => addOptions(
-        y.usage('$0 status --host <vm-ip> | --hosts-file hosts.txt [options]\n\nReads each VM\'s state over one SSH connection and changes nothing: whether the server runs (PID, uptime), the MLflow version, /health, an experiments search, the database as the VM reaches it with the server\'s own settings, and the last log lines. Exit 0 when every VM is healthy, 1 otherwise.')
+    .command('status', 'read-only report per VM: server, MLflow version, PID, uptime, /health, database, last log lines; exit 0 only if all are healthy', (y) =>
+      addOptions(
+        y
+          .usage(
+            "$0 status --host <vm-ip> | --hosts-file hosts.txt [options]\n\nReads each VM's state over one SSH connection and changes nothing: whether the server runs (PID, uptime), the MLflow version, /health, an experiments search, the database as the VM reaches it with the server's own settings, and the last log lines. Exit 0 when every VM is healthy, 1 otherwise.",
+          )
           .example('$0 status --hosts-file hosts.txt --json', 'one JSON line per VM, e.g. for a cron job'),
         STATUS_OPTIONS,
       ),
@@ -53,5 +55,7 @@ export function buildParser(args: string[], version: string): Argv {
     .strict()
     .wrap(Math.min(110, process.stdout.columns || 100))
     .parserConfiguration({ 'camel-case-expansion': true, 'boolean-negation': false, 'parse-numbers': false })
-    .epilogue('Every option can also be set in the environment or a .env file (see .env.example).\nExit codes: 0 healthy, 1 provisioning failed (or, for status, a VM is not healthy), 2 bad usage or configuration, 130 interrupted.');
+    .epilogue(
+      'Every option can also be set in the environment or a .env file (see .env.example).\nExit codes: 0 healthy, 1 provisioning failed (or, for status, a VM is not healthy), 2 bad usage or configuration, 130 interrupted.',
+    );
 }

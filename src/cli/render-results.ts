@@ -20,9 +20,9 @@ export function nextSteps(result: HostResult, config: ProvisionConfig, user: str
     `  Point clients at it: mlflow.set_tracking_uri("${url}")   or   export MLFLOW_TRACKING_URI=${url}`,
     ...(auth
       ? [
-        `  Log in:             user ${auth.adminUser} with the password from MLFLOW_AUTH_ADMIN_PASSWORD (the browser asks; /health stays open)`,
-        `  Clients log in with: export MLFLOW_TRACKING_USERNAME=${auth.adminUser} MLFLOW_TRACKING_PASSWORD='<the admin password>'   (better: a user of their own, see docs/auth.md)`,
-      ]
+          `  Log in:             user ${auth.adminUser} with the password from MLFLOW_AUTH_ADMIN_PASSWORD (the browser asks; /health stays open)`,
+          `  Clients log in with: export MLFLOW_TRACKING_USERNAME=${auth.adminUser} MLFLOW_TRACKING_PASSWORD='<the admin password>'   (better: a user of their own, see docs/auth.md)`,
+        ]
       : []),
     ...supervisorLines(result, ssh),
     `  Files on the VM:    ${tildePath('launcher')}, ${tildePath('secrets')} (0600, database URI${auth ? ', admin password, session key' : ''}${config.server.blob && config.server.blob.credential.kind !== 'managed-identity' ? ', storage credential' : ''})${auth ? `, ${tildePath('authIni')}` : ''}, artifacts in ${result.artifactsDir ?? config.server.artifactsDir ?? `/home/${user}/${VM_FILES.artifactsDir}`}`,
@@ -54,7 +54,7 @@ function supervisorLines(result: HostResult, ssh: string): string[] {
 export function summaryTable(results: HostResult[]): string {
   const rows = results.map((r) => {
     const status = r.status === 'ok' ? kleur.green('ok') : kleur.red(r.status);
-    const what = r.status === 'ok' ? r.url ?? '' : r.error ?? '';
+    const what = r.status === 'ok' ? (r.url ?? '') : (r.error ?? '');
     const changed = r.changed.length ? r.changed.join(',') : '-';
     return `  ${r.host.padEnd(24)} ${status.padEnd(12)} ${seconds(r.durationMs).padStart(7)}  changed: ${changed}\n      ${what}${r.log ? kleur.dim(`  (log: ${r.log})`) : ''}`;
   });

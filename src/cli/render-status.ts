@@ -21,10 +21,16 @@ export function statusText(s: HostStatus): string {
     return lines.join('\n');
   }
   const row = (name: string, text: string) => lines.push(`  ${name.padEnd(10)} ${text}`);
-  row('server', s.server.running
-    ? `running, pid ${s.server.pid}${s.server.uptimeSec !== undefined ? `, up ${duration(s.server.uptimeSec)}` : ''}${s.supervisor ? `, under ${s.supervisor}` : ''}${s.auth === 'basic' ? ', basic auth' : ''}`
-    : 'not running');
-  row('MLflow', `${s.mlflow.installed ? `${s.mlflow.installed} installed` : 'not installed'}${s.mlflow.running ? `, the server answers ${s.mlflow.running}` : ''}`);
+  row(
+    'server',
+    s.server.running
+      ? `running, pid ${s.server.pid}${s.server.uptimeSec !== undefined ? `, up ${duration(s.server.uptimeSec)}` : ''}${s.supervisor ? `, under ${s.supervisor}` : ''}${s.auth === 'basic' ? ', basic auth' : ''}`
+      : 'not running',
+  );
+  row(
+    'MLflow',
+    `${s.mlflow.installed ? `${s.mlflow.installed} installed` : 'not installed'}${s.mlflow.running ? `, the server answers ${s.mlflow.running}` : ''}`,
+  );
   if (s.health !== undefined) row('/health', s.health === 200 ? '200 OK' : s.health ? `HTTP ${s.health}` : 'no answer');
   if (s.api !== undefined) row('API', s.api === 200 ? 'experiments search ok' : s.api ? `experiments search HTTP ${s.api}` : 'experiments search: no answer');
   row('database', s.database.detail);

@@ -11,8 +11,23 @@ import { UsageError } from '../util/errors.js';
 
 /** Trees of the operating system: neither they nor anything inside them may hold artifacts. */
 const SYSTEM_TREES = [
-  '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/lost+found', '/proc', '/root', '/run',
-  '/sbin', '/snap', '/sys', '/usr', '/var',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/lost+found',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/snap',
+  '/sys',
+  '/usr',
+  '/var',
 ];
 
 /** Inside these, one level down or deeper is fine (a folder of its own, e.g. /var/lib/mlflow); the tree itself is not. */
@@ -40,7 +55,9 @@ function isInside(path: string, tree: string): boolean {
 export function requireSafeArtifactsDir(path: string, where = ''): string {
   const problem = artifactsPathProblem(path);
   if (problem) {
-    throw new UsageError(`${where}--artifacts-dir ${path} is refused: ${problem}; MLflow's artifact API reads and writes every file in it. Choose a folder of its own, e.g. ${tildePath('artifactsDir')} (the default) or /srv/mlflow-artifacts.`);
+    throw new UsageError(
+      `${where}--artifacts-dir ${path} is refused: ${problem}; MLflow's artifact API reads and writes every file in it. Choose a folder of its own, e.g. ${tildePath('artifactsDir')} (the default) or /srv/mlflow-artifacts.`,
+    );
   }
   return path;
 }
@@ -76,8 +93,10 @@ export interface ArtifactsFolderFacts {
  */
 export function artifactsFolderProblem(given: string, facts: ArtifactsFolderFacts, user: string): string | undefined {
   const shown = `${given}${facts.real && facts.real !== given ? ` (${facts.real})` : ''}`;
-  const refuse = (why: string, fix = `Choose a folder of its own with --artifacts-dir, e.g. ${tildePath('artifactsDir')} (the default) or /srv/mlflow-artifacts.`) =>
-    `The artifacts folder ${shown} is refused: ${why}; MLflow's artifact API reads and writes every file in it. ${fix}`;
+  const refuse = (
+    why: string,
+    fix = `Choose a folder of its own with --artifacts-dir, e.g. ${tildePath('artifactsDir')} (the default) or /srv/mlflow-artifacts.`,
+  ) => `The artifacts folder ${shown} is refused: ${why}; MLflow's artifact API reads and writes every file in it. ${fix}`;
   if (facts.state === 'symlink') return refuse('it is a symbolic link, which provision does not follow', 'Give the folder it points to with --artifacts-dir.');
   const home = normalizeRemotePath(facts.home);
   const real = normalizeRemotePath(facts.real || given);
@@ -95,12 +114,16 @@ export function artifactsFolderProblem(given: string, facts: ArtifactsFolderFact
   }
   if (facts.state === 'not-a-folder') return refuse('it exists and is not a folder');
   if (facts.foreignOwner) {
-    return refuse(`it exists and belongs to ${facts.foreignOwner}, and provision never takes over a folder it did not create`,
-      `Choose another folder with --artifacts-dir, or give this one to ${user} yourself (sudo chown ${user} ${real}) if that is what you mean.`);
+    return refuse(
+      `it exists and belongs to ${facts.foreignOwner}, and provision never takes over a folder it did not create`,
+      `Choose another folder with --artifacts-dir, or give this one to ${user} yourself (sudo chown ${user} ${real}) if that is what you mean.`,
+    );
   }
   if (facts.state === 'not-writable') {
-    return refuse(`it belongs to ${user} but is not writable, and provision never changes the mode of a folder it did not create`,
-      `Run chmod u+w ${real} on the VM, or choose another folder with --artifacts-dir.`);
+    return refuse(
+      `it belongs to ${user} but is not writable, and provision never changes the mode of a folder it did not create`,
+      `Run chmod u+w ${real} on the VM, or choose another folder with --artifacts-dir.`,
+    );
   }
   return undefined;
 }

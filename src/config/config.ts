@@ -106,7 +106,8 @@ export function adminPasswordProblem(password: Secret): string | undefined {
   if (value === LEGACY_DEFAULT_ADMIN_PASSWORD) {
     return 'MLFLOW_AUTH_ADMIN_PASSWORD is the default password older MLflow versions shipped, which MLflow now refuses: choose another.';
   }
-  if (/[\0\r\n]/.test(value)) return 'MLFLOW_AUTH_ADMIN_PASSWORD contains a line break or NUL character, which cannot travel in an environment file: choose another.';
+  if (/[\0\r\n]/.test(value))
+    return 'MLFLOW_AUTH_ADMIN_PASSWORD contains a line break or NUL character, which cannot travel in an environment file: choose another.';
   return undefined;
 }
 
@@ -165,11 +166,7 @@ export interface StatusConfig {
   output: { json: boolean; verbose: boolean };
 }
 
-export function buildStatusConfig(
-  settings: Settings,
-  passphrase?: Secret,
-  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
-): StatusConfig {
+export function buildStatusConfig(settings: Settings, passphrase?: Secret, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): StatusConfig {
   const warnings: string[] = [];
   const targets = resolveTargets(settings, readFile, warnings);
   return {
@@ -203,7 +200,9 @@ export function buildConfig(
   const sslRootCert = rootCertSettings(settings, sslmode as SslMode, readFile);
   if (password.isEmpty) throw new UsageError('The database password is empty: set POSTGRES_PASSWORD in .env or use --pg-password-stdin.');
   if (password.matches(/[\0\r\n]/)) {
-    throw new UsageError('The database password contains a line break or NUL character, which the secrets file on the VM cannot hold: give the password alone, on one line (POSTGRES_PASSWORD or --pg-password-stdin).');
+    throw new UsageError(
+      'The database password contains a line break or NUL character, which the secrets file on the VM cannot hold: give the password alone, on one line (POSTGRES_PASSWORD or --pg-password-stdin).',
+    );
   }
 
   const artifacts = getString(settings, 'artifacts-dir');
@@ -211,11 +210,15 @@ export function buildConfig(
   const supervisor = supervisorText === undefined ? undefined : requireSupervisor(supervisorText, 'supervisor');
   const allowed = getString(settings, 'allowed-hosts');
   const version = getString(settings, 'mlflow-version');
-  const publicNames = [...new Set(((settings.get('public-name')?.value as string[] | undefined) ?? [])
-    .flatMap((n) => String(n).split(','))
-    .map((n) => n.trim())
-    .filter((n) => n !== '')
-    .map((n) => requirePublicName(n)))];
+  const publicNames = [
+    ...new Set(
+      ((settings.get('public-name')?.value as string[] | undefined) ?? [])
+        .flatMap((n) => String(n).split(','))
+        .map((n) => n.trim())
+        .filter((n) => n !== '')
+        .map((n) => requirePublicName(n)),
+    ),
+  ];
   const ssh = sshSettings(settings, passphrase);
   const auth = authSettings(settings, getString(settings, 'pg-db') ?? 'mlflow', more.authAdminPassword);
 
@@ -226,8 +229,8 @@ export function buildConfig(
   if (targets.length > 1 && !blob) {
     warnings.push(
       `${targets.length} VMs share the database ${pgHost}/${getString(settings, 'pg-db') ?? 'mlflow'} but keep artifacts on their own disks: ` +
-      'runs logged through one VM have their artifacts on that VM only. For servers behind one address, put artifacts on shared storage ' +
-      '(Azure Blob, --artifacts-destination wasbs://…, see docs/hosts-file.md).',
+        'runs logged through one VM have their artifacts on that VM only. For servers behind one address, put artifacts on shared storage ' +
+        '(Azure Blob, --artifacts-destination wasbs://…, see docs/hosts-file.md).',
     );
   }
   return {
@@ -277,11 +280,16 @@ function blobSettings(settings: Settings, more: MoreSecrets, warnings: string[])
   const dest = parseWasbsUri(uri);
   if (identity) {
     if (more.azureConnectionString || more.azureAccessKey) {
-      warnings.push('--azure-identity: the storage key or connection string in the environment is not written to the VM; the server uses its managed identity.');
+      warnings.push(
+        '--azure-identity: the storage key or connection string in the environment is not written to the VM; the server uses its managed identity.',
+      );
     }
     return { ...dest, credential: { kind: 'managed-identity' } };
   }
-  for (const [variable, secret] of [['AZURE_STORAGE_CONNECTION_STRING', more.azureConnectionString], ['AZURE_STORAGE_ACCESS_KEY', more.azureAccessKey]] as const) {
+  for (const [variable, secret] of [
+    ['AZURE_STORAGE_CONNECTION_STRING', more.azureConnectionString],
+    ['AZURE_STORAGE_ACCESS_KEY', more.azureAccessKey],
+  ] as const) {
     if (secret?.matches(/[\0\r\n]/)) {
       throw new UsageError(`${variable} contains a line break or NUL character, which the secrets file on the VM cannot hold: give it on one line.`);
     }
@@ -289,14 +297,16 @@ function blobSettings(settings: Settings, more: MoreSecrets, warnings: string[])
   if (more.azureConnectionString && !more.azureConnectionString.isEmpty) {
     const name = /(?:^|;)\s*AccountName=([^;]+)/i.exec(more.azureConnectionString.reveal())?.[1]?.trim();
     if (name && name.toLowerCase() !== dest.account) {
-      throw new UsageError(`AZURE_STORAGE_CONNECTION_STRING is for the storage account "${name}", but --artifacts-destination names "${dest.account}": MLflow would use the connection string's account.`);
+      throw new UsageError(
+        `AZURE_STORAGE_CONNECTION_STRING is for the storage account "${name}", but --artifacts-destination names "${dest.account}": MLflow would use the connection string's account.`,
+      );
     }
     return { ...dest, credential: { kind: 'connection-string', value: more.azureConnectionString } };
   }
   if (more.azureAccessKey && !more.azureAccessKey.isEmpty) return { ...dest, credential: { kind: 'access-key', value: more.azureAccessKey } };
   throw new UsageError(
     '--artifacts-destination wasbs://... needs a storage credential: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCESS_KEY in the environment or .env, ' +
-    'or use --azure-identity for the VM\'s managed identity (or run in a terminal to be asked for the access key).',
+      "or use --azure-identity for the VM's managed identity (or run in a terminal to be asked for the access key).",
   );
 }
 
@@ -310,7 +320,9 @@ function authSettings(settings: Settings, trackingDb: string, password?: Secret)
   }
   const database = requireSqlName(getString(settings, 'auth-db') ?? 'mlflow_auth', 'auth-db');
   if (database === trackingDb) {
-    throw new UsageError(`--auth-db must name another database than --pg-db ("${trackingDb}"): MLflow's user tables and its tracking schema collide in one database.`);
+    throw new UsageError(
+      `--auth-db must name another database than --pg-db ("${trackingDb}"): MLflow's user tables and its tracking schema collide in one database.`,
+    );
   }
   if (!password || password.isEmpty) {
     throw new UsageError('--auth basic needs the admin password: set MLFLOW_AUTH_ADMIN_PASSWORD in the environment or .env, or run in a terminal to be asked.');

@@ -52,14 +52,20 @@ export function knownHostsFor(
     checkKnownHostsFile(override.path, override.subject, override.other, policy);
   } else if (fromConfig.userKnownHostsFiles) {
     const where = fromConfig.origins.userknownhostsfile ?? 'the ssh config';
-    userFiles = fromConfig.userKnownHostsFiles.map((f) => expandTokens(expandHome(f), {
-      home: homedir(),
-      host: target.address.toLowerCase(),
-      hostArg: target.label,
-      keyAlias: alias ?? target.label,
-      port: target.port,
-      remoteUser: target.user,
-    }, { what: `UserKnownHostsFile ${f}`, where, dollar: true }));
+    userFiles = fromConfig.userKnownHostsFiles.map((f) =>
+      expandTokens(
+        expandHome(f),
+        {
+          home: homedir(),
+          host: target.address.toLowerCase(),
+          hostArg: target.label,
+          keyAlias: alias ?? target.label,
+          port: target.port,
+          remoteUser: target.user,
+        },
+        { what: `UserKnownHostsFile ${f}`, where, dollar: true },
+      ),
+    );
     if (userFiles[0] !== undefined) {
       checkKnownHostsFile(userFiles[0], `UserKnownHostsFile ${userFiles[0]} (${where})`, 'change that line or give --known-hosts another file', policy);
     }

@@ -61,12 +61,18 @@ function valueProblem(key: HostOverrideKey, value: string): string | undefined {
     }
   };
   switch (key) {
-    case 'mlflow-port': return clause(() => requirePort(value, 'mlflow-port'));
-    case 'artifacts-dir': return clause(() => requireAbsolutePath(value, 'artifacts-dir'));
-    case 'allowed-hosts': return clause(() => parseAllowedHosts(value));
-    case 'supervisor': return clause(() => requireSupervisor(value, 'supervisor'));
-    case 'user': return userNameProblem(value);
-    case 'identity-file': return /\p{Cc}/u.test(value) ? `identity-file ${shown(value)} holds a control character` : undefined;
+    case 'mlflow-port':
+      return clause(() => requirePort(value, 'mlflow-port'));
+    case 'artifacts-dir':
+      return clause(() => requireAbsolutePath(value, 'artifacts-dir'));
+    case 'allowed-hosts':
+      return clause(() => parseAllowedHosts(value));
+    case 'supervisor':
+      return clause(() => requireSupervisor(value, 'supervisor'));
+    case 'user':
+      return userNameProblem(value);
+    case 'identity-file':
+      return /\p{Cc}/u.test(value) ? `identity-file ${shown(value)} holds a control character` : undefined;
   }
 }
 
@@ -127,7 +133,13 @@ export function parseHostsFile(text: string, name: string): { entries: HostEntry
       return;
     }
     seen.set(key, lineNo);
-    entries.push({ origin: `${name}:${lineNo}`, host: parsed.host, ...(user !== undefined ? { user } : {}), ...(parsed.port !== undefined ? { port: parsed.port } : {}), overrides });
+    entries.push({
+      origin: `${name}:${lineNo}`,
+      host: parsed.host,
+      ...(user !== undefined ? { user } : {}),
+      ...(parsed.port !== undefined ? { port: parsed.port } : {}),
+      overrides,
+    });
   });
   return { entries, problems, duplicates };
 }

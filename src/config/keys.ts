@@ -17,7 +17,9 @@ export function checkIdentityFiles(targets: HostTarget[], passphrase?: Secret): 
       accessSync(file, constants.R_OK);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(`Cannot read the identity file ${file} (${code === 'ENOENT' ? 'no such file' : code}): check --identity-file or the IdentityFile line in ~/.ssh/config.`);
+      throw new UsageError(
+        `Cannot read the identity file ${file} (${code === 'ENOENT' ? 'no such file' : code}): check --identity-file or the IdentityFile line in ~/.ssh/config.`,
+      );
     }
     // ssh2 returns an array for a file that holds several keys, which its typings leave out.
     const parsed = ssh2.utils.parseKey(readFileSync(file), passphrase?.reveal()) as ParsedKey | ParsedKey[] | Error;

@@ -13,7 +13,10 @@ async function ask(type: 'input' | 'password', message: string, initial?: string
   const { default: enquirer } = await import('enquirer');
   try {
     const answer = await enquirer.prompt<{ value: string }>({
-      type, name: 'value', message, ...(initial !== undefined ? { initial } : {}),
+      type,
+      name: 'value',
+      message,
+      ...(initial !== undefined ? { initial } : {}),
     });
     return answer.value;
   } catch {
@@ -27,7 +30,9 @@ export async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new UsageError('--pg-password-stdin reads the password from a pipe, e.g. `printf %s "$PW" | provision ...`.');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 const MISSING_HINTS: Record<string, string> = {
@@ -39,7 +44,11 @@ const MISSING_HINTS: Record<string, string> = {
  * Fills values that flags and environment left open: prompts on a terminal (before any task starts),
  * otherwise an error naming the flag and variable. Returns the database password.
  */
-export async function completeSettings(settings: Settings, env: NodeJS.ProcessEnv, plan: PromptPlan): Promise<{ password: Secret; passphrase?: Secret; more: MoreSecrets }> {
+export async function completeSettings(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  plan: PromptPlan,
+): Promise<{ password: Secret; passphrase?: Secret; more: MoreSecrets }> {
   const missing: string[] = [];
   const prompt = async (name: string, message: string, initial?: string) => {
     if (settings.has(name)) return;
@@ -72,7 +81,13 @@ export async function completeSettings(settings: Settings, env: NodeJS.ProcessEn
   // --artifacts-destination: the storage credential (the URI is checked first, so a typo is not asked about).
   let azureKey: string | undefined;
   const destination = getString(settings, 'artifacts-destination');
-  if (destination !== undefined && settings.get('azure-identity')?.value !== true && !env.AZURE_STORAGE_CONNECTION_STRING && !env.AZURE_STORAGE_ACCESS_KEY && plan.interactive) {
+  if (
+    destination !== undefined &&
+    settings.get('azure-identity')?.value !== true &&
+    !env.AZURE_STORAGE_CONNECTION_STRING &&
+    !env.AZURE_STORAGE_ACCESS_KEY &&
+    plan.interactive
+  ) {
     const { account } = parseWasbsUri(destination);
     azureKey = await ask('password', `Access key of the storage account ${account} (AZURE_STORAGE_ACCESS_KEY; Azure portal > storage account > Access keys)`);
   }

@@ -10,11 +10,15 @@ import { expandHome } from './targets.js';
  */
 export function parseRootCertificates(text: string, file: string): { certificates: X509Certificate[] } | { problem: string } {
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
-    return { problem: `${file} holds a private key: --pg-ssl-root-cert takes only the root certificate(s), which are public (the file is copied to the VM readable by all).` };
+    return {
+      problem: `${file} holds a private key: --pg-ssl-root-cert takes only the root certificate(s), which are public (the file is copied to the VM readable by all).`,
+    };
   }
   const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length === 0) {
-    return { problem: `${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----): pass the root certificate(s) in PEM form; a DER file (.crt or .cer) converts with \`openssl x509 -inform der -in ${file} -out root.pem\`.` };
+    return {
+      problem: `${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----): pass the root certificate(s) in PEM form; a DER file (.crt or .cer) converts with \`openssl x509 -inform der -in ${file} -out root.pem\`.`,
+    };
   }
   const certificates: X509Certificate[] = [];
   for (const [i, block] of blocks.entries()) {
@@ -36,12 +40,16 @@ export function rootCertSettings(settings: Settings, sslmode: SslMode, readFile:
   const file = getString(settings, 'pg-ssl-root-cert');
   if (file === undefined || file.trim() === '') {
     if (sslmode === 'verify-ca' || sslmode === 'verify-full') {
-      throw new UsageError(`--pg-sslmode ${sslmode} needs the database server's root certificate: pass --pg-ssl-root-cert FILE (or set POSTGRES_SSLROOTCERT) with the PEM root certificate(s) its certificate chains to — ${AZURE_PG_ROOTS}.`);
+      throw new UsageError(
+        `--pg-sslmode ${sslmode} needs the database server's root certificate: pass --pg-ssl-root-cert FILE (or set POSTGRES_SSLROOTCERT) with the PEM root certificate(s) its certificate chains to — ${AZURE_PG_ROOTS}.`,
+      );
     }
     return undefined;
   }
   if (sslmode === 'disable') {
-    throw new UsageError('--pg-ssl-root-cert goes with a TLS mode: with --pg-sslmode disable there is no certificate to verify; use verify-full (or leave the root certificate out).');
+    throw new UsageError(
+      '--pg-ssl-root-cert goes with a TLS mode: with --pg-sslmode disable there is no certificate to verify; use verify-full (or leave the root certificate out).',
+    );
   }
   let text: string;
   try {

@@ -17,7 +17,7 @@ export function expandHome(p: string): string {
 /** Precedence per value: the hosts-file line, then flags/env, then ~/.ssh/config, then defaults. */
 export function resolveTarget(entry: HostEntry, settings: Settings, sshConfigPath: string): HostTarget {
   const given = entry.host.trim();
-  if (given === '') throw new UsageError('--host is empty; give the VM\'s IP address or host name.');
+  if (given === '') throw new UsageError("--host is empty; give the VM's IP address or host name.");
   const where = entry.origin === '--host' ? '' : `${entry.origin.replace(/:(\d+)$/, ' line $1')}: `;
   const fromConfig = readSshConfig(sshConfigPath, given);
   const address = requireHost(fromConfig.hostName ?? given, `${where}--host`);
@@ -34,10 +34,14 @@ export function resolveTarget(entry: HostEntry, settings: Settings, sshConfigPat
     }
   };
   // Every SSH user name passes one check, the message naming where the name came from.
-  const user = entry.user !== undefined ? withWhere(() => requireUserName(entry.user!, 'user'))
-    : userFlag !== undefined ? requireUserName(userFlag, settings.get('user')?.source === 'env' ? 'PROVISION_USER' : '--user')
-    : fromConfig.user !== undefined ? requireUserName(fromConfig.user, `The User line for ${given} in ${sshConfigPath}:`)
-    : 'azureuser';
+  const user =
+    entry.user !== undefined
+      ? withWhere(() => requireUserName(entry.user!, 'user'))
+      : userFlag !== undefined
+        ? requireUserName(userFlag, settings.get('user')?.source === 'env' ? 'PROVISION_USER' : '--user')
+        : fromConfig.user !== undefined
+          ? requireUserName(fromConfig.user, `The User line for ${given} in ${sshConfigPath}:`)
+          : 'azureuser';
   const target: HostTarget = {
     label: given,
     address,
@@ -47,7 +51,9 @@ export function resolveTarget(entry: HostEntry, settings: Settings, sshConfigPat
     origin: entry.origin,
     overrides: {
       ...(o['mlflow-port'] !== undefined ? { port: withWhere(() => requirePort(o['mlflow-port'], 'mlflow-port')) } : {}),
-      ...(o['artifacts-dir'] !== undefined ? { artifactsDir: withWhere(() => requireSafeArtifactsDir(requireAbsolutePath(o['artifacts-dir']!, 'artifacts-dir'))) } : {}),
+      ...(o['artifacts-dir'] !== undefined
+        ? { artifactsDir: withWhere(() => requireSafeArtifactsDir(requireAbsolutePath(o['artifacts-dir']!, 'artifacts-dir'))) }
+        : {}),
       ...(o['allowed-hosts'] !== undefined ? { allowedHosts: withWhere(() => parseAllowedHosts(o['allowed-hosts']!)) } : {}),
       ...(o.supervisor !== undefined ? { supervisor: withWhere(() => requireSupervisor(o.supervisor!, 'supervisor')) } : {}),
     },
@@ -72,7 +78,9 @@ function hostEntries(settings: Settings, readFile: (path: string) => string, war
     const parsed = parseHostsFile(text, file);
     if (parsed.problems.length > 0) {
       const list = parsed.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ');
-      throw new UsageError(`${file} has ${parsed.problems.length === 1 ? 'a bad line' : `${parsed.problems.length} bad lines`} (${list}); fix ${parsed.problems.length === 1 ? 'it' : 'them'} and rerun: nothing was started.`);
+      throw new UsageError(
+        `${file} has ${parsed.problems.length === 1 ? 'a bad line' : `${parsed.problems.length} bad lines`} (${list}); fix ${parsed.problems.length === 1 ? 'it' : 'them'} and rerun: nothing was started.`,
+      );
     }
     for (const d of parsed.duplicates) warnings.push(`${file} line ${d.line}: ${d.message}.`);
     if (parsed.entries.length === 0 && entries.length === 0) throw new UsageError(`${file} names no host: write one VM a line, e.g. "azureuser@20.61.1.2".`);
@@ -82,11 +90,7 @@ function hostEntries(settings: Settings, readFile: (path: string) => string, war
 }
 
 /** The VMs named by --host and --hosts-file, each resolved once; duplicates become warnings. */
-export function resolveTargets(
-  settings: Settings,
-  readFile: (path: string) => string,
-  warnings: string[],
-): HostTarget[] {
+export function resolveTargets(settings: Settings, readFile: (path: string) => string, warnings: string[]): HostTarget[] {
   const entries = hostEntries(settings, readFile, warnings);
   if (entries.length === 0) throw new UsageError('No VM given: pass --host <vm-ip> or --hosts-file hosts.txt (or set PROVISION_HOST).');
   const sshConfigPath = expandHome(getString(settings, 'ssh-config') ?? join(homedir(), '.ssh', 'config'));

@@ -8,8 +8,10 @@ const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-
  * (`"/x\nY"`), so a hostile value can neither split the one-sentence message nor drive the terminal.
  */
 export function shown(value: unknown): string {
-  return JSON.stringify(String(value)).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(String(value)).replace(
+    /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** `fe80::1%eth0` (or `[fe80::1%eth0]`): node's isIP accepts IPv6 zone ids; nothing after validation handles them. */
@@ -108,7 +110,10 @@ export function requireAbsolutePath(value: string, flag: string): string {
 
 /** `host`, `host:port`, `*`, or a wildcard such as `*.example.com`, comma-separated. */
 export function parseAllowedHosts(value: string): string[] {
-  const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   if (entries.length === 0) throw new UsageError('--allowed-hosts must list at least one host, e.g. "mlflow.example.com,10.0.0.4:5000".');
   for (const entry of entries) {
     if (entry === '*') continue;
@@ -121,7 +126,9 @@ export function parseAllowedHosts(value: string): string[] {
     const hostOk = host !== undefined && (isIP(host) !== 0 || /^(\*\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(host) || host === '*');
     const portOk = port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
     if (!hostOk || !portOk) {
-      throw new UsageError(`--allowed-hosts entry ${shown(entry)} is not a host, host:port or *; give a comma-separated list such as "mlflow.example.com,10.0.0.4:5000".`);
+      throw new UsageError(
+        `--allowed-hosts entry ${shown(entry)} is not a host, host:port or *; give a comma-separated list such as "mlflow.example.com,10.0.0.4:5000".`,
+      );
     }
   }
   return entries;
@@ -158,7 +165,7 @@ export function parseWasbsUri(value: string): BlobDestination {
   if (!m || !containerOk || !accountOk) {
     throw new UsageError(
       `--artifacts-destination ${shown(value)} is not an Azure Blob URI: use wasbs://<container>@<account>.blob.core.windows.net/<path> ` +
-      '(container: 3-63 lowercase letters, digits and hyphens; account: 3-24 lowercase letters and digits).',
+        '(container: 3-63 lowercase letters, digits and hyphens; account: 3-24 lowercase letters and digits).',
     );
   }
   return { uri: v, container, account, path: m[3] ?? '' };

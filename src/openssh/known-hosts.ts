@@ -49,7 +49,10 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'i');
 }
 
@@ -105,11 +108,7 @@ export function verifyHostKey(entries: KnownHostEntry[], name: string, keyBlob: 
 
 /** Key types the file already holds for this host, so the handshake can prefer them (as OpenSSH does). */
 export function knownKeyTypes(entries: KnownHostEntry[], name: string): string[] {
-  return [
-    ...new Set(
-      entries.filter((e) => e.marker === '' && patternsMatch(e.patterns, name)).map((e) => e.keyType),
-    ),
-  ];
+  return [...new Set(entries.filter((e) => e.marker === '' && patternsMatch(e.patterns, name)).map((e) => e.keyType))];
 }
 
 /**
@@ -156,7 +155,10 @@ export function loadKnownHosts(files: KnownHostsFiles): KnownHostEntry[] {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR' || index > 0) return;
-      throw new Error(`Cannot read ${file} (${code ?? 'error'}) to check the host key of ${files.name}: fix its permissions or give another file with --known-hosts.`, { cause: err });
+      throw new Error(
+        `Cannot read ${file} (${code ?? 'error'}) to check the host key of ${files.name}: fix its permissions or give another file with --known-hosts.`,
+        { cause: err },
+      );
     }
     for (const e of parseKnownHosts(text)) entries.push({ ...e, file });
   });
@@ -195,7 +197,8 @@ export class HostKeyVerifier {
     const fp = fingerprint(key);
     if (this.accepted) {
       if (this.accepted.equals(key)) return true;
-      this.problem = `${name} presented another host key (${fp}) when the SSH connection re-keyed than the one it was verified with (${fingerprint(this.accepted)}); ` +
+      this.problem =
+        `${name} presented another host key (${fp}) when the SSH connection re-keyed than the one it was verified with (${fingerprint(this.accepted)}); ` +
         'a server does not change its key within a connection: this may be an attack, so the connection was closed.';
       return false;
     }
@@ -217,7 +220,8 @@ export class HostKeyVerifier {
     }
     if (verdict.status === 'changed') {
       const global = verdict.file !== undefined && !this.files.userFiles.includes(verdict.file);
-      this.problem = `The host key of ${name} has CHANGED (now ${fp}; ${verdict.file} line ${verdict.line} holds another ${verdict.knownType} key). ` +
+      this.problem =
+        `The host key of ${name} has CHANGED (now ${fp}; ${verdict.file} line ${verdict.line} holds another ${verdict.knownType} key). ` +
         `This may be a reinstalled VM or an attack. If you expect it, run: ${global ? 'sudo ' : ''}ssh-keygen -R ${shq(name)} -f ${shq(verdict.file ?? '')} and rerun.`;
       return false;
     }

@@ -147,9 +147,7 @@ export function globPaths(pattern: string): string[] {
  */
 function collect(text: string, file: string, ctx: ParseContext, depth: number, startActive: boolean, neverMatch: boolean, out: ConfigOption[]): void {
   if (depth > MAX_INCLUDE_DEPTH) {
-    throw new UsageError(
-      `${file} is included more than ${MAX_INCLUDE_DEPTH} levels deep in the ssh config (an Include loop?): fix the Include lines.`,
-    );
+    throw new UsageError(`${file} is included more than ${MAX_INCLUDE_DEPTH} levels deep in the ssh config (an Include loop?): fix the Include lines.`);
   }
   let active = startActive;
   text.split(/\r?\n/).forEach((rawLine, index) => {
@@ -191,9 +189,18 @@ function collect(text: string, file: string, ctx: ParseContext, depth: number, s
 
 /** An Include argument's files: %tokens and ${VAR} expanded, a relative path taken in ~/.ssh, then globbed. */
 function includedFiles(arg: string, where: string, ctx: ParseContext): string[] {
-  const expanded = expandTokens(arg, {
-    home: ctx.home, host: ctx.alias, hostArg: ctx.alias, keyAlias: ctx.alias, port: 22, remoteUser: userInfo().username,
-  }, { what: `Include ${arg}`, where, dollar: true });
+  const expanded = expandTokens(
+    arg,
+    {
+      home: ctx.home,
+      host: ctx.alias,
+      hostArg: ctx.alias,
+      keyAlias: ctx.alias,
+      port: 22,
+      remoteUser: userInfo().username,
+    },
+    { what: `Include ${arg}`, where, dollar: true },
+  );
   const path = expanded.startsWith('~') || isAbsolute(expanded) ? expandTilde(expanded, ctx.home) : join(ctx.home, '.ssh', expanded);
   return globPaths(path);
 }

@@ -113,15 +113,12 @@ export function artifactsCommand(dir: string, user: string): RemoteCommand {
   const parent = dir.replace(/\/[^/]+\/?$/, '') || '/';
   return {
     label: `create ${dir}`,
-    command: [
-      `sudo -n mkdir -p -- ${shq(parent)}`,
-      `sudo -n mkdir -m 0750 -- ${shq(dir)}`,
-      `sudo -n chown -h -- ${shq(user)}:"$(id -gn)" ${shq(dir)}`,
-    ].join(' && '),
+    command: [`sudo -n mkdir -p -- ${shq(parent)}`, `sudo -n mkdir -m 0750 -- ${shq(dir)}`, `sudo -n chown -h -- ${shq(user)}:"$(id -gn)" ${shq(dir)}`].join(
+      ' && ',
+    ),
     timeoutSec: 60,
   };
 }
-
 
 /**
  * Stops the server recorded in the PID file, if (and only if) the PID still names the same process, and

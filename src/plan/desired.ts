@@ -145,7 +145,9 @@ export function newFlaskSecretKey(): Secret {
  * `newKey` makes one only when the VM has none.
  */
 export function featureState(
-  options: { db: DatabaseSettings; auth?: ProvisionConfig['auth']; blob?: ServerOptions['blob'] }, facts: Facts, newKey: () => Secret,
+  options: { db: DatabaseSettings; auth?: ProvisionConfig['auth']; blob?: ServerOptions['blob'] },
+  facts: Facts,
+  newKey: () => Secret,
 ): FeatureState {
   const state: FeatureState = { secrets: [], launcher: {} };
   const pip: NonNullable<Desired['pip']> = { extras: [], packages: [], modules: [] };

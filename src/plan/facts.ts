@@ -32,14 +32,16 @@ export function buildProbeScript(input: ProbeInput): string {
 
 export function parseFacts(text: string): Facts {
   const facts = emptyFacts();
-  if (!readProbeOutput(text, PROBE_PARTS, facts)) throw new Error('the VM\'s state could not be read (probe output incomplete)');
+  if (!readProbeOutput(text, PROBE_PARTS, facts)) throw new Error("the VM's state could not be read (probe output incomplete)");
   // Under systemd the live server is the unit's main process, whatever the PID file says (systemd may have
   // restarted it since provision wrote that file).
   const unit = facts.supervisor.unit;
   if (unit?.active === 'active' && unit.mainPid) {
     facts.server = {
-      running: true, pid: unit.mainPid,
-      ...(unit.fingerprint ? { fingerprint: unit.fingerprint } : {}), ...(unit.salt ? { fingerprintSalt: unit.salt } : {}),
+      running: true,
+      pid: unit.mainPid,
+      ...(unit.fingerprint ? { fingerprint: unit.fingerprint } : {}),
+      ...(unit.salt ? { fingerprintSalt: unit.salt } : {}),
     };
   }
   return facts;

@@ -27,16 +27,22 @@ export const MIN_FREE_MB = 2500;
 export function preflightProblems(facts: Facts, user: string): string[] {
   const problems: string[] = [];
   if (!SUPPORTED_OS.some((o) => o.id === facts.osId && o.version === facts.osVersion)) {
-    problems.push(`The VM runs ${facts.osPretty || 'an unknown OS'}; provision supports ${SUPPORTED_OS.map((o) => o.name).join(', ')} (apt-based): create the VM from one of those images.`);
+    problems.push(
+      `The VM runs ${facts.osPretty || 'an unknown OS'}; provision supports ${SUPPORTED_OS.map((o) => o.name).join(', ')} (apt-based): create the VM from one of those images.`,
+    );
   }
   if (!facts.sudo) {
-    problems.push(`"sudo" asks ${user} for a password on the VM; provision needs passwordless sudo (Azure's default for the admin user), e.g. a line "${user} ALL=(ALL) NOPASSWD:ALL" in /etc/sudoers.d/.`);
+    problems.push(
+      `"sudo" asks ${user} for a password on the VM; provision needs passwordless sudo (Azure's default for the admin user), e.g. a line "${user} ALL=(ALL) NOPASSWD:ALL" in /etc/sudoers.d/.`,
+    );
   }
   // Space is needed to install; a VM with everything installed may be nearly full and still take a new
   // configuration (uploads are atomic, so a full disk cannot damage the old files).
   const installs = facts.missingPackages.length > 0 || !facts.venvPython || !facts.mlflowImportable;
   if (installs && facts.diskFreeMb < MIN_FREE_MB) {
-    problems.push(`Only ${facts.diskFreeMb} MB are free in ${facts.home} on the VM; installing needs at least ${MIN_FREE_MB} MB (MLflow's virtual environment takes about 900 MB, the installer's cache about 700 MB): free some space or grow the disk.`);
+    problems.push(
+      `Only ${facts.diskFreeMb} MB are free in ${facts.home} on the VM; installing needs at least ${MIN_FREE_MB} MB (MLflow's virtual environment takes about 900 MB, the installer's cache about 700 MB): free some space or grow the disk.`,
+    );
   }
   return problems;
 }
@@ -51,10 +57,12 @@ export function planPackages(facts: Facts, upgrade: boolean): Decision & { fullU
 
 export function planPython(facts: Facts, desired: Desired): Decision & { recreate: boolean } {
   if (!facts.venvPython) return { change: true, recreate: true, reason: 'no working virtual environment' };
-  if (!facts.mlflowVersion || !facts.mlflowImportable) return { change: true, recreate: true, reason: 'MLflow is missing or broken in the virtual environment' };
+  if (!facts.mlflowVersion || !facts.mlflowImportable)
+    return { change: true, recreate: true, reason: 'MLflow is missing or broken in the virtual environment' };
   if (!facts.driverImportable) return { change: true, recreate: false, reason: 'the Postgres driver (psycopg2) is missing' };
   const missing = missingModules(facts, desired);
-  if (missing.length > 0) return { change: true, recreate: false, reason: `${missing.map((m) => m.pkg).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing` };
+  if (missing.length > 0)
+    return { change: true, recreate: false, reason: `${missing.map((m) => m.pkg).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing` };
   if (desired.mlflowVersion && facts.mlflowVersion !== desired.mlflowVersion) {
     return { change: true, recreate: false, reason: `MLflow ${facts.mlflowVersion} installed, ${desired.mlflowVersion} asked for` };
   }
@@ -99,8 +107,12 @@ export function missingModules(facts: Facts, desired: Desired): Array<{ module: 
 
 /** Before pip runs (a dry run): will the planned install restart the server? A bare --upgrade cannot know. */
 export function pythonRestartExpected(facts: Facts, desired: Desired, recreate: boolean): boolean {
-  return recreate || !facts.driverImportable || missingModules(facts, desired).length > 0 ||
-    (desired.mlflowVersion !== undefined && desired.mlflowVersion !== facts.mlflowVersion);
+  return (
+    recreate ||
+    !facts.driverImportable ||
+    missingModules(facts, desired).length > 0 ||
+    (desired.mlflowVersion !== undefined && desired.mlflowVersion !== facts.mlflowVersion)
+  );
 }
 
 /**
@@ -110,10 +122,16 @@ export function pythonRestartExpected(facts: Facts, desired: Desired, recreate: 
  */
 export function artifactsRefusal(facts: Facts, desired: Desired): string | undefined {
   if (desired.artifactsRemote) return undefined;
-  return artifactsFolderProblem(desired.layout.artifactsDir, {
-    real: facts.artifactsReal, home: facts.homeReal || facts.home, state: facts.artifactsDir,
-    ...(facts.artifactsOwner ? { foreignOwner: facts.artifactsOwner } : {}),
-  }, desired.user);
+  return artifactsFolderProblem(
+    desired.layout.artifactsDir,
+    {
+      real: facts.artifactsReal,
+      home: facts.homeReal || facts.home,
+      state: facts.artifactsDir,
+      ...(facts.artifactsOwner ? { foreignOwner: facts.artifactsOwner } : {}),
+    },
+    desired.user,
+  );
 }
 
 export function planArtifacts(facts: Facts, desired: Desired): Decision {
@@ -148,7 +166,10 @@ export function planFiles(facts: Facts, desired: Desired): FilesDecision {
   const ini = desired.authIni !== undefined ? { authIni: Boolean(a) } : {};
   const root = desired.pgRootCert !== undefined ? { pgRootCert: Boolean(r) } : {};
   if (!l && !s && !a && !r) {
-    const more = [...(desired.authIni !== undefined ? [', auth configuration'] : []), ...(desired.pgRootCert !== undefined ? [', database root certificate'] : [])];
+    const more = [
+      ...(desired.authIni !== undefined ? [', auth configuration'] : []),
+      ...(desired.pgRootCert !== undefined ? [', database root certificate'] : []),
+    ];
     return { change: false, launcher: false, secrets: false, ...ini, ...root, reason: `launcher${more.join('')} and secrets file are up to date` };
   }
   const parts = [l && `launcher ${l}`, s && `secrets file ${s}`, a && `auth configuration ${a}`, r && `database root certificate ${r}`].filter(Boolean);

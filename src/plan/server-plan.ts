@@ -91,9 +91,16 @@ function planUnit(facts: Facts, desired: Desired): ServerDecision {
   const base = { stopGroups: nohup && !stopGroups.includes(nohup) ? [...stopGroups, nohup] : stopGroups, writeUnit };
   if (unit.sha256 === undefined) {
     const from = nohup || held ? { switchFrom: 'nohup' as const } : {};
-    return { change: true, action: nohup || held ? 'restart' : 'start', ...base, ...from, reason: nohup ? 'the server runs under nohup; --supervisor systemd asked for' : held || 'no systemd unit yet' };
+    return {
+      change: true,
+      action: nohup || held ? 'restart' : 'start',
+      ...base,
+      ...from,
+      reason: nohup ? 'the server runs under nohup; --supervisor systemd asked for' : held || 'no systemd unit yet',
+    };
   }
-  if (!running) return { change: true, action: held ? 'restart' : 'start', ...base, reason: `the unit is ${unit.active ?? 'not loaded'}${held ? `; ${held}` : ''}` };
+  if (!running)
+    return { change: true, action: held ? 'restart' : 'start', ...base, reason: `the unit is ${unit.active ?? 'not loaded'}${held ? `; ${held}` : ''}` };
   if (held || nohup) return { change: true, action: 'restart', ...base, reason: held || `a server under nohup (pid ${nohup}) runs beside the unit` };
   if (writeUnit) return { change: true, action: 'restart', ...base, reason: 'the unit file differs from the one this configuration needs' };
   if (unit.needsReload) return { change: true, action: 'restart', ...base, reason: 'the unit file changed since systemd read it' };

@@ -46,9 +46,7 @@ export function backendStoreUri(db: DatabaseSettings): Secret {
   const user = encodeURIComponent(db.user);
   const password = encodeURIComponent(db.password.reveal());
   const name = encodeURIComponent(db.database);
-  return new Secret(
-    `postgresql+psycopg2://${user}:${password}@${uriHost(db.host)}:${db.port}/${name}${uriQuery(db)}`,
-  );
+  return new Secret(`postgresql+psycopg2://${user}:${password}@${uriHost(db.host)}:${db.port}/${name}${uriQuery(db)}`);
 }
 
 /**

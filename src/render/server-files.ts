@@ -86,11 +86,11 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
   ];
   const auth = server.auth
     ? [
-      '# --auth basic: users and permissions live in the database named in this file; the admin password, the',
-      '# session secret key and PGPASSWORD (for that database) are in the secrets file.',
-      `export MLFLOW_AUTH_CONFIG_PATH=${shq(layout.authIni)}`,
-      `export MLFLOW_AUTH_ADMIN_USERNAME=${shq(server.auth.adminUser)}`,
-    ]
+        '# --auth basic: users and permissions live in the database named in this file; the admin password, the',
+        '# session secret key and PGPASSWORD (for that database) are in the secrets file.',
+        `export MLFLOW_AUTH_CONFIG_PATH=${shq(layout.authIni)}`,
+        `export MLFLOW_AUTH_ADMIN_USERNAME=${shq(server.auth.adminUser)}`,
+      ]
     : [];
   return [
     '#!/usr/bin/env bash',
@@ -115,7 +115,10 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
  * is refused here; the configuration refuses such passwords and keys first, with a message for the user.
  */
 export function renderSecretsEnv(db: DatabaseSettings, extra: Array<[name: string, value: Secret]> = []): Secret {
-  const entries: Array<[string, string]> = [['MLFLOW_BACKEND_STORE_URI', backendStoreUri(db).reveal()], ...extra.map(([n, v]): [string, string] => [n, v.reveal()])];
+  const entries: Array<[string, string]> = [
+    ['MLFLOW_BACKEND_STORE_URI', backendStoreUri(db).reveal()],
+    ...extra.map(([n, v]): [string, string] => [n, v.reveal()]),
+  ];
   for (const [name, value] of entries) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`the secrets file cannot hold the variable name ${JSON.stringify(name)}`);
     if (/[\0\r\n]/.test(value)) throw new Error(`the secrets file cannot hold ${name}: its value contains a line break or NUL character`);
@@ -130,7 +133,9 @@ export function renderSecretsEnv(db: DatabaseSettings, extra: Array<[name: strin
 
 /** Hex SHA-256 of a text or of a secret's value (the probe compares files on the VM by it). */
 export function sha256(text: string | Secret): string {
-  return createHash('sha256').update(typeof text === 'string' ? text : text.reveal()).digest('hex');
+  return createHash('sha256')
+    .update(typeof text === 'string' ? text : text.reveal())
+    .digest('hex');
 }
 
 /**

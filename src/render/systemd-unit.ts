@@ -23,7 +23,7 @@ function unitPath(path: string): string {
  */
 export function renderUnit(layout: RemoteLayout, user: string, fingerprint: string): string {
   return [
-    '# Written by `provision`; rerun provision to change it. The server\'s settings are in',
+    "# Written by `provision`; rerun provision to change it. The server's settings are in",
     `# ${tildePath('launcher')}, its secrets in ${tildePath('secrets')} (0600), its output in ${tildePath('log')}.`,
     '[Unit]',
     'Description=MLflow tracking server (provision)',

@@ -14,7 +14,8 @@ export function openPrivateLog(path: string): number {
     fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw new UsageError(`The log file ${path} is a symbolic link; provision does not write logs through links: remove it or choose another --log-dir.`);
+    if (code === 'ELOOP')
+      throw new UsageError(`The log file ${path} is a symbolic link; provision does not write logs through links: remove it or choose another --log-dir.`);
     throw new UsageError(`Cannot write the log file ${path} (${code ?? 'error'}): choose a writable --log-dir.`);
   }
   if (!fstatSync(fd).isFile()) {

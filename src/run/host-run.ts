@@ -118,22 +118,31 @@ export class HostRun {
     if (this.interrupted) throw new Interrupted(`Interrupted before "${c.label}" was started.`);
     this.log.write(`$ ${c.label}`);
     if (this.config.output.verbose) this.emitLine(`$ ${c.label}`);
-    const res = await conn.exec(c.command, {
-      timeoutSec: c.timeoutSec,
-      onLine: (l) => {
-        if (!/^log_offset=\d+$/.test(l)) this.say(l); // the start command's note for itself
-      },
-      ...(c.stdin ? { stdin: `${c.stdin.reveal()}\n` } : {}),
-    }).catch((err: unknown) => {
-      if (err instanceof ConnectionDropped && this.interrupted) throw new Interrupted(`Interrupted while "${c.label}" was running.`);
-      if (err instanceof ConnectionDropped) {
-        throw new ConnectionDropped(`The SSH connection to ${this.target.address} dropped while "${c.label}" was running; rerun provision to continue from there.`);
-      }
-      throw err;
-    });
+    const res = await conn
+      .exec(c.command, {
+        timeoutSec: c.timeoutSec,
+        onLine: (l) => {
+          if (!/^log_offset=\d+$/.test(l)) this.say(l); // the start command's note for itself
+        },
+        ...(c.stdin ? { stdin: `${c.stdin.reveal()}\n` } : {}),
+      })
+      .catch((err: unknown) => {
+        if (err instanceof ConnectionDropped && this.interrupted) throw new Interrupted(`Interrupted while "${c.label}" was running.`);
+        if (err instanceof ConnectionDropped) {
+          throw new ConnectionDropped(
+            `The SSH connection to ${this.target.address} dropped while "${c.label}" was running; rerun provision to continue from there.`,
+          );
+        }
+        throw err;
+      });
     if (res.code !== 0 && this.interrupted) throw new Interrupted(`Interrupted while "${c.label}" was running.`);
     if (res.code !== 0) {
-      const last = `${res.stderr}\n${res.stdout}`.trim().split('\n').filter((l) => l.trim() !== '').slice(-1)[0] ?? '';
+      const last =
+        `${res.stderr}\n${res.stdout}`
+          .trim()
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .slice(-1)[0] ?? '';
       const why = res.code === 124 ? `timed out after ${c.timeoutSec} s` : res.signal ? `killed by ${res.signal}` : `exit ${res.code}`;
       throw new StepError(`"${c.label}" failed on ${this.target.address} (${why})${last ? `: ${last.trim()}` : ''}.`);
     }

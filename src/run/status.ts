@@ -58,8 +58,15 @@ export function parseStatusExtras(text: string): StatusExtras {
 export async function hostStatus(target: HostTarget, config: StatusConfig): Promise<HostStatus> {
   const started = Date.now();
   const status: HostStatus = {
-    host: target.label, healthy: false, problems: [], server: { running: false }, mlflow: {},
-    database: { reachable: false, detail: 'not checked' }, auth: 'none', log: { lines: [] }, durationMs: 0,
+    host: target.label,
+    healthy: false,
+    problems: [],
+    server: { running: false },
+    mlflow: {},
+    database: { reachable: false, detail: 'not checked' },
+    auth: 'none',
+    log: { lines: [] },
+    durationMs: 0,
   };
   const done = (): HostStatus => {
     status.healthy = status.problems.length === 0 && status.error === undefined;
@@ -77,7 +84,8 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
     });
     const port0 = target.overrides.port ?? config.port;
     const res = await remote.exec(buildStatusScript(port0), { timeoutSec: 60 });
-    if (!res.stdout.includes('probe_done=1')) throw new Error(`reading the VM's state failed (exit ${res.code}): ${res.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
+    if (!res.stdout.includes('probe_done=1'))
+      throw new Error(`reading the VM's state failed (exit ${res.code}): ${res.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
     const facts: Facts = parseFacts(res.stdout);
     const extras = parseStatusExtras(res.stdout);
     const layout = remoteLayout(facts.home);
@@ -91,7 +99,9 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
     if (uri) parseBackendUri(uri);
     status.log.lines = extras.log.map((l) => maskSecrets(l));
     if (extras.launcher.length === 0 || !uri) {
-      status.problems.push(`${target.address} is not provisioned (no ${extras.launcher.length === 0 ? layout.launcher : layout.secrets}): run provision --host ${target.label}.`);
+      status.problems.push(
+        `${target.address} is not provisioned (no ${extras.launcher.length === 0 ? layout.launcher : layout.secrets}): run provision --host ${target.label}.`,
+      );
       return done();
     }
     const port = Number(launcherFlag(extras.launcher, '--port') ?? port0);
@@ -112,27 +122,43 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
         status.server.uptimeSec = Math.max(0, Math.round(extras.sysUptime - extras.startTicks / extras.clkTck));
       }
     } else {
-      const held = facts.listeners.length > 0 ? `; port ${port} is held by ${facts.listeners.map((l) => `pid ${l.pid} (${l.command.split(' ')[0]})`).join(', ')}` : '';
-      status.problems.push(unit?.sha256 !== undefined
-        ? `The MLflow server is not running: its systemd unit is ${unit.active ?? 'not loaded'} (see ${layout.log} and journalctl -u mlflow-server)${held}.`
-        : `The MLflow server is not running (no live process in ${layout.pidFile})${held}.`);
+      const held =
+        facts.listeners.length > 0 ? `; port ${port} is held by ${facts.listeners.map((l) => `pid ${l.pid} (${l.command.split(' ')[0]})`).join(', ')}` : '';
+      status.problems.push(
+        unit?.sha256 !== undefined
+          ? `The MLflow server is not running: its systemd unit is ${unit.active ?? 'not loaded'} (see ${layout.log} and journalctl -u mlflow-server)${held}.`
+          : `The MLflow server is not running (no live process in ${layout.pidFile})${held}.`,
+      );
     }
 
     const db = parseBackendUri(uri);
     // The database as the server reaches it: with the root certificate libpq on the VM verifies against.
-    const dbCheck = db ? (async () => {
-      const withRoot = await vmRootCertificate(remote, db, facts.home, layout.pgRootCert, extras.pgRoot);
-      if (typeof withRoot === 'string') throw new Error(withRoot);
-      return checkDatabase(remote, withRoot, 5000);
-    })() : undefined;
+    const dbCheck = db
+      ? (async () => {
+          const withRoot = await vmRootCertificate(remote, db, facts.home, layout.pgRootCert, extras.pgRoot);
+          if (typeof withRoot === 'string') throw new Error(withRoot);
+          return checkDatabase(remote, withRoot, 5000);
+        })()
+      : undefined;
     const ask = (req: Parameters<typeof httpOnVm>[2]): Promise<HttpResponse> =>
       httpOnVm(remote!, port, { timeoutMs: 5000, ...req }).catch((err: unknown) => ({ status: 0, body: errorMessage(err) }));
     const [dbResult, health, version, search] = await Promise.all([
-      dbCheck ? dbCheck.then((r) => ({ ok: true as const, r }), (err: unknown) => ({ ok: false as const, message: errorMessage(err) })) : Promise.resolve(undefined),
+      dbCheck
+        ? dbCheck.then(
+            (r) => ({ ok: true as const, r }),
+            (err: unknown) => ({ ok: false as const, message: errorMessage(err) }),
+          )
+        : Promise.resolve(undefined),
       status.server.running || facts.listeners.length > 0 ? ask({ path: '/health' }) : Promise.resolve({ status: 0, body: '' }),
       status.server.running ? ask({ path: '/version', ...(auth ? { headers: auth } : {}) }) : Promise.resolve({ status: 0, body: '' }),
       status.server.running
-        ? ask({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: `${hostPart}:${port}`, body: '{"max_results":1}', ...(auth ? { headers: auth } : {}) })
+        ? ask({
+            method: 'POST',
+            path: '/api/2.0/mlflow/experiments/search',
+            hostHeader: `${hostPart}:${port}`,
+            body: '{"max_results":1}',
+            ...(auth ? { headers: auth } : {}),
+          })
         : Promise.resolve({ status: 0, body: '' }),
     ]);
 
@@ -170,7 +196,13 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
  * provision uploads; another path costs one more command. A sentence when the VM has no usable file (MLflow
  * could not connect either).
  */
-export async function vmRootCertificate(remote: Remote, db: DatabaseSettings, home: string, uploaded: string, uploadedLines: string[]): Promise<DatabaseSettings | string> {
+export async function vmRootCertificate(
+  remote: Remote,
+  db: DatabaseSettings,
+  home: string,
+  uploaded: string,
+  uploadedLines: string[],
+): Promise<DatabaseSettings | string> {
   const path = db.sslRootCertPath ?? (db.sslmode === 'verify-ca' || db.sslmode === 'verify-full' ? `${home}/.postgresql/root.crt` : undefined);
   if (!path) return db;
   let pem = '';

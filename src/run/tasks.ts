@@ -69,7 +69,15 @@ export async function runHosts(config: ProvisionConfig, handle: RunHandle): Prom
         log = new HostLog(config.output.logDir, target.label);
       } catch (err) {
         handle.results.set(target.label, {
-          host: target.label, status: 'failed', changed: [], error: errorMessage(err), warnings: [], durationMs: 0, sshConnections: 0, remoteCommands: 0, portForwards: 0,
+          host: target.label,
+          status: 'failed',
+          changed: [],
+          error: errorMessage(err),
+          warnings: [],
+          durationMs: 0,
+          sshConnections: 0,
+          remoteCommands: 0,
+          portForwards: 0,
         });
         throw err;
       }
@@ -91,7 +99,10 @@ export async function runHosts(config: ProvisionConfig, handle: RunHandle): Prom
       };
       // Returned, not run here: Listr2 then draws the steps inside this host's task with the one renderer of
       // the list (a nested list run by hand would start a second renderer, which a terminal refuses).
-      return task.newListr(steps.map((s, i) => stepTask(s, host, i === steps.length - 1, finish)), { concurrent: false, exitOnError: true });
+      return task.newListr(
+        steps.map((s, i) => stepTask(s, host, i === steps.length - 1, finish)),
+        { concurrent: false, exitOnError: true },
+      );
     },
   }));
 

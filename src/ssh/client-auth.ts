@@ -7,11 +7,13 @@ import type { Secret } from '../util/secret.js';
 
 /** The known_hosts files and name one connection verifies its host key with. */
 export function knownHostsFilesFor(target: HostTarget, knownHostsPath: string): KnownHostsFiles {
-  return target.knownHosts ?? {
-    name: knownHostsName(target.address, target.port),
-    userFiles: [knownHostsPath],
-    globalFiles: DEFAULT_GLOBAL_KNOWN_HOSTS,
-  };
+  return (
+    target.knownHosts ?? {
+      name: knownHostsName(target.address, target.port),
+      userFiles: [knownHostsPath],
+      globalFiles: DEFAULT_GLOBAL_KNOWN_HOSTS,
+    }
+  );
 }
 
 /** Algorithm names a known_hosts key type can be negotiated as. */
@@ -23,8 +25,13 @@ export const HOST_KEY_ALGORITHMS: Record<string, string[]> = {
   'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
 };
 export const ALL_HOST_KEY_ALGORITHMS = [
-  'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521',
-  'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa',
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
 ];
 
 /** The keys to offer, in OpenSSH's order: --identity-file (or the config's), ssh-agent, then the default files. */

@@ -33,7 +33,11 @@ export class Remote {
    * `refusedKey`: why the connection was closed by our own host-key check at a re-key (the server presented
    * another key mid-connection); every operation it cuts short then says that, not "dropped".
    */
-  private constructor(readonly client: Client, readonly target: HostTarget, private readonly refusedKey: () => StepError | undefined = () => undefined) {
+  private constructor(
+    readonly client: Client,
+    readonly target: HostTarget,
+    private readonly refusedKey: () => StepError | undefined = () => undefined,
+  ) {
     const gone = () => {
       this.closed = true;
       for (const fail of [...this.pending]) fail();
@@ -91,9 +95,7 @@ export class Remote {
     const preferred = verifier.knownKeyTypes().flatMap((t) => HOST_KEY_ALGORITHMS[t] ?? []);
     const methods = keyCandidates(target, options.passphrase);
     if (methods.length === 0) {
-      return Promise.reject(new StepError(
-        'No SSH key to log in with: pass --identity-file, load a key into ssh-agent, or create ~/.ssh/id_ed25519.',
-      ));
+      return Promise.reject(new StepError('No SSH key to log in with: pass --identity-file, load a key into ssh-agent, or create ~/.ssh/id_ed25519.'));
     }
     let hostKeyProblem: StepError | undefined;
 
@@ -201,10 +203,13 @@ export class Remote {
         };
         let code: number | null = null;
         let signal: string | undefined;
-        const backstop = setTimeout(() => {
-          channel.close();
-          reject(new StepError(`A remote command on ${this.target.address} did not finish within ${timeoutSec + 15} s.`));
-        }, (timeoutSec + 15) * 1000);
+        const backstop = setTimeout(
+          () => {
+            channel.close();
+            reject(new StepError(`A remote command on ${this.target.address} did not finish within ${timeoutSec + 15} s.`));
+          },
+          (timeoutSec + 15) * 1000,
+        );
         channel.on('data', (d: Buffer) => feed('stdout', d));
         channel.stderr.on('data', (d: Buffer) => feed('stderr', d));
         channel.on('exit', (c: number | null, s?: string) => {
@@ -233,10 +238,12 @@ export class Remote {
   }
 
   private sftp(): Promise<SFTPWrapper> {
-    this.sftpSession ??= this.bounded<SFTPWrapper>('while opening SFTP', (cb) => this.client.sftp((err, sftp) => {
-      sftp?.on('error', () => undefined); // a dead session fails its pending requests (bounded) instead
-      cb(err, sftp);
-    })).catch((err: unknown) => {
+    this.sftpSession ??= this.bounded<SFTPWrapper>('while opening SFTP', (cb) =>
+      this.client.sftp((err, sftp) => {
+        sftp?.on('error', () => undefined); // a dead session fails its pending requests (bounded) instead
+        cb(err, sftp);
+      }),
+    ).catch((err: unknown) => {
       this.sftpSession = undefined;
       if (err instanceof StepError) throw err;
       throw new StepError(`Could not open SFTP on ${this.target.address}: ${(err as Error).message}.`);
@@ -272,7 +279,7 @@ export class Remote {
       if (err instanceof StepError) throw err; // the connection dropped or did not answer: unlink cannot run
       await this.bounded(what, (cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
       const reason = (err as Error).message;
-      const full = /no space|quota|failure/i.test(reason) ? ' (is the VM\'s disk full?)' : '';
+      const full = /no space|quota|failure/i.test(reason) ? " (is the VM's disk full?)" : '';
       throw new StepError(`Uploading ${path} to ${this.target.address} failed: ${reason}${full}. The previous file, if any, is unchanged.`);
     }
   }

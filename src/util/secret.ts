@@ -105,13 +105,13 @@ export function maskSecrets(text: string): string {
 export function maskStreams(...streams: NodeJS.WriteStream[]): void {
   for (const stream of streams) {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    stream.write = (chunk: unknown, ...rest: unknown[]) => {
       if (typeof chunk === 'string') return write(maskSecrets(chunk), ...rest);
       if (chunk instanceof Uint8Array) {
         // Only text is masked: `rest[0]` may name the encoding of a string, never of a buffer.
         return write(Buffer.from(maskSecrets(Buffer.from(chunk).toString('utf8')), 'utf8'), ...rest);
       }
       return write(chunk, ...rest);
-    });
+    };
   }
 }

@@ -21,8 +21,14 @@ export function judgeRunningServer(a: ServerAnswers): { problems: string[]; runn
   if (a.health.status !== 200) problems.push(`/health answers ${a.health.status ? `HTTP ${a.health.status}` : `nothing (${a.health.body})`}.`);
   const runningVersion = a.version.status === 200 ? a.version.body.trim() : undefined;
   if (a.search.status !== 200) {
-    const why = a.search.status === 401 ? ': the admin credentials in the secrets file are refused'
-      : a.search.status === 403 ? ': the server refuses its own public Host header' : a.search.status === 0 ? ` (${a.search.body})` : '';
+    const why =
+      a.search.status === 401
+        ? ': the admin credentials in the secrets file are refused'
+        : a.search.status === 403
+          ? ': the server refuses its own public Host header'
+          : a.search.status === 0
+            ? ` (${a.search.body})`
+            : '';
     problems.push(`An experiments search answers ${a.search.status ? `HTTP ${a.search.status}` : 'nothing'}${why}.`);
   }
   if (runningVersion && a.installedVersion && runningVersion !== a.installedVersion) {

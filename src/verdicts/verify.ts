@@ -78,7 +78,8 @@ function serverError(ctx: VerifyContext, a: VerifyAnswers): string | undefined {
     if (r.status === 403 && /Cross-origin/i.test(r.body)) {
       return `The server blocks API calls from the UI at http://${r.name} (403 Cross-origin request blocked): its origin is missing from --cors-allowed-origins in ${ctx.launcherPath}.`;
     }
-    if (r.status === 403) return `The server rejects the Host header "${r.name}" (403): add it to --allowed-hosts, or leave --allowed-hosts unset for the default.`;
+    if (r.status === 403)
+      return `The server rejects the Host header "${r.name}" (403): add it to --allowed-hosts, or leave --allowed-hosts unset for the default.`;
   }
   const [search, ...byName] = a.searches;
   const failedName = byName.find((r) => r.status !== 200);
@@ -86,8 +87,10 @@ function serverError(ctx: VerifyContext, a: VerifyAnswers): string | undefined {
     return `An experiments search as the UI at http://${failedName.name} sends it failed with HTTP ${failedName.status}; see ${ctx.logPath}.`;
   }
   if (search?.status === 401 && ctx.auth) {
-    return `The server refuses the admin credentials (401): user "${ctx.auth.adminUser}" already exists in database "${ctx.auth.database}" with another password. MLflow uses MLFLOW_AUTH_ADMIN_PASSWORD only when it creates the admin: ` +
-      'set it back to the password the admin was created with, or change that password in the UI (or with POST /api/2.0/mlflow/users/update-password) first.';
+    return (
+      `The server refuses the admin credentials (401): user "${ctx.auth.adminUser}" already exists in database "${ctx.auth.database}" with another password. MLflow uses MLFLOW_AUTH_ADMIN_PASSWORD only when it creates the admin: ` +
+      'set it back to the password the admin was created with, or change that password in the UI (or with POST /api/2.0/mlflow/users/update-password) first.'
+    );
   }
   if (a.anonymous && a.anonymous.status !== 401) {
     return `Basic auth is not in force: a call without credentials got HTTP ${a.anonymous.status}, not 401; see ${ctx.logPath}.`;
@@ -106,11 +109,16 @@ function artifactError(ctx: VerifyContext, a: VerifyAnswers): string | undefined
     return `The artifact round trip through the server failed (PUT ${put.status}, GET ${got?.status ?? '-'}): check that ${ctx.artifactsDir} is writable; see ${ctx.logPath}.`;
   }
   const failed = put.status !== 200 || !got ? put : got;
-  const check = blob.credential.kind === 'managed-identity'
-    ? `that the VM's managed identity (--azure-identity) has the role "Storage Blob Data Contributor" on the storage account ${blob.account}`
-    : blob.credential.kind === 'connection-string' ? 'AZURE_STORAGE_CONNECTION_STRING' : 'AZURE_STORAGE_ACCESS_KEY';
-  return `The artifact round trip through the server to ${blob.uri} failed (${put.status !== 200 ? 'PUT' : 'GET'} ${failed.status || 'timeout'}: ${mlflowMessage(failed.body).trim().split('\n')[0]!.slice(0, 300)}): ` +
-    `check ${check}, that the container ${blob.container} exists in the storage account ${blob.account}, and that the VM reaches ${blob.account}.blob.core.windows.net; see ${ctx.logPath}.`;
+  const check =
+    blob.credential.kind === 'managed-identity'
+      ? `that the VM's managed identity (--azure-identity) has the role "Storage Blob Data Contributor" on the storage account ${blob.account}`
+      : blob.credential.kind === 'connection-string'
+        ? 'AZURE_STORAGE_CONNECTION_STRING'
+        : 'AZURE_STORAGE_ACCESS_KEY';
+  return (
+    `The artifact round trip through the server to ${blob.uri} failed (${put.status !== 200 ? 'PUT' : 'GET'} ${failed.status || 'timeout'}: ${mlflowMessage(failed.body).trim().split('\n')[0]!.slice(0, 300)}): ` +
+    `check ${check}, that the container ${blob.container} exists in the storage account ${blob.account}, and that the VM reaches ${blob.account}.blob.core.windows.net; see ${ctx.logPath}.`
+  );
 }
 
 /** MLflow's JSON error message, or the text as it is. */

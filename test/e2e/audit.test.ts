@@ -34,7 +34,10 @@ test('--artifacts-dir: the home, a folder containing it, system trees, symlinks 
   // Judged on the VM: the home itself (the audit's remote-root reproduction).
   const home = await provision([...labFlags(VM, workdir), '--artifacts-dir', HOME], { workdir });
   assert.equal(home.code, 1, home.stdout);
-  assert.match(home.stdout, /The artifacts folder \/home\/azureuser is refused: it is your home folder, which holds the secrets file and ~\/\.ssh; MLflow's artifact API reads and writes every file in it\. Choose a folder of its own/);
+  assert.match(
+    home.stdout,
+    /The artifacts folder \/home\/azureuser is refused: it is your home folder, which holds the secrets file and ~\/\.ssh; MLflow's artifact API reads and writes every file in it\. Choose a folder of its own/,
+  );
   assert.equal(await serverPid(), pid, 'the server was not touched');
   assert.deepEqual(await vmFileStat(VM, HOME), homeBefore);
   const leak = await httpToVm(vmIp(VM), { path: '/api/2.0/mlflow-artifacts/artifacts/.mlflow-server.env' });
@@ -57,7 +60,10 @@ test('--artifacts-dir: the home, a folder containing it, system trees, symlinks 
   assert.match(link.stdout, /The artifacts folder \/srv\/audit-link \(\/home\/azureuser\) is refused: it is a symbolic link, which provision does not follow/);
   const rootOwned = await provision([...labFlags(VM, workdir), '--artifacts-dir', '/srv/audit-root'], { workdir });
   assert.equal(rootOwned.code, 1);
-  assert.match(rootOwned.stdout, /The artifacts folder \/srv\/audit-root is refused: it exists and belongs to root, and provision never takes over a folder it did not create/);
+  assert.match(
+    rootOwned.stdout,
+    /The artifacts folder \/srv\/audit-root is refused: it exists and belongs to root, and provision never takes over a folder it did not create/,
+  );
   assert.deepEqual(await vmFileStat(VM, '/srv/audit-root'), { mode: 0o755, uid: 0, user: 'root' }, 'not re-owned, not re-moded');
   const parent = await provision([...labFlags(VM, workdir), '--artifacts-dir', `${HOME}/../azureuser/.ssh`], { workdir });
   assert.equal(parent.code, 1);
@@ -111,9 +117,14 @@ async function restoreSftp(): Promise<void> {
 }
 
 /** The CLI with --json; `act` runs once the files step has been uploading for a moment. */
-async function runDuringUpload(workdir: string, act: (child: ReturnType<typeof spawn>) => Promise<void>): Promise<{ code: number | null; stdout: string; stderr: string; actedAt: number; endedAt: number }> {
+async function runDuringUpload(
+  workdir: string,
+  act: (child: ReturnType<typeof spawn>) => Promise<void>,
+): Promise<{ code: number | null; stdout: string; stderr: string; actedAt: number; endedAt: number }> {
   const child = spawn(process.execPath, [CLI, ...labFlags(VM, workdir), '--json', '--allowed-hosts', `${vmIp(VM)}:5000,audit.example`], {
-    cwd: workdir, env: { PATH: process.env.PATH, HOME: workdir, NO_COLOR: '1', ...dbEnv() }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: workdir,
+    env: { PATH: process.env.PATH, HOME: workdir, NO_COLOR: '1', ...dbEnv() },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
@@ -149,7 +160,10 @@ test('an SFTP upload that never finishes: Ctrl-C exits 130 with the --json line,
     });
     assert.ok(interrupted.actedAt > 0, `the upload started: ${interrupted.stderr}`);
     assert.equal(interrupted.code, 130, interrupted.stderr);
-    const lines = interrupted.stdout.trim().split('\n').map((l) => JSON.parse(l) as { status: string; error: string });
+    const lines = interrupted.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string; error: string });
     assert.equal(lines.length, 1, 'one --json line for the host it started');
     assert.equal(lines[0]!.status, 'failed');
     assert.match(lines[0]!.error, /^Interrupted while uploading \/home\/azureuser\/start-mlflow-server\.sh\.$/);
@@ -160,9 +174,15 @@ test('an SFTP upload that never finishes: Ctrl-C exits 130 with the --json line,
       await vmExec(VM, 'pkill -KILL -f "^sshd: azureuser"');
     });
     assert.equal(dropped.code, 1, dropped.stderr);
-    const [line] = dropped.stdout.trim().split('\n').map((l) => JSON.parse(l) as { status: string; error: string });
+    const [line] = dropped.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string; error: string });
     assert.equal(line!.status, 'failed');
-    assert.match(line!.error, /^The SSH connection to 10\.231\.0\.24 dropped while uploading \/home\/azureuser\/start-mlflow-server\.sh; rerun provision to continue\.$/);
+    assert.match(
+      line!.error,
+      /^The SSH connection to 10\.231\.0\.24 dropped while uploading \/home\/azureuser\/start-mlflow-server\.sh; rerun provision to continue\.$/,
+    );
     assert.ok(dropped.endedAt - dropped.actedAt < 15_000, `failed ${dropped.endedAt - dropped.actedAt} ms after the drop`);
     t.diagnostic(`connection dropped during a stalled upload: exit 1 ${dropped.endedAt - dropped.actedAt} ms after the kill was sent`);
   } finally {
@@ -180,14 +200,21 @@ test('an SFTP upload that never finishes: Ctrl-C exits 130 with the --json line,
 test('a host that accepts TCP but never speaks SSH fails alone; the batch goes on and reports every host', async (t) => {
   if (!requireLab(t)) return;
   const workdir = newWorkdir();
-  const listener = 'import socket, time\ns = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(("0.0.0.0", 2222)); s.listen(8)\nconns = []\nend = time.time() + 90\nwhile time.time() < end:\n    s.settimeout(1)\n    try: conns.append(s.accept()[0])\n    except OSError: pass\n';
+  const listener =
+    'import socket, time\ns = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(("0.0.0.0", 2222)); s.listen(8)\nconns = []\nend = time.time() + 90\nwhile time.time() < end:\n    s.settimeout(1)\n    try: conns.append(s.accept()[0])\n    except OSError: pass\n';
   await vmExec(VM, `cat > /tmp/silent.py && (setsid timeout 90 python3 /tmp/silent.py </dev/null >/dev/null 2>&1 &)`, { input: listener });
   try {
     writeFileSync(join(workdir, 'hosts.txt'), `${vmIp(VM)}:2222\n${vmIp(VM)}\n`);
-    const res = await provision(['--hosts-file', join(workdir, 'hosts.txt'), ...labFlags(VM, workdir).slice(2), '--connect-timeout', '2', '--upgrade', '--json'], { workdir });
+    const res = await provision(
+      ['--hosts-file', join(workdir, 'hosts.txt'), ...labFlags(VM, workdir).slice(2), '--connect-timeout', '2', '--upgrade', '--json'],
+      { workdir },
+    );
     assert.equal(res.code, 1, res.stderr);
     assert.doesNotMatch(res.stderr, /Unhandled 'error' event|^\s+at /m, 'no crash, no stack trace');
-    const results = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { host: string; status: string; error?: string; changed: string[] });
+    const results = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { host: string; status: string; error?: string; changed: string[] });
     assert.equal(results.length, 2);
     const silent = results.find((r) => r.status !== 'ok')!;
     assert.equal(silent.status, 'unreachable');
@@ -210,13 +237,16 @@ test('secrets in server log lines are masked on the terminal and in status, text
   try {
     const res = await provision([...labFlags(VM, workdir), '--allowed-hosts', `${vmIp(VM)}:5000,mask.example`], { workdir });
     assert.equal(res.code, 1, res.stdout);
-    assert.match(res.stdout, /log: MLFLOW_BACKEND_STORE_URI='\*\*\*'/, 'the server\'s log lines are shown, masked');
+    assert.match(res.stdout, /log: MLFLOW_BACKEND_STORE_URI='\*\*\*'/, "the server's log lines are shown, masked");
     assert.ok(!res.everything.includes(password) && !res.everything.includes(encodeURIComponent(password)), 'the password is in no output and no log');
     for (const json of [false, true]) {
       const status = await provision(['status', ...statusFlags(VM, workdir), ...(json ? ['--json'] : [])], { workdir, noDbEnv: true });
       assert.equal(status.code, 1);
       assert.match(status.stdout, /MLFLOW_BACKEND_STORE_URI=/, 'the log tail is shown');
-      assert.ok(!status.stdout.includes(password) && !status.stdout.includes(encodeURIComponent(password)), `status${json ? ' --json' : ''} masks the password`);
+      assert.ok(
+        !status.stdout.includes(password) && !status.stdout.includes(encodeURIComponent(password)),
+        `status${json ? ' --json' : ''} masks the password`,
+      );
     }
   } finally {
     await vmExec(VM, `cp -a /tmp/mlflow.real ${mlflow}`);
@@ -231,11 +261,14 @@ test('waiting for the first database call ends at once on Ctrl-C', async (t) => 
   await labPsql('DROP DATABASE IF EXISTS prov_audit_fresh; CREATE DATABASE prov_audit_fresh OWNER mlflow;');
   const mlflow = `${HOME}/mlflow-venv/bin/mlflow`;
   // A server that answers /health but never a database call, on a database without MLflow's schema.
-  const fake = '#!/usr/bin/python3\nimport http.server\nclass H(http.server.BaseHTTPRequestHandler):\n    def do_GET(self): self.send_response(200 if self.path == "/health" else 503); self.end_headers()\n    do_POST = do_GET\n    def log_message(self, *a): pass\nhttp.server.HTTPServer(("0.0.0.0", 5000), H).serve_forever()\n';
+  const fake =
+    '#!/usr/bin/python3\nimport http.server\nclass H(http.server.BaseHTTPRequestHandler):\n    def do_GET(self): self.send_response(200 if self.path == "/health" else 503); self.end_headers()\n    do_POST = do_GET\n    def log_message(self, *a): pass\nhttp.server.HTTPServer(("0.0.0.0", 5000), H).serve_forever()\n';
   await vmExec(VM, `cp -a ${mlflow} /tmp/mlflow.real && cat > ${mlflow}`, { input: fake });
   try {
     const child = spawn(process.execPath, [CLI, ...labFlags(VM, workdir), '--pg-db', 'prov_audit_fresh'], {
-      cwd: workdir, env: { PATH: process.env.PATH, HOME: workdir, NO_COLOR: '1', ...dbEnv() }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: workdir,
+      env: { PATH: process.env.PATH, HOME: workdir, NO_COLOR: '1', ...dbEnv() },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let sentAt = 0;
@@ -266,7 +299,10 @@ test('waiting for the first database call ends at once on Ctrl-C', async (t) => 
   }
   const again = await provision(labFlags(VM, workdir), { workdir });
   assert.equal(again.code, 0, again.stdout);
-  assert.deepEqual((await vmProcesses(VM)).filter((p) => /http\.server|silent\.py/.test(p.cmdline)), []);
+  assert.deepEqual(
+    (await vmProcesses(VM)).filter((p) => /http\.server|silent\.py/.test(p.cmdline)),
+    [],
+  );
 });
 
 test('the PID file is 0600 and its configuration fingerprint is salted, not a bare hash over the secrets', async (t) => {

@@ -18,10 +18,8 @@ const req = (r: VmRequest) => httpToVm(IP, r);
 const CREATED_DB = 'prov_auth_created';
 const AUTH_ENV = { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW, POSTGRES_AUTH_DB: AUTH_DB };
 
-
 const search = (auth?: { user: string; password: string }) =>
   req({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":1,"filter":"name = \'Default\'"}', ...(auth ?? {}) });
-
 
 function assertNowhere(secret: string, label: string, run: { res: CliRun; cmdlines: string[] }): void {
   for (const form of [secret, encodeURIComponent(secret), Buffer.from(`admin:${secret}`).toString('base64')]) {
@@ -39,7 +37,9 @@ before(async (t) => {
   available = requireLab(t as never);
   if (!available) return;
   await ensureLab(25);
-  await labPsql(`DROP DATABASE IF EXISTS ${AUTH_DB} WITH (FORCE); CREATE DATABASE ${AUTH_DB} OWNER mlflow; DROP DATABASE IF EXISTS prov_auth_missing WITH (FORCE); DROP DATABASE IF EXISTS ${CREATED_DB} WITH (FORCE);`);
+  await labPsql(
+    `DROP DATABASE IF EXISTS ${AUTH_DB} WITH (FORCE); CREATE DATABASE ${AUTH_DB} OWNER mlflow; DROP DATABASE IF EXISTS prov_auth_missing WITH (FORCE); DROP DATABASE IF EXISTS ${CREATED_DB} WITH (FORCE);`,
+  );
   await provisionedVm(VM);
 });
 after(async () => {
@@ -52,9 +52,17 @@ test('--auth basic: bad input stops before anything is touched (exit 2)', async 
   if (!requireLab(t)) return;
   const workdir = newWorkdir();
   const cases: Array<[string[], Record<string, string>, RegExp]> = [
-    [['--auth', 'basic'], { MLFLOW_AUTH_ADMIN_PASSWORD: 'short-pw' }, /MLFLOW_AUTH_ADMIN_PASSWORD must be at least 12 characters: MLflow refuses shorter admin passwords\./],
+    [
+      ['--auth', 'basic'],
+      { MLFLOW_AUTH_ADMIN_PASSWORD: 'short-pw' },
+      /MLFLOW_AUTH_ADMIN_PASSWORD must be at least 12 characters: MLflow refuses shorter admin passwords\./,
+    ],
     [['--auth', 'basic'], {}, /Missing the MLflow admin password for --auth basic \(MLFLOW_AUTH_ADMIN_PASSWORD in \.env\)/],
-    [['--auth', 'basic', '--auth-admin-password', 'x'], AUTH_ENV, /--auth-admin-password is not accepted: a password on the command line leaks into shell history and ps\./],
+    [
+      ['--auth', 'basic', '--auth-admin-password', 'x'],
+      AUTH_ENV,
+      /--auth-admin-password is not accepted: a password on the command line leaks into shell history and ps\./,
+    ],
     [['--auth', 'basic', '--auth-db', 'mlflow'], AUTH_ENV, /--auth-db must name another database than --pg-db \("mlflow"\)/],
     [['--auth', 'maybe'], AUTH_ENV, /Invalid values:[\s\S]*auth/],
   ];
@@ -71,9 +79,15 @@ test('--auth basic with a missing auth database: exit 1, the database named, not
   const workdir = newWorkdir();
   const files = `sha256sum ${HOME}/start-mlflow-server.sh ${HOME}/.mlflow-server.env; ls ${HOME}`;
   const before = (await vmExec(VM, files)).stdout;
-  const res = await provision([...labFlags(VM, workdir), '--auth', 'basic', '--auth-db', 'prov_auth_missing'], { workdir, env: { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW } });
+  const res = await provision([...labFlags(VM, workdir), '--auth', 'basic', '--auth-db', 'prov_auth_missing'], {
+    workdir,
+    env: { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW },
+  });
   assert.equal(res.code, 1, res.stdout);
-  assert.match(res.stdout, /The database "prov_auth_missing" for MLflow's users and permissions \(--auth basic\) does not exist on 10\.231\.0\.2:5432, and user "mlflow" may not create databases: create it on the same server \(az postgres flexible-server db create --database-name prov_auth_missing \.\.\., or CREATE DATABASE prov_auth_missing OWNER "mlflow";\) or name an existing one with --auth-db\./);
+  assert.match(
+    res.stdout,
+    /The database "prov_auth_missing" for MLflow's users and permissions \(--auth basic\) does not exist on 10\.231\.0\.2:5432, and user "mlflow" may not create databases: create it on the same server \(az postgres flexible-server db create --database-name prov_auth_missing \.\.\., or CREATE DATABASE prov_auth_missing OWNER "mlflow";\) or name an existing one with --auth-db\./,
+  );
   assert.equal((await vmExec(VM, files)).stdout, before);
 });
 
@@ -85,7 +99,10 @@ test('--auth basic: 401 without credentials, 200 with them, /health open; the ke
   assert.match(first.res.stdout, /install mlflow\[auth\] psycopg2-binary with uv \(pip if uv fails\)/);
   assert.match(first.res.stdout, /Database check through the VM: unchanged \(.*login ok; auth database prov_auth_e2e ok\)/);
   assert.match(first.res.stdout, /uploaded \/home\/azureuser\/mlflow-auth\.ini \(0600\)/);
-  assert.match(first.res.stdout, /Health check: unchanged \(\/health ok, experiments search ok \(as admin; 401 without credentials\), artifact round trip ok, answers from here, refuses a foreign Host header\)/);
+  assert.match(
+    first.res.stdout,
+    /Health check: unchanged \(\/health ok, experiments search ok \(as admin; 401 without credentials\), artifact round trip ok, answers from here, refuses a foreign Host header\)/,
+  );
   assert.match(first.res.stdout, /Log in: +user admin with the password from MLFLOW_AUTH_ADMIN_PASSWORD \(the browser asks; \/health stays open\)/);
   assert.match(first.res.stdout, /Clients log in with: export MLFLOW_TRACKING_USERNAME=admin MLFLOW_TRACKING_PASSWORD='<the admin password>'/);
   assert.match(first.res.stdout, /Network: +the login travels over plain HTTP/);
@@ -101,7 +118,11 @@ test('--auth basic: 401 without credentials, 200 with them, /health open; the ke
   assert.equal(ok.status, 200, ok.body);
   assert.equal(JSON.parse(ok.body).experiments[0].name, 'Default');
   assert.equal((await req({ path: '/version', user: 'admin', password: ADMIN_PW })).status, 200);
-  assert.equal((await req({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', host: 'evil.example.com', body: '{}' })).status, 403, 'the Host check still comes first');
+  assert.equal(
+    (await req({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', host: 'evil.example.com', body: '{}' })).status,
+    403,
+    'the Host check still comes first',
+  );
 
   // The users live in the auth database; the files on the VM.
   assert.equal((await labPsql(`\\c ${AUTH_DB}\nSELECT username || ' ' || is_admin FROM users;`)).trim(), 'admin true');
@@ -121,7 +142,9 @@ test('--auth basic: 401 without credentials, 200 with them, /health open; the ke
   // The admin password and the session key: in the secrets file only, in no output, log or command line.
   assertNowhere(ADMIN_PW, 'first run', first);
   assertNowhere(key, 'first run', first);
-  const holders = await vmExec(VM, `grep -rlF -e ${shq(ADMIN_PW)} -e ${key} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null`, { timeoutMs: 120_000 });
+  const holders = await vmExec(VM, `grep -rlF -e ${shq(ADMIN_PW)} -e ${key} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null`, {
+    timeoutMs: 120_000,
+  });
   assert.deepEqual(holders.stdout.trim().split('\n'), [`${HOME}/.mlflow-server.env`]);
   const log = await vmReadFile(VM, `${HOME}/mlflow-server.log`);
   assert.ok(!log.includes(ADMIN_PW) && !log.includes(key), 'nor in the server log');
@@ -147,9 +170,15 @@ test('--auth basic: 401 without credentials, 200 with them, /health open; the ke
   assert.ok(!status.everything.includes(ADMIN_PW) && !status.everything.includes(key));
 
   // Another admin password later: MLflow keeps the admin it created, so the tool says what happened.
-  const other = await provision([...labFlags(VM, workdir), '--auth', 'basic'], { workdir, env: { ...AUTH_ENV, MLFLOW_AUTH_ADMIN_PASSWORD: 'another-Passw0rd-1' } });
+  const other = await provision([...labFlags(VM, workdir), '--auth', 'basic'], {
+    workdir,
+    env: { ...AUTH_ENV, MLFLOW_AUTH_ADMIN_PASSWORD: 'another-Passw0rd-1' },
+  });
   assert.equal(other.code, 1, other.stdout);
-  assert.match(other.stdout, /The server refuses the admin credentials \(401\): user "admin" already exists in database "prov_auth_e2e" with another password\. MLflow uses MLFLOW_AUTH_ADMIN_PASSWORD only when it creates the admin/);
+  assert.match(
+    other.stdout,
+    /The server refuses the admin credentials \(401\): user "admin" already exists in database "prov_auth_e2e" with another password\. MLflow uses MLFLOW_AUTH_ADMIN_PASSWORD only when it creates the admin/,
+  );
   assert.ok(!other.everything.includes('another-Passw0rd-1'));
   const back = await provision([...labFlags(VM, workdir), '--auth', 'basic'], { workdir, env: AUTH_ENV });
   assert.equal(back.code, 0, back.stdout);
@@ -166,12 +195,22 @@ test('--auth basic when the login role may CREATE DATABASE: the auth database is
     const args = withLabFlags(VM, workdir, ['--auth', 'basic', '--auth-db', CREATED_DB, '--workers', '2']);
     const dry = await provision([...args, '--dry-run'], { workdir, env: { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW } });
     assert.equal(dry.code, 0, dry.stdout);
-    assert.match(dry.stdout, new RegExp(`Database check through the VM: would change \\(.*; would create the database ${CREATED_DB} for MLflow's users and permissions \\(user "mlflow" may create databases\\)\\)`));
+    assert.match(
+      dry.stdout,
+      new RegExp(
+        `Database check through the VM: would change \\(.*; would create the database ${CREATED_DB} for MLflow's users and permissions \\(user "mlflow" may create databases\\)\\)`,
+      ),
+    );
     assert.equal(await exists(), false, 'a dry run creates nothing');
 
     const res = await provision(args, { workdir, env: { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW } });
     assert.equal(res.code, 0, res.stdout);
-    assert.match(res.stdout, new RegExp(`Database check through the VM: changed \\(.*; created the database ${CREATED_DB} for MLflow's users and permissions \\(user "mlflow" may create databases\\)\\)`));
+    assert.match(
+      res.stdout,
+      new RegExp(
+        `Database check through the VM: changed \\(.*; created the database ${CREATED_DB} for MLflow's users and permissions \\(user "mlflow" may create databases\\)\\)`,
+      ),
+    );
     assert.equal(await exists(), true);
     assert.equal((await labPsql(`SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '${CREATED_DB}';`)).trim(), 'mlflow');
     // Two workers, one migration: one row in the auth schema's Alembic table, one admin, no race in the log.

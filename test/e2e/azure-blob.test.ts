@@ -18,8 +18,6 @@ const KEY = 'Sentinel+AzureKey/0123456789abcdef==';
 const get = async (path: string) => (await httpToVm(IP, { path })).status;
 const CONN = `DefaultEndpointsProtocol=https;AccountName=provlabacct;AccountKey=${KEY};EndpointSuffix=core.windows.net`;
 
-
-
 function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -34,16 +32,31 @@ test('--artifacts-destination: a malformed URI or a missing credential stops bef
   if (!requireLab(t)) return;
   const workdir = newWorkdir();
   const cases: Array<[string[], Record<string, string>, RegExp]> = [
-    [['--artifacts-destination', 's3://bucket/mlflow'], { AZURE_STORAGE_ACCESS_KEY: KEY },
-      /--artifacts-destination "s3:\/\/bucket\/mlflow" is not an Azure Blob URI: use wasbs:\/\/<container>@<account>\.blob\.core\.windows\.net\/<path>/],
-    [['--artifacts-destination', 'wasbs://Bad_Container@provlabacct.blob.core.windows.net/x'], { AZURE_STORAGE_ACCESS_KEY: KEY },
-      /--artifacts-destination "wasbs:\/\/Bad_Container@provlabacct\.blob\.core\.windows\.net\/x" is not an Azure Blob URI: .*container: 3-63 lowercase letters, digits and hyphens/],
-    [['--artifacts-destination', DEST], {},
-      /--artifacts-destination wasbs:\/\/\.\.\. needs a storage credential: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCESS_KEY in the environment or \.env, or use --azure-identity/],
-    [['--artifacts-destination', DEST, '--artifacts-dir', '/data/a'], { AZURE_STORAGE_ACCESS_KEY: KEY },
-      /--artifacts-dir and --artifacts-destination exclude each other/],
-    [['--artifacts-destination', DEST], { AZURE_STORAGE_CONNECTION_STRING: CONN.replace('provlabacct', 'otheracct') },
-      /AZURE_STORAGE_CONNECTION_STRING is for the storage account "otheracct", but --artifacts-destination names "provlabacct"/],
+    [
+      ['--artifacts-destination', 's3://bucket/mlflow'],
+      { AZURE_STORAGE_ACCESS_KEY: KEY },
+      /--artifacts-destination "s3:\/\/bucket\/mlflow" is not an Azure Blob URI: use wasbs:\/\/<container>@<account>\.blob\.core\.windows\.net\/<path>/,
+    ],
+    [
+      ['--artifacts-destination', 'wasbs://Bad_Container@provlabacct.blob.core.windows.net/x'],
+      { AZURE_STORAGE_ACCESS_KEY: KEY },
+      /--artifacts-destination "wasbs:\/\/Bad_Container@provlabacct\.blob\.core\.windows\.net\/x" is not an Azure Blob URI: .*container: 3-63 lowercase letters, digits and hyphens/,
+    ],
+    [
+      ['--artifacts-destination', DEST],
+      {},
+      /--artifacts-destination wasbs:\/\/\.\.\. needs a storage credential: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCESS_KEY in the environment or \.env, or use --azure-identity/,
+    ],
+    [
+      ['--artifacts-destination', DEST, '--artifacts-dir', '/data/a'],
+      { AZURE_STORAGE_ACCESS_KEY: KEY },
+      /--artifacts-dir and --artifacts-destination exclude each other/,
+    ],
+    [
+      ['--artifacts-destination', DEST],
+      { AZURE_STORAGE_CONNECTION_STRING: CONN.replace('provlabacct', 'otheracct') },
+      /AZURE_STORAGE_CONNECTION_STRING is for the storage account "otheracct", but --artifacts-destination names "provlabacct"/,
+    ],
   ];
   for (const [args, env, expect] of cases) {
     const res = await provision([...labFlags(VM, workdir), ...args], { workdir, env });
@@ -54,7 +67,7 @@ test('--artifacts-destination: a malformed URI or a missing credential stops bef
   }
 });
 
-test('--artifacts-destination wasbs://: up to the server\'s start on the lab; the key only in the 0600 file', async (t) => {
+test("--artifacts-destination wasbs://: up to the server's start on the lab; the key only in the 0600 file", async (t) => {
   if (!requireLab(t)) return;
   await resetVm(VM);
   const workdir = newWorkdir();
@@ -62,10 +75,20 @@ test('--artifacts-destination wasbs://: up to the server\'s start on the lab; th
   const out = run.res.stdout;
   // Exit 1: the lab has no Azure. Everything before the artifact round trip worked.
   assert.equal(run.res.code, 1, out);
-  assert.match(out, new RegExp(`install mlflow==${DEFAULT_MLFLOW_VERSION.replace(/\./g, '\\.')} psycopg2-binary azure-storage-blob with uv`), 'a fresh VM gets the tested version');
-  assert.match(out, /Artifacts folder: unchanged \(artifacts go to wasbs:\/\/mlflow-artifacts@provlabacct\.blob\.core\.windows\.net\/e2e\/runs: no folder on the VM\)/);
+  assert.match(
+    out,
+    new RegExp(`install mlflow==${DEFAULT_MLFLOW_VERSION.replace(/\./g, '\\.')} psycopg2-binary azure-storage-blob with uv`),
+    'a fresh VM gets the tested version',
+  );
+  assert.match(
+    out,
+    /Artifacts folder: unchanged \(artifacts go to wasbs:\/\/mlflow-artifacts@provlabacct\.blob\.core\.windows\.net\/e2e\/runs: no folder on the VM\)/,
+  );
   assert.match(out, /MLflow server: changed \(the server is not running; started pid \d+\)/);
-  assert.match(out, /The artifact round trip through the server to wasbs:\/\/mlflow-artifacts@provlabacct\.blob\.core\.windows\.net\/e2e\/runs failed \(PUT timeout: no answer within 20 s; MLflow retries a storage account it cannot reach for over a minute\): check AZURE_STORAGE_ACCESS_KEY, that the container mlflow-artifacts exists in the storage account provlabacct, and that the VM reaches provlabacct\.blob\.core\.windows\.net/);
+  assert.match(
+    out,
+    /The artifact round trip through the server to wasbs:\/\/mlflow-artifacts@provlabacct\.blob\.core\.windows\.net\/e2e\/runs failed \(PUT timeout: no answer within 20 s; MLflow retries a storage account it cannot reach for over a minute\): check AZURE_STORAGE_ACCESS_KEY, that the container mlflow-artifacts exists in the storage account provlabacct, and that the VM reaches provlabacct\.blob\.core\.windows\.net/,
+  );
 
   // The server runs with the destination; /health and the API answer; no local artifacts folder.
   assert.equal(await get('/health'), 200);

@@ -38,14 +38,17 @@ test('a batch: healthy VMs provisioned, the unreachable and the DB-blocked ones 
   await dbBlock(BLOCKED);
   const workdir = newWorkdir();
   const hostsFile = join(workdir, 'hosts.txt');
-  writeFileSync(hostsFile, [
-    '# batch test',
-    ...HEALTHY.map((k) => `azureuser@${vmIp(k)}`),
-    `${NOBODY}   # nothing answers here`,
-    `${vmIp(BLOCKED)} mlflow-port=5000`,
-    `azureuser@${vmIp(HEALTHY[0]!)}`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    hostsFile,
+    [
+      '# batch test',
+      ...HEALTHY.map((k) => `azureuser@${vmIp(k)}`),
+      `${NOBODY}   # nothing answers here`,
+      `${vmIp(BLOCKED)} mlflow-port=5000`,
+      `azureuser@${vmIp(HEALTHY[0]!)}`,
+      '',
+    ].join('\n'),
+  );
   const args = ['--hosts-file', hostsFile, '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'known_hosts'), '--yes', '--connect-timeout', '5'];
   const env = { POSTGRES_DB: DB };
   const res = await provision(args, { workdir, env });
@@ -57,7 +60,12 @@ test('a batch: healthy VMs provisioned, the unreachable and the DB-blocked ones 
   const summary = res.stdout.slice(res.stdout.lastIndexOf('Summary'));
   for (const k of HEALTHY) assert.match(summary, new RegExp(`${vmIp(k).replace(/\./g, '\\.')}\\s+ok[\\s\\S]*?http://${vmIp(k).replace(/\./g, '\\.')}:5000`));
   assert.match(summary, /10\.231\.0\.99\s+unreachable[\s\S]*?(No SSH answer from 10\.231\.0\.99:22 within 5 s|10\.231\.0\.99:22 is unreachable)/);
-  assert.match(summary, new RegExp(`${esc(vmIp(BLOCKED))}\\s+failed[\\s\\S]*?refuses connections from the VM ${esc(vmIp(BLOCKED))} \\(no pg_hba\\.conf entry\\): add a firewall rule`));
+  assert.match(
+    summary,
+    new RegExp(
+      `${esc(vmIp(BLOCKED))}\\s+failed[\\s\\S]*?refuses connections from the VM ${esc(vmIp(BLOCKED))} \\(no pg_hba\\.conf entry\\): add a firewall rule`,
+    ),
+  );
 
   for (const k of HEALTHY) {
     assert.equal(await get(vmIp(k), '/health'), 200);
@@ -77,7 +85,10 @@ test('a batch: healthy VMs provisioned, the unreachable and the DB-blocked ones 
   await dbAllow(BLOCKED);
   const again = await provision([...args, '--json'], { workdir, env });
   assert.equal(again.code, 1, 'still 1: one host stays unreachable');
-  const results = again.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const results = again.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const byHost = Object.fromEntries(results.map((r) => [r.host, r]));
   assert.equal(byHost[vmIp(BLOCKED)].status, 'ok');
   assert.ok(byHost[vmIp(BLOCKED)].changed.includes('server'));
@@ -98,7 +109,9 @@ function consoleOffset(k: number): number {
   return statSync(join(LAB_STATE, 'vms', vmName(k), 'console.log')).size;
 }
 function consoleSince(k: number, offset: number): string {
-  return readFileSync(join(LAB_STATE, 'vms', vmName(k), 'console.log')).subarray(offset).toString('utf8');
+  return readFileSync(join(LAB_STATE, 'vms', vmName(k), 'console.log'))
+    .subarray(offset)
+    .toString('utf8');
 }
 
 /** Processes of ours a Ctrl-C must not leave behind on vmK: apt and dpkg, the command wrapper, an SSH session, apt/dpkg lock holders. */
@@ -106,12 +119,21 @@ async function leftovers(k: number): Promise<string[]> {
   const procs = (await vmProcesses(k))
     .filter((p) => /apt-get|\/usr\/lib\/apt\/|dpkg|timeout --kill-after|sshd: azureuser/.test(p.cmdline))
     .map((p) => `${vmName(k)} pid ${p.pid} (${p.user}): ${p.cmdline}`);
-  const locks = await vmExec(k, [
-    'for d in /proc/[0-9]*; do for f in "$d"/fd/*; do l=$(readlink "$f" 2>/dev/null) || continue',
-    '  case "$l" in /var/lib/dpkg/lock*|/var/lib/apt/lists/lock|/var/cache/apt/archives/lock) echo "pid ${d#/proc/} holds $l";; esac',
-    'done; done; true',
-  ].join('\n'));
-  return [...procs, ...locks.stdout.split('\n').filter((l) => l !== '').map((l) => `${vmName(k)} ${l}`)];
+  const locks = await vmExec(
+    k,
+    [
+      'for d in /proc/[0-9]*; do for f in "$d"/fd/*; do l=$(readlink "$f" 2>/dev/null) || continue',
+      '  case "$l" in /var/lib/dpkg/lock*|/var/lib/apt/lists/lock|/var/cache/apt/archives/lock) echo "pid ${d#/proc/} holds $l";; esac',
+      'done; done; true',
+    ].join('\n'),
+  );
+  return [
+    ...procs,
+    ...locks.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => `${vmName(k)} ${l}`),
+  ];
 }
 
 test('Ctrl-C during a batch: exit 130, the summary lists every host, the unstarted one untouched, no apt of ours left; a rerun completes', async (t) => {
@@ -133,7 +155,14 @@ test('Ctrl-C during a batch: exit 130, the summary lists every host, the unstart
     if (starts.length < 2) return false;
     return [...stdout.slice(starts[1]!.index).matchAll(/^\S+ (Get|Hit):\d+ /gm)].length >= 2;
   };
-  const { code, stdout, stderr, startedAt: started, sentAt, stoppedAt } = await provisionInterrupted(args, { workdir, env, timeoutMs: 240_000, when: inPackages });
+  const {
+    code,
+    stdout,
+    stderr,
+    startedAt: started,
+    sentAt,
+    stoppedAt,
+  } = await provisionInterrupted(args, { workdir, env, timeoutMs: 240_000, when: inPackages });
   t.diagnostic(`SIGINT ${((sentAt - started) / 1000).toFixed(1)} s after the start; exit ${((stoppedAt - sentAt) / 1000).toFixed(1)} s after SIGINT`);
   assert.ok(sentAt > 0, `the package step started on two hosts:\n${stdout}\n${stderr}`);
   assert.equal(code, 130, stdout + stderr);
@@ -172,15 +201,24 @@ test('Ctrl-C during a batch: exit 130, the summary lists every host, the unstart
   assert.match(recorded, new RegExp(`^${esc(second)} `, 'm'));
   assert.doesNotMatch(recorded, new RegExp(`^${esc(third)} `, 'm'), 'the third host key was never seen');
   assert.ok(!existsSync(join(workdir, 'provision-logs', `${third}.log`)), 'no log for the third host');
-  const untouched = await vmExec(INTERRUPTED[2]!, 'ls -d /usr/bin/python3 /home/azureuser/mlflow-venv /home/azureuser/.mlflow-server.env 2>/dev/null; dpkg-query -W -f \'${Status}\\n\' python3 2>/dev/null | grep \' installed$\'; true');
+  const untouched = await vmExec(
+    INTERRUPTED[2]!,
+    "ls -d /usr/bin/python3 /home/azureuser/mlflow-venv /home/azureuser/.mlflow-server.env 2>/dev/null; dpkg-query -W -f '${Status}\\n' python3 2>/dev/null | grep ' installed$'; true",
+  );
   assert.equal(untouched.stdout.trim(), '', `nothing installed on ${third}`);
 
   // A rerun of the same hosts file recovers every host.
   const again = await provision([...args, '--json'], { workdir, env });
   t.diagnostic(`rerun wall time: ${(again.wallMs / 1000).toFixed(1)} s`);
   assert.equal(again.code, 0, again.stdout + again.stderr);
-  const results = again.stdout.trim().split('\n').map((l) => JSON.parse(l) as { host: string; status: string; changed: string[] });
-  assert.deepEqual(results.map((r) => r.host), [first, second, third]);
+  const results = again.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { host: string; status: string; changed: string[] });
+  assert.deepEqual(
+    results.map((r) => r.host),
+    [first, second, third],
+  );
   for (const r of results) {
     assert.equal(r.status, 'ok', JSON.stringify(r));
     assert.ok(r.changed.includes('python') && r.changed.includes('server'), `${r.host} provisioned on the rerun: ${r.changed.join(',')}`);
@@ -212,7 +250,7 @@ test('a changed host key inside a batch fails that host with the ssh-keygen -R h
   const okKey = (await vmReadFile(KEYS_OK, '/etc/ssh/ssh_host_ed25519_key.pub')).trim().split(' ').slice(0, 2).join(' ');
   const changedMessage = new RegExp(
     `The host key of ${esc(vmIp(KEYS_CHANGED))} has CHANGED \\(now ${esc(fp)}; ${esc(kh)} line 2 holds another ssh-ed25519 key\\)\\. ` +
-    `This may be a reinstalled VM or an attack\\. If you expect it, run: ssh-keygen -R ${esc(vmIp(KEYS_CHANGED))} -f ${esc(kh)} and rerun\\.`,
+      `This may be a reinstalled VM or an attack\\. If you expect it, run: ssh-keygen -R ${esc(vmIp(KEYS_CHANGED))} -f ${esc(kh)} and rerun\\.`,
   );
   const args = ['--hosts-file', hostsFile, '--identity-file', LAB_KEY, '--known-hosts', kh, '--yes'];
 
@@ -234,7 +272,13 @@ test('a changed host key inside a batch fails that host with the ssh-keygen -R h
     const res = await provision([...args, '--host-key-policy', policy, '--json'], { workdir });
     t.diagnostic(`--host-key-policy ${policy}: ${(res.wallMs / 1000).toFixed(1)} s`);
     assert.equal(res.code, 1, res.stdout + res.stderr);
-    const byHost = Object.fromEntries(res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { host: string; status: string; error: string | null }).map((r) => [r.host, r]));
+    const byHost = Object.fromEntries(
+      res.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { host: string; status: string; error: string | null })
+        .map((r) => [r.host, r]),
+    );
     assert.deepEqual(Object.keys(byHost).sort(), [vmIp(KEYS_CHANGED), vmIp(KEYS_OK)].sort());
     assert.equal(byHost[vmIp(KEYS_CHANGED)]!.status, 'failed', policy);
     assert.match(byHost[vmIp(KEYS_CHANGED)]!.error ?? '', changedMessage, policy);

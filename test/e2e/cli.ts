@@ -6,7 +6,22 @@ import { mkdtempSync, readdirSync, readFileSync, existsSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { hasSnapshot, LAB_KEY, LAB_STATE, labDbEnv, REPO_ROOT, removeSnapshot, resetVm, restoreVm, run, snapshotVm, vmExec, vmIp, vmProcesses, type RunResult } from './lab.js';
+import {
+  hasSnapshot,
+  LAB_KEY,
+  LAB_STATE,
+  labDbEnv,
+  REPO_ROOT,
+  removeSnapshot,
+  resetVm,
+  restoreVm,
+  run,
+  snapshotVm,
+  vmExec,
+  vmIp,
+  vmProcesses,
+  type RunResult,
+} from './lab.js';
 
 export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 
@@ -80,16 +95,19 @@ function noteVms(args: string[], cwd: string): void {
   }
 }
 // Only under the test runner (node --test sets NODE_TEST_CONTEXT): a benchmark importing this file stays a script.
-if (process.env.NODE_TEST_CONTEXT) after(async () => {
-  for (const k of usedVms) {
-    await vmExec(k, "pkill -KILL -f '^/home/[^/]+/mlflow-venv/bin/python' || true", { timeoutMs: 20_000 }).catch(() => undefined);
-  }
-});
+if (process.env.NODE_TEST_CONTEXT)
+  after(async () => {
+    for (const k of usedVms) {
+      await vmExec(k, "pkill -KILL -f '^/home/[^/]+/mlflow-venv/bin/python' || true", { timeoutMs: 20_000 }).catch(() => undefined);
+    }
+  });
 
 function readLogs(dir: string): string {
   const logDir = join(dir, 'provision-logs');
   if (!existsSync(logDir)) return '';
-  return readdirSync(logDir).map((f) => readFileSync(join(logDir, f), 'utf8')).join('\n');
+  return readdirSync(logDir)
+    .map((f) => readFileSync(join(logDir, f), 'utf8'))
+    .join('\n');
 }
 
 export async function provision(args: string[], opts: CliOptions = {}): Promise<CliRun> {
@@ -128,7 +146,9 @@ export async function provisionInterrupted(
   noteVms(args, opts.workdir);
   const startedAt = Date.now();
   const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: opts.workdir, env: { PATH: process.env.PATH, HOME: opts.workdir, NO_COLOR: '1', ...dbEnv(), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: opts.workdir,
+    env: { PATH: process.env.PATH, HOME: opts.workdir, NO_COLOR: '1', ...dbEnv(), ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';

@@ -33,7 +33,10 @@ test('verify-ca without --pg-ssl-root-cert is a usage error (exit 2) before any 
   const res = await provision([...labFlags(VM, workdir), '--pg-sslmode', 'verify-ca'], { workdir });
   assert.equal(res.code, 2, `${res.stdout}\n${res.stderr}`);
   const out = `${res.stdout}${res.stderr}`;
-  assert.match(out, /--pg-sslmode verify-ca needs the database server's root certificate: pass --pg-ssl-root-cert FILE \(or set POSTGRES_SSLROOTCERT\) with the PEM root certificate\(s\) its certificate chains to — for Azure Database for PostgreSQL, the DigiCert Global Root G2 and Microsoft RSA Root CA 2017 certificates in one PEM file \(see docs\/getting-started-azure\.md\)\./);
+  assert.match(
+    out,
+    /--pg-sslmode verify-ca needs the database server's root certificate: pass --pg-ssl-root-cert FILE \(or set POSTGRES_SSLROOTCERT\) with the PEM root certificate\(s\) its certificate chains to — for Azure Database for PostgreSQL, the DigiCert Global Root G2 and Microsoft RSA Root CA 2017 certificates in one PEM file \(see docs\/getting-started-azure\.md\)\./,
+  );
   assert.throws(() => readFileSync(join(workdir, 'known_hosts')), 'no SSH connection was made');
 });
 
@@ -42,11 +45,32 @@ test('verify-full with a root certificate the database does not chain to: exit 1
   await resetVm(VM);
   const workdir = newWorkdir();
   const wrong = join(workdir, 'wrong-root.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=not-the-lab-db',
-    '-addext', `subjectAltName=IP:${LAB_DB_HOST}`, '-keyout', join(workdir, 'wrong.key'), '-out', wrong], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=not-the-lab-db',
+      '-addext',
+      `subjectAltName=IP:${LAB_DB_HOST}`,
+      '-keyout',
+      join(workdir, 'wrong.key'),
+      '-out',
+      wrong,
+    ],
+    { stdio: 'ignore' },
+  );
   const res = await provision([...labFlags(VM, workdir), '--pg-sslmode', 'verify-full', '--pg-ssl-root-cert', wrong], { workdir });
   assert.equal(res.code, 1, res.stdout);
-  const sentence = new RegExp(`The database server's certificate at ${esc(LAB_DB_HOST)}:5432 does not chain to the root certificate\\(s\\) in ${esc(wrong)} \\(TLS: self[- ]signed certificate\\): pass with --pg-ssl-root-cert the root CA certificate\\(s\\) that issued it`);
+  const sentence = new RegExp(
+    `The database server's certificate at ${esc(LAB_DB_HOST)}:5432 does not chain to the root certificate\\(s\\) in ${esc(wrong)} \\(TLS: self[- ]signed certificate\\): pass with --pg-ssl-root-cert the root CA certificate\\(s\\) that issued it`,
+  );
   assert.match(res.stdout, sentence);
   // Stopped at the database check: no apt, no venv, no file on the VM.
   assert.doesNotMatch(res.everything, /apt-get|python3 -m venv|uploaded /);
@@ -54,7 +78,7 @@ test('verify-full with a root certificate the database does not chain to: exit 1
   assert.doesNotMatch(vm.stdout, /venv-pkg|mlflow-venv|\.mlflow-server\.env|start-mlflow-server\.sh|\.mlflow-pg-root\.crt/);
 });
 
-test('verify-full with the lab database\'s root: exit 0; the VM holds the root file and its URIs name it; a rerun changes nothing; status verifies with it', async (t) => {
+test("verify-full with the lab database's root: exit 0; the VM holds the root file and its URIs name it; a rerun changes nothing; status verifies with it", async (t) => {
   if (!requireLab(t)) return;
   await provisionedVm(VM);
   const workdir = newWorkdir();
@@ -70,11 +94,22 @@ test('verify-full with the lab database\'s root: exit 0; the VM holds the root f
   assert.equal(stat?.mode, 0o644);
   assert.equal(stat?.user, 'azureuser');
   const secrets = await vmReadFile(VM, `${HOME}/.mlflow-server.env`);
-  assert.match(secrets, new RegExp(`^MLFLOW_BACKEND_STORE_URI='postgresql\\+psycopg2://mlflow:[^@]+@${esc(LAB_DB_HOST)}:5432/mlflow\\?sslmode=verify-full&connect_timeout=10&sslrootcert=${esc(ROOT_ON_VM)}'$`, 'm'));
+  assert.match(
+    secrets,
+    new RegExp(
+      `^MLFLOW_BACKEND_STORE_URI='postgresql\\+psycopg2://mlflow:[^@]+@${esc(LAB_DB_HOST)}:5432/mlflow\\?sslmode=verify-full&connect_timeout=10&sslrootcert=${esc(ROOT_ON_VM)}'$`,
+      'm',
+    ),
+  );
 
   // libpq on the VM: verify-full needs that file (its default ~/.postgresql/root.crt does not exist), and passes with it.
   const db = labDbEnv();
-  const psql = (extra: string) => vmExec(VM, `PGPASSWORD="$(cat)" psql -X -At "host=${db.host} port=${db.port} user=${db.user} dbname=${db.db} sslmode=verify-full${extra}" -c "select ssl from pg_stat_ssl where pid = pg_backend_pid()"`, { user: 'azureuser', input: db.password });
+  const psql = (extra: string) =>
+    vmExec(
+      VM,
+      `PGPASSWORD="$(cat)" psql -X -At "host=${db.host} port=${db.port} user=${db.user} dbname=${db.db} sslmode=verify-full${extra}" -c "select ssl from pg_stat_ssl where pid = pg_backend_pid()"`,
+      { user: 'azureuser', input: db.password },
+    );
   const without = await psql('');
   assert.notEqual(without.code, 0);
   assert.match(without.stderr, /root certificate file "\/home\/azureuser\/\.postgresql\/root\.crt" does not exist/);
@@ -89,10 +124,15 @@ test('verify-full with the lab database\'s root: exit 0; the VM holds the root f
 
   const status = await provision(['status', ...statusFlags(VM, workdir)], { workdir, noDbEnv: true });
   assert.equal(status.code, 0, `${status.stdout}\n${status.stderr}`);
-  assert.match(status.stdout, new RegExp(`database +PostgreSQL 15\\.\\S+ .*reachable from the VM, TLS \\(certificate chains to ${esc(ROOT_ON_VM)} on the VM and names ${esc(LAB_DB_HOST)}\\), login ok`));
+  assert.match(
+    status.stdout,
+    new RegExp(
+      `database +PostgreSQL 15\\.\\S+ .*reachable from the VM, TLS \\(certificate chains to ${esc(ROOT_ON_VM)} on the VM and names ${esc(LAB_DB_HOST)}\\), login ok`,
+    ),
+  );
 });
 
-test('allow against the lab\'s TLS-only pg_hba: the plain attempt is refused, TLS gets in, and the step says TLS', async (t) => {
+test("allow against the lab's TLS-only pg_hba: the plain attempt is refused, TLS gets in, and the step says TLS", async (t) => {
   if (!requireLab(t)) return;
   const workdir = newWorkdir();
   const res = await provision([...labFlags(VM, workdir), '--pg-sslmode', 'allow', '--dry-run'], { workdir });

@@ -29,7 +29,10 @@ test('a wrong SSH key is refused with the login hint', async (t) => {
   flags[flags.indexOf('--identity-file') + 1] = key;
   const res = await provision(flags, { workdir });
   assert.equal(res.code, 1);
-  assert.match(res.stdout, /The VM refused SSH login as "azureuser": check --user \(Azure's default is azureuser\) and --identity-file, or load your key into ssh-agent\./);
+  assert.match(
+    res.stdout,
+    /The VM refused SSH login as "azureuser": check --user \(Azure's default is azureuser\) and --identity-file, or load your key into ssh-agent\./,
+  );
 });
 
 test('a database firewall that drops packets fails within seconds, naming the firewall; a rerun recovers', async (t) => {
@@ -40,7 +43,11 @@ test('a database firewall that drops packets fails within seconds, naming the fi
   assert.equal(res.code, 1);
   assert.match(res.stdout, /The VM 10\.231\.0\.22 got no answer from the database at 10\.231\.0\.2:5432: a firewall drops the traffic\./);
   assert.ok(res.wallMs < 60_000, `failed in ${res.wallMs} ms`);
-  assert.deepEqual((await vmProcesses(VM)).filter((p) => /mlflow/.test(p.cmdline)), [], 'nothing started');
+  assert.deepEqual(
+    (await vmProcesses(VM)).filter((p) => /mlflow/.test(p.cmdline)),
+    [],
+    'nothing started',
+  );
   await dbAllow(VM);
   const again = await provision(labFlags(VM, workdir), { workdir });
   assert.equal(again.code, 0, again.stdout);
@@ -61,20 +68,27 @@ test('a full disk during the upload leaves the old launcher and secrets intact; 
   assert.equal(first.code, 0, first.stdout);
   const before = await vmExec(VM, `sha256sum ${HOME}/start-mlflow-server.sh ${HOME}/.mlflow-server.env`);
   // Put the home directory on a small tmpfs and fill it. The venv (about 900 MB) stays on the disk, bound in.
-  const fill = await vmExec(VM, [
-    'set -e',
-    `mkdir -p /tmp/orig-home && mount --bind ${HOME} /tmp/orig-home`,
-    `mount -t tmpfs -o size=64m,mode=0750,uid=1000,gid=1000 tmpfs ${HOME}`,
-    `(cd /tmp/orig-home && tar --exclude=./mlflow-venv --exclude=./.cache -cf - .) | (cd ${HOME} && tar -xpf -)`,
-    `mkdir ${HOME}/mlflow-venv && mount --bind /tmp/orig-home/mlflow-venv ${HOME}/mlflow-venv`,
-    `dd if=/dev/zero of=${HOME}/filler bs=1M 2>/dev/null || true`,
-    `df -k ${HOME} | tail -1`,
-  ].join('\n'), { timeoutMs: 120_000 });
+  const fill = await vmExec(
+    VM,
+    [
+      'set -e',
+      `mkdir -p /tmp/orig-home && mount --bind ${HOME} /tmp/orig-home`,
+      `mount -t tmpfs -o size=64m,mode=0750,uid=1000,gid=1000 tmpfs ${HOME}`,
+      `(cd /tmp/orig-home && tar --exclude=./mlflow-venv --exclude=./.cache -cf - .) | (cd ${HOME} && tar -xpf -)`,
+      `mkdir ${HOME}/mlflow-venv && mount --bind /tmp/orig-home/mlflow-venv ${HOME}/mlflow-venv`,
+      `dd if=/dev/zero of=${HOME}/filler bs=1M 2>/dev/null || true`,
+      `df -k ${HOME} | tail -1`,
+    ].join('\n'),
+    { timeoutMs: 120_000 },
+  );
   assert.equal(fill.code, 0, fill.stderr);
   try {
     const res = await provision([...labFlags(VM, workdir), '--allowed-hosts', `${vmIp(VM)}:5000,mlflow.example.com`], { workdir });
     assert.equal(res.code, 1);
-    assert.match(res.stdout, /Uploading \/home\/azureuser\/\S+ to 10\.231\.0\.22 failed: .*\(is the VM's disk full\?\)\. The previous file, if any, is unchanged\./);
+    assert.match(
+      res.stdout,
+      /Uploading \/home\/azureuser\/\S+ to 10\.231\.0\.22 failed: .*\(is the VM's disk full\?\)\. The previous file, if any, is unchanged\./,
+    );
     const after = await vmExec(VM, `sha256sum ${HOME}/start-mlflow-server.sh ${HOME}/.mlflow-server.env; ls -a ${HOME} | grep -c provision- || true`);
     assert.equal(after.stdout.split('\n').slice(0, 2).join('\n'), before.stdout.trim());
   } finally {
@@ -84,7 +98,10 @@ test('a full disk during the upload leaves the old launcher and secrets intact; 
   assert.equal(res.code, 0, res.stdout);
   assert.match(await vmReadFile(VM, `${HOME}/start-mlflow-server.sh`), /mlflow\.example\.com/);
   // The server runs from the bound venv and in the tmpfs home: it goes first, or neither unmounts.
-  const restore = await vmExec(VM, `pkill -KILL -f '^/home/[^/]+/mlflow-venv/bin/python' || true; sleep 1; set -e; umount ${HOME}/mlflow-venv; (cd ${HOME} && tar --exclude=./mlflow-venv -cf - .) | (cd /tmp/orig-home && tar -xpf -); umount ${HOME}; umount /tmp/orig-home`);
+  const restore = await vmExec(
+    VM,
+    `pkill -KILL -f '^/home/[^/]+/mlflow-venv/bin/python' || true; sleep 1; set -e; umount ${HOME}/mlflow-venv; (cd ${HOME} && tar --exclude=./mlflow-venv -cf - .) | (cd /tmp/orig-home && tar -xpf -); umount ${HOME}; umount /tmp/orig-home`,
+  );
   assert.equal(restore.code, 0, restore.stderr);
 });
 
@@ -92,7 +109,9 @@ test('Ctrl-C mid-run: exit 130, connection closed, no apt of ours left running; 
   if (!requireLab(t)) return;
   const workdir = newWorkdir();
   const run = await provisionInterrupted([...labFlags(VM, workdir), '--upgrade'], {
-    workdir, timeoutMs: 120_000, when: (out) => /apt-get|Get:|Hit:/.test(out.slice(out.indexOf('System packages'))),
+    workdir,
+    timeoutMs: 120_000,
+    when: (out) => /apt-get|Get:|Hit:/.test(out.slice(out.indexOf('System packages'))),
   });
   const out = run.stdout + run.stderr;
   const { code } = run;

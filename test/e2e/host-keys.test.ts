@@ -52,7 +52,12 @@ test('a new host key is recorded as OpenSSH would, a changed one is refused with
   await resetVm(VM);
   const changed = await provision(flags(workdir), { workdir });
   assert.equal(changed.code, 1);
-  assert.match(changed.stdout, new RegExp(`The host key of ${IP.replace(/\./g, '\\.')} has CHANGED \\(now SHA256:[A-Za-z0-9+/]+; .* holds another ssh-ed25519 key\\)\\. This may be a reinstalled VM or an attack\\. If you expect it, run: ssh-keygen -R ${IP.replace(/\./g, '\\.')} -f ${kh.replace(/[.\\/]/g, '\\$&')} and rerun\\.`));
+  assert.match(
+    changed.stdout,
+    new RegExp(
+      `The host key of ${IP.replace(/\./g, '\\.')} has CHANGED \\(now SHA256:[A-Za-z0-9+/]+; .* holds another ssh-ed25519 key\\)\\. This may be a reinstalled VM or an attack\\. If you expect it, run: ssh-keygen -R ${IP.replace(/\./g, '\\.')} -f ${kh.replace(/[.\\/]/g, '\\$&')} and rerun\\.`,
+    ),
+  );
   assert.equal(readFileSync(kh, 'utf8'), hashed, 'known_hosts not modified');
 
   // Following the hint works.
@@ -78,7 +83,10 @@ test('connection faults: nothing listening, closed port, wrong user, sudo with a
   const workdir = newWorkdir();
 
   const started = Date.now();
-  const nobody = await provision(['--host', '10.231.0.99', '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'kh'), '--yes', '--connect-timeout', '5', '--json'], { workdir });
+  const nobody = await provision(
+    ['--host', '10.231.0.99', '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'kh'), '--yes', '--connect-timeout', '5', '--json'],
+    { workdir },
+  );
   assert.equal(nobody.code, 1);
   const r = JSON.parse(nobody.stdout.trim());
   assert.equal(r.status, 'unreachable');
@@ -110,7 +118,10 @@ test('connection faults: nothing listening, closed port, wrong user, sudo with a
 test('a ~/.ssh/config Host alias resolves HostName, User and IdentityFile', async (t) => {
   if (!requireLab(t)) return;
   const workdir = newWorkdir();
-  const res = await provision(['--host', `vm${VM}`, '--ssh-config', LAB_SSH_CONFIG, '--known-hosts', join(workdir, 'known_hosts'), '--yes', '--dry-run', '--json'], { workdir });
+  const res = await provision(
+    ['--host', `vm${VM}`, '--ssh-config', LAB_SSH_CONFIG, '--known-hosts', join(workdir, 'known_hosts'), '--yes', '--dry-run', '--json'],
+    { workdir },
+  );
   assert.equal(res.code, 0, res.stderr);
   const result = JSON.parse(res.stdout.trim());
   assert.equal(result.host, `vm${VM}`);
@@ -158,8 +169,13 @@ test('HostKeyAlias: a hashed known_hosts entry for the lower-case alias holding 
   const hashedOther = readFileSync(kh, 'utf8');
   const changed = await provision(args, { workdir });
   assert.equal(changed.code, 1, changed.stdout + changed.stderr);
-  assert.match(changed.stdout, new RegExp(`The host key of labvm has CHANGED \\(now ${esc(vm.fp)}; ${esc(kh)} line 1 holds another ssh-ed25519 key\\)\\. ` +
-    `This may be a reinstalled VM or an attack\\. If you expect it, run: ssh-keygen -R labvm -f ${esc(kh)} and rerun\\.`));
+  assert.match(
+    changed.stdout,
+    new RegExp(
+      `The host key of labvm has CHANGED \\(now ${esc(vm.fp)}; ${esc(kh)} line 1 holds another ssh-ed25519 key\\)\\. ` +
+        `This may be a reinstalled VM or an attack\\. If you expect it, run: ssh-keygen -R labvm -f ${esc(kh)} and rerun\\.`,
+    ),
+  );
   assert.equal(readFileSync(kh, 'utf8'), hashedOther, 'known_hosts gets no new line');
 
   // With the right key hashed under "labvm" (what ssh with HashKnownHosts yes records for HostKeyAlias LabVM): accepted as is.
@@ -211,11 +227,16 @@ test('a key in a GlobalKnownHostsFile is accepted, and nothing is written anywhe
   const global = join(workdir, 'global_known_hosts');
   writeFileSync(global, `${IP} ${vm.line}\n`);
   const config = join(workdir, 'ssh_config');
-  writeFileSync(config, ['Host labvm-c', `  HostName ${IP}`, `  IdentityFile ${LAB_KEY}`, '  GlobalKnownHostsFile ~/missing ~/global_known_hosts', ''].join('\n'));
+  writeFileSync(
+    config,
+    ['Host labvm-c', `  HostName ${IP}`, `  IdentityFile ${LAB_KEY}`, '  GlobalKnownHostsFile ~/missing ~/global_known_hosts', ''].join('\n'),
+  );
   const kh = join(workdir, 'known_hosts');
   const mtime = statSync(global).mtimeMs;
 
-  const res = await provision(['--host', 'labvm-c', '--ssh-config', config, '--known-hosts', kh, '--yes', '--dry-run', '--host-key-policy', 'strict'], { workdir });
+  const res = await provision(['--host', 'labvm-c', '--ssh-config', config, '--known-hosts', kh, '--yes', '--dry-run', '--host-key-policy', 'strict'], {
+    workdir,
+  });
   assert.equal(res.code, 0, res.stdout + res.stderr);
   const ok = await provision(['--host', 'labvm-c', '--ssh-config', config, '--known-hosts', kh, '--yes', '--dry-run'], { workdir });
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
@@ -236,9 +257,14 @@ test('re-keys during a run record the new key once, not once per key exchange', 
     const logStart = statSync(consoleLog).size;
     const res = await provision(flags(workdir), { workdir });
     assert.equal(res.code, 0, res.stdout + res.stderr);
-    const kexes = readFileSync(consoleLog, 'utf8').slice(logStart).split('\n').filter((l) => l.includes('SSH2_MSG_KEXINIT sent')).length;
+    const kexes = readFileSync(consoleLog, 'utf8')
+      .slice(logStart)
+      .split('\n')
+      .filter((l) => l.includes('SSH2_MSG_KEXINIT sent')).length;
     assert.ok(kexes >= 3, `the connection re-keyed (${kexes} key exchanges)`);
-    const lines = readFileSync(join(workdir, 'known_hosts'), 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(join(workdir, 'known_hosts'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     assert.deepEqual(lines, [`${IP} ${(await vmHostKey(workdir)).line}`], 'one line');
     assert.equal(res.stdout.match(/^› new host key ssh-ed25519/gm)?.length, 1, 'said once');
   } finally {
@@ -273,10 +299,16 @@ test('a bad --known-hosts stops provision and provision status before anything c
   writeFileSync(plainFile, '');
   const cases: Array<[string, string]> = [
     [workdir, `--known-hosts ${workdir} is a directory, not a known_hosts file: give --known-hosts another file, e.g. ${workdir}/known_hosts.`],
-    [join(plainFile, 'sub', 'known_hosts'), `--known-hosts ${plainFile}/sub/known_hosts cannot be created (${plainFile} is not a folder): give --known-hosts another file in a folder you can write to.`],
+    [
+      join(plainFile, 'sub', 'known_hosts'),
+      `--known-hosts ${plainFile}/sub/known_hosts cannot be created (${plainFile} is not a folder): give --known-hosts another file in a folder you can write to.`,
+    ],
   ];
   for (const [path, message] of cases) {
-    for (const args of [['--host', IP, '--identity-file', LAB_KEY, '--yes'], ['status', '--host', IP, '--identity-file', LAB_KEY]]) {
+    for (const args of [
+      ['--host', IP, '--identity-file', LAB_KEY, '--yes'],
+      ['status', '--host', IP, '--identity-file', LAB_KEY],
+    ]) {
       const res = await provision([...args, '--known-hosts', path], { workdir, noDbEnv: args[0] === 'status' });
       assert.equal(res.code, 2, `${args[0]}: ${res.stdout}${res.stderr}`);
       assert.equal(res.stderr.trim(), `provision: ${message}`);

@@ -29,7 +29,10 @@ export function httpToVm(ip: string, req: VmRequest): Promise<VmResponse> {
   return new Promise((resolve, reject) => {
     const r = http.request({ host: ip, port, method: req.method ?? 'GET', path: req.path, agent: false, timeout: 10_000, headers }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      res
+        .setEncoding('utf8')
+        .on('data', (d: string) => (body += d))
+        .on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     r.on('timeout', () => r.destroy(new Error(`no HTTP answer from ${ip}:${port} within 10 s`)));
     r.on('error', reject);
@@ -48,29 +51,53 @@ export async function statusAndBody(ip: string, req: VmRequest): Promise<{ statu
  * run with a metric and an artifact (sent through the server's artifact proxy), the run finished; then read back
  * through the API. Returns the ids and what the server answered when read back.
  */
-export async function logRunThroughRest(ip: string, auth: Pick<VmRequest, 'user' | 'password'> = {}): Promise<{
-  experimentId: string; runId: string; artifactPath: string; payload: string; metric: unknown; listed: string[];
+export async function logRunThroughRest(
+  ip: string,
+  auth: Pick<VmRequest, 'user' | 'password'> = {},
+): Promise<{
+  experimentId: string;
+  runId: string;
+  artifactPath: string;
+  payload: string;
+  metric: unknown;
+  listed: string[];
 }> {
   const call = async (method: string, path: string, body?: unknown, contentType?: string): Promise<Record<string, any>> => {
-    const res = await httpToVm(ip, { method, path, ...auth, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body), ...(contentType ? { contentType } : {}) } : {}) });
+    const res = await httpToVm(ip, {
+      method,
+      path,
+      ...auth,
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body), ...(contentType ? { contentType } : {}) } : {}),
+    });
     if (res.status !== 200) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.body}`);
-    return res.body ? JSON.parse(res.body) as Record<string, any> : {};
+    return res.body ? (JSON.parse(res.body) as Record<string, any>) : {};
   };
   const now = Date.now();
-  const { experiment_id: experimentId } = await call('POST', '/api/2.0/mlflow/experiments/create', { name: `e2e-${now}-${Math.random().toString(16).slice(2, 8)}` });
+  const { experiment_id: experimentId } = await call('POST', '/api/2.0/mlflow/experiments/create', {
+    name: `e2e-${now}-${Math.random().toString(16).slice(2, 8)}`,
+  });
   const { run } = await call('POST', '/api/2.0/mlflow/runs/create', { experiment_id: experimentId, start_time: now, run_name: 'e2e' });
   const runId = String(run.info.run_id);
   await call('POST', '/api/2.0/mlflow/runs/log-metric', { run_id: runId, key: 'loss', value: 0.25, timestamp: now, step: 3 });
   // artifact_uri is mlflow-artifacts:/<experiment>/<run>/artifacts: the client uploads through the proxy.
   const root = String(run.info.artifact_uri).replace(/^mlflow-artifacts:\//, '');
   const payload = `model weights ${now}`;
-  const putRes = await httpToVm(ip, { method: 'PUT', path: `/api/2.0/mlflow-artifacts/artifacts/${root}/model.txt`, body: payload, contentType: 'application/octet-stream', ...auth });
+  const putRes = await httpToVm(ip, {
+    method: 'PUT',
+    path: `/api/2.0/mlflow-artifacts/artifacts/${root}/model.txt`,
+    body: payload,
+    contentType: 'application/octet-stream',
+    ...auth,
+  });
   if (putRes.status !== 200) throw new Error(`artifact upload: HTTP ${putRes.status} ${putRes.body}`);
   await call('POST', '/api/2.0/mlflow/runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
   const got = await call('GET', `/api/2.0/mlflow/runs/get?run_id=${runId}`);
   const listed = await call('GET', `/api/2.0/mlflow/artifacts/list?run_id=${runId}`);
   return {
-    experimentId: String(experimentId), runId, artifactPath: `${root}/model.txt`, payload,
+    experimentId: String(experimentId),
+    runId,
+    artifactPath: `${root}/model.txt`,
+    payload,
     metric: (got.run.data.metrics as Array<{ key: string }>).find((m) => m.key === 'loss'),
     listed: ((listed.files ?? []) as Array<{ path: string }>).map((f) => f.path),
   };

@@ -40,7 +40,10 @@ async function hostKeys(k: number): Promise<string> {
 
 test('a booted VM: systemd is PID 1 and the system reaches running, no failed unit; ssh with strict host keys', async (t) => {
   if (!requireLab(t)) return;
-  for (const [k, image] of [[41, 'debian12'], [42, 'debian13']] as const) {
+  for (const [k, image] of [
+    [41, 'debian12'],
+    [42, 'debian13'],
+  ] as const) {
     await ensureBootedVm(k, image, { fresh: true });
     assert.deepEqual(vmKind(k), { init: 'systemd', image });
     assert.match((await lab(['status'])).stdout, new RegExp(`^vm${k}\\s+${vmIp(k).replace(/\./g, '\\.')}\\s+running\\s+\\d+\\s+${image}/systemd\\s`, 'm'));
@@ -58,7 +61,10 @@ test('a booted VM: systemd is PID 1 and the system reaches running, no failed un
 
 test('booted VMs run apt-daily timers and unattended-upgrades (enabled, active, configured)', async (t) => {
   if (!requireLab(t)) return;
-  for (const [k, image] of [[41, 'debian12'], [42, 'debian13']] as const) {
+  for (const [k, image] of [
+    [41, 'debian12'],
+    [42, 'debian13'],
+  ] as const) {
     await ensureBootedVm(k, image);
     const units = 'apt-daily.timer apt-daily-upgrade.timer unattended-upgrades.service';
     const r = await vmExec(k, `systemctl is-enabled ${units}; systemctl is-active ${units}; apt-config dump APT::Periodic`);
@@ -78,7 +84,10 @@ test('sudo reboot over ssh inside vm41: same host keys, disk and address; a nohu
   const keys = await hostKeys(41);
   const started = await labSsh(41, 'cd ~; echo kept > before-reboot.txt; nohup sleep 4646 </dev/null >/dev/null 2>&1 & echo started');
   assert.equal(started.code, 0, started.stderr);
-  assert.ok((await vmProcesses(41)).some((p) => p.cmdline === 'sleep 4646'), 'the nohup process did not start');
+  assert.ok(
+    (await vmProcesses(41)).some((p) => p.cmdline === 'sleep 4646'),
+    'the nohup process did not start',
+  );
   const boot = await vmBootId(41);
 
   const t0 = Date.now();
@@ -136,7 +145,10 @@ test('a Debian 13 VM: VERSION_ID="13", installs python3 3.13 through the proxy, 
   assert.equal(py.code, 0, py.stderr);
   assert.match(py.stdout, /^Python 3\.13\.\d+\n/);
   assert.match(py.stdout, /psycopg2_binary-[0-9.]+-cp313-cp313-[^"#]*manylinux[^"#]*\.whl#sha256=/);
-  const mlflow = await vmExec(43, `python3 -c 'import urllib.request as u; print(u.urlopen("http://10.231.0.1:3141/debian13/simple/mlflow/").read().decode())'`);
+  const mlflow = await vmExec(
+    43,
+    `python3 -c 'import urllib.request as u; print(u.urlopen("http://10.231.0.1:3141/debian13/simple/mlflow/").read().decode())'`,
+  );
   assert.match(mlflow.stdout, new RegExp(`mlflow-${DEFAULT_MLFLOW_VERSION.replace(/\./g, '\\.')}-py3-none-any\\.whl`));
   await stopVm(43);
 });

@@ -45,10 +45,14 @@ async function hostKey(k: number): Promise<string> {
 /** psql from inside vmK's network namespace (host binary), password via the environment. */
 async function psqlFromVm(k: number, conninfo: string, sql = 'select 1', password = labDbEnv().password) {
   const db = labDbEnv();
-  return run('ip', ['netns', 'exec', `prov-vm${k}`, PSQL, `host=${db.host} port=${db.port} user=${db.user} dbname=${db.db} connect_timeout=3 ${conninfo}`, '-XAtc', sql], {
-    env: { ...process.env, PGPASSWORD: password },
-    timeoutMs: 20_000,
-  });
+  return run(
+    'ip',
+    ['netns', 'exec', `prov-vm${k}`, PSQL, `host=${db.host} port=${db.port} user=${db.user} dbname=${db.db} connect_timeout=3 ${conninfo}`, '-XAtc', sql],
+    {
+      env: { ...process.env, PGPASSWORD: password },
+      timeoutMs: 20_000,
+    },
+  );
 }
 
 /** Host processes whose PID namespace is vmK's: how the host sees the VM's processes. */
@@ -134,10 +138,7 @@ test('a fresh VM: Debian 12, azureuser, apt and pip pointed at the lab, no pytho
   if (!requireLab(t)) return;
   await ensureLab(3);
   await resetVm(1);
-  const r = await vmExec(
-    1,
-    '. /etc/os-release; echo "$ID $VERSION_ID"; for c in python3 pip3 psql curl; do command -v $c || echo "no $c"; done; ip -4 route',
-  );
+  const r = await vmExec(1, '. /etc/os-release; echo "$ID $VERSION_ID"; for c in python3 pip3 psql curl; do command -v $c || echo "no $c"; done; ip -4 route');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, `debian 12\nno python3\nno pip3\nno psql\nno curl\n10.231.0.0/24 dev eth0 proto kernel scope link src ${vmIp(1)} \n`);
   assert.deepEqual(await vmFileStat(1, '/etc/sudoers.d/90-cloud-init-users'), { mode: 0o440, uid: 0, user: 'root' });
@@ -158,12 +159,11 @@ test('from the bridge, a VM reaches only the apt proxy and the pip index on the 
   const server = createServer((s) => s.end('hello\n'));
   await new Promise<void>((resolve) => server.listen(39_871, '10.231.0.1', resolve));
   try {
-    const probe = (port: number) =>
-      vmExec(2, `timeout 3 bash -c 'exec 3<>/dev/tcp/10.231.0.1/${port}' && echo open || echo closed`);
+    const probe = (port: number) => vmExec(2, `timeout 3 bash -c 'exec 3<>/dev/tcp/10.231.0.1/${port}' && echo open || echo closed`);
     assert.equal((await probe(39_871)).stdout, 'closed\n');
     assert.equal((await probe(3142)).stdout, 'open\n');
     assert.equal((await probe(3141)).stdout, 'open\n');
-    const fromHost = await run('bash', ['-c', "exec 3<>/dev/tcp/10.231.0.1/39871 && head -1 <&3"], { timeoutMs: 5000 });
+    const fromHost = await run('bash', ['-c', 'exec 3<>/dev/tcp/10.231.0.1/39871 && head -1 <&3'], { timeoutMs: 5000 });
     assert.equal(fromHost.stdout, 'hello\n');
   } finally {
     server.close();
@@ -206,7 +206,10 @@ test('the wheelhouse: the real MLflow wheels at both pinned versions; a second u
     assert.match(mlflow.body, new RegExp(`mlflow-${v.replace(/\./g, '\\.')}-py3-none-any\\.whl#sha256=[0-9a-f]{64}`), `mlflow ${v}`);
   }
   const wheel = /href="\.\.\/\.\.\/(wheels\/[^"#]+)#sha256=([0-9a-f]{64})"/.exec(mlflow.body)!;
-  const got = await run('python3', ['-c', `import hashlib,urllib.request as u; print(hashlib.sha256(u.urlopen("http://10.231.0.1:3141/${wheel[1]}").read()).hexdigest())`]);
+  const got = await run('python3', [
+    '-c',
+    `import hashlib,urllib.request as u; print(hashlib.sha256(u.urlopen("http://10.231.0.1:3141/${wheel[1]}").read()).hexdigest())`,
+  ]);
   assert.equal(got.stdout.trim(), wheel[2], 'the wheel is the one the index names');
   const again = await lab(['up']);
   assert.equal(again.code, 0, again.stderr);
@@ -335,14 +338,26 @@ test('up repairs a VM that was killed without down (stale mount and namespace)',
   assert.match((await lab(['status'])).stdout, /^vm1\s+\S+\s+running/m);
   const r = await labSsh(1, 'hostname');
   assert.equal(r.stdout, 'prov-vm1\n', r.stderr);
-  assert.equal(readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes('/vms/vm1/root ')).length, 1);
+  assert.equal(
+    readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('/vms/vm1/root ')).length,
+    1,
+  );
 });
 
 test('up refuses to start when something else routes the lab subnet', async (t) => {
   if (!requireLab(t)) return;
   await ensureLab(1);
   await run('ip', ['link', 'del', 'provtst0'], { timeoutMs: 5000 });
-  const add = await run('bash', ['-c', 'ip link add provtst0 type veth peer name provtst1 && ip link set provtst0 up && ip link set provtst1 up && ip route add 10.231.0.128/25 dev provtst0'], { timeoutMs: 5000 });
+  const add = await run(
+    'bash',
+    [
+      '-c',
+      'ip link add provtst0 type veth peer name provtst1 && ip link set provtst0 up && ip link set provtst1 up && ip route add 10.231.0.128/25 dev provtst0',
+    ],
+    { timeoutMs: 5000 },
+  );
   try {
     assert.equal(add.code, 0, add.stderr);
     const r = await run('bash', ['scripts/lab.sh', 'up', '1'], { timeoutMs: 60_000 });

@@ -175,11 +175,7 @@ export async function removeSnapshot(name: string): Promise<void> {
 }
 
 /** `bash -c CMD` inside vmK as root (default) or azureuser, in the user's home directory. */
-export async function vmExec(
-  k: number,
-  cmd: string,
-  opts: { user?: 'root' | 'azureuser'; timeoutMs?: number; input?: string } = {},
-): Promise<RunResult> {
+export async function vmExec(k: number, cmd: string, opts: { user?: 'root' | 'azureuser'; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
   return run('bash', [LAB_SCRIPT, 'exec', vmName(k), '--user', opts.user ?? 'root', '--', 'bash', '-c', cmd], {
     timeoutMs: opts.timeoutMs ?? 60_000,
     input: opts.input,
@@ -356,9 +352,7 @@ function sleep(ms: number): Promise<void> {
 
 /** Whether sshd on vmK answers with its banner now (2 s timeout). */
 export async function sshdAnswers(k: number): Promise<boolean> {
-  const r = await run('bash', ['-c', 'exec 3<>"/dev/tcp/$1/22" && head -c 4 <&3', '_', vmIp(k)], { timeoutMs: 2_000 }).catch(
-    () => undefined,
-  );
+  const r = await run('bash', ['-c', 'exec 3<>"/dev/tcp/$1/22" && head -c 4 <&3', '_', vmIp(k)], { timeoutMs: 2_000 }).catch(() => undefined);
   return r?.code === 0 && r.stdout === 'SSH-';
 }
 

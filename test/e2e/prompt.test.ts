@@ -20,11 +20,15 @@ test('on a terminal, missing values are asked before any task: defaults shown, t
   if (!available) return t.skip('lab not available');
   const { POSTGRES_HOST, POSTGRES_PASSWORD } = dbEnv();
   const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts'];
-  const { code, screen } = await onTerminal(flags, [
-    { expect: 'PostgreSQL user', send: '\r' }, // accept the default
-    { expect: 'PostgreSQL database', send: '\r' },
-    { expect: 'Password for PostgreSQL user mlflow', send: `${POSTGRES_PASSWORD!}\r` },
-  ], { POSTGRES_HOST: POSTGRES_HOST! });
+  const { code, screen } = await onTerminal(
+    flags,
+    [
+      { expect: 'PostgreSQL user', send: '\r' }, // accept the default
+      { expect: 'PostgreSQL database', send: '\r' },
+      { expect: 'Password for PostgreSQL user mlflow', send: `${POSTGRES_PASSWORD!}\r` },
+    ],
+    { POSTGRES_HOST: POSTGRES_HOST! },
+  );
   assert.equal(code, 0, screen);
   assert.match(screen, /PostgreSQL user.*mlflow/, 'the default user is shown');
   assert.ok(!screen.includes(POSTGRES_PASSWORD!), 'the typed password is never shown');
@@ -72,10 +76,14 @@ const typedSecret = 'Typed-Sentinel-4711';
 
 test('--auth basic on a terminal: the admin password is asked masked; Ctrl-C there exits 130 before any connection', async () => {
   const flags = ['--host', '10.231.0.250', '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', '--auth', 'basic'];
-  const { code, screen } = await onTerminal(flags, [
-    { expect: 'Password for the MLflow admin user "admin"', send: typedSecret },
-    { expect: '\\*{19}', send: '\x03' },
-  ], dbEnv());
+  const { code, screen } = await onTerminal(
+    flags,
+    [
+      { expect: 'Password for the MLflow admin user "admin"', send: typedSecret },
+      { expect: '\\*{19}', send: '\x03' },
+    ],
+    dbEnv(),
+  );
   assert.equal(code, 130, screen);
   assert.ok(!screen.includes(typedSecret), 'the typed admin password is never shown');
   assert.match(screen, /Cancelled\./);
@@ -83,12 +91,24 @@ test('--auth basic on a terminal: the admin password is asked masked; Ctrl-C the
 });
 
 test('--artifacts-destination on a terminal: the storage key is asked masked; Ctrl-C there exits 130', async () => {
-  const flags = ['--host', '10.231.0.250', '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts',
-    '--artifacts-destination', 'wasbs://runs@provlabacct.blob.core.windows.net/mlflow'];
-  const { code, screen } = await onTerminal(flags, [
-    { expect: 'Access key of the storage account provlabacct', send: typedSecret },
-    { expect: '\\*{19}', send: '\x03' },
-  ], dbEnv());
+  const flags = [
+    '--host',
+    '10.231.0.250',
+    '--identity-file',
+    LAB_KEY,
+    '--known-hosts',
+    'known_hosts',
+    '--artifacts-destination',
+    'wasbs://runs@provlabacct.blob.core.windows.net/mlflow',
+  ];
+  const { code, screen } = await onTerminal(
+    flags,
+    [
+      { expect: 'Access key of the storage account provlabacct', send: typedSecret },
+      { expect: '\\*{19}', send: '\x03' },
+    ],
+    dbEnv(),
+  );
   assert.equal(code, 130, screen);
   assert.ok(!screen.includes(typedSecret), 'the typed key is never shown');
   assert.doesNotMatch(screen, /Connect and check the VM/, 'no task started');

@@ -5,13 +5,27 @@ import { logRunThroughRest, statusAndBody, type VmRequest } from './http.js';
 import { DEFAULT_MLFLOW_VERSION } from '../../src/config/mlflow-version.js';
 import { autoWorkers } from '../../src/render/server-files.js';
 import { dbEnv, labFlags, newWorkdir, provision, provisionedSnapshotName } from './cli.js';
-import { dbAllow, dbBlock, ensureLab, hasSnapshot, labPsql, requireLab, resetVm, restoreVm, snapshotVm, vmExec, vmFileStat, vmIp, vmProcesses, vmReadFile } from './lab.js';
+import {
+  dbAllow,
+  dbBlock,
+  ensureLab,
+  hasSnapshot,
+  labPsql,
+  requireLab,
+  resetVm,
+  restoreVm,
+  snapshotVm,
+  vmExec,
+  vmFileStat,
+  vmIp,
+  vmProcesses,
+  vmReadFile,
+} from './lab.js';
 
 const VM = 4;
 const IP = vmIp(VM);
 const HOME = '/home/azureuser';
 const httpFromLaptop = (req: VmRequest) => statusAndBody(IP, req);
-
 
 function secretForms(): string[] {
   const pw = dbEnv().POSTGRES_PASSWORD!;
@@ -40,7 +54,16 @@ test('a fresh VM becomes a working MLflow server, verified from outside the tool
   assert.equal(res.code, 0, `exit code\n${res.stdout}\n${res.stderr}`);
 
   // What the user sees: every step, live remote output, the URL and next steps.
-  for (const step of ['Connect and check the VM', 'System packages: changed', 'MLflow in a virtual environment: changed', 'Artifacts folder: changed', 'Database check through the VM', 'Launcher and secrets file: changed', 'MLflow server: changed', 'Health check']) {
+  for (const step of [
+    'Connect and check the VM',
+    'System packages: changed',
+    'MLflow in a virtual environment: changed',
+    'Artifacts folder: changed',
+    'Database check through the VM',
+    'Launcher and secrets file: changed',
+    'MLflow server: changed',
+    'Health check',
+  ]) {
     assert.ok(res.stdout.includes(step), `output shows "${step}"`);
   }
   assert.match(res.stdout, /apt-get|Setting up python3/, 'remote apt output is streamed');
@@ -79,12 +102,16 @@ test('a fresh VM becomes a working MLflow server, verified from outside the tool
   for (const p of await vmProcesses(VM)) {
     for (const s of secretForms()) assert.ok(!p.cmdline.includes(s), `process ${p.pid} shows the password: ${p.cmdline}`);
   }
-  const holders = await vmExec(VM, `grep -rlF -e ${shellQuote(secretForms()[0]!)} -e ${shellQuote(secretForms()[1]!)} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null`, { timeoutMs: 120_000 });
+  const holders = await vmExec(
+    VM,
+    `grep -rlF -e ${shellQuote(secretForms()[0]!)} -e ${shellQuote(secretForms()[1]!)} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null`,
+    { timeoutMs: 120_000 },
+  );
   assert.deepEqual(holders.stdout.trim().split('\n'), [`${HOME}/.mlflow-server.env`]);
   assert.deepEqual(await vmFileStat(VM, `${HOME}/.mlflow-server.env`), { mode: 0o600, uid: 1000, user: 'azureuser' });
   const launcher = await vmFileStat(VM, `${HOME}/start-mlflow-server.sh`);
   assert.equal(launcher?.user, 'azureuser');
-  assert.equal((launcher.mode & 0o077), 0, 'launcher not readable by others');
+  assert.equal(launcher.mode & 0o077, 0, 'launcher not readable by others');
   assert.match(await vmReadFile(VM, `${HOME}/start-mlflow-server.sh`), /--default-artifact-root mlflow-artifacts:\/ /);
 
   // The task list and the logs never show the password.
@@ -94,7 +121,10 @@ test('a fresh VM becomes a working MLflow server, verified from outside the tool
   const pidBefore = (await vmReadFile(VM, `${HOME}/mlflow-server.pid`)).split(' ')[0];
   await new Promise((r) => setTimeout(r, 2000));
   const procs = await mlflowProcesses();
-  assert.ok(procs.some((p) => String(p.pid) === pidBefore), `server pid ${pidBefore} still running`);
+  assert.ok(
+    procs.some((p) => String(p.pid) === pidBefore),
+    `server pid ${pidBefore} still running`,
+  );
   assert.equal((await httpFromLaptop({ path: '/health' })).status, 200);
 
   // --json gives a machine-readable line per host; a rerun changes nothing and keeps the server's PID.
@@ -112,7 +142,7 @@ test('a fresh VM becomes a working MLflow server, verified from outside the tool
   if (!hasSnapshot(name)) await snapshotVm(VM, name);
 });
 
-test('without --workers: workers from the VM\'s memory, no job runner, database connections within the pools', async (t) => {
+test("without --workers: workers from the VM's memory, no job runner, database connections within the pools", async (t) => {
   if (!requireLab(t)) return;
   await restoreVm(VM, provisionedSnapshotName());
   const workdir = newWorkdir();
@@ -124,13 +154,24 @@ test('without --workers: workers from the VM\'s memory, no job runner, database 
   assert.match(await vmReadFile(VM, `${HOME}/start-mlflow-server.sh`), new RegExp(`--workers ${expected} `));
   const procs = await mlflowProcesses();
   assert.equal(procs.filter((p) => p.cmdline.includes('multiprocessing.spawn')).length, expected, procs.map((p) => p.cmdline).join('\n'));
-  assert.deepEqual(procs.filter((p) => /huey|_job_runner/.test(p.cmdline)), [], 'the job runner is off');
+  assert.deepEqual(
+    procs.filter((p) => /huey|_job_runner/.test(p.cmdline)),
+    [],
+    'the job runner is off',
+  );
   // A burst of database calls from 20 clients at once: each worker's pool holds at most 2 + 3 connections.
-  await Promise.all(Array.from({ length: 20 }, () => httpFromLaptop({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":5}' })));
+  await Promise.all(
+    Array.from({ length: 20 }, () => httpFromLaptop({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":5}' })),
+  );
   const conns = Number((await labPsql(`SELECT count(*) FROM pg_stat_activity WHERE client_addr = '${IP}';`)).trim());
   assert.ok(conns >= 1 && conns <= expected * 5 + 1, `${conns} connections from the VM for ${expected} workers`);
-  const rss = (await vmExec(VM, `for p in ${procs.map((p) => p.pid).join(' ')}; do awk '/^VmRSS:/{print $2}' /proc/$p/status; done`)).stdout.trim().split('\n').reduce((a, b) => a + Number(b), 0);
-  t.diagnostic(`default sizing on a VM that sees ${(memMb / 1024).toFixed(1)} GiB: ${expected} workers, ${procs.length} processes, ${(rss / 1024).toFixed(0)} MB summed RSS, ${conns} database connections after a burst`);
+  const rss = (await vmExec(VM, `for p in ${procs.map((p) => p.pid).join(' ')}; do awk '/^VmRSS:/{print $2}' /proc/$p/status; done`)).stdout
+    .trim()
+    .split('\n')
+    .reduce((a, b) => a + Number(b), 0);
+  t.diagnostic(
+    `default sizing on a VM that sees ${(memMb / 1024).toFixed(1)} GiB: ${expected} workers, ${procs.length} processes, ${(rss / 1024).toFixed(0)} MB summed RSS, ${conns} database connections after a burst`,
+  );
 });
 
 test('a VM blocked from the database: exit 1, the firewall named, nothing started', async (t) => {

@@ -10,12 +10,17 @@ const VM = 24;
 const IP = vmIp(VM);
 const HOME = '/home/azureuser';
 async function post(host: string, origin?: string): Promise<{ status: number; body: string; acao?: string }> {
-  const r = await httpToVm(IP, { method: 'POST', path: '/api/2.0/mlflow/experiments/search', host, body: '{"max_results":1}', ...(origin ? { headers: { Origin: origin } } : {}) });
+  const r = await httpToVm(IP, {
+    method: 'POST',
+    path: '/api/2.0/mlflow/experiments/search',
+    host,
+    body: '{"max_results":1}',
+    ...(origin ? { headers: { Origin: origin } } : {}),
+  });
   const acao = r.headers['access-control-allow-origin'];
   return { status: r.status, body: r.body, ...(acao ? { acao: String(acao) } : {}) };
 }
 const NAMES = ['mlflow.example.com', '203.0.113.7'];
-
 
 let available = true;
 before(async (t) => {
@@ -50,7 +55,12 @@ test('--public-name twice: each name, with and without port, is allowed and a CO
   assert.match(res.stdout, /Launcher and secrets file: changed \(launcher different/);
   assert.match(res.stdout, /Health check: unchanged \(.*answers from here, refuses a foreign Host header, all 2 public names answer\)/);
   const launcher = await vmReadFile(VM, `${HOME}/start-mlflow-server.sh`);
-  assert.ok(launcher.includes(`--allowed-hosts ${IP},${IP}:5000,mlflow.example.com,mlflow.example.com:5000,203.0.113.7,203.0.113.7:5000,localhost,localhost:5000,127.0.0.1,127.0.0.1:5000 `), launcher);
+  assert.ok(
+    launcher.includes(
+      `--allowed-hosts ${IP},${IP}:5000,mlflow.example.com,mlflow.example.com:5000,203.0.113.7,203.0.113.7:5000,localhost,localhost:5000,127.0.0.1,127.0.0.1:5000 `,
+    ),
+    launcher,
+  );
   assert.ok(launcher.includes(`--cors-allowed-origins http://${IP}:5000,http://mlflow.example.com:5000,http://203.0.113.7:5000`), launcher);
 
   for (const name of NAMES) {
@@ -68,5 +78,8 @@ test('--public-name twice: each name, with and without port, is allowed and a CO
 
   const bad = await provision([...labFlags(VM, workdir), '--public-name', 'https://mlflow.example.com/'], { workdir });
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--public-name "https:\/\/mlflow\.example\.com\/" is not a host name or IP address: give the name alone, e\.g\. mlflow\.example\.com \(no scheme, no port\)\./);
+  assert.match(
+    bad.stderr,
+    /--public-name "https:\/\/mlflow\.example\.com\/" is not a host name or IP address: give the name alone, e\.g\. mlflow\.example\.com \(no scheme, no port\)\./,
+  );
 });

@@ -46,7 +46,6 @@ type Run = CliRun & { json: Json };
 
 const httpFrom = (k: number, req: VmRequest) => statusAndBody(vmIp(k), req);
 
-
 async function experimentsSearch(k: number): Promise<{ status: number; body: string }> {
   // The Default experiment by name: the shared database holds the experiments other tests logged too.
   return httpFrom(k, { method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":1,"filter":"name = \'Default\'"}' });
@@ -57,7 +56,10 @@ async function serverPid(k: number): Promise<number> {
   const pid = Number((await vmReadFile(k, PIDFILE)).trim().split(' ')[0]);
   const procs = await vmProcesses(k);
   const p = procs.find((x) => x.pid === pid);
-  assert.ok(p && /\/mlflow-venv\/bin\/mlflow server /.test(p.cmdline), `pid ${pid} from the PID file is a running mlflow server: ${p?.cmdline ?? 'no such process'}`);
+  assert.ok(
+    p && /\/mlflow-venv\/bin\/mlflow server /.test(p.cmdline),
+    `pid ${pid} from the PID file is a running mlflow server: ${p?.cmdline ?? 'no such process'}`,
+  );
   return pid;
 }
 
@@ -74,7 +76,8 @@ async function assertServing(k: number): Promise<number> {
 async function hashes(k: number): Promise<string> {
   // Contents of the tool's files, and names, modes, owners and mtimes in the home and artifacts folders (not
   // the server's log, which grows with every request).
-  return (await vmExec(k, `sha256sum ${LAUNCHER} ${SECRETS} ${PIDFILE} 2>&1; ls -la --time-style=+%s ${HOME} ${ARTIFACTS} 2>&1 | grep -v mlflow-server.log`)).stdout;
+  return (await vmExec(k, `sha256sum ${LAUNCHER} ${SECRETS} ${PIDFILE} 2>&1; ls -la --time-style=+%s ${HOME} ${ARTIFACTS} 2>&1 | grep -v mlflow-server.log`))
+    .stdout;
 }
 
 async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
@@ -101,10 +104,16 @@ const started = Date.now();
 
 async function cli(k: number, workdir: string, args: string[] = [], env: Record<string, string> = {}, timeoutMs = 180_000): Promise<Run> {
   const res = await provision([...labFlags(k, workdir), '--json', ...args], { workdir, env, timeoutMs });
-  const line = res.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = res.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   assert.ok(line, `a JSON result on stdout (exit ${res.code})\n${res.stdout}\n${res.stderr}`);
   const json = JSON.parse(line) as Json;
-  timeline.push(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  vm${k} ${args.join(' ').padEnd(12)} exit ${res.code} in ${(res.wallMs / 1000).toFixed(1)} s, changed [${json.changed.join(', ')}]`);
+  timeline.push(
+    `${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  vm${k} ${args.join(' ').padEnd(12)} exit ${res.code} in ${(res.wallMs / 1000).toFixed(1)} s, changed [${json.changed.join(', ')}]`,
+  );
   return { ...res, json };
 }
 
@@ -116,7 +125,13 @@ function show(r: CliRun): string {
  * The repair: a dry run first (exit 0, touches nothing), then the real run; the dry run must name exactly
  * the steps the real run changes, and those must be `expected`.
  */
-async function repair(t: TestContext, k: number, workdir: string, expected: string[], opts: { args?: string[]; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Run> {
+async function repair(
+  t: TestContext,
+  k: number,
+  workdir: string,
+  expected: string[],
+  opts: { args?: string[]; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Run> {
   const before = await hashes(k);
   const dry = await cli(k, workdir, ['--dry-run', ...(opts.args ?? [])], opts.env);
   assert.equal(dry.code, 0, show(dry));
@@ -285,16 +300,17 @@ async function case3(t: TestContext): Promise<void> {
   await repair(t, k, workdir, ['files', 'server'], { args });
   const pid2 = await assertServing(k);
   assert.notEqual(pid2, pid);
-  assert.equal((await httpFrom(k, { path: '/api/2.0/mlflow/experiments/search', method: 'POST', host: 'tracking.example.com', body: '{"max_results":1}' })).status, 200);
+  assert.equal(
+    (await httpFrom(k, { path: '/api/2.0/mlflow/experiments/search', method: 'POST', host: 'tracking.example.com', body: '{"max_results":1}' })).status,
+    200,
+  );
   await secondRunChangesNothing(k, workdir, { args });
 }
 
 async function case5(t: TestContext): Promise<void> {
   const k = 5;
   const { workdir, pid } = await runningServer(k);
-  for (const [what, cmd] of [
-    ['deleted', `rm -rf ${ARTIFACTS}`],
-  ] as const) {
+  for (const [what, cmd] of [['deleted', `rm -rf ${ARTIFACTS}`]] as const) {
     await root(k, cmd);
     await repair(t, k, workdir, ['artifacts']);
     const st = await vmFileStat(k, ARTIFACTS);
@@ -312,7 +328,12 @@ async function case5(t: TestContext): Promise<void> {
   await root(k, `chown root:root ${ARTIFACTS} && chmod 0755 ${ARTIFACTS}`);
   const refused = await cli(k, workdir);
   assert.equal(refused.code, 1, show(refused));
-  assert.match(refused.json.error ?? '', new RegExp(`^The artifacts folder ${ARTIFACTS} is refused: it exists and belongs to root, and provision never takes over a folder it did not create; .* give this one to azureuser yourself \\(sudo chown azureuser ${ARTIFACTS}\\)`));
+  assert.match(
+    refused.json.error ?? '',
+    new RegExp(
+      `^The artifacts folder ${ARTIFACTS} is refused: it exists and belongs to root, and provision never takes over a folder it did not create; .* give this one to azureuser yourself \\(sudo chown azureuser ${ARTIFACTS}\\)`,
+    ),
+  );
   const st = await vmFileStat(k, ARTIFACTS);
   assert.deepEqual([st?.user, st?.mode], ['root', 0o755], 'not re-owned, not re-moded');
   assert.equal(await assertServing(k), pid, 'the server was not restarted');
@@ -331,7 +352,9 @@ async function case7(t: TestContext): Promise<void> {
   assert.ok(foreign, 'the foreign listener runs as nobody');
   const before = await hashes(k);
 
-  const expected = new RegExp(`^Port 5000 on ${vmIp(k).replace(/\./g, '\\.')} is already in use by "python3 -m http\\.server 5000" \\(pid ${foreign.pid}, user nobody\\), which provision did not start: stop it or choose another --mlflow-port\\. Nothing was changed or killed\\.$`);
+  const expected = new RegExp(
+    `^Port 5000 on ${vmIp(k).replace(/\./g, '\\.')} is already in use by "python3 -m http\\.server 5000" \\(pid ${foreign.pid}, user nobody\\), which provision did not start: stop it or choose another --mlflow-port\\. Nothing was changed or killed\\.$`,
+  );
   for (const args of [['--dry-run'], []]) {
     const r = await cli(k, workdir, args);
     assert.equal(r.code, 1, show(r));
@@ -345,7 +368,10 @@ async function case7(t: TestContext): Promise<void> {
   const human = await provision(labFlags(k, workdir), { workdir });
   assert.equal(human.code, 1);
   assert.match(human.stdout, /✖ 10\.231\.0\.15: Port 5000 on 10\.231\.0\.15 is already in use by "python3 -m http\.server 5000"/);
-  assert.ok((await vmProcesses(k)).some((p) => p.pid === foreign.pid && p.user === 'nobody'), 'the foreign process is still alive');
+  assert.ok(
+    (await vmProcesses(k)).some((p) => p.pid === foreign.pid && p.user === 'nobody'),
+    'the foreign process is still alive',
+  );
   assert.equal((await httpFrom(k, { path: '/' })).status, 200, 'and still serving');
   assert.equal(await hashes(k), before, 'nothing on the VM changed');
 
@@ -370,15 +396,21 @@ async function case8(t: TestContext): Promise<void> {
   // sshd's per-connection processes ("sshd: azureuser@notty", its title padded with spaces); never the
   // listener ("sshd: /usr/sbin/sshd -D -e [listener] ...", root).
   const sessions = (await vmProcesses(k)).filter((p) => p.user === 'azureuser' && /^sshd: azureuser@notty\s*$/.test(p.cmdline));
-  assert.ok(sessions.length > 0, 'the CLI\'s sshd session is visible');
+  assert.ok(sessions.length > 0, "the CLI's sshd session is visible");
   assert.ok(!sessions.some((p) => p.cmdline.includes('listener')));
   await root(k, `kill -KILL ${sessions.map((p) => p.pid).join(' ')}`);
   const dropped = await running;
   t.diagnostic(`vm${k}: killed the session during "${apt.slice(0, 60)}": ${dropped.json.error}`);
   assert.equal(dropped.code, 1, show(dropped));
-  assert.match(dropped.json.error ?? '', /^The SSH connection to 10\.231\.0\.15 dropped while "apt-get [a-z]+" was running; rerun provision to continue from there\.$/);
+  assert.match(
+    dropped.json.error ?? '',
+    /^The SSH connection to 10\.231\.0\.15 dropped while "apt-get [a-z]+" was running; rerun provision to continue from there\.$/,
+  );
   assert.doesNotMatch(dropped.stdout + dropped.stderr, /\n\s+at /, 'no stack trace');
-  assert.ok((await vmProcesses(k)).some((p) => p.user === 'root' && p.cmdline.includes('sshd') && p.cmdline.includes('listener')), 'the VM\'s sshd still listens');
+  assert.ok(
+    (await vmProcesses(k)).some((p) => p.user === 'root' && p.cmdline.includes('sshd') && p.cmdline.includes('listener')),
+    "the VM's sshd still listens",
+  );
 
   // The next run completes, whatever the interrupted apt left; then nothing changes.
   await until('the orphaned apt finished', 120_000, async () => !(await vmProcesses(k)).some((p) => p.cmdline.startsWith('apt-get ')));
@@ -450,7 +482,10 @@ async function case4(t: TestContext): Promise<void> {
 /** Holds dpkg's frontend lock in the VM for `seconds`, as apt or unattended-upgrades would (fcntl lock). */
 async function holdDpkgLock(k: number, seconds: number): Promise<void> {
   const marker = `/run/rerun-lock-${randomBytes(4).toString('hex')}`;
-  await root(k, `setsid nohup python3 -c 'import fcntl, sys, time; f = open("/var/lib/dpkg/lock-frontend", "a"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[1], "w").close(); time.sleep(${seconds})' ${marker} </dev/null >/dev/null 2>&1 &`);
+  await root(
+    k,
+    `setsid nohup python3 -c 'import fcntl, sys, time; f = open("/var/lib/dpkg/lock-frontend", "a"); fcntl.lockf(f, fcntl.LOCK_EX); open(sys.argv[1], "w").close(); time.sleep(${seconds})' ${marker} </dev/null >/dev/null 2>&1 &`,
+  );
   await until('the lock holder holds the lock', 10_000, async () => (await vmExec(k, `test -e ${marker}`)).code === 0);
 }
 
@@ -460,13 +495,16 @@ async function case6(t: TestContext): Promise<void> {
 
   // An interrupted dpkg run: a package unpacked but never configured, and a journal entry dpkg did not fold
   // into its status file (apt then refuses: "dpkg was interrupted, you must manually run 'dpkg --configure -a'").
-  await root(k, [
-    'set -e',
-    'deb=$(ls /var/cache/apt/archives/postgresql-client-1[0-9]_*.deb 2>/dev/null | head -n 1)',
-    'if [ -z "$deb" ]; then cd /tmp && apt-get download -q postgresql-client-15 && deb=$(ls /tmp/postgresql-client-15_*.deb | head -n 1); fi',
-    'dpkg --unpack "$deb" >/dev/null',
-    'touch /var/lib/dpkg/updates/0000',
-  ].join('\n'));
+  await root(
+    k,
+    [
+      'set -e',
+      'deb=$(ls /var/cache/apt/archives/postgresql-client-1[0-9]_*.deb 2>/dev/null | head -n 1)',
+      'if [ -z "$deb" ]; then cd /tmp && apt-get download -q postgresql-client-15 && deb=$(ls /tmp/postgresql-client-15_*.deb | head -n 1); fi',
+      'dpkg --unpack "$deb" >/dev/null',
+      'touch /var/lib/dpkg/updates/0000',
+    ].join('\n'),
+  );
   assert.match((await vmExec(k, 'apt-get install -y postgresql-client')).stderr, /dpkg was interrupted/);
   assert.match(await root(k, 'dpkg --audit'), /unpacked but not yet configured/);
 

@@ -14,7 +14,6 @@ function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-
 function assertNoLeak(label: string, run: { res: CliRun; cmdlines: string[] }): void {
   for (const s of FORMS) {
     assert.ok(!run.res.everything.includes(s), `${label}: sentinel in output or logs`);
@@ -63,7 +62,10 @@ test('the sentinel password leaks nowhere, in success and failure paths of every
         await new Promise((r) => setTimeout(r, 1000));
         run.cmdlines.push(...(await vmProcesses(VM)).map((p) => p.cmdline));
       }
-      assert.ok(run.cmdlines.some((c) => c.includes('huey_consumer')), 'the job runner\'s processes were seen');
+      assert.ok(
+        run.cmdlines.some((c) => c.includes('huey_consumer')),
+        "the job runner's processes were seen",
+      );
       assert.ok(run.cmdlines.filter((c) => c.includes('multiprocessing.spawn')).length >= 2, 'and both workers');
     }
     assertNoLeak(label, run);
@@ -77,7 +79,9 @@ test('the sentinel password leaks nowhere, in success and failure paths of every
   await dbAllow(VM);
 
   // On the VM, only the 0600 secrets file holds it.
-  const holders = await vmExec(VM, `grep -rlF -e ${shq(FORMS[0]!)} -e ${shq(FORMS[1]!)} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null`, { timeoutMs: 120_000 });
+  const holders = await vmExec(VM, `grep -rlF -e ${shq(FORMS[0]!)} -e ${shq(FORMS[1]!)} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null`, {
+    timeoutMs: 120_000,
+  });
   assert.deepEqual(holders.stdout.trim().split('\n'), ['/home/azureuser/.mlflow-server.env']);
   const mode = await vmExec(VM, 'stat -c "%a %U" /home/azureuser/.mlflow-server.env');
   assert.equal(mode.stdout.trim(), '600 azureuser');

@@ -69,13 +69,19 @@ test('without --identity-file, the key loaded in ssh-agent logs in; an empty age
   okResult(await noop(workdir, ['--host', IP], { SSH_AUTH_SOCK: sock }));
 
   execFileSync('ssh-add', ['-q', '-D'], { env: { SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
-  assert.match(failure(await noop(workdir, ['--host', IP], { SSH_AUTH_SOCK: sock })), /^The VM refused SSH login as "azureuser": check --user .* or load your key into ssh-agent\./);
+  assert.match(
+    failure(await noop(workdir, ['--host', IP], { SSH_AUTH_SOCK: sock })),
+    /^The VM refused SSH login as "azureuser": check --user .* or load your key into ssh-agent\./,
+  );
 });
 
 test('without --identity-file or an agent, ~/.ssh/id_ed25519 logs in; with no key at all, one sentence says what to do', async (t) => {
   if (!available) return t.skip('lab not available');
   const workdir = newWorkdir();
-  assert.match(failure(await noop(workdir, ['--host', IP])), /^No SSH key to log in with: pass --identity-file, load a key into ssh-agent, or create ~\/\.ssh\/id_ed25519\./);
+  assert.match(
+    failure(await noop(workdir, ['--host', IP])),
+    /^No SSH key to log in with: pass --identity-file, load a key into ssh-agent, or create ~\/\.ssh\/id_ed25519\./,
+  );
 
   mkdirSync(join(workdir, '.ssh'), { mode: 0o700 });
   copyFileSync(LAB_KEY, join(workdir, '.ssh', 'id_ed25519'));

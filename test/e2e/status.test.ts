@@ -100,7 +100,11 @@ test('status reports a healthy server, fast, and changes nothing on the VM', asy
   assert.ok(logAfter.startsWith(logBefore), 'the log only grew');
   for (const line of logAfter.slice(logBefore.length).split('\n').filter(Boolean)) {
     // MLflow's own lines start with a timestamp; a worker's first database call logs its pool.
-    assert.match(line, /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d )?(INFO: +127\.0\.0\.1:\d+ - "(GET \/health|GET \/version|POST \/api\/2\.0\/mlflow\/experiments\/search) HTTP\/1\.1" 200 OK|INFO mlflow\.store\.db\.utils: Create SQLAlchemy engine with pool options .*)$/, 'only access lines of the checks');
+    assert.match(
+      line,
+      /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d )?(INFO: +127\.0\.0\.1:\d+ - "(GET \/health|GET \/version|POST \/api\/2\.0\/mlflow\/experiments\/search) HTTP\/1\.1" 200 OK|INFO mlflow\.store\.db\.utils: Create SQLAlchemy engine with pool options .*)$/,
+      'only access lines of the checks',
+    );
   }
   assert.equal(await vmReadFile(VM, `${HOME}/mlflow-server.pid`), pidFile, 'the server keeps its PID');
   for (const out of [human.everything, json.everything]) assert.ok(!out.includes(await dbPassword()), 'no password in the output');
@@ -127,7 +131,10 @@ test('status: a stopped server, a blocked database and an unreachable VM give ex
   await dbAllow(VM);
 
   // Stopped from outside the tool: the server's process group gets SIGTERM.
-  await vmExec(VM, `kill -TERM -- -$(cut -d" " -f1 ${HOME}/mlflow-server.pid); for i in $(seq 50); do pgrep -f mlflow-venv >/dev/null || break; sleep 0.1; done`);
+  await vmExec(
+    VM,
+    `kill -TERM -- -$(cut -d" " -f1 ${HOME}/mlflow-server.pid); for i in $(seq 50); do pgrep -f mlflow-venv >/dev/null || break; sleep 0.1; done`,
+  );
   const stopped = await provision(statusArgs(workdir), { workdir, noDbEnv: true });
   assert.equal(stopped.code, 1);
   assert.match(stopped.stdout, /: NOT HEALTHY/);
@@ -140,10 +147,22 @@ test('status: a stopped server, a blocked database and an unreachable VM give ex
   writeFileSync(hostsFile, `${IP}\n${IP}:2222\n`);
   const restart = await provision(labFlags(VM, workdir), { workdir });
   assert.equal(restart.code, 0);
-  const batch = await provision(['status', '--hosts-file', hostsFile, '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'known_hosts'), '--json'], { workdir, noDbEnv: true });
+  const batch = await provision(['status', '--hosts-file', hostsFile, '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'known_hosts'), '--json'], {
+    workdir,
+    noDbEnv: true,
+  });
   assert.equal(batch.code, 1);
-  const lines = batch.stdout.trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(lines.map((l) => [l.host, l.healthy]), [[IP, true], [`azureuser@${IP}:2222`, false]]);
+  const lines = batch.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    lines.map((l) => [l.host, l.healthy]),
+    [
+      [IP, true],
+      [`azureuser@${IP}:2222`, false],
+    ],
+  );
   assert.match(lines[1].error, /Nothing accepts SSH connections on 10\.231\.0\.33:2222 \(connection refused\)/);
 });
 

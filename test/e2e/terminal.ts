@@ -16,7 +16,12 @@ export interface Step {
  * Runs the CLI on a terminal `columns` wide (0: unsized), typed at as the steps say. `screen` is what the
  * terminal showed without control sequences, `raw` with them.
  */
-export async function onTerminal(args: string[], steps: Step[], env: Record<string, string>, columns = 120): Promise<{ code: number | null; screen: string; raw: string }> {
+export async function onTerminal(
+  args: string[],
+  steps: Step[],
+  env: Record<string, string>,
+  columns = 120,
+): Promise<{ code: number | null; screen: string; raw: string }> {
   const workdir = newWorkdir();
   const res = await run('python3', [DRIVER, JSON.stringify(steps), '120', String(columns), '--', process.execPath, CLI, ...args], {
     // No CI and no NO_COLOR: a person's terminal. TERM makes enquirer and Listr2 draw as they would there.

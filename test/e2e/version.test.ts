@@ -19,18 +19,18 @@ const get = (path: string) => statusAndBody(IP, { path });
 const BATCH = [32, 33];
 const BATCH_DB = 'prov_version_batch_e2e';
 
-
 async function revision(): Promise<string> {
   return (await labPsql(`\\c ${DB}\nSELECT version_num FROM alembic_version;`)).trim();
 }
-
 
 let available = true;
 before(async (t) => {
   available = requireLab(t as never);
   if (!available) return;
   await ensureLab(Math.max(25, ...BATCH));
-  await labPsql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE); CREATE DATABASE ${DB} OWNER mlflow; DROP DATABASE IF EXISTS ${BATCH_DB} WITH (FORCE); CREATE DATABASE ${BATCH_DB} OWNER mlflow;`);
+  await labPsql(
+    `DROP DATABASE IF EXISTS ${DB} WITH (FORCE); CREATE DATABASE ${DB} OWNER mlflow; DROP DATABASE IF EXISTS ${BATCH_DB} WITH (FORCE); CREATE DATABASE ${BATCH_DB} OWNER mlflow;`,
+  );
   await provisionedVm(VM);
 });
 after(async () => {
@@ -44,7 +44,10 @@ test(`--mlflow-version ${OLD}, then ${NEW} (the real releases): upgraded in the 
 
   const first = await provision([...labFlags(VM, workdir), '--mlflow-version', OLD], { workdir, env: { POSTGRES_DB: DB } });
   assert.equal(first.code, 0, `${first.stdout}\n${first.stderr}`);
-  assert.match(first.stdout, new RegExp(`MLflow in a virtual environment: changed \\(MLflow ${esc(NEW)} installed, ${esc(OLD)} asked for; MLflow ${esc(OLD)} installed\\)`));
+  assert.match(
+    first.stdout,
+    new RegExp(`MLflow in a virtual environment: changed \\(MLflow ${esc(NEW)} installed, ${esc(OLD)} asked for; MLflow ${esc(OLD)} installed\\)`),
+  );
   assert.deepEqual(await get('/version'), { status: 200, body: OLD });
   const oldHead = await revision();
   assert.match(oldHead, /^[0-9a-f]{12}$/, `${OLD} created its schema`);
@@ -58,11 +61,22 @@ test(`--mlflow-version ${OLD}, then ${NEW} (the real releases): upgraded in the 
   const { res: upgrade, cmdlines } = await provisionSampled(VM, ['--mlflow-version', NEW, '--verbose'], { env: { POSTGRES_DB: DB }, workdir });
   assert.equal(upgrade.code, 0, `${upgrade.stdout}\n${upgrade.stderr}`);
   // A coordinated upgrade, as MLflow asks: the server stopped first, the schema migrated once, then the start.
-  assert.match(upgrade.stdout, new RegExp(`MLflow ${esc(OLD)} -> ${esc(NEW)}: every server of this run on the database is stopped; running mlflow db upgrade once`));
-  assert.match(upgrade.stdout, /\$ mlflow db upgrade postgresql\+psycopg2:\/\/mlflow@10\.231\.0\.2:5432\/prov_version_e2e\?sslmode=require&connect_timeout=10 \(password in PGPASSWORD, from stdin\)/);
+  assert.match(
+    upgrade.stdout,
+    new RegExp(`MLflow ${esc(OLD)} -> ${esc(NEW)}: every server of this run on the database is stopped; running mlflow db upgrade once`),
+  );
+  assert.match(
+    upgrade.stdout,
+    /\$ mlflow db upgrade postgresql\+psycopg2:\/\/mlflow@10\.231\.0\.2:5432\/prov_version_e2e\?sslmode=require&connect_timeout=10 \(password in PGPASSWORD, from stdin\)/,
+  );
   // MLflow's own line from `mlflow db upgrade` is streamed (alembic itself logs nothing at MLflow's level).
-  assert.match(upgrade.stdout, /INFO mlflow\.store\.db\.utils: Updating database tables/, 'the migration\'s output is streamed');
-  assert.match(upgrade.stdout, new RegExp(`MLflow server: changed \\(MLflow was reinstalled; database schema upgraded for MLflow ${esc(NEW)} with every server on it stopped; started pid \\d+\\)`));
+  assert.match(upgrade.stdout, /INFO mlflow\.store\.db\.utils: Updating database tables/, "the migration's output is streamed");
+  assert.match(
+    upgrade.stdout,
+    new RegExp(
+      `MLflow server: changed \\(MLflow was reinstalled; database schema upgraded for MLflow ${esc(NEW)} with every server on it stopped; started pid \\d+\\)`,
+    ),
+  );
   assert.equal(upgrade.stdout.match(/\$ mlflow db upgrade/g)?.length, 1, 'mlflow db upgrade ran once');
   assert.doesNotMatch(upgrade.everything, /out-of-date database schema/, 'the new server never met the old schema');
 
@@ -74,7 +88,10 @@ test(`--mlflow-version ${OLD}, then ${NEW} (the real releases): upgraded in the 
   assert.notEqual((await vmReadFile(VM, `${HOME}/mlflow-server.pid`)).split(' ')[0], pidBefore);
 
   // The password: on no command line sampled during the run (the upgrade included), in no output or log.
-  assert.ok(cmdlines.some((c) => c.includes('db upgrade postgresql+psycopg2://mlflow@10.231.0.2')), 'the sampler saw the upgrade run');
+  assert.ok(
+    cmdlines.some((c) => c.includes('db upgrade postgresql+psycopg2://mlflow@10.231.0.2')),
+    'the sampler saw the upgrade run',
+  );
   for (const form of [password, encodeURIComponent(password)]) {
     assert.ok(!cmdlines.some((c) => c.includes(form)), 'password on a VM command line');
     assert.ok(!upgrade.everything.includes(form), 'password in the output or log');
@@ -99,10 +116,24 @@ test(`a batch on one database, ${OLD} to ${NEW}: every server stopped before the
   const workdir = newWorkdir();
   const hostsFile = join(workdir, 'hosts.txt');
   writeFileSync(hostsFile, `${BATCH.map(vmIp).join('\n')}\n`);
-  const batch = (version: string, extra: string[] = []) => provision(
-    ['--hosts-file', hostsFile, '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'known_hosts'), '--yes', '--workers', '1', '--mlflow-version', version, ...extra],
-    { workdir, env: { POSTGRES_DB: BATCH_DB } },
-  );
+  const batch = (version: string, extra: string[] = []) =>
+    provision(
+      [
+        '--hosts-file',
+        hostsFile,
+        '--identity-file',
+        LAB_KEY,
+        '--known-hosts',
+        join(workdir, 'known_hosts'),
+        '--yes',
+        '--workers',
+        '1',
+        '--mlflow-version',
+        version,
+        ...extra,
+      ],
+      { workdir, env: { POSTGRES_DB: BATCH_DB } },
+    );
   const first = await batch(OLD);
   assert.equal(first.code, 0, first.stdout);
   for (const k of BATCH) assert.deepEqual(await statusAndBody(vmIp(k), { path: '/version' }), { status: 200, body: OLD });
@@ -113,8 +144,14 @@ test(`a batch on one database, ${OLD} to ${NEW}: every server stopped before the
 
   const up = await batch(NEW, ['--json']);
   assert.equal(up.code, 0, up.stdout + up.stderr);
-  const results = up.stdout.trim().split('\n').map((l) => JSON.parse(l) as { status: string; changed: string[] });
-  assert.deepEqual(results.map((r) => r.status), ['ok', 'ok']);
+  const results = up.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { status: string; changed: string[] });
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['ok', 'ok'],
+  );
   for (const k of BATCH) assert.deepEqual(await statusAndBody(vmIp(k), { path: '/version' }), { status: 200, body: NEW });
   assert.notEqual((await labPsql(`\\c ${BATCH_DB}\nSELECT version_num FROM alembic_version;`)).trim(), oldHead);
 

@@ -17,14 +17,42 @@ import { UsageError } from '../../src/util/errors.js';
 import { maskSecrets, Secret } from '../../src/util/secret.js';
 
 test('artifacts paths refused by name: the root, system trees and the bare roots of user folders', () => {
-  for (const p of ['/', '/etc', '/etc/mlflow', '/usr/local/x', '/var', '/var/log/mlflow', '/root/a', '/boot', '/home', '/srv', '/opt', '/tmp', '/proc/1', '/run/x', '/a/../etc', '/etc/']) {
+  for (const p of [
+    '/',
+    '/etc',
+    '/etc/mlflow',
+    '/usr/local/x',
+    '/var',
+    '/var/log/mlflow',
+    '/root/a',
+    '/boot',
+    '/home',
+    '/srv',
+    '/opt',
+    '/tmp',
+    '/proc/1',
+    '/run/x',
+    '/a/../etc',
+    '/etc/',
+  ]) {
     assert.ok(artifactsPathProblem(p), `${p} is refused`);
     assert.throws(() => requireSafeArtifactsDir(p), UsageError);
   }
-  for (const p of ['/srv/mlflow', '/opt/mlflow/artifacts', '/var/lib/mlflow', '/mnt/data/mlflow', '/datadrive/mlflow', '/home/azureuser/mlruns-artifacts', '/tmp/x']) {
+  for (const p of [
+    '/srv/mlflow',
+    '/opt/mlflow/artifacts',
+    '/var/lib/mlflow',
+    '/mnt/data/mlflow',
+    '/datadrive/mlflow',
+    '/home/azureuser/mlruns-artifacts',
+    '/tmp/x',
+  ]) {
     assert.equal(artifactsPathProblem(p), undefined, `${p} is allowed`);
   }
-  assert.throws(() => requireSafeArtifactsDir('/etc', 'hosts.txt line 2: '), /^Error: hosts\.txt line 2: --artifacts-dir \/etc is refused: it is the system folder \/etc; MLflow's artifact API reads and writes every file in it\./);
+  assert.throws(
+    () => requireSafeArtifactsDir('/etc', 'hosts.txt line 2: '),
+    /^Error: hosts\.txt line 2: --artifacts-dir \/etc is refused: it is the system folder \/etc; MLflow's artifact API reads and writes every file in it\./,
+  );
 });
 
 test('artifacts folders refused on the VM, judged on the resolved path', () => {
@@ -55,9 +83,13 @@ test('the probe resolves the artifacts path and the home, and tells a symlink, a
   writeFileSync(join(root, 'a-file'), '');
   writeFileSync(join(home, '.mlflow-server.env.provision-0a1b2c3d'), 'partial');
   writeFileSync(join(home, 'start-mlflow-server.sh.provision-zzzz'), 'not ours: not 8 hex digits');
-  const probe = (artifactsDir: string) => parseFacts(execFileSync('bash', ['-c', buildProbeScript({ mlflowPort: 5000, artifactsDir })], {
-    env: { HOME: home, PATH: process.env.PATH }, encoding: 'utf8',
-  }));
+  const probe = (artifactsDir: string) =>
+    parseFacts(
+      execFileSync('bash', ['-c', buildProbeScript({ mlflowPort: 5000, artifactsDir })], {
+        env: { HOME: home, PATH: process.env.PATH },
+        encoding: 'utf8',
+      }),
+    );
   const link = probe(join(root, 'to-home'));
   assert.equal(link.artifactsDir, 'symlink');
   assert.equal(link.artifactsReal, home);
@@ -76,7 +108,12 @@ test('the artifacts folder is created with mkdir (never an existing one), chown 
 });
 
 test('leftover uploads: only <file>.provision-<8 hex> directly in the home are removed', () => {
-  const c = removeLeftoverUploadsCommand('/home/u', ['/home/u/.mlflow-server.env.provision-0a1b2c3d', '/etc/passwd', '/home/u/x/.a.provision-0a1b2c3d', '/home/u/a.provision-0a1b2c3']);
+  const c = removeLeftoverUploadsCommand('/home/u', [
+    '/home/u/.mlflow-server.env.provision-0a1b2c3d',
+    '/etc/passwd',
+    '/home/u/x/.a.provision-0a1b2c3d',
+    '/home/u/a.provision-0a1b2c3',
+  ]);
   assert.equal(c.command, 'rm -f -- /home/u/.mlflow-server.env.provision-0a1b2c3d');
 });
 

@@ -18,7 +18,10 @@ const ADMIN = 'admin-password-123';
 function config(env: Record<string, string> = {}, argv: Record<string, unknown> = {}) {
   return buildConfig(
     readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv }, { POSTGRES_HOST: 'db.example.com', ...env }),
-    pw, undefined, undefined, { authAdminPassword: new Secret(env.MLFLOW_AUTH_ADMIN_PASSWORD ?? ADMIN) },
+    pw,
+    undefined,
+    undefined,
+    { authAdminPassword: new Secret(env.MLFLOW_AUTH_ADMIN_PASSWORD ?? ADMIN) },
   );
 }
 
@@ -37,7 +40,11 @@ test('the auth configuration: no password, % doubled for configparser; the launc
   const ini = renderAuthIni(db, { adminUser: 'admin', database: 'mlflow_auth' });
   assert.ok(!ini.includes(pw.reveal()) && !ini.includes(encodeURIComponent(pw.reveal())));
   assert.match(ini, /^database_uri = postgresql\+psycopg2:\/\/ml%%25user@db\.example\.com:5432\/mlflow_auth\?sslmode=require&connect_timeout=10$/m);
-  const parsed = execFileSync('python3', ['-c', 'import configparser,sys; c=configparser.ConfigParser(); c.read_string(sys.stdin.read()); print(c["mlflow"]["database_uri"])'], { input: ini, encoding: 'utf8' });
+  const parsed = execFileSync(
+    'python3',
+    ['-c', 'import configparser,sys; c=configparser.ConfigParser(); c.read_string(sys.stdin.read()); print(c["mlflow"]["database_uri"])'],
+    { input: ini, encoding: 'utf8' },
+  );
   assert.equal(parsed.trim(), 'postgresql+psycopg2://ml%25user@db.example.com:5432/mlflow_auth?sslmode=require&connect_timeout=10');
   const launcher = renderLauncher(remoteLayout('/home/u'), { port: 5000, workers: 1, allowedHosts: ['a'], auth: { adminUser: 'admin' } });
   assert.match(launcher, /--app-name basic-auth/);
@@ -57,12 +64,23 @@ test('the session key is read back from the VM and kept; a new one only when the
   assert.deepEqual(facts.modules, ['flask_wtf']);
   const c = config({}, { auth: 'basic' });
   let made = 0;
-  const state = featureState(c, facts, () => { made += 1; return new Secret('cd'.repeat(32)); });
+  const state = featureState(c, facts, () => {
+    made += 1;
+    return new Secret('cd'.repeat(32));
+  });
   assert.equal(made, 0);
-  assert.deepEqual(state.secrets.map(([n, v]) => [n, v.reveal()]), [
-    ['MLFLOW_FLASK_SERVER_SECRET_KEY', key], ['MLFLOW_AUTH_ADMIN_PASSWORD', ADMIN], ['PGPASSWORD', pw.reveal()],
-  ]);
-  featureState(c, parseFacts(fixture), () => { made += 1; return new Secret('cd'.repeat(32)); });
+  assert.deepEqual(
+    state.secrets.map(([n, v]) => [n, v.reveal()]),
+    [
+      ['MLFLOW_FLASK_SERVER_SECRET_KEY', key],
+      ['MLFLOW_AUTH_ADMIN_PASSWORD', ADMIN],
+      ['PGPASSWORD', pw.reveal()],
+    ],
+  );
+  featureState(c, parseFacts(fixture), () => {
+    made += 1;
+    return new Secret('cd'.repeat(32));
+  });
   assert.equal(made, 1);
   assert.equal(parseFacts(`flask_secret_key='not ours'\nprobe_done=1\n`).flaskSecretKey, undefined);
 });
@@ -74,11 +92,28 @@ test('mlflow[auth] is installed when Flask-WTF is missing; the auth configuratio
   const layout = remoteLayout('/home/azureuser');
   const launcher = renderLauncher(layout, { port: 5000, workers: 1, allowedHosts: ['a'], ...state.launcher });
   const secrets = renderSecretsEnv(c.db, state.secrets);
-  const d: Desired = { user: 'azureuser', layout, launcher, secrets, fingerprint: configFingerprint(launcher, secrets, state.authIni), port: 5000, upgrade: false, supervisor: 'nohup', authIni: state.authIni!, pip: state.pip! };
+  const d: Desired = {
+    user: 'azureuser',
+    layout,
+    launcher,
+    secrets,
+    fingerprint: configFingerprint(launcher, secrets, state.authIni),
+    port: 5000,
+    upgrade: false,
+    supervisor: 'nohup',
+    authIni: state.authIni!,
+    pip: state.pip!,
+  };
   const plan = planPython(facts, d);
-  assert.deepEqual({ change: plan.change, recreate: plan.recreate, reason: plan.reason }, { change: true, recreate: false, reason: 'Flask-WTF (mlflow[auth]) is missing' });
+  assert.deepEqual(
+    { change: plan.change, recreate: plan.recreate, reason: plan.reason },
+    { change: true, recreate: false, reason: 'Flask-WTF (mlflow[auth]) is missing' },
+  );
   assert.equal(pythonInstallChanged(facts, false, facts.mlflowVersion!, d), true);
-  assert.equal(pythonCommands(layout, { recreate: false, upgrade: false, mlflowVersion: '3.16.1', extras: ['auth'] })[0]!.label, 'install mlflow[auth]==3.16.1 psycopg2-binary with uv (pip if uv fails)');
+  assert.equal(
+    pythonCommands(layout, { recreate: false, upgrade: false, mlflowVersion: '3.16.1', extras: ['auth'] })[0]!.label,
+    'install mlflow[auth]==3.16.1 psycopg2-binary with uv (pip if uv fails)',
+  );
   const files = planFiles(facts, d);
   assert.equal(files.authIni, true);
   assert.match(files.reason, /auth configuration missing/);

@@ -33,11 +33,14 @@ test('flags win over the environment; defaults fill the rest', () => {
 
 test('--host repeated and a hosts file combine; duplicates run once, with a warning; overrides apply per host', () => {
   const c = config({ host: ['10.0.0.9'], 'hosts-file': 'hosts.txt' });
-  assert.deepEqual(c.targets.map((t) => [t.label, t.user, t.port, t.origin, t.overrides]), [
-    ['10.0.0.9', 'azureuser', 22, '--host', {}],
-    ['10.0.0.4', 'azureuser', 22, 'hosts.txt:2', {}],
-    ['10.0.0.5', 'ops', 2222, 'hosts.txt:3', { port: 5001, artifactsDir: '/data/a' }],
-  ]);
+  assert.deepEqual(
+    c.targets.map((t) => [t.label, t.user, t.port, t.origin, t.overrides]),
+    [
+      ['10.0.0.9', 'azureuser', 22, '--host', {}],
+      ['10.0.0.4', 'azureuser', 22, 'hosts.txt:2', {}],
+      ['10.0.0.5', 'ops', 2222, 'hosts.txt:3', { port: 5001, artifactsDir: '/data/a' }],
+    ],
+  );
   assert.match(c.warnings.join('\n'), /hosts\.txt line 4: 10\.0\.0\.4 repeats line 2; it runs once/);
   assert.match(c.warnings.join('\n'), /3 VMs share the database db\.example\.com\/mlflow but keep artifacts on their own disks/);
 });
@@ -57,10 +60,28 @@ test('--public-name joins the allow-list (with and without port) and the CORS or
   assert.deepEqual(c.server.publicNames, ['mlflow.example.com', '203.0.113.7', 'fd00::7']);
   const t = c.targets[0]!;
   assert.deepEqual(defaultAllowedHosts(t, 5000, c.server.publicNames), [
-    '10.0.0.4', '10.0.0.4:5000', 'mlflow.example.com', 'mlflow.example.com:5000', '203.0.113.7', '203.0.113.7:5000',
-    '[fd00::7]', '[fd00::7]:5000', 'localhost', 'localhost:5000', '127.0.0.1', '127.0.0.1:5000',
+    '10.0.0.4',
+    '10.0.0.4:5000',
+    'mlflow.example.com',
+    'mlflow.example.com:5000',
+    '203.0.113.7',
+    '203.0.113.7:5000',
+    '[fd00::7]',
+    '[fd00::7]:5000',
+    'localhost',
+    'localhost:5000',
+    '127.0.0.1',
+    '127.0.0.1:5000',
   ]);
-  assert.deepEqual(corsOrigins(t, 5000, c.server.publicNames), ['http://10.0.0.4:5000', 'http://mlflow.example.com:5000', 'http://203.0.113.7:5000', 'http://[fd00::7]:5000']);
+  assert.deepEqual(corsOrigins(t, 5000, c.server.publicNames), [
+    'http://10.0.0.4:5000',
+    'http://mlflow.example.com:5000',
+    'http://203.0.113.7:5000',
+    'http://[fd00::7]:5000',
+  ]);
   assert.deepEqual(corsOrigins(t, 80), ['http://10.0.0.4']);
-  assert.throws(() => config({ host: ['10.0.0.4'], 'public-name': ['mlflow.example.com:5000'] }), /--public-name "mlflow\.example\.com:5000" is not a host name/);
+  assert.throws(
+    () => config({ host: ['10.0.0.4'], 'public-name': ['mlflow.example.com:5000'] }),
+    /--public-name "mlflow\.example\.com:5000" is not a host name/,
+  );
 });

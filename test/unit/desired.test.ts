@@ -11,8 +11,13 @@ import { Secret } from '../../src/util/secret.js';
 const fresh = parseFacts(readFileSync(new URL('../../fixtures/probe/fresh-debian12.txt', import.meta.url), 'utf8'));
 
 function input(argv: Record<string, unknown> = {}, facts = fresh): DesiredInput {
-  const c = buildConfig(readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv }, { POSTGRES_HOST: 'db.example.com' }),
-    new Secret('pw-desired-test'), undefined, undefined, { authAdminPassword: new Secret('admin-password-123') });
+  const c = buildConfig(
+    readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv }, { POSTGRES_HOST: 'db.example.com' }),
+    new Secret('pw-desired-test'),
+    undefined,
+    undefined,
+    { authAdminPassword: new Secret('admin-password-123') },
+  );
   return { config: c, target: c.targets[0]!, server: c.server, facts, newFlaskKey: () => new Secret('ab'.repeat(32)), newSalt: () => 'cd'.repeat(16) };
 }
 
@@ -29,7 +34,7 @@ test('the default: allow-list and CORS from the address, workers from memory, fi
   assert.equal(d.authIni, undefined);
 });
 
-test('the same input gives the same state; the live server\'s salt is kept; a new salt only without one', () => {
+test("the same input gives the same state; the live server's salt is kept; a new salt only without one", () => {
   const a = desiredState(input());
   assert.equal(desiredState(input()).fingerprint, a.fingerprint);
   const live = { ...fresh, server: { ...fresh.server, fingerprintSalt: 'ef'.repeat(16) } };

@@ -15,7 +15,14 @@ test('the README option table is the one generated from the option definitions (
 test('.env.example names every environment variable the CLI reads', () => {
   const example = read('.env.example');
   for (const name of OPTIONS.flatMap((o) => o.env)) assert.ok(example.includes(name), name);
-  for (const name of ['POSTGRES_PASSWORD', 'PROVISION_SSH_PASSPHRASE', 'MLFLOW_AUTH_ADMIN_PASSWORD', 'AZURE_STORAGE_ACCESS_KEY', 'AZURE_STORAGE_CONNECTION_STRING']) assert.ok(example.includes(name), name);
+  for (const name of [
+    'POSTGRES_PASSWORD',
+    'PROVISION_SSH_PASSPHRASE',
+    'MLFLOW_AUTH_ADMIN_PASSWORD',
+    'AZURE_STORAGE_ACCESS_KEY',
+    'AZURE_STORAGE_CONNECTION_STRING',
+  ])
+    assert.ok(example.includes(name), name);
 });
 
 test('the README gives the two set-up commands and the test command CI runs', () => {

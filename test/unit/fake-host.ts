@@ -89,11 +89,13 @@ export class FakeVm implements HostConnection {
       return Promise.resolve({ code, stdout, stderr: '' });
     };
     switch (kind) {
-      case 'probe': return out(this.options.probe);
+      case 'probe':
+        return out(this.options.probe);
       case 'pip-install':
         this.mlflowVersion = this.options.installs ?? /mlflow(?:\[[a-z,]+\])?==([0-9.]+)/.exec(command)?.[1] ?? this.mlflowVersion ?? '3.17.2';
         return out('Installed 1 package');
-      case 'mlflow-version': return out(`${this.mlflowVersion}\n`);
+      case 'mlflow-version':
+        return out(`${this.mlflowVersion}\n`);
       case 'start':
         this.serverUp = true;
         return out('log_offset=0\nstarted pid 5001\n');
@@ -107,8 +109,10 @@ export class FakeVm implements HostConnection {
       case 'unit-remove':
         this.serverUp = false;
         return out('');
-      case 'alive': return out('', this.serverUp ? 0 : 1);
-      default: return out('');
+      case 'alive':
+        return out('', this.serverUp ? 0 : 1);
+      default:
+        return out('');
     }
   }
 
@@ -132,7 +136,8 @@ export class FakeVm implements HostConnection {
       if (req.method === 'PUT' || req.method === 'DELETE') return { status: 200, body: '{}' };
       return { status: 200, body: this.artifacts.get(req.path) ?? '' };
     }
-    if (req.path === '/api/2.0/mlflow/experiments/search') return authorized ? { status: 200, body: '{"experiments":[]}' } : { status: 401, body: 'unauthorized' };
+    if (req.path === '/api/2.0/mlflow/experiments/search')
+      return authorized ? { status: 200, body: '{"experiments":[]}' } : { status: 401, body: 'unauthorized' };
     return { status: 404, body: '' };
   }
 
@@ -145,7 +150,13 @@ export class FakeVm implements HostConnection {
     this.forwardCount += 1;
     this.events.push(`http DB ${db.database}`);
     return {
-      serverVersion: '16.4', canCreateTables: true, hasMlflowSchema: false, hasAuthSchema: false, canCreateDatabase: false, encrypted: true, transport: 'TLS',
+      serverVersion: '16.4',
+      canCreateTables: true,
+      hasMlflowSchema: false,
+      hasAuthSchema: false,
+      canCreateDatabase: false,
+      encrypted: true,
+      transport: 'TLS',
       ...this.options.database,
     };
   }

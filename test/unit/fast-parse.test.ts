@@ -7,9 +7,11 @@ import { readSettings } from '../../src/config/settings.js';
 
 async function viaYargs(args: string[]): Promise<Record<string, unknown>> {
   let failed: string | undefined;
-  const argv = (await buildParser(args, '0.0.0').fail((msg, err) => {
-    failed = msg || err?.message || 'failed';
-  }).parseAsync()) as Record<string, unknown>;
+  const argv = (await buildParser(args, '0.0.0')
+    .fail((msg, err) => {
+      failed = msg || err?.message || 'failed';
+    })
+    .parseAsync()) as Record<string, unknown>;
   if (failed) throw new Error(failed);
   return argv;
 }
@@ -30,11 +32,25 @@ const ACCEPTED: string[][] = [
 ];
 
 const DECLINED: string[][] = [
-  ['--help'], ['-h'], ['--version'],
-  ['--host'], ['--host', '--yes'], ['--host', ''], ['--host', '-x'],
-  ['--bogus'], ['--no-json'], ['--json=false'], ['positional'], ['--host', 'a', 'b'], ['--', '--host', 'a'],
-  ['--user', 'a', '--user', 'b'], ['--ssh-port', 'abc'], ['--ssh-port', '-1'], ['--ssh-port', '2.5'],
-  ['--pg-sslmode', 'bogus'], ['--host-key-policy', 'maybe'],
+  ['--help'],
+  ['-h'],
+  ['--version'],
+  ['--host'],
+  ['--host', '--yes'],
+  ['--host', ''],
+  ['--host', '-x'],
+  ['--bogus'],
+  ['--no-json'],
+  ['--json=false'],
+  ['positional'],
+  ['--host', 'a', 'b'],
+  ['--', '--host', 'a'],
+  ['--user', 'a', '--user', 'b'],
+  ['--ssh-port', 'abc'],
+  ['--ssh-port', '-1'],
+  ['--ssh-port', '2.5'],
+  ['--pg-sslmode', 'bogus'],
+  ['--host-key-policy', 'maybe'],
 ];
 
 test('the fast path reads exactly what yargs reads', async () => {

@@ -11,12 +11,19 @@ const floorOf = (folder: string): number => FLOORS.findIndex((f) => f.includes(f
 /** Every .ts file under a folder, subfolders included. */
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []);
+    d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
+  );
 }
 
 test('every folder of src/ has a floor, and every import between folders runs down the floors', () => {
-  const folders = readdirSync(SRC, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-  assert.deepEqual(folders.filter((f) => floorOf(f) < 0), [], 'a folder without a floor in docs/architecture.md');
+  const folders = readdirSync(SRC, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
+  assert.deepEqual(
+    folders.filter((f) => floorOf(f) < 0),
+    [],
+    'a folder without a floor in docs/architecture.md',
+  );
   const upward: string[] = [];
   for (const file of sources(SRC)) {
     const folder = relative(SRC, file).split('/')[0]!;

@@ -26,7 +26,10 @@ function files(name: string, extra: Partial<KnownHostsFiles> = {}): KnownHostsFi
   return { name, userFiles: [join(dir, `${name}-known_hosts`)], globalFiles: [], ...extra };
 }
 
-const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 test('a re-key presenting the same key records nothing again; the recorded key is seen at once', () => {
   const f = files('10.0.0.4');
@@ -46,9 +49,11 @@ test('a re-key presenting another key than the first is refused, and nothing is 
   const v = new HostKeyVerifier(f, 'accept-new');
   assert.equal(v.verify(first.blob), true);
   assert.equal(v.verify(other.blob), false);
-  assert.equal(v.problem,
+  assert.equal(
+    v.problem,
     `10.0.0.5 presented another host key (${fingerprint(other.blob)}) when the SSH connection re-keyed than the one it was verified with (${fingerprint(first.blob)}); ` +
-    'a server does not change its key within a connection: this may be an attack, so the connection was closed.');
+      'a server does not change its key within a connection: this may be an attack, so the connection was closed.',
+  );
   assert.deepEqual(lines(f.userFiles[0]!), [`10.0.0.5 ${first.line}`]);
   // and a known host too: the pinned key, not the file, decides at a re-key
   const known = new HostKeyVerifier(f, 'strict');
@@ -64,7 +69,10 @@ test('a hashed entry for the lower-case name makes another key for the upper-cas
   const before = readFileSync(f.userFiles[0]!, 'utf8');
   const v = new HostKeyVerifier(f, 'accept-new');
   assert.equal(v.verify(other.blob), false);
-  assert.match(v.problem!, /^The host key of vm1 has CHANGED \(now SHA256:\S+; .*vm1-known_hosts line 1 holds another ssh-ed25519 key\)\. This may be a reinstalled VM or an attack\. If you expect it, run: ssh-keygen -R vm1 -f \S+ and rerun\.$/);
+  assert.match(
+    v.problem!,
+    /^The host key of vm1 has CHANGED \(now SHA256:\S+; .*vm1-known_hosts line 1 holds another ssh-ed25519 key\)\. This may be a reinstalled VM or an attack\. If you expect it, run: ssh-keygen -R vm1 -f \S+ and rerun\.$/,
+  );
   assert.equal(readFileSync(f.userFiles[0]!, 'utf8'), before, 'nothing recorded');
 });
 
@@ -78,7 +86,12 @@ test('global known_hosts files are trusted for lookup and never written; a chang
   assert.equal(readFileSync(global, 'utf8'), `10.0.0.6 ${first.line}\n`);
   const changed = new HostKeyVerifier(f, 'accept-new');
   assert.equal(changed.verify(other.blob), false);
-  assert.match(changed.problem!, new RegExp(`${global.replace(/[./]/g, '\\$&')} line 1 holds another ssh-ed25519 key.*run: sudo ssh-keygen -R 10\\.0\\.0\\.6 -f ${global.replace(/[./]/g, '\\$&')} and rerun\\.$`));
+  assert.match(
+    changed.problem!,
+    new RegExp(
+      `${global.replace(/[./]/g, '\\$&')} line 1 holds another ssh-ed25519 key.*run: sudo ssh-keygen -R 10\\.0\\.0\\.6 -f ${global.replace(/[./]/g, '\\$&')} and rerun\\.$`,
+    ),
+  );
   assert.equal(existsSync(f.userFiles[0]!), false);
 });
 
@@ -86,13 +99,19 @@ test('strict names the files looked in; a file that cannot be written refuses th
   const f = files('10.0.0.7');
   const strict = new HostKeyVerifier(f, 'strict');
   assert.equal(strict.verify(first.blob), false);
-  assert.equal(strict.problem, `10.0.0.7 is not in ${f.userFiles[0]} (key ${fingerprint(first.blob)}) and --host-key-policy is strict: verify the fingerprint and add it (e.g. ssh-keyscan), or use --host-key-policy accept-new.`);
+  assert.equal(
+    strict.problem,
+    `10.0.0.7 is not in ${f.userFiles[0]} (key ${fingerprint(first.blob)}) and --host-key-policy is strict: verify the fingerprint and add it (e.g. ssh-keyscan), or use --host-key-policy accept-new.`,
+  );
 
   const plainFile = join(dir, 'a-file');
   writeFileSync(plainFile, '');
   const unwritable = new HostKeyVerifier(files('10.0.0.8', { userFiles: [join(plainFile, 'sub', 'known_hosts')] }), 'accept-new');
   assert.equal(unwritable.verify(first.blob), false);
-  assert.match(unwritable.problem!, /^The new host key of 10\.0\.0\.8 \(SHA256:\S+\) could not be recorded in .*a-file\/sub\/known_hosts \((ENOTDIR|EEXIST)\): fix the file's permissions or give another file with --known-hosts\.$/);
+  assert.match(
+    unwritable.problem!,
+    /^The new host key of 10\.0\.0\.8 \(SHA256:\S+\) could not be recorded in .*a-file\/sub\/known_hosts \((ENOTDIR|EEXIST)\): fix the file's permissions or give another file with --known-hosts\.$/,
+  );
 
   const none = new HostKeyVerifier(files('10.0.0.9', { userFiles: [] }), 'accept-new');
   assert.equal(none.verify(first.blob), false);
@@ -102,7 +121,9 @@ test('strict names the files looked in; a file that cannot be written refuses th
 test('a target built without resolveTarget uses knownHostsPath, the lower-case address and the default global files', () => {
   const target: HostTarget = { label: 'VM1', address: 'VM1.Example.com', port: 2222, user: 'u', identityFiles: [], origin: '--host', overrides: {} };
   assert.deepEqual(knownHostsFilesFor(target, '/k/known_hosts'), {
-    name: '[vm1.example.com]:2222', userFiles: ['/k/known_hosts'], globalFiles: DEFAULT_GLOBAL_KNOWN_HOSTS,
+    name: '[vm1.example.com]:2222',
+    userFiles: ['/k/known_hosts'],
+    globalFiles: DEFAULT_GLOBAL_KNOWN_HOSTS,
   });
   assert.deepEqual(DEFAULT_GLOBAL_KNOWN_HOSTS, ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']);
   // ssh-keygen agrees with what was recorded for a mixed-case name

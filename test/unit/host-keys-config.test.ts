@@ -37,18 +37,21 @@ function withHome<T>(home: string, fn: () => T): T {
 test('the ssh config names the known_hosts files and the name: HostKeyAlias lowercased, tokens and ~ expanded', () => {
   const home = mkdtempSync(join(tmpdir(), 'prov-khc-'));
   const config = join(home, 'ssh_config');
-  writeFileSync(config, [
-    'Host LabVM',
-    '  HostName 10.0.0.7',
-    '  User ops',
-    '  Port 2222',
-    '  HostKeyAlias LabVM',
-    '  UserKnownHostsFile %d/kh/%h_%p_%r_%n_%k_%u_%l_%%  ~/second ${PROV_TEST_DIR}/third',
-    '  GlobalKnownHostsFile ~/global1 /etc/g2_%h',
-    'Host plain',
-    '  HostName VM1.Example.com',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'Host LabVM',
+      '  HostName 10.0.0.7',
+      '  User ops',
+      '  Port 2222',
+      '  HostKeyAlias LabVM',
+      '  UserKnownHostsFile %d/kh/%h_%p_%r_%n_%k_%u_%l_%%  ~/second ${PROV_TEST_DIR}/third',
+      '  GlobalKnownHostsFile ~/global1 /etc/g2_%h',
+      'Host plain',
+      '  HostName VM1.Example.com',
+      '',
+    ].join('\n'),
+  );
   process.env.PROV_TEST_DIR = '/env-dir';
   const c = withHome(home, () => status({ host: ['LabVM', 'plain', 'Other.Example.COM'], 'ssh-config': config }));
   delete process.env.PROV_TEST_DIR;
@@ -73,7 +76,10 @@ test('the ssh config names the known_hosts files and the name: HostKeyAlias lowe
     assert.deepEqual(c2.targets[0]!.knownHosts, { name: 'labvm', userFiles: [`${home}/flag_kh`], globalFiles: [`${home}/global1`, '/etc/g2_%h'] });
   }
   writeFileSync(config, 'Host x\n  UserKnownHostsFile /a/%Z\n');
-  assert.throws(() => status({ host: ['x'], 'ssh-config': config }), /ssh_config line 2: UserKnownHostsFile \/a\/%Z uses the unknown token %Z; write %% for a literal %\./);
+  assert.throws(
+    () => status({ host: ['x'], 'ssh-config': config }),
+    /ssh_config line 2: UserKnownHostsFile \/a\/%Z uses the unknown token %Z; write %% for a literal %\./,
+  );
 });
 
 function usageError(re: RegExp) {
@@ -90,12 +96,24 @@ test('a --known-hosts that is a directory or cannot be created is a usage error 
   writeFileSync(file, '');
   const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   for (const build of [status, provision]) {
-    assert.throws(() => build({ host: ['10.0.0.4'], 'known-hosts': dir }),
-      usageError(new RegExp(`^--known-hosts ${esc(dir)} is a directory, not a known_hosts file: give --known-hosts another file, e\\.g\\. ${esc(dir)}/known_hosts\\.$`)));
-    assert.throws(() => build({ host: ['10.0.0.4'], 'known-hosts': join(file, 'sub', 'known_hosts') }),
-      usageError(new RegExp(`^--known-hosts ${esc(file)}/sub/known_hosts cannot be created \\(${esc(file)} is not a folder\\): give --known-hosts another file in a folder you can write to\\.$`)));
-    assert.throws(() => build({ host: ['10.0.0.4'] }, { PROVISION_KNOWN_HOSTS: dir }),
-      usageError(new RegExp(`^PROVISION_KNOWN_HOSTS=${esc(dir)} is a directory, not a known_hosts file: set PROVISION_KNOWN_HOSTS to another file, e\\.g\\. `)));
+    assert.throws(
+      () => build({ host: ['10.0.0.4'], 'known-hosts': dir }),
+      usageError(
+        new RegExp(`^--known-hosts ${esc(dir)} is a directory, not a known_hosts file: give --known-hosts another file, e\\.g\\. ${esc(dir)}/known_hosts\\.$`),
+      ),
+    );
+    assert.throws(
+      () => build({ host: ['10.0.0.4'], 'known-hosts': join(file, 'sub', 'known_hosts') }),
+      usageError(
+        new RegExp(
+          `^--known-hosts ${esc(file)}/sub/known_hosts cannot be created \\(${esc(file)} is not a folder\\): give --known-hosts another file in a folder you can write to\\.$`,
+        ),
+      ),
+    );
+    assert.throws(
+      () => build({ host: ['10.0.0.4'] }, { PROVISION_KNOWN_HOSTS: dir }),
+      usageError(new RegExp(`^PROVISION_KNOWN_HOSTS=${esc(dir)} is a directory, not a known_hosts file: set PROVISION_KNOWN_HOSTS to another file, e\\.g\\. `)),
+    );
     // a file in folders that do not exist yet is fine: they are created when the first key is recorded
     assert.equal(build({ host: ['10.0.0.4'], 'known-hosts': join(dir, 'new', 'deeper', 'known_hosts') }).targets.length, 1);
     // with --host-key-policy strict nothing is written: a missing file only holds no keys
@@ -103,8 +121,14 @@ test('a --known-hosts that is a directory or cannot be created is a usage error 
   }
   const config = join(dir, 'ssh_config');
   writeFileSync(config, `Host vm\n  UserKnownHostsFile ${dir}\n`);
-  assert.throws(() => status({ host: ['vm'], 'ssh-config': config }),
-    usageError(new RegExp(`^UserKnownHostsFile ${esc(dir)} \\(${esc(config)} line 2\\) is a directory, not a known_hosts file: change that line or give --known-hosts another file`)));
+  assert.throws(
+    () => status({ host: ['vm'], 'ssh-config': config }),
+    usageError(
+      new RegExp(
+        `^UserKnownHostsFile ${esc(dir)} \\(${esc(config)} line 2\\) is a directory, not a known_hosts file: change that line or give --known-hosts another file`,
+      ),
+    ),
+  );
 });
 
 test('an unreadable --known-hosts is a usage error (checked as an unprivileged user)', (t) => {
@@ -124,8 +148,11 @@ test('an unreadable --known-hosts is a usage error (checked as an unprivileged u
   let res;
   if (process.getuid?.() === 0) {
     // root reads any file: run the check as nobody
-    res = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script],
-      { cwd: REPO, encoding: 'utf8', env: { ...process.env, HOME: '/nonexistent' } });
+    res = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO,
+      encoding: 'utf8',
+      env: { ...process.env, HOME: '/nonexistent' },
+    });
     if (res.error) {
       t.skip(`cannot drop privileges: ${res.error.message}`);
       return;

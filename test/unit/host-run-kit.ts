@@ -23,7 +23,10 @@ export const fixture = (name: string) => readFileSync(new URL(`../../fixtures/pr
 export function config(argv: Record<string, unknown> = {}): ProvisionConfig {
   return buildConfig(
     readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', 'log-dir': LOGS, ...argv }, { POSTGRES_HOST: 'db.example.com' }),
-    new Secret(PASSWORD), undefined, undefined, { authAdminPassword: new Secret(ADMIN_PASSWORD) },
+    new Secret(PASSWORD),
+    undefined,
+    undefined,
+    { authAdminPassword: new Secret(ADMIN_PASSWORD) },
   );
 }
 
@@ -31,7 +34,16 @@ export function config(argv: Record<string, unknown> = {}): ProvisionConfig {
 export function healthyProbe(c: ProvisionConfig, edit: (probe: string) => string = (p) => p): string {
   const template = edit(fixture('healthy.txt')).replace('server_fingerprint=@FP@\n', `server_fingerprint=@FP@\nserver_fingerprint_salt=${SALT}\n`);
   const facts = parseFacts(template.replace(/@[A-Z]+@/g, '0'));
-  const d = desiredState({ config: c, target: c.targets[0]!, server: c.server, facts, newFlaskKey: () => new Secret('ab'.repeat(32)), newSalt: () => { throw new Error('the probe gave the salt'); } });
+  const d = desiredState({
+    config: c,
+    target: c.targets[0]!,
+    server: c.server,
+    facts,
+    newFlaskKey: () => new Secret('ab'.repeat(32)),
+    newSalt: () => {
+      throw new Error('the probe gave the salt');
+    },
+  });
   return template.replace('@LAUNCHER@', sha256(d.launcher)).replace('@SECRETS@', sha256(d.secrets.reveal())).replace('@FP@', d.fingerprint);
 }
 
@@ -49,7 +61,6 @@ export async function provision(c: ProvisionConfig, vm: FakeVmOptions): Promise<
   }
 }
 
-
 /** The desired state a run with this configuration computes on the VM the probe describes. */
 export function desiredFor(c: ProvisionConfig, probe: string): Desired {
   const facts = parseFacts(probe.replace(/@[A-Z]+@/g, '0'));
@@ -60,8 +71,14 @@ export function desiredFor(c: ProvisionConfig, probe: string): Desired {
 export function withSystemd(probe: string, unit?: { sha256: string; active?: string; enabled?: boolean; mainPid?: number; fingerprint?: string }): string {
   const lines = ['systemd=1'];
   if (unit) {
-    lines.push(`unit_sha256=${unit.sha256}`, `unit_ActiveState=${unit.active ?? 'active'}`, `unit_UnitFileState=${unit.enabled === false ? 'disabled' : 'enabled'}`,
-      `unit_MainPID=${unit.mainPid ?? 0}`, 'unit_NeedDaemonReload=no', `unit_salt=${SALT}`);
+    lines.push(
+      `unit_sha256=${unit.sha256}`,
+      `unit_ActiveState=${unit.active ?? 'active'}`,
+      `unit_UnitFileState=${unit.enabled === false ? 'disabled' : 'enabled'}`,
+      `unit_MainPID=${unit.mainPid ?? 0}`,
+      'unit_NeedDaemonReload=no',
+      `unit_salt=${SALT}`,
+    );
     if (unit.fingerprint) lines.push(`unit_fingerprint=${unit.fingerprint}`);
   }
   return probe.replace('probe_done=1', `${lines.join('\n')}\nprobe_done=1`);

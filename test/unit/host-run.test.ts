@@ -20,7 +20,10 @@ test('a fresh VM: every step changes, in order; secrets go up 0600 before the la
   assert.match(vm.uploads.get('/home/azureuser/.mlflow-server.env')!.content, new RegExp(PASSWORD));
   assert.doesNotMatch(vm.uploads.get('/home/azureuser/start-mlflow-server.sh')!.content, new RegExp(PASSWORD));
   assert.ok(vm.events.indexOf('http GET /health') > vm.events.indexOf('start'), 'health is asked after the start');
-  assert.ok(vm.events.some((e) => e.startsWith('http PUT /api/2.0/mlflow-artifacts/artifacts/provision-check/')), 'an artifact round trip');
+  assert.ok(
+    vm.events.some((e) => e.startsWith('http PUT /api/2.0/mlflow-artifacts/artifacts/provision-check/')),
+    'an artifact round trip',
+  );
   const result = run.result();
   assert.deepEqual(result.changed, ['packages', 'python', 'artifacts', 'files', 'server']);
   assert.equal(result.status, 'ok');
@@ -42,7 +45,10 @@ test('--dry-run on a fresh VM: the probe only, no upload, every step "would chan
   const { vm, run, error } = await provision(c, { probe: fixture('fresh-debian12.txt') });
   assert.equal(error, undefined);
   assert.deepEqual(vm.commands, ['probe']);
-  assert.deepEqual(vm.events.filter((e) => e.startsWith('upload ') || e.startsWith('http GET')), []);
+  assert.deepEqual(
+    vm.events.filter((e) => e.startsWith('upload ') || e.startsWith('http GET')),
+    [],
+  );
   assert.deepEqual(run.result().changed, ['packages', 'python', 'artifacts', 'files', 'server']);
   assert.match(readFileSync(run.log.path, 'utf8'), /== server: changed \(would start: the server is not running\)/);
 });
@@ -80,7 +86,10 @@ test('Ctrl-C during apt: the command ends, the step fails as interrupted (exit 1
   await run.execute(database!);
   const pending = run.execute(packages!);
   setTimeout(() => void run.interrupt(), 20);
-  const err = await pending.then(() => undefined, (e: unknown) => e);
+  const err = await pending.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof Interrupted, String(err));
   assert.equal(exitCodeOf(err), 130);
   assert.match((err as Error).message, /Interrupted while "apt-get update" was running/);
@@ -106,17 +115,24 @@ test('a probe cut short decides nothing', async () => {
 test('a foreign process on the port stops the run before anything changes', async () => {
   const probe = `${fixture('fresh-debian12.txt').replace('probe_done=1\n', '')}listener=777 777 postgres 0 /usr/bin/nginx -g daemon off;\nprobe_done=1\n`;
   const { error, vm } = await provision(config(), { probe });
-  assert.match(String((error as Error).message), /Port 5000 on 10\.0\.0\.4 is already in use by "\/usr\/bin\/nginx -g daemon off;" \(pid 777, user postgres\).*Nothing was changed or killed/);
+  assert.match(
+    String((error as Error).message),
+    /Port 5000 on 10\.0\.0\.4 is already in use by "\/usr\/bin\/nginx -g daemon off;" \(pid 777, user postgres\).*Nothing was changed or killed/,
+  );
   assert.deepEqual(vm.commands, ['probe']);
 });
 
 test('verdicts: a refused admin password (401) fails the host with the fix; a closed NSG is a warning', async () => {
   const c = config({ auth: 'basic' });
   const refused = await provision(c, {
-    probe: fixture('fresh-debian12.txt'), database: { hasMlflowSchema: true, hasAuthSchema: true },
+    probe: fixture('fresh-debian12.txt'),
+    database: { hasMlflowSchema: true, hasAuthSchema: true },
     answer: (req) => (req.path.endsWith('/experiments/search') ? { status: 401, body: '' } : undefined),
   });
-  assert.match(String((refused.error as Error).message), /refuses the admin credentials \(401\): user "admin" already exists in database "mlflow_auth" with another password/);
+  assert.match(
+    String((refused.error as Error).message),
+    /refuses the admin credentials \(401\): user "admin" already exists in database "mlflow_auth" with another password/,
+  );
   assert.equal(refused.run.result(refused.error).status, 'failed');
   const closed = await provision(config(), { probe: fixture('fresh-debian12.txt'), reachableFromHere: false });
   assert.equal(closed.error, undefined);

@@ -24,11 +24,14 @@ test('a hosts file: comments, blank lines, overrides, duplicates, bad lines with
     '10.0.0.8 mlflow-port',
   ].join('\n');
   const { entries, problems, duplicates } = parseHostsFile(text, 'hosts.txt');
-  assert.deepEqual(entries.map((e) => [e.origin, e.host, e.user, e.port, e.overrides]), [
-    ['hosts.txt:2', '10.0.0.4', undefined, undefined, {}],
-    ['hosts.txt:4', '10.0.0.5', 'azureuser', 22, { 'mlflow-port': '5001', 'artifacts-dir': '/data/mlflow' }],
-    ['hosts.txt:5', '10.0.0.6', undefined, undefined, { 'allowed-hosts': 'mlflow.example.com,10.0.0.6:5000' }],
-  ]);
+  assert.deepEqual(
+    entries.map((e) => [e.origin, e.host, e.user, e.port, e.overrides]),
+    [
+      ['hosts.txt:2', '10.0.0.4', undefined, undefined, {}],
+      ['hosts.txt:4', '10.0.0.5', 'azureuser', 22, { 'mlflow-port': '5001', 'artifacts-dir': '/data/mlflow' }],
+      ['hosts.txt:5', '10.0.0.6', undefined, undefined, { 'allowed-hosts': 'mlflow.example.com,10.0.0.6:5000' }],
+    ],
+  );
   assert.deepEqual(duplicates, [{ line: 6, message: '10.0.0.4 repeats line 2; it runs once' }]);
   assert.deepEqual(problems, [
     { line: 7, message: '"bad!host" is not a valid host name or IP address' },
@@ -56,5 +59,8 @@ test('a hosts-file line: a setting given twice, a bad value, a bad user or a zon
     { line: 5, message: '"fe80::1%eth0" has an IPv6 zone id, which is not supported: use a global address or a ~/.ssh/config alias' },
     { line: 6, message: 'artifacts-dir must be an absolute path on the VM (starting with /), not "relative"' },
   ]);
-  assert.deepEqual(entries.map((e) => [e.origin, e.user, e.overrides]), [['hosts.txt:7', 'deploy', { 'mlflow-port': '5001', user: 'deploy' }]]);
+  assert.deepEqual(
+    entries.map((e) => [e.origin, e.user, e.overrides]),
+    [['hosts.txt:7', 'deploy', { 'mlflow-port': '5001', user: 'deploy' }]],
+  );
 });

@@ -4,14 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  appendKnownHost,
-  fingerprint,
-  knownHostsName,
-  parseKnownHosts,
-  patternsMatch,
-  verifyHostKey,
-} from '../../src/openssh/known-hosts.js';
+import { appendKnownHost, fingerprint, knownHostsName, parseKnownHosts, patternsMatch, verifyHostKey } from '../../src/openssh/known-hosts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'prov-kh-'));
 
@@ -40,14 +33,17 @@ test('non-22 ports are stored as [host]:port', () => {
 
 test('hashed, plain, bracketed and wildcard entries match as ssh-keygen -F finds them', () => {
   const file = join(dir, 'known_hosts_mixed');
-  writeFileSync(file, [
-    `plain.example.com,10.1.1.1 ${ed.line}`,
-    `[port.example.com]:2222 ${ec.line}`,
-    `*.wild.example.com ${rsa.line}`,
-    `@cert-authority *.ca.example.com ${ed2.line}`,
-    `# a comment`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      `plain.example.com,10.1.1.1 ${ed.line}`,
+      `[port.example.com]:2222 ${ec.line}`,
+      `*.wild.example.com ${rsa.line}`,
+      `@cert-authority *.ca.example.com ${ed2.line}`,
+      `# a comment`,
+      '',
+    ].join('\n'),
+  );
   // a hashed line, written by ssh-keygen itself
   const hashedFile = join(dir, 'known_hosts_hashed');
   writeFileSync(hashedFile, `hashed.example.com ${ed2.line}\n`);
@@ -57,7 +53,16 @@ test('hashed, plain, bracketed and wildcard entries match as ssh-keygen -F finds
   writeFileSync(file, readFileSync(file, 'utf8') + hashedText);
 
   const entries = parseKnownHosts(readFileSync(file, 'utf8'));
-  const names = ['plain.example.com', '10.1.1.1', '[port.example.com]:2222', 'port.example.com', 'a.wild.example.com', 'hashed.example.com', 'other.example.com', 'x.ca.example.com'];
+  const names = [
+    'plain.example.com',
+    '10.1.1.1',
+    '[port.example.com]:2222',
+    'port.example.com',
+    'a.wild.example.com',
+    'hashed.example.com',
+    'other.example.com',
+    'x.ca.example.com',
+  ];
   for (const name of names) {
     const ours = entries.some((e) => e.marker === '' && patternsMatch(e.patterns, name));
     assert.equal(ours, opensshFinds(file, name) && !name.endsWith('ca.example.com'), name);

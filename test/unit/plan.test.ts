@@ -7,7 +7,16 @@ import { remoteLayout, sha256 } from '../../src/render/server-files.js';
 import { packageCommands, pythonCommands, startServerCommand, stopServerCommand } from '../../src/plan/commands.js';
 import { SERVER_PROCESS_FUNCTIONS } from '../../src/plan/server-process.js';
 import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';
-import { planArtifacts, planFiles, planPackages, planPython, preflightProblems, pythonInstallChanged, pythonRestartExpected, type Desired } from '../../src/plan/plan.js';
+import {
+  planArtifacts,
+  planFiles,
+  planPackages,
+  planPython,
+  preflightProblems,
+  pythonInstallChanged,
+  pythonRestartExpected,
+  type Desired,
+} from '../../src/plan/plan.js';
 import { foreignListeners, planServer, portProblem } from '../../src/plan/server-plan.js';
 import { Secret } from '../../src/util/secret.js';
 import { buildConfig } from '../../src/config/config.js';
@@ -25,10 +34,9 @@ function desired(argv: Record<string, unknown> = {}, password = 'pw-plan-test'):
 }
 
 function healthyFacts(d: Desired) {
-  return parseFacts(fixture('healthy.txt')
-    .replace('@LAUNCHER@', sha256(d.launcher))
-    .replace('@SECRETS@', sha256(d.secrets.reveal()))
-    .replace('@FP@', d.fingerprint));
+  return parseFacts(
+    fixture('healthy.txt').replace('@LAUNCHER@', sha256(d.launcher)).replace('@SECRETS@', sha256(d.secrets.reveal())).replace('@FP@', d.fingerprint),
+  );
 }
 
 test('the probe script is valid shell and reads nothing it writes', () => {
@@ -62,7 +70,7 @@ test('a healthy VM with the same configuration: nothing changes', () => {
   const server = planServer(facts, d);
   assert.equal(server.action, 'keep');
   assert.deepEqual(server.stopGroups, []);
-  assert.deepEqual(foreignListeners(facts), [], 'the server\'s own uvicorn child is not foreign');
+  assert.deepEqual(foreignListeners(facts), [], "the server's own uvicorn child is not foreign");
   assert.equal(portProblem(facts, d, '10.0.0.4'), undefined);
 });
 
@@ -90,7 +98,7 @@ test('a foreign listener on the port is named, with its owner, and stops the run
     portProblem(facts, d, '10.0.0.4'),
     'Port 5000 on 10.0.0.4 is already in use by "python3 -m http.server 5000" (pid 777, user nobody), which provision did not start: stop it or choose another --mlflow-port. Nothing was changed or killed.',
   );
-  assert.equal(portProblem(healthyFacts(d), d, '10.0.0.4'), undefined, 'the server\'s own uvicorn child is not foreign');
+  assert.equal(portProblem(healthyFacts(d), d, '10.0.0.4'), undefined, "the server's own uvicorn child is not foreign");
 });
 
 test('a process of our user but NOT from our venv on the port is foreign too', () => {
@@ -109,7 +117,10 @@ test('uvicorn left holding the port after its mlflow parent was killed: stopped 
   assert.equal(portProblem(facts, d, 'vm'), undefined);
   assert.equal(plan.action, 'restart');
   assert.deepEqual(plan.stopGroups, [4242]);
-  assert.match(plan.reason, /^the server is not running; processes of an earlier MLflow server \("\/home\/azureuser\/mlflow-venv\/bin\/python3 -m uvicorn .*" \(pid 4250, user azureuser\)\) hold port 5000$/);
+  assert.match(
+    plan.reason,
+    /^the server is not running; processes of an earlier MLflow server \("\/home\/azureuser\/mlflow-venv\/bin\/python3 -m uvicorn .*" \(pid 4250, user azureuser\)\) hold port 5000$/,
+  );
   const stop = stopServerCommand(d.layout, plan.stopGroups);
   assert.match(stop.command, /^groups="4242"$/m);
   assert.match(stop.command, /kill -TERM -- "-\$g"/);
@@ -135,14 +146,19 @@ test('an interrupted dpkg alone: dpkg --configure -a before apt-get, no apt upda
   const plan = planPackages(facts, false);
   assert.deepEqual(plan, { change: true, fullUpgrade: false, reason: 'an interrupted dpkg run needs finishing' });
   const cmds = packageCommands({ cloudInit: false, dpkgInterrupted: true, fullUpgrade: plan.fullUpgrade });
-  assert.deepEqual(cmds.map((c) => c.label.split(' ')[0]), ['finish', 'apt-get']);
+  assert.deepEqual(
+    cmds.map((c) => c.label.split(' ')[0]),
+    ['finish', 'apt-get'],
+  );
   assert.match(cmds[0]!.command, /dpkg --force-confdef --force-confold --configure -a/);
   assert.match(cmds[0]!.command, /Waiting for the dpkg lock, held by/);
   assert.match(cmds[0]!.command, /seq 1 60\b/, 'the wait is bounded');
 });
 
 test('unsupported OS, sudo with a password and a full disk are each one sentence', () => {
-  const facts = parseFacts('os_id=centos\nos_version=9\nos_pretty=CentOS Stream 9\nsudo=0\ndisk_free_kb=1024\nhome=/home/u\nmissing_package=python3\nprobe_done=1\n');
+  const facts = parseFacts(
+    'os_id=centos\nos_version=9\nos_pretty=CentOS Stream 9\nsudo=0\ndisk_free_kb=1024\nhome=/home/u\nmissing_package=python3\nprobe_done=1\n',
+  );
   const problems = preflightProblems(facts, 'u');
   assert.equal(problems.length, 3);
   assert.match(problems[0]!, /The VM runs CentOS Stream 9; provision supports Ubuntu 22\.04, Ubuntu 24\.04, Debian 12/);
@@ -152,7 +168,10 @@ test('unsupported OS, sudo with a password and a full disk are each one sentence
 
 test('apt runs non-interactively, waits for locks, keeps config files', () => {
   const cmds = packageCommands({ cloudInit: true, dpkgInterrupted: true, fullUpgrade: true });
-  assert.deepEqual(cmds.map((c) => c.label.split(' ').slice(0, 2).join(' ')), ['wait for', 'finish an', 'apt-get update', 'apt-get upgrade', 'apt-get install']);
+  assert.deepEqual(
+    cmds.map((c) => c.label.split(' ').slice(0, 2).join(' ')),
+    ['wait for', 'finish an', 'apt-get update', 'apt-get upgrade', 'apt-get install'],
+  );
   for (const c of cmds.filter((x) => x.label.startsWith('apt-get'))) {
     assert.match(c.command, /^sudo -n env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a /);
     assert.match(c.command, /DPkg::Lock::Timeout=\d+/);
@@ -166,7 +185,10 @@ test('MLflow goes into a venv, never pip --user', () => {
   const cmds = pythonCommands(layout, { recreate: true, mlflowVersion: '3.16.1', upgrade: false });
   assert.match(cmds[0]!.command, /python3 -m venv \/home\/azureuser\/mlflow-venv/);
   // uv into the venv, with pip's own index; pip the fallback. Both with the pinned version, into the venv.
-  assert.match(cmds[1]!.command, /^ {2}\/home\/azureuser\/mlflow-venv\/bin\/uv pip install --python \/home\/azureuser\/mlflow-venv\/bin\/python --compile-bytecode --upgrade \$\{idx:\+--index-url "\$idx"\} mlflow==3\.16\.1 psycopg2-binary && exit 0$/m);
+  assert.match(
+    cmds[1]!.command,
+    /^ {2}\/home\/azureuser\/mlflow-venv\/bin\/uv pip install --python \/home\/azureuser\/mlflow-venv\/bin\/python --compile-bytecode --upgrade \$\{idx:\+--index-url "\$idx"\} mlflow==3\.16\.1 psycopg2-binary && exit 0$/m,
+  );
   assert.match(cmds[1]!.command, /^exec \/home\/azureuser\/mlflow-venv\/bin\/pip install .*mlflow==3\.16\.1 psycopg2-binary$/m);
   execFileSync('bash', ['-n'], { input: cmds[1]!.command });
   assert.doesNotMatch(cmds.map((c) => c.command).join('\n'), /--user/);

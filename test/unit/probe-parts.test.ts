@@ -18,7 +18,7 @@ import { VM_FILES, type VmFile } from '../../src/render/vm-files.js';
 import { buildStatusScript, parseStatusExtras } from '../../src/run/status.js';
 import { shq } from '../../src/util/shell-quote.js';
 
-const input = { mlflowPort: 5000, logLines: 5, artifactsDir: '/srv/it\'s here', readFlaskSecretKey: true };
+const input = { mlflowPort: 5000, logLines: 5, artifactsDir: "/srv/it's here", readFlaskSecretKey: true };
 
 test('every VM file name is a plain shell word, and the layout is the table under the home', () => {
   const layout = remoteLayout('/home/u');
@@ -31,7 +31,7 @@ test('every VM file name is a plain shell word, and the layout is the table unde
   assert.equal(remoteLayout('/home/u', '/srv/a').artifactsDir, '/srv/a');
 });
 
-test('each key belongs to one part, and each part\'s fragment is valid shell on its own', () => {
+test("each key belongs to one part, and each part's fragment is valid shell on its own", () => {
   const owner = new Map<string, string>();
   for (const part of [...PROBE_PARTS, ...STATUS_PARTS]) {
     for (const key of Object.keys(part.keys)) {
@@ -79,7 +79,11 @@ test('the files part tells the four files apart by name in sha256sum and stat li
 
 test('the server part reads the live server and each listener with its command line', () => {
   const facts = emptyFacts();
-  readProbeOutput(`server_pid=42\nserver_fingerprint=fp\nserver_fingerprint_salt=nothex\nlistener=7 7 bob 0 python -m http.server 5000\nlistener=8`, [serverPart], facts);
+  readProbeOutput(
+    `server_pid=42\nserver_fingerprint=fp\nserver_fingerprint_salt=nothex\nlistener=7 7 bob 0 python -m http.server 5000\nlistener=8`,
+    [serverPart],
+    facts,
+  );
   assert.deepEqual(facts.server, { pid: 42, running: true, fingerprint: 'fp' });
   assert.deepEqual(facts.listeners, [
     { pid: 7, pgid: 7, user: 'bob', ours: false, command: 'python -m http.server 5000' },
@@ -87,7 +91,7 @@ test('the server part reads the live server and each listener with its command l
   ]);
 });
 
-test('the status script is the probe\'s parts, then the status parts, each line read by its own side', () => {
+test("the status script is the probe's parts, then the status parts, each line read by its own side", () => {
   const script = buildStatusScript(5000, 3);
   const probe = buildProbeScript({ mlflowPort: 5000 });
   assert.ok(script.startsWith(probe.slice(0, probe.lastIndexOf('echo probe_done=1'))), 'the probe, unchanged');

@@ -80,7 +80,7 @@ test('the probe reads the venv, MLflow version, files and the live server withou
   assert.deepEqual(facts.listeners, []);
 });
 
-test('listeners in the live server\'s process group are the server; any other is listed with its command', () => {
+test("listeners in the live server's process group are the server; any other is listed with its command", () => {
   const own = `LISTEN 0 128 0.0.0.0:5000 0.0.0.0:* users:(("sleep",pid=${server.pid},fd=3))`;
   assert.deepEqual(probe(own).listeners, []);
   const foreign = `LISTEN 0 128 0.0.0.0:5000 0.0.0.0:* users:(("sleep",pid=${server.pid},fd=3),("node",pid=${process.pid},fd=20))`;
@@ -118,7 +118,10 @@ test('a PID file whose process is gone (or whose PID was reused) is no live serv
   try {
     const facts = probe(`LISTEN 0 128 0.0.0.0:5000 0.0.0.0:* users:(("sleep",pid=${server.pid},fd=3))`);
     assert.equal(facts.server.running, false);
-    assert.deepEqual(facts.listeners.map((l) => [l.pid, l.pgid]), [[server.pid, server.pid]]);
+    assert.deepEqual(
+      facts.listeners.map((l) => [l.pid, l.pgid]),
+      [[server.pid, server.pid]],
+    );
   } finally {
     writeFileSync(pidFile, saved);
   }
@@ -146,7 +149,7 @@ async function firstChild(pid: number): Promise<number> {
   throw new Error(`process ${pid} started no child within 2 s`);
 }
 
-test('a dead server\'s leftover group is ours when every process in it comes from the venv or was started by it', async () => {
+test("a dead server's leftover group is ours when every process in it comes from the venv or was started by it", async () => {
   // The venv's "server": bash linked into $V/bin, whose child (like a uvicorn worker's psql) is not from the venv.
   symlinkSync('/bin/bash', join(venv, 'bin', 'fake-server'));
   const leftover = await group(join(venv, 'bin', 'fake-server'), 'sleep 60 & wait');

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { cmd, raw, shq } from '../../src/util/shell-quote.js';
 
-const nasty = ["plain", "with space", "it's", "$(rm -rf /)", "`id`", "a\"b", "semi;colon", "new\nline", "", "*", "~", "%x?y#z@w"];
+const nasty = ['plain', 'with space', "it's", '$(rm -rf /)', '`id`', 'a"b', 'semi;colon', 'new\nline', '', '*', '~', '%x?y#z@w'];
 
 test('shq round-trips every value through a real shell unchanged', () => {
   for (const value of nasty) {

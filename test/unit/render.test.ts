@@ -31,7 +31,7 @@ test('a Secret never prints its value', () => {
   // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- what a template makes of a Secret is the point
   assert.equal(`${s}`, '***');
   assert.equal(JSON.stringify({ s }), '{"s":"***"}');
-  assert.equal(inspect({ s }), "{ s: *** }");
+  assert.equal(inspect({ s }), '{ s: *** }');
   assert.equal(displayBackendUri(db).includes(PASSWORD), false);
   assert.equal(maskSecrets(`error near ${encodeURIComponent(PASSWORD)} and ${PASSWORD}`), 'error near *** and ***');
 });

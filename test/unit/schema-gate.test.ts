@@ -11,15 +11,20 @@ test('the first start on a fresh schema runs alone; the rest start together once
   let running = 0;
   let maxBeforeReady = 0;
   let ready = false;
-  const start = (name: string, ms: number) => gate.around(true, async () => {
-    running += 1;
-    if (!ready) maxBeforeReady = Math.max(maxBeforeReady, running);
-    events.push(`start ${name}`);
-    await tick(ms);
-    ready = true;
-    running -= 1;
-    events.push(`up ${name}`);
-  }, () => events.push(`wait ${name}`));
+  const start = (name: string, ms: number) =>
+    gate.around(
+      true,
+      async () => {
+        running += 1;
+        if (!ready) maxBeforeReady = Math.max(maxBeforeReady, running);
+        events.push(`start ${name}`);
+        await tick(ms);
+        ready = true;
+        running -= 1;
+        events.push(`up ${name}`);
+      },
+      () => events.push(`wait ${name}`),
+    );
   await Promise.all([start('a', 30), start('b', 10), start('c', 10)]);
   assert.equal(maxBeforeReady, 1, 'nobody started beside the first before the schema existed');
   assert.deepEqual(events.slice(0, 4).sort(), ['start a', 'up a', 'wait b', 'wait c']);
@@ -45,7 +50,10 @@ test('when the first start fails, the next waiting host goes alone; hosts that n
   await assert.rejects(failing, /a failed/);
   await second;
   await free;
-  assert.deepEqual(order.filter((x) => x !== 'free'), ['a', 'b']);
+  assert.deepEqual(
+    order.filter((x) => x !== 'free'),
+    ['a', 'b'],
+  );
   assert.ok(order.includes('free'));
 });
 
@@ -53,18 +61,24 @@ test('a version change in a batch: every server stopped before the one migration
   const gate = new SchemaGate();
   const events: string[] = [];
   for (const h of ['a', 'b', 'c']) gate.join(h);
-  const change = (h: string, delayMs: number) => (async () => {
-    await tick(delayMs); // b reaches its server step late (a slow pip install)
-    const how = await gate.versionChange(h, async () => {
-      events.push(`stop ${h}`);
-    }, async () => {
-      events.push(`migrate by ${h}`);
-      await tick(10);
-    }, () => events.push(`wait ${h}`));
-    events.push(`start ${h}`);
-    gate.leave(h);
-    return how;
-  })();
+  const change = (h: string, delayMs: number) =>
+    (async () => {
+      await tick(delayMs); // b reaches its server step late (a slow pip install)
+      const how = await gate.versionChange(
+        h,
+        async () => {
+          events.push(`stop ${h}`);
+        },
+        async () => {
+          events.push(`migrate by ${h}`);
+          await tick(10);
+        },
+        () => events.push(`wait ${h}`),
+      );
+      events.push(`start ${h}`);
+      gate.leave(h);
+      return how;
+    })();
   const c = (async () => {
     await tick(5);
     gate.settle('c'); // c keeps its version: it runs no older server
@@ -82,7 +96,11 @@ test('a version change does not wait for hosts that failed or finished (they lea
   const gate = new SchemaGate();
   gate.join('a');
   gate.join('b');
-  const done = gate.versionChange('a', async () => undefined, async () => undefined);
+  const done = gate.versionChange(
+    'a',
+    async () => undefined,
+    async () => undefined,
+  );
   await tick(5);
   gate.leave('b'); // b failed in its apt step
   assert.equal(await done, 'migrated');

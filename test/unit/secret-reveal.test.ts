@@ -6,18 +6,29 @@ import { test } from 'node:test';
 
 const SRC = new URL('../../src/', import.meta.url).pathname;
 const DOCUMENTED = [
-  'checks/database.ts', 'config/config.ts', 'config/keys.ts', 'render/backend-uri.ts', 'render/server-files.ts',
-  'run/host-run.ts', 'ssh/client-auth.ts', 'ssh/connection.ts', 'util/secret.ts',
+  'checks/database.ts',
+  'config/config.ts',
+  'config/keys.ts',
+  'render/backend-uri.ts',
+  'render/server-files.ts',
+  'run/host-run.ts',
+  'ssh/client-auth.ts',
+  'ssh/connection.ts',
+  'util/secret.ts',
 ];
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []);
+    d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
+  );
 }
 
 test('reveal() is called only in the files util/secret.ts lists', () => {
   const callers = sources(SRC).filter((file) =>
-    readFileSync(file, 'utf8').split('\n').some((line) => /\.reveal\(\)/.test(line) && !/^\s*(\*|\/\/)/.test(line)));
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .some((line) => /\.reveal\(\)/.test(line) && !/^\s*(\*|\/\/)/.test(line)),
+  );
   assert.deepEqual(callers.map((f) => relative(SRC, f)).sort(), DOCUMENTED);
   const doc = readFileSync(join(SRC, 'util/secret.ts'), 'utf8');
   for (const file of DOCUMENTED.filter((f) => f !== 'util/secret.ts')) {

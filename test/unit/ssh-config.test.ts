@@ -95,6 +95,8 @@ test('Include: globs sorted, relative paths in ~/.ssh, read in place; a block th
   assert.deepEqual(h.identityFiles, ['/abs-key']);
 
   writeFileSync(join(ssh, 'loop.conf'), 'Include loop.conf\n');
-  assert.throws(() => lookupSshConfig('Include loop.conf\n', 'labvm', { file: 'main', home }),
-    /loop\.conf is included more than 16 levels deep in the ssh config \(an Include loop\?\): fix the Include lines\./);
+  assert.throws(
+    () => lookupSshConfig('Include loop.conf\n', 'labvm', { file: 'main', home }),
+    /loop\.conf is included more than 16 levels deep in the ssh config \(an Include loop\?\): fix the Include lines\./,
+  );
 });

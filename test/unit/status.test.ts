@@ -12,8 +12,15 @@ import { parseSecretsEnv, remoteLayout, renderLauncher, renderSecretsEnv } from 
 import { buildStatusScript, launcherFlag, parseStatusExtras, type HostStatus } from '../../src/run/status.js';
 import { Secret } from '../../src/util/secret.js';
 
-const PASSWORD = "p@ss:w/rd#1?x%2'q \"$HOME\"";
-const db: DatabaseSettings = { host: 'db.example.com', port: 6432, user: 'ml flow', database: 'mlflow', password: new Secret(PASSWORD), sslmode: 'verify-full' };
+const PASSWORD = 'p@ss:w/rd#1?x%2\'q "$HOME"';
+const db: DatabaseSettings = {
+  host: 'db.example.com',
+  port: 6432,
+  user: 'ml flow',
+  database: 'mlflow',
+  password: new Secret(PASSWORD),
+  sslmode: 'verify-full',
+};
 
 test('the status script is valid shell, writes nothing, and ends with the probe marker', () => {
   const script = buildStatusScript(5000);
@@ -55,12 +62,19 @@ test('status needs no database settings; its port and SSH settings come from fla
 test('the fast path reads `status` arguments as yargs does, and leaves it the rest', async () => {
   const viaYargs = async (args: string[]) => {
     let failed: string | undefined;
-    const argv = (await buildParser(args, '0').fail((m) => { failed = m; }).parseAsync()) as Record<string, unknown>;
+    const argv = (await buildParser(args, '0')
+      .fail((m) => {
+        failed = m;
+      })
+      .parseAsync()) as Record<string, unknown>;
     if (failed) throw new Error(failed);
     return argv;
   };
   const settings = (argv: Record<string, unknown>) => [...readSettings(argv, {}).entries()];
-  for (const args of [['--host', 'a', '--json'], ['--hosts-file', 'h.txt', '--concurrency', '3', '--mlflow-port', '5001']]) {
+  for (const args of [
+    ['--host', 'a', '--json'],
+    ['--hosts-file', 'h.txt', '--concurrency', '3', '--mlflow-port', '5001'],
+  ]) {
     const fast = fastParse(args, STATUS_OPTIONS);
     assert.ok(fast);
     const y = await viaYargs(['status', ...args]);
@@ -73,8 +87,15 @@ test('the fast path reads `status` arguments as yargs does, and leaves it the re
 
 test('status says a host key it recorded as provision does: a line in the report, newHostKey in --json', () => {
   const base: HostStatus = {
-    host: '10.0.0.4', healthy: false, problems: ['10.0.0.4 is not provisioned'], server: { running: false }, mlflow: {},
-    database: { reachable: false, detail: 'not checked' }, auth: 'none', log: { lines: [] }, durationMs: 400,
+    host: '10.0.0.4',
+    healthy: false,
+    problems: ['10.0.0.4 is not provisioned'],
+    server: { running: false },
+    mlflow: {},
+    database: { reachable: false, detail: 'not checked' },
+    auth: 'none',
+    log: { lines: [] },
+    durationMs: 400,
   };
   const key = { type: 'ssh-ed25519', fingerprint: 'SHA256:fYaVvnFgAT77UYw4hf/ck76fH6xyl71w3ws2DjnjvR8', recordedIn: '/home/me/.ssh/known_hosts' };
   const line = 'new host key ssh-ed25519 SHA256:fYaVvnFgAT77UYw4hf/ck76fH6xyl71w3ws2DjnjvR8 recorded in /home/me/.ssh/known_hosts';

@@ -19,8 +19,15 @@ function healthyUnitProbe(c = systemd, edit: Partial<Parameters<typeof withSyste
 
 test('the unit: the launcher in the foreground as the user, restarted after a crash, at boot, no secret in it', () => {
   const unit = renderUnit(remoteLayout('/home/azureuser'), 'azureuser', 'f1f2');
-  for (const line of ['User=azureuser', 'ExecStart=/home/azureuser/start-mlflow-server.sh', 'Restart=on-failure', 'After=network-online.target',
-    'WantedBy=multi-user.target', 'StandardOutput=append:/home/azureuser/mlflow-server.log', 'Environment=PROVISION_FINGERPRINT=f1f2']) {
+  for (const line of [
+    'User=azureuser',
+    'ExecStart=/home/azureuser/start-mlflow-server.sh',
+    'Restart=on-failure',
+    'After=network-online.target',
+    'WantedBy=multi-user.target',
+    'StandardOutput=append:/home/azureuser/mlflow-server.log',
+    'Environment=PROVISION_FINGERPRINT=f1f2',
+  ]) {
     assert.ok(unit.split('\n').includes(line), line);
   }
   assert.match(renderUnit(remoteLayout('/home/50%'), 'u', 'f'), /^WorkingDirectory=\/home\/50%%$/m, 'a % is not a specifier');
@@ -51,7 +58,11 @@ test('a unit edited by hand is rewritten and the server restarts; a failed unit 
   assert.equal(edited.error, undefined);
   assert.deepEqual(edited.vm.commands, ['probe', 'unit-stop', 'stop', 'unit-install', 'unit-start']);
   // Failed: no main process, nothing on the port, the PID file's process gone.
-  const gone = (probe: string) => probe.split('\n').filter((l) => !/^(listener|server_pid|server_fingerprint)/.test(l)).join('\n');
+  const gone = (probe: string) =>
+    probe
+      .split('\n')
+      .filter((l) => !/^(listener|server_pid|server_fingerprint)/.test(l))
+      .join('\n');
   const failed = await provision(systemd, { probe: gone(healthyUnitProbe(systemd, { active: 'failed', mainPid: 0 })), database: { hasMlflowSchema: true } });
   assert.equal(failed.error, undefined);
   assert.deepEqual(failed.vm.commands, ['probe', 'unit-start'], 'the unit file is right: no upload');

@@ -42,13 +42,17 @@ test('a failed start is explained from its own log lines', () => {
 test('schema upgrades of a batch take turns', async () => {
   const gate = new SchemaGate();
   const events: string[] = [];
-  const job = (name: string, fail = false) => gate.exclusive(async () => {
-    events.push(`${name} start`);
-    await new Promise((r) => setTimeout(r, 20));
-    events.push(`${name} end`);
-    if (fail) throw new Error(name);
-  });
+  const job = (name: string, fail = false) =>
+    gate.exclusive(async () => {
+      events.push(`${name} start`);
+      await new Promise((r) => setTimeout(r, 20));
+      events.push(`${name} end`);
+      if (fail) throw new Error(name);
+    });
   const results = await Promise.allSettled([job('a', true), job('b'), job('c')]);
   assert.deepEqual(events, ['a start', 'a end', 'b start', 'b end', 'c start', 'c end']);
-  assert.deepEqual(results.map((r) => r.status), ['rejected', 'fulfilled', 'fulfilled']);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'fulfilled', 'fulfilled'],
+  );
 });

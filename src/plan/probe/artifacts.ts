@@ -24,9 +24,17 @@ elif [ -e "$A" ]; then echo artifacts=not-a-folder
 else echo artifacts=missing; fi
 `,
   keys: {
-    artifacts: (f, v) => { f.artifactsDir = v as Facts['artifactsDir']; },
-    artifacts_real: (f, v) => { f.artifactsReal = v; },
-    home_real: (f, v) => { f.homeReal = v; },
-    artifacts_owner: (f, v) => { f.artifactsOwner = v; },
+    artifacts: (f, v) => {
+      f.artifactsDir = v as Facts['artifactsDir'];
+    },
+    artifacts_real: (f, v) => {
+      f.artifactsReal = v;
+    },
+    home_real: (f, v) => {
+      f.homeReal = v;
+    },
+    artifacts_owner: (f, v) => {
+      f.artifactsOwner = v;
+    },
   },
 };

@@ -28,8 +28,12 @@ done
 # the database's root certificate), each silent about a missing file; the parser tells them apart by name.
 set -- ${HASHED.map(homeFile).join(' ')}
 sha256sum "$@" 2>/dev/null
-stat -c 'file_stat=%a %U %n' "$@" 2>/dev/null${input.readFlaskSecretKey ? `
-[ -r ${homeFile('secrets')} ] && while IFS= read -r l; do case "$l" in MLFLOW_FLASK_SERVER_SECRET_KEY=*) echo "flask_secret_key=\${l#*=}";; esac; done < ${homeFile('secrets')}` : ''}
+stat -c 'file_stat=%a %U %n' "$@" 2>/dev/null${
+    input.readFlaskSecretKey
+      ? `
+[ -r ${homeFile('secrets')} ] && while IFS= read -r l; do case "$l" in MLFLOW_FLASK_SERVER_SECRET_KEY=*) echo "flask_secret_key=\${l#*=}";; esac; done < ${homeFile('secrets')}`
+      : ''
+  }
 `,
   line: (f, line) => {
     const sha = /^([0-9a-f]{64}) [ *](.*)$/.exec(line);
@@ -37,7 +41,9 @@ stat -c 'file_stat=%a %U %n' "$@" 2>/dev/null${input.readFlaskSecretKey ? `
     return Boolean(sha);
   },
   keys: {
-    leftover_upload: (f, _v, raw) => { f.leftoverUploads.push(raw); },
+    leftover_upload: (f, _v, raw) => {
+      f.leftoverUploads.push(raw);
+    },
     file_stat: (f, v) => {
       // "MODE OWNER PATH"
       const [mode, owner, ...path] = v.split(' ');

@@ -18,8 +18,14 @@ for j in /var/lib/dpkg/updates/[0-9]*; do [ -e "$j" ] && { echo dpkg_interrupted
 command -v cloud-init >/dev/null 2>&1 && echo cloud_init=1
 `,
   keys: {
-    missing_package: (f, v) => { f.missingPackages.push(v); },
-    dpkg_interrupted: (f) => { f.dpkgInterrupted = true; },
-    cloud_init: (f) => { f.cloudInit = true; },
+    missing_package: (f, v) => {
+      f.missingPackages.push(v);
+    },
+    dpkg_interrupted: (f) => {
+      f.dpkgInterrupted = true;
+    },
+    cloud_init: (f) => {
+      f.cloudInit = true;
+    },
   },
 };

@@ -49,13 +49,24 @@ case "$others" in 1)
 esac
 `,
   keys: {
-    server_pid: (f, v) => { f.server.pid = Number(v); f.server.running = true; },
-    server_fingerprint: (f, v) => { f.server.fingerprint = v; },
-    server_fingerprint_salt: (f, v) => { if (/^[0-9a-f]{32}$/.test(v)) f.server.fingerprintSalt = v; },
+    server_pid: (f, v) => {
+      f.server.pid = Number(v);
+      f.server.running = true;
+    },
+    server_fingerprint: (f, v) => {
+      f.server.fingerprint = v;
+    },
+    server_fingerprint_salt: (f, v) => {
+      if (/^[0-9a-f]{32}$/.test(v)) f.server.fingerprintSalt = v;
+    },
     listener: (f, v) => {
       const [pid, pgid, user, ours, ...command] = v.split(' ');
       f.listeners.push({
-        pid: Number(pid), ...(pgid ? { pgid: Number(pgid) } : {}), user: user ?? '', ours: ours === '1', command: command.join(' '),
+        pid: Number(pid),
+        ...(pgid ? { pgid: Number(pgid) } : {}),
+        user: user ?? '',
+        ours: ours === '1',
+        command: command.join(' '),
       });
     },
   },

@@ -36,10 +36,18 @@ echo "clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)"
 [ -f ${homeFile('pidFile')} ] && { read -r spid start _ < ${homeFile('pidFile')}; echo "server_start_ticks=$start"; echo "server_start_pid=$spid"; }
 `,
   keys: {
-    sys_uptime: (x, _v, raw) => { x.sysUptime = Number(raw); },
-    clk_tck: (x, _v, raw) => { x.clkTck = Number(raw) || 100; },
-    server_start_ticks: (x, _v, raw) => { x.startTicks = Number(raw); },
-    server_start_pid: (x, v) => { x.startPid = Number(v); },
+    sys_uptime: (x, _v, raw) => {
+      x.sysUptime = Number(raw);
+    },
+    clk_tck: (x, _v, raw) => {
+      x.clkTck = Number(raw) || 100;
+    },
+    server_start_ticks: (x, _v, raw) => {
+      x.startTicks = Number(raw);
+    },
+    server_start_pid: (x, v) => {
+      x.startPid = Number(v);
+    },
   },
 };
 
@@ -55,28 +63,45 @@ function fileLines(file: 'launcher' | 'secrets' | 'pgRootCert', key: string, unt
 export const launcherPart: StatusPart = {
   name: 'launcher',
   script: () => fileLines('launcher', 'launcher_line'),
-  keys: { launcher_line: (x, _v, raw) => { x.launcher.push(raw); } },
+  keys: {
+    launcher_line: (x, _v, raw) => {
+      x.launcher.push(raw);
+    },
+  },
 };
 
 /** The secrets file's lines: the database URI and the admin password, registered as secrets before anything is shown. */
 export const secretsPart: StatusPart = {
   name: 'secrets',
   script: () => fileLines('secrets', 'secret_line'),
-  keys: { secret_line: (x, _v, raw) => { x.secrets.push(raw); } },
+  keys: {
+    secret_line: (x, _v, raw) => {
+      x.secrets.push(raw);
+    },
+  },
 };
 
 /** The database's root certificate(s) uploaded with --pg-ssl-root-cert. */
 export const pgRootPart: StatusPart = {
   name: 'pg-root',
   script: () => fileLines('pgRootCert', 'pg_root_line', true),
-  keys: { pg_root_line: (x, _v, raw) => { x.pgRoot.push(raw); } },
+  keys: {
+    pg_root_line: (x, _v, raw) => {
+      x.pgRoot.push(raw);
+    },
+  },
 };
 
 /** The log's last lines. */
 export const logPart: StatusPart = {
   name: 'log',
-  script: (input) => `[ -r ${homeFile('log')} ] && tail -n ${shq(input.logLines)} ${homeFile('log')} | while IFS= read -r l; do printf 'log_line=%s\\n' "$l"; done`,
-  keys: { log_line: (x, _v, raw) => { x.log.push(raw); } },
+  script: (input) =>
+    `[ -r ${homeFile('log')} ] && tail -n ${shq(input.logLines)} ${homeFile('log')} | while IFS= read -r l; do printf 'log_line=%s\\n' "$l"; done`,
+  keys: {
+    log_line: (x, _v, raw) => {
+      x.log.push(raw);
+    },
+  },
 };
 
 /** The status-only parts, run after the probe's. */

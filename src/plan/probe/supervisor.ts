@@ -23,13 +23,29 @@ if [ -f ${UNIT_PATH} ]; then
 fi
 `,
   keys: {
-    systemd: (f) => { f.supervisor.systemd = true; },
-    unit_sha256: (f, v) => { f.supervisor.unit = { ...f.supervisor.unit, sha256: v }; },
-    unit_ActiveState: (f, v) => { f.supervisor.unit = { ...f.supervisor.unit, active: v }; },
-    unit_UnitFileState: (f, v) => { f.supervisor.unit = { ...f.supervisor.unit, enabled: v === 'enabled' }; },
-    unit_MainPID: (f, v) => { if (Number(v) > 0) f.supervisor.unit = { ...f.supervisor.unit, mainPid: Number(v) }; },
-    unit_NeedDaemonReload: (f, v) => { f.supervisor.unit = { ...f.supervisor.unit, needsReload: v === 'yes' }; },
-    unit_fingerprint: (f, v) => { f.supervisor.unit = { ...f.supervisor.unit, fingerprint: v }; },
-    unit_salt: (f, v) => { if (/^[0-9a-f]{32}$/.test(v)) f.supervisor.unit = { ...f.supervisor.unit, salt: v }; },
+    systemd: (f) => {
+      f.supervisor.systemd = true;
+    },
+    unit_sha256: (f, v) => {
+      f.supervisor.unit = { ...f.supervisor.unit, sha256: v };
+    },
+    unit_ActiveState: (f, v) => {
+      f.supervisor.unit = { ...f.supervisor.unit, active: v };
+    },
+    unit_UnitFileState: (f, v) => {
+      f.supervisor.unit = { ...f.supervisor.unit, enabled: v === 'enabled' };
+    },
+    unit_MainPID: (f, v) => {
+      if (Number(v) > 0) f.supervisor.unit = { ...f.supervisor.unit, mainPid: Number(v) };
+    },
+    unit_NeedDaemonReload: (f, v) => {
+      f.supervisor.unit = { ...f.supervisor.unit, needsReload: v === 'yes' };
+    },
+    unit_fingerprint: (f, v) => {
+      f.supervisor.unit = { ...f.supervisor.unit, fingerprint: v };
+    },
+    unit_salt: (f, v) => {
+      if (/^[0-9a-f]{32}$/.test(v)) f.supervisor.unit = { ...f.supervisor.unit, salt: v };
+    },
   },
 };

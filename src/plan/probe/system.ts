@@ -23,13 +23,29 @@ echo "disk_free_kb=$(( $1 * $2 / 1024 ))"
 awk '/^MemTotal:/ { print "mem_total_kb=" $2 }' /proc/meminfo 2>/dev/null
 `,
   keys: {
-    os_id: (f, v) => { f.osId = v; },
-    os_version: (f, v) => { f.osVersion = v; },
-    os_pretty: (f, v) => { f.osPretty = v; },
-    home: (f, v) => { f.home = v; },
-    user: (f, v) => { f.user = v; },
-    sudo: (f, v) => { f.sudo = v === '1'; },
-    disk_free_kb: (f, v) => { f.diskFreeMb = mb(v); },
-    mem_total_kb: (f, v) => { f.memTotalMb = mb(v); },
+    os_id: (f, v) => {
+      f.osId = v;
+    },
+    os_version: (f, v) => {
+      f.osVersion = v;
+    },
+    os_pretty: (f, v) => {
+      f.osPretty = v;
+    },
+    home: (f, v) => {
+      f.home = v;
+    },
+    user: (f, v) => {
+      f.user = v;
+    },
+    sudo: (f, v) => {
+      f.sudo = v === '1';
+    },
+    disk_free_kb: (f, v) => {
+      f.diskFreeMb = mb(v);
+    },
+    mem_total_kb: (f, v) => {
+      f.memTotalMb = mb(v);
+    },
   },
 };

@@ -77,10 +77,29 @@ export interface ProbeInput {
 /** Facts before any line is read: what an empty VM answers. */
 export function emptyFacts(): Facts {
   return {
-    osId: '', osVersion: '', osPretty: '', sudo: false, home: '', user: '', diskFreeMb: 0, memTotalMb: 0,
-    missingPackages: [], dpkgInterrupted: false, cloudInit: false, venvPython: false,
-    mlflowImportable: false, driverImportable: false, artifactsDir: 'missing', artifactsReal: '', homeReal: '', leftoverUploads: [],
-    files: { launcher: {}, secrets: {}, authIni: {}, pgRootCert: {} }, modules: [], server: { running: false }, listeners: [], supervisor: { systemd: false },
+    osId: '',
+    osVersion: '',
+    osPretty: '',
+    sudo: false,
+    home: '',
+    user: '',
+    diskFreeMb: 0,
+    memTotalMb: 0,
+    missingPackages: [],
+    dpkgInterrupted: false,
+    cloudInit: false,
+    venvPython: false,
+    mlflowImportable: false,
+    driverImportable: false,
+    artifactsDir: 'missing',
+    artifactsReal: '',
+    homeReal: '',
+    leftoverUploads: [],
+    files: { launcher: {}, secrets: {}, authIni: {}, pgRootCert: {} },
+    modules: [],
+    server: { running: false },
+    listeners: [],
+    supervisor: { systemd: false },
   };
 }
 

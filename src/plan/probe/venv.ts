@@ -31,10 +31,20 @@ if [ -n "$SP" ]; then
 fi
 `,
   keys: {
-    venv_python: (f) => { f.venvPython = true; },
-    mlflow_version: (f, v) => { f.mlflowVersion = v; },
-    mlflow_importable: (f, v) => { f.mlflowImportable = v === '1'; },
-    driver_importable: (f, v) => { f.driverImportable = v === '1'; },
-    module: (f, v) => { f.modules.push(v.replace(/\//g, '.')); },
+    venv_python: (f) => {
+      f.venvPython = true;
+    },
+    mlflow_version: (f, v) => {
+      f.mlflowVersion = v;
+    },
+    mlflow_importable: (f, v) => {
+      f.mlflowImportable = v === '1';
+    },
+    driver_importable: (f, v) => {
+      f.driverImportable = v === '1';
+    },
+    module: (f, v) => {
+      f.modules.push(v.replace(/\//g, '.'));
+    },
   },
 };

@@ -34,9 +34,12 @@ async function connect(run: HostRun): Promise<StepOutcome> {
   run.notes.dbCheck = run.conn.checkDatabase(db);
   run.notes.dbCheck.catch(() => undefined);
   if (auth) {
-    run.notes.authDbCheck = run.conn.checkDatabase({ ...db, database: auth.database }, 10000,
+    run.notes.authDbCheck = run.conn.checkDatabase(
+      { ...db, database: auth.database },
+      10000,
       `The database "${auth.database}" for MLflow's users and permissions (--auth basic) does not exist on ${db.host}:${db.port}, and user "${db.user}" may not create databases: create it on the same server ` +
-      `(az postgres flexible-server db create --database-name ${auth.database} ..., or CREATE DATABASE ${auth.database} OWNER "${db.user}";) or name an existing one with --auth-db.`);
+        `(az postgres flexible-server db create --database-name ${auth.database} ..., or CREATE DATABASE ${auth.database} OWNER "${db.user}";) or name an existing one with --auth-db.`,
+    );
     run.notes.authDbCheck.catch(() => undefined);
   }
   await probe(run);
@@ -59,7 +62,9 @@ async function connect(run: HostRun): Promise<StepOutcome> {
 async function probe(run: HostRun): Promise<void> {
   const server = run.serverOptions;
   const script = buildProbeScript({
-    ...(server.artifactsDir ? { artifactsDir: server.artifactsDir } : {}), mlflowPort: server.port, readFlaskSecretKey: Boolean(run.config.auth),
+    ...(server.artifactsDir ? { artifactsDir: server.artifactsDir } : {}),
+    mlflowPort: server.port,
+    readFlaskSecretKey: Boolean(run.config.auth),
   });
   const res = await run.conn.exec(script, { timeoutSec: PROBE_TIMEOUT_SEC });
   if (!res.stdout.includes('probe_done=1')) {
@@ -67,7 +72,10 @@ async function probe(run: HostRun): Promise<void> {
   }
   run.facts = parseFacts(res.stdout);
   run.desired = desiredState({
-    config: run.config, target: run.target, server, facts: run.facts,
+    config: run.config,
+    target: run.target,
+    server,
+    facts: run.facts,
     newFlaskKey: () => (run.flaskKey ??= newFlaskSecretKey()),
     newSalt: () => (run.fingerprintSalt ??= newFingerprintSalt()),
   });

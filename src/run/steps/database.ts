@@ -21,10 +21,14 @@ async function database(run: HostRun): Promise<StepOutcome> {
     run.notes.authReport = a;
     created = a.created;
     if (!a.canCreateTables && !a.hasAuthSchema) {
-      throw new StepError(`User "${db.user}" may not create tables in schema public of database "${name}", so MLflow cannot create its user tables there (--auth basic): run GRANT ALL ON SCHEMA public TO "${db.user}"; in that database as the server admin.`);
+      throw new StepError(
+        `User "${db.user}" may not create tables in schema public of database "${name}", so MLflow cannot create its user tables there (--auth basic): run GRANT ALL ON SCHEMA public TO "${db.user}"; in that database as the server admin.`,
+      );
     }
     const create = run.config.dryRun ? 'would create' : 'created';
-    authDb = a.created ? `; ${create} the database ${name} for MLflow's users and permissions (user "${db.user}" may create databases)` : `; auth database ${name} ok`;
+    authDb = a.created
+      ? `; ${create} the database ${name} for MLflow's users and permissions (user "${db.user}" may create databases)`
+      : `; auth database ${name} ok`;
   }
   return { changed: created, summary: `${databaseSummary(report, db)}${authDb}` };
 }

@@ -16,7 +16,8 @@ export function planFilesStep({ facts, desired }: PlanInput): StepPlan {
   const actions: Action[] = [];
   if (cleanup) actions.push({ kind: 'run', command: removeLeftoverUploadsCommand(layout.home, leftovers) });
   // The root certificate goes before the URIs that name it (sslrootcert=): public, so 0644 like any CA certificate.
-  if (decision.pgRootCert && desired.pgRootCert !== undefined) actions.push({ kind: 'upload', path: layout.pgRootCert, content: desired.pgRootCert, mode: 0o644 });
+  if (decision.pgRootCert && desired.pgRootCert !== undefined)
+    actions.push({ kind: 'upload', path: layout.pgRootCert, content: desired.pgRootCert, mode: 0o644 });
   if (decision.secrets) actions.push({ kind: 'upload', path: layout.secrets, content: desired.secrets, mode: 0o600 });
   if (decision.authIni && desired.authIni !== undefined) actions.push({ kind: 'upload', path: layout.authIni, content: desired.authIni, mode: 0o600 });
   if (decision.launcher) actions.push({ kind: 'upload', path: layout.launcher, content: desired.launcher, mode: 0o700 });

@@ -20,7 +20,9 @@ function planPythonStep({ facts, desired }: PlanInput): PythonPlan {
   const decision = planPython(facts, desired);
   if (!decision.change) return { ...decision, actions: [] };
   const commands = pythonCommands(desired.layout, {
-    recreate: decision.recreate, upgrade: desired.upgrade, mlflowVersion: mlflowVersionToInstall(facts, desired, decision.recreate),
+    recreate: decision.recreate,
+    upgrade: desired.upgrade,
+    mlflowVersion: mlflowVersionToInstall(facts, desired, decision.recreate),
     ...(desired.pip ? { extras: desired.pip.extras, packages: desired.pip.packages } : {}),
   });
   return { ...decision, actions: runAll(commands) };

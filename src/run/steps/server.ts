@@ -61,11 +61,15 @@ async function server(run: HostRun): Promise<StepOutcome> {
     }
     return started;
   };
-  const out = await run.schemaGate.around(freshSchema, async () => {
-    const started = await startAndWait();
-    if (freshSchema) await waitForDatabaseCall(run);
-    return started;
-  }, () => run.say('waiting for the first server on this database to create MLflow\'s schema'));
+  const out = await run.schemaGate.around(
+    freshSchema,
+    async () => {
+      const started = await startAndWait();
+      if (freshSchema) await waitForDatabaseCall(run);
+      return started;
+    },
+    () => run.say("waiting for the first server on this database to create MLflow's schema"),
+  );
   const why = action === 'restart' && plan.action === 'keep' ? 'MLflow was reinstalled' : plan.reason;
   return { changed: true, summary: `${why}${upgraded}; ${out.trim().split('\n').slice(-1)[0]}` };
 }
@@ -97,7 +101,11 @@ async function startServer(run: HostRun, plan: ServerDecision): Promise<string> 
  * A newer MLflow on a database with a schema: stop this server, wait until every server of this run on the
  * database is stopped (or runs no older version), migrate once (the first host there), then start.
  */
-async function upgradeSchemaWithEveryServerStopped(run: HostRun, change: { from: string; to: string }, stop: (() => Promise<void>) | undefined): Promise<string> {
+async function upgradeSchemaWithEveryServerStopped(
+  run: HostRun,
+  change: { from: string; to: string },
+  stop: (() => Promise<void>) | undefined,
+): Promise<string> {
   const desired = run.need(run.desired);
   const db = desired.db ?? run.config.db;
   const how = await run.schemaGate.versionChange(
@@ -118,17 +126,28 @@ async function upgradeSchemaWithEveryServerStopped(run: HostRun, change: { from:
 async function waitForDatabaseCall(run: HostRun): Promise<void> {
   const desired = run.need(run.desired);
   const deadline = Date.now() + SERVER_START_TIMEOUT_SEC * 1000;
-  run.say('waiting for the server\'s first database call (MLflow creates its schema in an empty database)');
+  run.say("waiting for the server's first database call (MLflow creates its schema in an empty database)");
   let status = 0;
   while (Date.now() < deadline) {
-    run.stopIfGone('the server\'s first database call');
-    status = await run.conn.http(desired.port, {
-      method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: `127.0.0.1:${desired.port}`, body: '{"max_results":1}', ...run.authHeaders(),
-    }).then((r) => r.status, () => 0);
+    run.stopIfGone("the server's first database call");
+    status = await run.conn
+      .http(desired.port, {
+        method: 'POST',
+        path: '/api/2.0/mlflow/experiments/search',
+        hostHeader: `127.0.0.1:${desired.port}`,
+        body: '{"max_results":1}',
+        ...run.authHeaders(),
+      })
+      .then(
+        (r) => r.status,
+        () => 0,
+      );
     if (status === 200) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new StepError(`The MLflow server on ${run.target.address} did not answer a database call within ${SERVER_START_TIMEOUT_SEC} s (last HTTP ${status}); see ${desired.layout.log}.`);
+  throw new StepError(
+    `The MLflow server on ${run.target.address} did not answer a database call within ${SERVER_START_TIMEOUT_SEC} s (last HTTP ${status}); see ${desired.layout.log}.`,
+  );
 }
 
 /** Until /health answers 200, bounded; a server that died is told at once, with its last log lines. */

@@ -14,9 +14,7 @@ export interface StepOutcome {
 }
 
 /** One thing a step does on the VM: a command, or a file uploaded atomically with its mode. */
-export type Action =
-  | { kind: 'run'; command: RemoteCommand }
-  | { kind: 'upload'; path: string; content: string | Secret; mode: number };
+export type Action = { kind: 'run'; command: RemoteCommand } | { kind: 'upload'; path: string; content: string | Secret; mode: number };
 
 /** A step's plan: whether it changes the VM and why, and the actions that make the change. */
 export interface StepPlan extends Decision {

@@ -16,15 +16,36 @@ async function gather(run: HostRun, publicHost: string, names: string[]): Promis
   const conn = run.conn;
   const address = run.target.address;
   const auth = run.authHeaders();
-  const fromHere = run.io.httpDirect(address, port, { path: '/health', timeoutMs: 5000 }).then((r) => r.status === 200, () => false);
+  const fromHere = run.io.httpDirect(address, port, { path: '/health', timeoutMs: 5000 }).then(
+    (r) => r.status === 200,
+    () => false,
+  );
   // From here too: a request with a foreign Host header must be refused (MLflow's DNS-rebinding protection).
-  const foreignHost = run.io.httpDirect(address, port, {
-    method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: FOREIGN_HOST, body: '{}', timeoutMs: 5000,
-  }).then((r) => r.status, () => 0);
+  const foreignHost = run.io
+    .httpDirect(address, port, {
+      method: 'POST',
+      path: '/api/2.0/mlflow/experiments/search',
+      hostHeader: FOREIGN_HOST,
+      body: '{}',
+      timeoutMs: 5000,
+    })
+    .then(
+      (r) => r.status,
+      () => 0,
+    );
   const payload = `provision artifact check ${new Date().toISOString()}`;
   // As the UI at the public address sends it: that Host header and that Origin (the CORS check).
-  const searchReq: HttpRequest = { method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: publicHost, body: JSON.stringify({ max_results: 1 }) };
-  const asBrowser = (host: string): HttpRequest => ({ ...searchReq, hostHeader: host, headers: { ...auth.headers, Origin: `http://${host.replace(/:80$/, '')}` } });
+  const searchReq: HttpRequest = {
+    method: 'POST',
+    path: '/api/2.0/mlflow/experiments/search',
+    hostHeader: publicHost,
+    body: JSON.stringify({ max_results: 1 }),
+  };
+  const asBrowser = (host: string): HttpRequest => ({
+    ...searchReq,
+    hostHeader: host,
+    headers: { ...auth.headers, Origin: `http://${host.replace(/:80$/, '')}` },
+  });
   const [health, searches, roundTrip, anonymous] = await Promise.all([
     conn.http(port, { path: '/health' }),
     // The public host, then each --public-name, as the UI opened at that name calls the API.
@@ -44,13 +65,20 @@ async function artifactRoundTrip(run: HostRun, publicHost: string, payload: stri
   const path = `/api/2.0/mlflow-artifacts/artifacts/provision-check/${randomBytes(6).toString('hex')}.txt`;
   // To Azure Blob the PUT is bounded: when MLflow cannot reach the storage account, it retries for more than
   // a minute (77 s measured) before it answers 500, with no reason given.
-  const put = await run.conn.http(port, {
-    method: 'PUT', path, hostHeader: publicHost, body: payload, contentType: 'text/plain', ...auth,
-    ...(blob ? { timeoutMs: BLOB_ROUND_TRIP_WAIT_SEC * 1000 } : {}),
-  }).catch((err: unknown) => {
-    if (!blob || run.interrupted) throw err;
-    return { status: 0, body: `no answer within ${BLOB_ROUND_TRIP_WAIT_SEC} s; MLflow retries a storage account it cannot reach for over a minute` };
-  });
+  const put = await run.conn
+    .http(port, {
+      method: 'PUT',
+      path,
+      hostHeader: publicHost,
+      body: payload,
+      contentType: 'text/plain',
+      ...auth,
+      ...(blob ? { timeoutMs: BLOB_ROUND_TRIP_WAIT_SEC * 1000 } : {}),
+    })
+    .catch((err: unknown) => {
+      if (!blob || run.interrupted) throw err;
+      return { status: 0, body: `no answer within ${BLOB_ROUND_TRIP_WAIT_SEC} s; MLflow retries a storage account it cannot reach for over a minute` };
+    });
   const got = put.status === 200 ? await run.conn.http(port, { path, hostHeader: publicHost, ...auth }) : undefined;
   await run.conn.http(port, { method: 'DELETE', path, hostHeader: publicHost, ...auth }).catch(() => undefined);
   return { put, ...(got ? { got } : {}) };
@@ -62,13 +90,20 @@ async function verify(run: HostRun): Promise<StepOutcome> {
   const publicHost = `${bracketed(run.target.address)}:${desired.port}`;
   const names = (server.publicNames ?? []).map((n) => `${bracketed(n)}:${desired.port}`);
   const answers = await gather(run, publicHost, names);
-  const verdict = judgeVerify({
-    address: run.target.address, port: desired.port, publicHost,
-    launcherPath: desired.layout.launcher, logPath: desired.layout.log, artifactsDir: desired.layout.artifactsDir,
-    ...(run.config.auth ? { auth: run.config.auth } : {}),
-    ...(server.blob ? { blob: server.blob } : {}),
-    ...(server.allowedHosts ? { allowedHosts: server.allowedHosts } : {}),
-  }, answers);
+  const verdict = judgeVerify(
+    {
+      address: run.target.address,
+      port: desired.port,
+      publicHost,
+      launcherPath: desired.layout.launcher,
+      logPath: desired.layout.log,
+      artifactsDir: desired.layout.artifactsDir,
+      ...(run.config.auth ? { auth: run.config.auth } : {}),
+      ...(server.blob ? { blob: server.blob } : {}),
+      ...(server.allowedHosts ? { allowedHosts: server.allowedHosts } : {}),
+    },
+    answers,
+  );
   if (verdict.error) throw new StepError(verdict.error);
   run.warnings.push(...verdict.warnings);
   return { changed: false, summary: verdict.summary };
