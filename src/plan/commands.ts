@@ -23,6 +23,33 @@ const APT = [
   '-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold',
 ].join(' ');
 
+/**
+ * apt-get, waiting (bounded) for the locks apt's own timeout does not cover: DPkg::Lock::Timeout waits for dpkg's
+ * lock, but `apt-get update` fails at once on the lists lock ("Could not get lock /var/lib/apt/lists/lock. It is
+ * held by process N (apt-get)"), which apt-daily holds on a freshly booted VM. The output streams (tee) and is
+ * kept to tell a lock from a real failure; then the try is repeated every 5 s, saying who holds the lock.
+ */
+function aptWaitingForLocks(args: string): string {
+  const tries = APT_LOCK_WAIT_SEC / 5;
+  const attempt = `${APT} ${args} 2>&1 | tee "$out"; rc=\${PIPESTATUS[0]}`;
+  return [
+    'out=$(mktemp) || exit 1',
+    attempt,
+    `for i in $(seq 1 ${tries}); do`,
+    '  [ "$rc" = 0 ] && break',
+    '  grep -q "Could not get lock" "$out" || break',
+    '  holder=$(grep -o "held by process [0-9]*" "$out" | head -n 1 | grep -o "[0-9]*$")',
+    '  name=$( [ -n "$holder" ] && ps -o comm= -p "$holder")',
+    `  echo "Waiting for the apt lock, held by \${name:-another process}\${holder:+ (pid $holder)}: $((i * 5)) of ${APT_LOCK_WAIT_SEC} s"`,
+    '  sleep 5',
+    `  ${attempt}`,
+    'done',
+    `[ "$rc" != 0 ] && grep -q "Could not get lock" "$out" && echo "The apt lock was still held after ${APT_LOCK_WAIT_SEC} s."`,
+    'rm -f "$out"',
+    'exit "$rc"',
+  ].join('\n');
+}
+
 export function packageCommands(opts: { cloudInit: boolean; dpkgInterrupted: boolean; fullUpgrade: boolean }): RemoteCommand[] {
   const steps: RemoteCommand[] = [];
   if (opts.cloudInit) {
@@ -51,13 +78,13 @@ export function packageCommands(opts: { cloudInit: boolean; dpkgInterrupted: boo
     });
   }
   if (opts.fullUpgrade) {
-    steps.push({ label: 'apt-get update', command: `${APT} update`, timeoutSec: APT_LOCK_WAIT_SEC + 600 });
-    steps.push({ label: 'apt-get upgrade', command: `${APT} upgrade`, timeoutSec: APT_LOCK_WAIT_SEC + 1800 });
+    steps.push({ label: 'apt-get update', command: aptWaitingForLocks('update'), timeoutSec: 2 * APT_LOCK_WAIT_SEC + 600 });
+    steps.push({ label: 'apt-get upgrade', command: aptWaitingForLocks('upgrade'), timeoutSec: 2 * APT_LOCK_WAIT_SEC + 1800 });
   }
   steps.push({
     label: `apt-get install ${REQUIRED_PACKAGES.join(' ')}`,
-    command: `${APT} install --no-install-recommends ${REQUIRED_PACKAGES.join(' ')}`,
-    timeoutSec: APT_LOCK_WAIT_SEC + 1200,
+    command: aptWaitingForLocks(`install --no-install-recommends ${REQUIRED_PACKAGES.join(' ')}`),
+    timeoutSec: 2 * APT_LOCK_WAIT_SEC + 1200,
   });
   return steps;
 }

@@ -22,7 +22,7 @@ import { Secret } from '../../src/util/secret.js';
 import { buildConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { desiredState } from '../../src/plan/desired.js';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/probe/${name}`, import.meta.url), 'utf8');
 
@@ -173,11 +173,39 @@ test('apt runs non-interactively, waits for locks, keeps config files', () => {
     ['wait for', 'finish an', 'apt-get update', 'apt-get upgrade', 'apt-get install'],
   );
   for (const c of cmds.filter((x) => x.label.startsWith('apt-get'))) {
-    assert.match(c.command, /^sudo -n env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a /);
+    assert.match(c.command, /^sudo -n env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a /m);
     assert.match(c.command, /DPkg::Lock::Timeout=\d+/);
     assert.match(c.command, /--force-confold/);
   }
   for (const c of cmds) execFileSync('bash', ['-n'], { input: c.command });
+});
+
+test('apt waits for a lock its own timeout does not cover (apt-daily holding the lists lock), saying who holds it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prov-apt-'));
+  try {
+    // A `sudo` that runs apt-get as a VM busy with apt-daily would: the lists lock is held on the first try.
+    writeFileSync(
+      join(dir, 'sudo'),
+      [
+        '#!/bin/bash',
+        `n=$(cat ${dir}/tries 2>/dev/null || echo 0); echo $((n + 1)) > ${dir}/tries`,
+        'if [ "$n" = 0 ]; then echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 1 (apt-get)"; exit 100; fi',
+        'echo "Reading package lists... Done"',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const [update] = packageCommands({ cloudInit: false, dpkgInterrupted: false, fullUpgrade: true });
+    const out = execFileSync('bash', ['-c', update!.command], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+    assert.match(out, /Could not get lock[\s\S]*Waiting for the apt lock, held by \S+ \(pid 1\): 5 of 300 s\nReading package lists\.\.\. Done/);
+    assert.equal(readFileSync(join(dir, 'tries'), 'utf8').trim(), '2');
+    // Another failure is not waited for: it fails at once, with apt's own last line.
+    writeFileSync(join(dir, 'sudo'), '#!/bin/bash\necho "E: Unable to locate package python3-venv"; exit 100\n', { mode: 0o755 });
+    const failed = spawnSync('bash', ['-c', update!.command], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+    assert.equal(failed.status, 100);
+    assert.doesNotMatch(failed.stdout, /Waiting/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('MLflow goes into a venv, never pip --user', () => {
