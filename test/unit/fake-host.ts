@@ -12,9 +12,9 @@ import type { Secret } from '../../src/util/secret.js';
 export function classify(command: string): string {
   if (command.includes('probe_done=1')) return 'probe';
   if (command.includes('cloud-init status --wait')) return 'cloud-init';
-  if (/apt-get .* update$/.test(command)) return 'apt-update';
-  if (/apt-get .* upgrade$/.test(command)) return 'apt-upgrade';
-  if (/apt-get .* install /.test(command)) return 'apt-install';
+  if (/apt-get [^\n]* update 2>&1/.test(command)) return 'apt-update';
+  if (/apt-get [^\n]* upgrade 2>&1/.test(command)) return 'apt-upgrade';
+  if (/apt-get [^\n]* install /.test(command)) return 'apt-install';
   if (command.includes('python3 -m venv')) return 'venv';
   if (command.includes('uv') && command.includes('psycopg2-binary')) return 'pip-install';
   if (command.includes('importlib.metadata')) return 'mlflow-version';
