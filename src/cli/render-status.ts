@@ -1,4 +1,6 @@
 import kleur from 'kleur';
+import { UNIT_NAME } from '../render/systemd-unit.js';
+import { VM_FILES } from '../render/vm-files.js';
 import type { HostStatus } from '../run/status.js';
 
 export function duration(sec: number): string {
@@ -10,6 +12,12 @@ export function duration(sec: number): string {
   if (h > 0) return `${h} h ${m} min`;
   return `${m} min ${sec % 60} s`;
 }
+
+/** What each supervisor means for the user, and how to see the log and restart the server under it. */
+const SUPERVISOR_TEXT = {
+  systemd: `systemd (${UNIT_NAME}): restarted after a crash, started at boot; log ~/${VM_FILES.log} (and journalctl -u ${UNIT_NAME}); restart: sudo systemctl restart ${UNIT_NAME}`,
+  nohup: `nohup: a reboot stops the server; rerun provision to start it, or use --supervisor systemd; log ~/${VM_FILES.log}`,
+} as const;
 
 /** The human report of one VM: a verdict line, then one line per check, then the last log lines. */
 export function statusText(s: HostStatus): string {
@@ -24,9 +32,10 @@ export function statusText(s: HostStatus): string {
   row(
     'server',
     s.server.running
-      ? `running, pid ${s.server.pid}${s.server.uptimeSec !== undefined ? `, up ${duration(s.server.uptimeSec)}` : ''}${s.supervisor ? `, under ${s.supervisor}` : ''}${s.auth === 'basic' ? ', basic auth' : ''}`
+      ? `running, pid ${s.server.pid}${s.server.uptimeSec !== undefined ? `, up ${duration(s.server.uptimeSec)}` : ''}${s.auth === 'basic' ? ', basic auth' : ''}`
       : 'not running',
   );
+  if (s.supervisor) row('supervisor', SUPERVISOR_TEXT[s.supervisor]);
   row(
     'MLflow',
     `${s.mlflow.installed ? `${s.mlflow.installed} installed` : 'not installed'}${s.mlflow.running ? `, the server answers ${s.mlflow.running}` : ''}`,

@@ -107,3 +107,23 @@ test('status says a host key it recorded as provision does: a line in the report
   assert.deepEqual(JSON.parse(statusJson({ ...base, newHostKey: key })).newHostKey, key);
   assert.equal(JSON.parse(statusJson(base)).newHostKey, null);
 });
+
+test('status names the supervisor, what it survives, and how to see the log and restart', () => {
+  const base: HostStatus = {
+    host: '10.0.0.4',
+    healthy: true,
+    problems: [],
+    server: { running: true, pid: 42 },
+    mlflow: {},
+    database: { reachable: true, detail: 'ok' },
+    auth: 'none',
+    log: { lines: [] },
+    durationMs: 300,
+  };
+  assert.match(
+    statusText({ ...base, supervisor: 'systemd' }),
+    /\n {2}supervisor +systemd \(mlflow-server\.service\): restarted after a crash, started at boot; .*sudo systemctl restart mlflow-server\.service/,
+  );
+  assert.match(statusText({ ...base, supervisor: 'nohup' }), /\n {2}supervisor +nohup: a reboot stops the server; rerun provision to start it/);
+  assert.equal(JSON.parse(statusJson({ ...base, supervisor: 'systemd' })).supervisor, 'systemd');
+});
