@@ -54,6 +54,21 @@ export function parseStatusExtras(text: string): StatusExtras {
   return extras;
 }
 
+/**
+ * How long the live server has run, in seconds: under systemd from the unit's main-process start (right also
+ * after systemd restarted it), else from the PID file's start time when the file names the live process.
+ */
+export function serverUptimeSec(facts: Facts, extras: StatusExtras): number | undefined {
+  if (extras.sysUptime === undefined) return undefined;
+  const unit = facts.supervisor.unit;
+  if (unit?.active === 'active' && unit.mainPid === facts.server.pid && unit.startedMonotonicUs !== undefined) {
+    return Math.max(0, Math.round(extras.sysUptime - unit.startedMonotonicUs / 1e6));
+  }
+  const recorded = extras.startPid === undefined || extras.startPid === facts.server.pid;
+  if (!recorded || extras.startTicks === undefined) return undefined;
+  return Math.max(0, Math.round(extras.sysUptime - extras.startTicks / extras.clkTck));
+}
+
 /** One VM's status over one SSH connection: one probe, then the database and HTTP checks at once. */
 export async function hostStatus(target: HostTarget, config: StatusConfig): Promise<HostStatus> {
   const started = Date.now();
@@ -116,11 +131,8 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
     status.supervisor = unit?.sha256 !== undefined ? 'systemd' : 'nohup';
     if (facts.server.running && facts.server.pid) {
       status.server = { running: true, pid: facts.server.pid };
-      // The PID file's start time is this process's unless systemd restarted the server since provision wrote it.
-      const recorded = extras.startPid === undefined || extras.startPid === facts.server.pid;
-      if (recorded && extras.sysUptime !== undefined && extras.startTicks !== undefined) {
-        status.server.uptimeSec = Math.max(0, Math.round(extras.sysUptime - extras.startTicks / extras.clkTck));
-      }
+      const uptime = serverUptimeSec(facts, extras);
+      if (uptime !== undefined) status.server.uptimeSec = uptime;
     } else {
       const held =
         facts.listeners.length > 0 ? `; port ${port} is held by ${facts.listeners.map((l) => `pid ${l.pid} (${l.command.split(' ')[0]})`).join(', ')}` : '';

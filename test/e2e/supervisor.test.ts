@@ -142,6 +142,11 @@ for (const [vm, image] of IMAGES) {
     await vmExec(vm, `kill -9 ${killed}`);
     const back = await untilHealthy(vm, 60_000, async () => ![0, killed].includes(await mainPid(vm)));
     t.diagnostic(`${image}: kill -9 -> healthy again in ${(back / 1000).toFixed(1)} s (systemd restarted it)`);
+    // status follows the restarted server: its PID, and an uptime counted from systemd's start of it.
+    const status = await provision(['status', ...statusFlags(vm, workdir), '--json'], { workdir });
+    const report = JSON.parse(status.stdout.trim().split('\n').at(-1)!) as { healthy: boolean; server: { pid: number; uptimeSec: number | null } };
+    assert.deepEqual([report.healthy, report.server.pid], [true, await mainPid(vm)], status.stdout);
+    assert.ok(report.server.uptimeSec !== null && report.server.uptimeSec <= 120, `uptime ${report.server.uptimeSec}`);
 
     const boot = await vmBootId(vm);
     const rebootAt = Date.now();

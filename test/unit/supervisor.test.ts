@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import { sha256 } from '../../src/render/server-files.js';
 import { renderUnit } from '../../src/render/systemd-unit.js';
 import { remoteLayout } from '../../src/render/server-files.js';
+import { parseFacts } from '../../src/plan/facts.js';
+import { serverUptimeSec } from '../../src/run/status.js';
+import { emptyStatusExtras } from '../../src/plan/probe/status.js';
 import { config, desiredFor, fixture, healthyProbe, PASSWORD, provision, withSystemd } from './host-run-kit.js';
 
 const systemd = config({ supervisor: 'systemd' });
@@ -86,4 +89,20 @@ test('--supervisor systemd on a VM without systemd stops before anything changes
   const { error, vm } = await provision(systemd, { probe: fixture('fresh-debian12.txt') });
   assert.match(String((error as Error).message), /--supervisor systemd needs systemd as the init system of 10\.0\.0\.4.*use --supervisor nohup there/);
   assert.deepEqual(vm.commands, ['probe']);
+});
+
+test("status counts a systemd server's uptime from the unit, also after systemd restarted it; a stale PID file gives none", () => {
+  const probe = withSystemd(healthyProbe(systemd), { sha256: 'x', mainPid: 4242 }).replace(
+    'probe_done=1',
+    'unit_ExecMainStartTimestampMonotonic=1000000000\nprobe_done=1',
+  );
+  const facts = parseFacts(probe);
+  assert.equal(facts.supervisor.unit?.startedMonotonicUs, 1_000_000_000);
+  const extras = { ...emptyStatusExtras(), sysUptime: 1100, startTicks: 100, startPid: 4242 };
+  assert.equal(serverUptimeSec(facts, extras), 100, 'from the unit: 1100 s up, started at 1000 s');
+  const restarted = parseFacts(probe.replace('unit_MainPID=4242', 'unit_MainPID=5000'));
+  assert.equal(serverUptimeSec(restarted, { ...extras, startPid: 4242 }), 100, 'the PID file names the old process; the unit knows');
+  const nohup = parseFacts(healthyProbe(config()));
+  assert.equal(serverUptimeSec(nohup, { ...extras, clkTck: 100, startTicks: 50_000 }), 600, 'nohup: from the PID file (500 s after boot)');
+  assert.equal(serverUptimeSec(nohup, { ...extras, startPid: 1 }), undefined, 'a PID file about another process');
 });

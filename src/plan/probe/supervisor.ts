@@ -15,7 +15,7 @@ ump=
 [ -d /run/systemd/system ] && echo systemd=1
 if [ -f ${UNIT_PATH} ]; then
   echo "unit_sha256=$(sha256sum < ${UNIT_PATH} | cut -d' ' -f1)"
-  systemctl show ${UNIT_NAME} -p ActiveState -p UnitFileState -p MainPID -p NeedDaemonReload 2>/dev/null | sed 's/^/unit_/'
+  systemctl show ${UNIT_NAME} -p ActiveState -p UnitFileState -p MainPID -p NeedDaemonReload -p ExecMainStartTimestampMonotonic 2>/dev/null | sed 's/^/unit_/'
   ump=$(systemctl show ${UNIT_NAME} -p MainPID --value 2>/dev/null); [ "$ump" = 0 ] && ump=
   # Only this one variable is printed: the rest of that environment holds the secrets.
   [ -n "$ump" ] && [ -r "/proc/$ump/environ" ] && tr '\\0' '\\n' < "/proc/$ump/environ" | sed -n 's/^PROVISION_FINGERPRINT=/unit_fingerprint=/p'
@@ -40,6 +40,9 @@ fi
     },
     unit_NeedDaemonReload: (f, v) => {
       f.supervisor.unit = { ...f.supervisor.unit, needsReload: v === 'yes' };
+    },
+    unit_ExecMainStartTimestampMonotonic: (f, v) => {
+      if (Number(v) > 0) f.supervisor.unit = { ...f.supervisor.unit, startedMonotonicUs: Number(v) };
     },
     unit_fingerprint: (f, v) => {
       f.supervisor.unit = { ...f.supervisor.unit, fingerprint: v };

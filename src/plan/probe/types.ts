@@ -56,6 +56,8 @@ export interface UnitFacts {
   fingerprint?: string;
   /** The fingerprint's salt, from the 0600 PID file. */
   salt?: string;
+  /** When the main process started, in microseconds of CLOCK_MONOTONIC (the clock /proc/uptime counts). */
+  startedMonotonicUs?: number;
 }
 
 export interface Listener {
