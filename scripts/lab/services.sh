@@ -7,11 +7,26 @@
 # the lab state, listening on the bridge address only. ForceManaged + the two Remap lines make it fetch
 # from Debian's mirror and nothing else; no CONNECT tunnels, no redirects followed.
 acng_start() {
-  pid_get acng >/dev/null && return 0
-  local conf=$LAB_STATE/acng/conf
+  local conf=$LAB_STATE/acng/conf want
+  want=$(acng_conf)
+  if pid_get acng >/dev/null; then
+    # A proxy started with another configuration (an older lab) is restarted with this one.
+    [[ $want == "$(cat "$conf/acng.conf" 2>/dev/null)" ]] && return 0
+    say "apt proxy: new configuration, restarting it"
+    pid_stop acng
+  fi
   mkdir -p "$conf" "$LAB_STATE/acng/log" "$LAB_STATE/apt-cache"
   chown apt-cacher-ng: "$LAB_STATE/acng/log" "$LAB_STATE/apt-cache"
-  cat >"$conf/acng.conf" <<EOF
+  printf '%s\n' "$want" >"$conf/acng.conf"
+  acng_launch "$conf"
+}
+
+# FreshIndexMaxAge: index files (InRelease, ...) refreshed from the mirror less than 5 minutes ago are served as
+# they are. With the default (27 s), two VMs running apt-get update in the same second after that both refresh
+# one file, and apt-cacher-ng 3.7 fails one of them ("Failure to move file .../InRelease out of the way ... File
+# exists", then that client's download stalls): seen when a batch rerun started two VMs' updates at once.
+acng_conf() {
+  cat <<EOF
 CacheDir: $LAB_STATE/apt-cache
 LogDir: $LAB_STATE/acng/log
 SupportDir: /usr/lib/apt-cacher-ng
@@ -25,8 +40,13 @@ PassThroughPattern: ^$
 RedirMax: 0
 AllowUserPorts: 80
 ExThreshold: 4
+FreshIndexMaxAge: 300
 ReportPage:
 EOF
+}
+
+acng_launch() {
+  local conf=$1
   tcp_open "$LAB_HOST_IP" "$LAB_APT_PORT" && die "port $LAB_HOST_IP:$LAB_APT_PORT is taken by a process the lab did not start"
   local pid
   pid=$(launch "$LAB_STATE/logs/apt-cacher-ng.log" \
