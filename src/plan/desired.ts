@@ -15,6 +15,7 @@ import {
 } from '../render/server-files.js';
 import { Secret } from '../util/secret.js';
 import type { Facts } from './facts.js';
+import { urlHost } from '../util/url-host.js';
 
 /** What the VM should look like after the run; computed locally once the probe told us the home directory. */
 export interface Desired {
@@ -101,17 +102,13 @@ export function desiredState(input: DesiredInput): Desired {
   };
 }
 
-function hostPart(name: string): string {
-  return name.includes(':') ? `[${name}]` : name;
-}
-
 /**
  * The default allow-list: the host as given and as connected to, each --public-name, with and without the
  * port, plus localhost (MLflow's DNS-rebinding protection refuses any other Host header).
  */
 export function defaultAllowedHosts(target: Pick<HostTarget, 'address' | 'label'>, port: number, publicNames: string[] = []): string[] {
   const names = [...new Set([target.address, target.label, ...publicNames, 'localhost', '127.0.0.1'])];
-  return names.flatMap((n) => [hostPart(n), `${hostPart(n)}:${port}`]);
+  return names.flatMap((n) => [urlHost(n), `${urlHost(n)}:${port}`]);
 }
 
 /**
@@ -120,7 +117,7 @@ export function defaultAllowedHosts(target: Pick<HostTarget, 'address' | 'label'
  */
 export function corsOrigins(target: Pick<HostTarget, 'address' | 'label'>, port: number, publicNames: string[] = []): string[] {
   const names = [...new Set([target.address, target.label, ...publicNames])].filter((n) => !['localhost', '127.0.0.1', '::1'].includes(n));
-  return names.map((n) => (port === 80 ? `http://${hostPart(n)}` : `http://${hostPart(n)}:${port}`));
+  return names.map((n) => (port === 80 ? `http://${urlHost(n)}` : `http://${urlHost(n)}:${port}`));
 }
 
 /** What the optional features (--auth basic, ...) add to the VM's desired state. Nothing here without them. */

@@ -9,6 +9,7 @@ import type { HostLog } from './host-log.js';
 import { realHostIO, type HostConnection, type HostIO } from './host-io.js';
 import { SchemaGate } from './schema-gate.js';
 import type { Action, StepDef, StepId, StepOutcome } from './steps/step.js';
+import { urlHost } from '../util/url-host.js';
 
 export type { StepId, StepOutcome } from './steps/step.js';
 
@@ -190,7 +191,7 @@ export class HostRun {
 
   result(error?: unknown): HostResult {
     const port = this.serverOptions.port;
-    const hostPart = this.target.address.includes(':') ? `[${this.target.address}]` : this.target.address;
+    const hostPart = urlHost(this.target.address);
     return {
       host: this.target.label,
       status: error === undefined ? 'ok' : error instanceof HostUnreachable ? 'unreachable' : 'failed',

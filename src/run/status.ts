@@ -11,6 +11,7 @@ import { httpOnVm, type HttpResponse } from '../checks/http.js';
 import { errorMessage } from '../util/errors.js';
 import { basicAuthHeader, maskSecrets } from '../util/secret.js';
 import { databaseSummary, judgeRunningServer } from '../verdicts/status.js';
+import { urlHost } from '../util/url-host.js';
 
 /** How many log lines `provision status` shows. */
 export const STATUS_LOG_LINES = 5;
@@ -120,7 +121,7 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
       return done();
     }
     const port = Number(launcherFlag(extras.launcher, '--port') ?? port0);
-    const hostPart = target.address.includes(':') ? `[${target.address}]` : target.address;
+    const hostPart = urlHost(target.address);
     status.url = `http://${hostPart}:${port}`;
     status.auth = launcherFlag(extras.launcher, '--app-name') === 'basic-auth' ? 'basic' : 'none';
     const adminPassword = secrets.get('MLFLOW_AUTH_ADMIN_PASSWORD');

@@ -4,11 +4,10 @@ import { StepError } from '../../util/errors.js';
 import { FOREIGN_HOST, judgeVerify, type Answer, type VerifyAnswers } from '../../verdicts/verify.js';
 import type { HostRun } from '../host-run.js';
 import type { CheckedStep, StepOutcome } from './step.js';
+import { urlHost } from '../../util/url-host.js';
 
 /** How long the verify step's artifact PUT to Azure Blob may take before it counts as unreachable. */
 const BLOB_ROUND_TRIP_WAIT_SEC = 20;
-
-const bracketed = (name: string) => (name.includes(':') ? `[${name}]` : name);
 
 /** The checks, all at once over the same connection (each on its own forwarded channel), plus two from here. */
 async function gather(run: HostRun, publicHost: string, names: string[]): Promise<VerifyAnswers> {
@@ -87,8 +86,8 @@ async function artifactRoundTrip(run: HostRun, publicHost: string, payload: stri
 async function verify(run: HostRun): Promise<StepOutcome> {
   const desired = run.need(run.desired);
   const server = run.serverOptions;
-  const publicHost = `${bracketed(run.target.address)}:${desired.port}`;
-  const names = (server.publicNames ?? []).map((n) => `${bracketed(n)}:${desired.port}`);
+  const publicHost = `${urlHost(run.target.address)}:${desired.port}`;
+  const names = (server.publicNames ?? []).map((n) => `${urlHost(n)}:${desired.port}`);
   const answers = await gather(run, publicHost, names);
   const verdict = judgeVerify(
     {
