@@ -14,6 +14,7 @@ packages=(
   nftables iproute2 util-linux procps kmod
   openssh-client openssl            # ssh-keygen for keys, the client for tests; the DB certificate
   postgresql-15 postgresql-client-15
+  pebble                            # the ACME server for --tls acme (with pebble-challtestsrv as its DNS)
   python3 python3-pip               # the pip index server; `pip download` fills the lab's wheelhouse from PyPI
 )
 apt-get update -q

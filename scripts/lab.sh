@@ -9,6 +9,7 @@ source "$LAB_LIB/net.sh"
 source "$LAB_LIB/services.sh"
 source "$LAB_LIB/vm.sh"
 source "$LAB_LIB/db.sh"
+source "$LAB_LIB/acme.sh"
 
 usage() {
   cat <<'EOF'
@@ -81,6 +82,7 @@ cmd_up() {
   base_ensure
   pip_index_build
   pip_start
+  acme_start
   for ((k = 1; k <= n; k++)); do vm_create "$k"; done
   db_start
   for ((k = 1; k <= n; k++)); do vm_start "$k"; done
@@ -96,6 +98,7 @@ cmd_down() {
   for r in $(cg_roots); do rmdir "$r/prov-lab" 2>/dev/null || true; done
   db_stop
   pid_stop pip TERM 10
+  acme_stop
   pid_stop acng TERM 10
   bridge_down
   say "down: base, VM disks, snapshots and the apt cache are kept in $LAB_STATE"
@@ -120,6 +123,8 @@ cmd_status() {
   svc_line apt-proxy "$LAB_HOST_IP:$LAB_APT_PORT" acng
   svc_line pip-index "$LAB_HOST_IP:$LAB_PIP_PORT" pip
   svc_line postgres "$LAB_DB_IP:$LAB_PG_PORT" pg
+  svc_line acme "$LAB_HOST_IP:$LAB_ACME_PORT" acme
+  svc_line acme-dns "127.0.0.1:$LAB_DNS_PORT" dns
   printf '%-6s %-13s %-8s %-8s %-17s %s\n' VM IP STATE PID KIND LAYERS
   for k in $(vm_list); do vm_status_line "$k"; done
 }

@@ -14,6 +14,10 @@ LAB_DB_NS=prov-db
 LAB_APT_PORT=3142
 LAB_PIP_PORT=3141
 LAB_PG_PORT=5432
+LAB_ACME_PORT=14000      # pebble's ACME directory (scripts/lab/acme.sh)
+LAB_ACME_MGMT_PORT=15000 # its roots, on 127.0.0.1
+LAB_DNS_PORT=8053        # pebble-challtestsrv: the names pebble resolves, on 127.0.0.1
+LAB_DNS_MGMT_PORT=8055   # ... and where tests set them
 LAB_MAX_VMS=50
 
 PGBIN=/usr/lib/postgresql/15/bin

@@ -22,7 +22,7 @@ bridge_up() {
   nft_up
 }
 
-# Root namespace: from the bridge, only the apt proxy and the pip index are reachable (plus replies to
+# Root namespace: from the bridge, only the apt proxy, the pip index and the ACME directory are reachable (plus replies to
 # connections the host opened, e.g. ssh to a VM); nothing is forwarded to or from the bridge.
 # br_netfilter (loaded on these machines) shows VM<->DB traffic to the forward hook as provbr0->provbr0.
 nft_up() {
@@ -33,7 +33,7 @@ table inet prov {
   chain input {
     type filter hook input priority 0; policy accept;
     iifname "$LAB_BRIDGE" ct state established,related accept
-    iifname "$LAB_BRIDGE" ip daddr $LAB_HOST_IP tcp dport { $LAB_APT_PORT, $LAB_PIP_PORT } accept
+    iifname "$LAB_BRIDGE" ip daddr $LAB_HOST_IP tcp dport { $LAB_APT_PORT, $LAB_PIP_PORT, $LAB_ACME_PORT } accept
     iifname "$LAB_BRIDGE" icmp type echo-request accept
     iifname "$LAB_BRIDGE" drop
   }
