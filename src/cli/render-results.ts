@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import kleur from 'kleur';
 import type { ProvisionConfig } from '../config/config.js';
 import { UNIT_NAME } from '../render/systemd-unit.js';
@@ -26,12 +27,33 @@ export function nextSteps(result: HostResult, config: ProvisionConfig, user: str
       : []),
     ...supervisorLines(result, ssh),
     `  Files on the VM:    ${tildePath('launcher')}, ${tildePath('secrets')} (0600, database URI${auth ? ', admin password, session key' : ''}${config.server.blob && config.server.blob.credential.kind !== 'managed-identity' ? ', storage credential' : ''})${auth ? `, ${tildePath('authIni')}` : ''}, artifacts in ${result.artifactsDir ?? config.server.artifactsDir ?? `/home/${user}/${VM_FILES.artifactsDir}`}`,
-    auth
-      ? `  Network:            the login travels over plain HTTP: allow TCP ${port} in the VM's network security group only from addresses you trust, or put HTTPS in front.`
-      : `  Network:            the UI has no login; allow TCP ${port} in the VM's network security group only from addresses you trust.`,
+    ...(result.tls ? tlsLines(result.tls, config.server.port, ssh) : []),
+    ...(result.tls
+      ? []
+      : [
+          auth
+            ? `  Network:            the login travels over plain HTTP: allow TCP ${port} in the VM's network security group only from addresses you trust, or use --tls (docs/tls.md).`
+            : `  Network:            the UI has no login; allow TCP ${port} in the VM's network security group only from addresses you trust.`,
+        ]),
   ];
   for (const w of result.warnings) lines.push(kleur.yellow(`  ! ${w}`));
   return lines.join('\n');
+}
+
+/** --tls: what clients must trust, the certificate, the ports to open and close. */
+function tlsLines(tls: NonNullable<HostResult['tls']>, port: number, ssh: string): string[] {
+  const trust = tls.caCertPath ?? (tls.trustFile ? resolve(tls.trustFile) : undefined);
+  const cert = tls.certificate ? `, valid until ${tls.certificate.validTo.slice(0, 10)}${tls.certificate.issuer ? ` (${tls.certificate.issuer})` : ''}` : '';
+  return [
+    `  HTTPS:              Caddy (--tls ${tls.mode}) on 443${tls.mode === 'acme' ? ', renews the certificate itself' : ''}${cert}; http:// on 80 redirects; MLflow listens on 127.0.0.1:${port} only`,
+    ...(trust
+      ? [
+          `  Trust its CA:       export MLFLOW_TRACKING_SERVER_CERT_PATH=${trust}   (Python clients; browsers: import ${trust} as a trusted root, see docs/tls.md)`,
+        ]
+      : []),
+    `  Proxy log:          ${ssh} sudo journalctl -u caddy`,
+    `  Network:            allow TCP 443${tls.mode === 'acme' ? ' and 80 (the CA checks the name there)' : ' (and 80 for the redirect)'} in the VM's network security group; TCP ${port} need not be open.`,
+  ];
 }
 
 /** How the server is kept running, and what that means for the user: under systemd, or by nohup until a reboot. */
@@ -74,6 +96,7 @@ export function jsonResult(r: HostResult): string {
     remoteCommands: r.remoteCommands,
     portForwards: r.portForwards,
     supervisor: r.supervisor ?? null,
+    tls: r.tls ?? null,
     log: r.log ?? null,
   });
 }

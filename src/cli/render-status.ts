@@ -43,12 +43,18 @@ export function statusText(s: HostStatus): string {
   if (s.health !== undefined) row('/health', s.health === 200 ? '200 OK' : s.health ? `HTTP ${s.health}` : 'no answer');
   if (s.api !== undefined) row('API', s.api === 200 ? 'experiments search ok' : s.api ? `experiments search HTTP ${s.api}` : 'experiments search: no answer');
   row('database', s.database.detail);
+  if (s.tls) row('https', tlsText(s.tls));
   for (const p of s.problems) lines.push(kleur.red(`  ! ${p}`));
   if (s.log.lines.length > 0) {
     lines.push(`  last ${s.log.lines.length} lines of ${s.log.path}:`);
     for (const l of s.log.lines) lines.push(kleur.dim(`    ${l}`));
   }
   return lines.join('\n');
+}
+
+function tlsText(t: NonNullable<HostStatus['tls']>): string {
+  const cert = t.validTo ? `certificate valid until ${t.validTo.slice(0, 10)}${t.issuer ? ` (${t.issuer})` : ''}` : 'no valid certificate';
+  return `Caddy (--tls ${t.mode}) for ${t.names.join(', ')}: ${t.verified ? `${cert}, verified` : 'certificate does not verify'}`;
 }
 
 /** The sentence a provisioning run says when it records a host key. */
@@ -68,6 +74,7 @@ export function statusJson(s: HostStatus): string {
     mlflow: { installed: s.mlflow.installed ?? null, running: s.mlflow.running ?? null },
     auth: s.auth,
     supervisor: s.supervisor ?? null,
+    tls: s.tls ? { mode: s.tls.mode, names: s.tls.names, verified: s.tls.verified, validTo: s.tls.validTo ?? null, issuer: s.tls.issuer ?? null } : null,
     health: s.health ?? null,
     api: s.api ?? null,
     database: { reachable: s.database.reachable, serverVersion: s.database.serverVersion ?? null, detail: s.database.detail },

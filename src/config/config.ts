@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { requireSafeArtifactsDir } from './artifacts-dir.js';
 import { expandHome, resolveTargets } from './targets.js';
 import { rootCertSettings } from './root-certificates.js';
+import { certificateCovers, statusTrust, tlsSettings, type TlsSettings } from './tls.js';
 import type { KnownHostsFiles } from '../openssh/known-hosts.js';
 import { SSL_MODES, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import { UsageError } from '../util/errors.js';
@@ -125,6 +126,8 @@ export interface ProvisionConfig {
   db: DatabaseSettings;
   server: ServerOptions;
   auth?: AuthSettings;
+  /** --tls: HTTPS by a reverse proxy, MLflow on 127.0.0.1. */
+  tls?: TlsSettings;
   output: { json: boolean; verbose: boolean; logDir: string };
   upgrade: boolean;
   dryRun: boolean;
@@ -163,18 +166,22 @@ export interface StatusConfig {
   warnings: string[];
   ssh: ProvisionConfig['ssh'];
   port: number;
+  /** --tls-ca-cert: what the HTTPS check trusts (else this machine's roots, or the VM's internal CA). */
+  tlsTrust?: string;
   output: { json: boolean; verbose: boolean };
 }
 
 export function buildStatusConfig(settings: Settings, passphrase?: Secret, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): StatusConfig {
   const warnings: string[] = [];
   const targets = resolveTargets(settings, readFile, warnings);
+  const trust = statusTrust(settings, readFile);
   return {
     targets,
     concurrency: concurrencyOf(settings),
     warnings,
     ssh: sshSettings(settings, passphrase),
     port: requirePort(settings.get('mlflow-port')?.value ?? 5000, 'mlflow-port'),
+    ...(trust ? { tlsTrust: trust.pem } : {}),
     output: { json: getBool(settings, 'json'), verbose: getBool(settings, 'verbose') },
   };
 }
@@ -222,6 +229,14 @@ export function buildConfig(
   const ssh = sshSettings(settings, passphrase);
   const auth = authSettings(settings, getString(settings, 'pg-db') ?? 'mlflow', more.authAdminPassword);
 
+  const port = requirePort(settings.get('mlflow-port')?.value ?? 5000, 'mlflow-port');
+  const tls = tlsSettings(settings, publicNames, port, readFile);
+  const uncovered = tls?.files && publicNames.length === 0 ? targets.find((t) => !certificateCovers(tls.files!.cert.pem, t.address)) : undefined;
+  if (uncovered) {
+    throw new UsageError(
+      `The certificate in ${tls!.files!.cert.source} does not cover ${uncovered.address}: pass --public-name with the name it is for (and point that name at the VM).`,
+    );
+  }
   const blob = blobSettings(settings, more, warnings);
   if (blob && (artifacts !== undefined || targets.some((t) => t.overrides.artifactsDir !== undefined))) {
     throw new UsageError('--artifacts-dir and --artifacts-destination exclude each other: with a wasbs:// destination there is no artifacts folder on the VM.');
@@ -248,7 +263,7 @@ export function buildConfig(
       ...(sslRootCert ? { sslRootCert } : {}),
     },
     server: {
-      port: requirePort(settings.get('mlflow-port')?.value ?? 5000, 'mlflow-port'),
+      port,
       ...(allowed !== undefined ? { allowedHosts: parseAllowedHosts(allowed) } : {}),
       ...(artifacts !== undefined ? { artifactsDir: requireSafeArtifactsDir(requireAbsolutePath(artifacts, 'artifacts-dir')) } : {}),
       ...(version !== undefined && version !== 'latest' ? { mlflowVersion: requireMlflowVersion(version) } : {}),
@@ -260,6 +275,7 @@ export function buildConfig(
       ...(blob ? { blob } : {}),
     },
     ...(auth ? { auth } : {}),
+    ...(tls ? { tls } : {}),
     output: {
       json: getBool(settings, 'json'),
       verbose: getBool(settings, 'verbose'),

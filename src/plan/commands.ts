@@ -50,6 +50,16 @@ function aptWaitingForLocks(args: string): string {
   ].join('\n');
 }
 
+/** apt-get install of these packages, non-interactive and waiting for apt's locks like every apt-get of ours. */
+export function aptInstallCommand(packages: string[], update = false): RemoteCommand {
+  const install = { label: `apt-get install ${packages.join(' ')}`, args: `install --no-install-recommends ${packages.map(shq).join(' ')}` };
+  return {
+    label: update ? `apt-get update and ${install.label}` : install.label,
+    command: update ? `(${aptWaitingForLocks('update')}) && (${aptWaitingForLocks(install.args)})` : aptWaitingForLocks(install.args),
+    timeoutSec: 4 * APT_LOCK_WAIT_SEC + 1200,
+  };
+}
+
 export function packageCommands(opts: { cloudInit: boolean; dpkgInterrupted: boolean; fullUpgrade: boolean }): RemoteCommand[] {
   const steps: RemoteCommand[] = [];
   if (opts.cloudInit) {

@@ -14,6 +14,8 @@ import {
   type ServerSettings,
 } from '../render/server-files.js';
 import { Secret } from '../util/secret.js';
+import type { TlsSettings } from '../config/tls.js';
+import { PROXY_FILES, proxyFilePath, renderCaddyfile, type ProxyFileRole } from '../render/caddyfile.js';
 import type { Facts } from './facts.js';
 import { urlHost } from '../util/url-host.js';
 
@@ -44,13 +46,29 @@ export interface Desired {
   supervisor: Supervisor;
   /** --supervisor systemd: the unit file (no secrets in it). */
   unit?: string;
+  /** --tls: the reverse proxy in front of MLflow. */
+  proxy?: DesiredProxy;
   /** Extras of the mlflow package (`auth`) and other packages the options need, with the modules proving them. */
   pip?: { extras: string[]; packages: string[]; modules: Array<{ module: string; pkg: string }> };
 }
 
+/** Caddy as --tls wants it: its Caddyfile and files, the names it serves. */
+export interface DesiredProxy {
+  mode: TlsSettings['mode'];
+  /** The site's names, the first one the URL users get. */
+  names: string[];
+  caddyfile: string;
+  /** The files in PROXY_DIR, by role (the ACME directory's root, the user's certificate and key). */
+  files: Array<{ role: ProxyFileRole; path: string; content: string | Secret; mode: number; owner: string }>;
+  /** --acme-ca, for messages (undefined: Let's Encrypt). */
+  directory?: string;
+  /** What the checks trust for the certificate (--tls-ca-cert); internal: the VM's CA, read once Caddy runs. */
+  trust?: string;
+}
+
 /** Everything the desired state depends on. Randomness comes in as functions, so the result is reproducible. */
 export interface DesiredInput {
-  config: Pick<ProvisionConfig, 'db' | 'auth' | 'upgrade'>;
+  config: Pick<ProvisionConfig, 'db' | 'auth' | 'upgrade' | 'tls'>;
   target: Pick<HostTarget, 'address' | 'label'>;
   /** This host's server settings: the run's, with its hosts-file overrides. */
   server: ServerOptions;
@@ -68,10 +86,12 @@ export function desiredState(input: DesiredInput): Desired {
   // The database as libpq on the VM uses it: with --pg-ssl-root-cert, sslrootcert= names the uploaded copy.
   const db = config.db.sslRootCert ? { ...config.db, sslRootCertPath: layout.pgRootCert } : config.db;
   const features = featureState({ db, auth: config.auth, blob: server.blob }, facts, input.newFlaskKey);
+  const proxy = config.tls ? desiredProxy(config.tls, proxyNames(config.tls.mode, server.publicNames ?? [], target.address), server.port) : undefined;
   const launcher = renderLauncher(layout, {
     port: server.port,
+    ...(proxy ? { listen: '127.0.0.1' as const } : {}),
     allowedHosts: server.allowedHosts ?? defaultAllowedHosts(target, server.port, server.publicNames),
-    corsOrigins: corsOrigins(target, server.port, server.publicNames),
+    corsOrigins: proxy ? proxy.names.map((n) => `https://${urlHost(n)}`) : corsOrigins(target, server.port, server.publicNames),
     workers: server.workers ?? autoWorkers(facts.memTotalMb),
     ...(server.jobRunner ? { jobRunner: true } : {}),
     ...features.launcher,
@@ -95,10 +115,47 @@ export function desiredState(input: DesiredInput): Desired {
     db,
     ...(features.artifactsRemote ? { artifactsRemote: features.artifactsRemote } : {}),
     ...(features.pip ? { pip: features.pip } : {}),
+    ...(proxy ? { proxy } : {}),
     port: server.port,
     ...(server.mlflowVersion ? { mlflowVersion: server.mlflowVersion } : {}),
     ...(server.mlflowLatest ? { mlflowLatest: true } : {}),
     upgrade: config.upgrade,
+  };
+}
+
+/**
+ * The names the proxy serves: acme the DNS names (--public-name; ACME needs them), internal also the address
+ * (its CA can sign for an IP), files the names the certificate is for (--public-name, else the address).
+ */
+export function proxyNames(mode: TlsSettings['mode'], publicNames: string[], address: string): string[] {
+  if (mode === 'acme') return publicNames;
+  if (mode === 'internal') return [...new Set([...publicNames, address])];
+  return publicNames.length > 0 ? publicNames : [address];
+}
+
+/** The proxy's Caddyfile and files for --tls. */
+export function desiredProxy(tls: TlsSettings, names: string[], upstreamPort: number): DesiredProxy {
+  const files: DesiredProxy['files'] = [];
+  const file = (role: ProxyFileRole, content: string | Secret) =>
+    files.push({ role, path: proxyFilePath(role), content, mode: PROXY_FILES[role].mode, owner: PROXY_FILES[role].owner });
+  if (tls.acme?.directoryRoot) file('acmeRoot', tls.acme.directoryRoot.pem);
+  if (tls.files) {
+    file('cert', tls.files.cert.pem);
+    file('key', tls.files.key);
+  }
+  const caddyfile = renderCaddyfile({
+    mode: tls.mode,
+    names: names.map(urlHost),
+    upstreamPort,
+    ...(tls.acme ? { acme: { ...tls.acme, directoryRoot: tls.acme.directoryRoot !== undefined } } : {}),
+  });
+  return {
+    mode: tls.mode,
+    names,
+    caddyfile,
+    files,
+    ...(tls.acme?.directory ? { directory: tls.acme.directory } : {}),
+    ...(tls.trust ? { trust: tls.trust.pem } : {}),
   };
 }
 

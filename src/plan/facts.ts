@@ -8,6 +8,7 @@ import { packagesPart } from './probe/packages.js';
 import { composeProbeScript, readProbeOutput } from './probe/part.js';
 import { serverPart } from './probe/server.js';
 import { supervisorPart } from './probe/supervisor.js';
+import { proxyPart } from './probe/proxy.js';
 import { systemPart } from './probe/system.js';
 import { emptyFacts, type FactPart, type Facts, type ProbeInput } from './probe/types.js';
 import { venvPart } from './probe/venv.js';
@@ -19,7 +20,7 @@ export type { Facts, Listener, ProbeInput } from './probe/types.js';
  * The probe's parts, in the order they run (the server part reads what the system part's sudo call found, and
  * the unit's main process the supervisor part found).
  */
-export const PROBE_PARTS: readonly FactPart[] = [systemPart, packagesPart, venvPart, artifactsPart, filesPart, supervisorPart, serverPart];
+export const PROBE_PARTS: readonly FactPart[] = [systemPart, packagesPart, venvPart, artifactsPart, filesPart, supervisorPart, serverPart, proxyPart];
 
 /**
  * A POSIX shell script that prints `key=value` lines. Paths are derived from $HOME on the VM, since the

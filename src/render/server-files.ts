@@ -36,6 +36,8 @@ export function remoteLayout(home: string, artifactsDir?: string): RemoteLayout 
 
 export interface ServerSettings {
   port: number;
+  /** The address MLflow binds: all (the default) or the loopback only, behind the --tls proxy. */
+  listen?: '127.0.0.1';
   allowedHosts: string[];
   /** Where MLflow stores artifacts when not in the VM's folder (a wasbs:// URI). */
   artifactsDestination?: string;
@@ -70,7 +72,7 @@ export function autoWorkers(memTotalMb: number): number {
  */
 export function renderLauncher(layout: RemoteLayout, server: ServerSettings): string {
   const flags = [
-    ['--host', '0.0.0.0'],
+    ['--host', server.listen ?? '0.0.0.0'],
     ['--port', String(server.port)],
     ['--workers', String(server.workers)],
     ['--default-artifact-root', 'mlflow-artifacts:/'],

@@ -1,5 +1,6 @@
 import type { HostTarget, ProvisionConfig, ServerOptions } from '../config/config.js';
 import type { DatabaseReport } from '../checks/database.js';
+import type { ServedCertificate } from '../checks/http.js';
 import type { RemoteCommand } from '../plan/commands.js';
 import type { Facts } from '../plan/facts.js';
 import type { Desired } from '../plan/plan.js';
@@ -30,6 +31,8 @@ export interface HostResult {
   remoteCommands: number;
   /** Port-forward channels: the database check and each HTTP check. */
   portForwards: number;
+  /** --tls: the mode, the certificate served, and (internal) where the VM's CA root was saved here. */
+  tls?: { mode: string; certificate?: ServedCertificate; caCertPath?: string; trustFile?: string };
 }
 
 /** What one step leaves for a later one. */
@@ -43,6 +46,11 @@ export interface RunNotes {
   authDbCheck?: Promise<DatabaseReport>;
   /** --auth basic: the auth database as the database step left it (created there, or as checked). */
   authReport?: DatabaseReport;
+  /** --tls internal: the VM's CA root (PEM), and where it was saved on this machine. */
+  internalRoot?: string;
+  caCertPath?: string;
+  /** --tls: the certificate the proxy serves, as the checks saw it. */
+  servedCertificate?: ServedCertificate;
 }
 
 /**
@@ -192,11 +200,21 @@ export class HostRun {
   result(error?: unknown): HostResult {
     const port = this.serverOptions.port;
     const hostPart = urlHost(this.target.address);
+    const proxy = this.desired?.proxy;
+    const url = proxy ? `https://${urlHost(proxy.names[0]!)}` : `http://${hostPart}:${port}`;
+    const tls = proxy
+      ? {
+          mode: proxy.mode,
+          ...(this.notes.servedCertificate ? { certificate: this.notes.servedCertificate } : {}),
+          ...(this.notes.caCertPath ? { caCertPath: this.notes.caCertPath } : {}),
+          ...(this.config.tls?.trust ? { trustFile: this.config.tls.trust.source } : {}),
+        }
+      : undefined;
     return {
       host: this.target.label,
       status: error === undefined ? 'ok' : error instanceof HostUnreachable ? 'unreachable' : 'failed',
       changed: [...this.changed],
-      ...(error === undefined ? { url: `http://${hostPart}:${port}` } : { error: errorMessage(error) }),
+      ...(error === undefined ? { url } : { error: errorMessage(error) }),
       warnings: [...this.warnings],
       durationMs: Date.now() - this.started,
       log: this.log.path,
@@ -204,6 +222,7 @@ export class HostRun {
       sshConnections: this.sshConnections,
       remoteCommands: this.connection?.execCount ?? 0,
       portForwards: this.connection?.forwardCount ?? 0,
+      ...(tls ? { tls } : {}),
     };
   }
 }

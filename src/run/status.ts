@@ -12,6 +12,8 @@ import { errorMessage } from '../util/errors.js';
 import { basicAuthHeader, maskSecrets } from '../util/secret.js';
 import { databaseSummary, judgeRunningServer } from '../verdicts/status.js';
 import { urlHost } from '../util/url-host.js';
+import { caddySite } from '../plan/probe/status.js';
+import { tlsStatus, type TlsStatus } from './status-tls.js';
 
 /** How many log lines `provision status` shows. */
 export const STATUS_LOG_LINES = 5;
@@ -37,6 +39,8 @@ export interface HostStatus {
   auth: 'none' | 'basic';
   /** What keeps the server running: a systemd unit of ours, else nohup. */
   supervisor?: 'nohup' | 'systemd';
+  /** --tls: the proxy and its certificate. */
+  tls?: TlsStatus;
   log: { path?: string; lines: string[] };
   /** The VM's host key was unknown and has been recorded (--host-key-policy accept-new), as `provision` says it. */
   newHostKey?: { type: string; fingerprint: string; recordedIn: string };
@@ -186,6 +190,14 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
       status.problems.push(message);
     }
 
+    const site = caddySite(extras.caddyfile);
+    if (site) {
+      status.url = `https://${urlHost(site.names[0]!)}`;
+      status.tls = await tlsStatus(remote, site, config.tlsTrust);
+      status.problems.push(...status.tls.problems);
+      if (facts.proxy.active !== 'active')
+        status.problems.push(`Caddy (the HTTPS proxy) is ${facts.proxy.active ?? 'not running'}: see sudo journalctl -u caddy, or rerun provision.`);
+    }
     if (status.server.running) {
       status.health = health.status;
       status.api = search.status;

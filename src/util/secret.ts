@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 
 export const MASK = '***';
@@ -13,7 +14,8 @@ let longestFirst: string[] | undefined;
  * keeps the list true): here (the basic-auth header); render/ (the 0600 secrets file, the backend URI, the
  * configuration fingerprint); checks/database.ts (the database driver); config/keys.ts and ssh/client-auth.ts
  * (the SSH key's passphrase); ssh/connection.ts (SFTP uploads); run/host-run.ts (a secret on a remote command's standard input);
- * config/config.ts (the rules a given password must meet, the account in a connection string).
+ * config/config.ts (the rules a given password must meet, the account in a connection string); config/tls.ts
+ * (whether --tls-key is a key and belongs to --tls-cert).
  */
 export class Secret {
   readonly #value: string;
@@ -31,6 +33,11 @@ export class Secret {
 
   reveal(): string {
     return this.#value;
+  }
+
+  /** The value's SHA-256 (hex), to compare with a file on the VM without revealing it. */
+  sha256(): string {
+    return createHash('sha256').update(this.#value).digest('hex');
   }
 
   /** Whether the value matches, without revealing it (validation). */

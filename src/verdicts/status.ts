@@ -36,3 +36,31 @@ export function judgeRunningServer(a: ServerAnswers): { problems: string[]; runn
   }
   return { problems, ...(runningVersion ? { runningVersion } : {}) };
 }
+
+/** Days before expiry from which `status` calls the user's own certificate (--tls files) a problem. */
+export const CERT_WARN_DAYS = 14;
+
+/**
+ * `status`'s judgement of the certificate the proxy serves (--tls): verified, and not about to expire. Caddy
+ * renews its certificates (ACME or internal, whose leaves live 12 hours) when a third of their life is left:
+ * one with less than a sixth left means renewal fails. The user's own (--tls files) is theirs to renew.
+ */
+export function judgeCertificate(a: { name: string; mode: string; validFrom?: string; validTo?: string; error?: string; now: Date }): string[] {
+  if (a.error) return [`The certificate served for ${a.name} does not verify (${a.error}).`];
+  if (!a.validTo) return [];
+  const end = new Date(a.validTo).getTime();
+  const left = end - a.now.getTime();
+  const day = a.validTo.slice(0, 10);
+  if (left <= 0) return [`The certificate for ${a.name} expired on ${day}.`];
+  if (a.mode === 'files') {
+    const days = Math.floor(left / 86400000);
+    return days < CERT_WARN_DAYS
+      ? [`The certificate for ${a.name} expires in ${days} day${days === 1 ? '' : 's'} (${day}): rerun provision with a renewed --tls-cert and --tls-key.`]
+      : [];
+  }
+  const life = a.validFrom ? end - new Date(a.validFrom).getTime() : 0;
+  if (life <= 0 || left >= life / 6) return [];
+  return [
+    `The certificate for ${a.name} expires on ${a.validTo.replace('T', ' ').slice(0, 16)} UTC and Caddy has not renewed it: see sudo journalctl -u caddy${a.mode === 'acme' ? " (port 80 or 443 closed, or the name's DNS changed)" : ''}.`,
+  ];
+}

@@ -13,8 +13,12 @@ export const FOREIGN_HOST = 'dns-rebinding-check.invalid';
 export interface VerifyContext {
   address: string;
   port: number;
-  /** host:port as users reach the server (IPv6 in brackets). */
+  /** host:port as users reach the server (IPv6 in brackets); with --tls the first name. */
   publicHost: string;
+  /** How users reach it (default http). */
+  scheme?: 'http' | 'https';
+  /** --tls: the proxy's mode (acme needs 80 open too). */
+  tls?: { mode: string };
   launcherPath: string;
   logPath: string;
   artifactsDir: string;
@@ -38,6 +42,8 @@ export interface VerifyAnswers {
   fromHere: boolean;
   /** The status a request with FOREIGN_HOST got from this machine (0: no answer). */
   foreignHost: number;
+  /** --tls: whether the MLflow port answered plain HTTP from this machine (it must not). */
+  plainPortFromHere?: boolean;
 }
 
 export interface Verdict {
@@ -53,10 +59,16 @@ export function judgeVerify(ctx: VerifyContext, a: VerifyAnswers): Verdict {
   if (error) return { error, warnings: [], summary: '' };
   const warnings: string[] = [];
   let direct = 'answers from here';
+  const url = `${ctx.scheme ?? 'http'}://${ctx.publicHost}/`;
   if (!a.fromHere) {
     direct = 'not reachable from here';
+    const ports = ctx.tls
+      ? ctx.tls.mode === 'acme'
+        ? 'TCP ports 443 and 80 (the CA checks the name on both)'
+        : 'TCP port 443 (and 80 for the redirect)'
+      : `TCP port ${ctx.port}`;
     warnings.push(
-      `The server is healthy on the VM, but http://${ctx.publicHost}/ does not answer from this machine: open TCP port ${ctx.port} in the VM's network security group (Azure portal > VM > Networking > Add inbound port rule) and any firewall on the way.`,
+      `The server is healthy on the VM, but ${url} does not answer from this machine: open ${ports} in the VM's network security group (Azure portal > VM > Networking > Add inbound port rule) and any firewall on the way.`,
     );
   } else if (a.foreignHost === 403) {
     direct += ', refuses a foreign Host header';
@@ -66,17 +78,23 @@ export function judgeVerify(ctx: VerifyContext, a: VerifyAnswers): Verdict {
       `The server answered a request with the Host header "${FOREIGN_HOST}" with HTTP ${a.foreignHost || '(none)'} instead of 403: MLflow's DNS-rebinding protection is off${(ctx.allowedHosts ?? []).includes('*') ? ' (--allowed-hosts *)' : ''}. Leave --allowed-hosts unset, or list only your own names.`,
     );
   }
+  if (a.plainPortFromHere) {
+    warnings.push(
+      `Port ${ctx.port} answers plain HTTP from this machine although MLflow should listen on 127.0.0.1 only behind the proxy: check what listens there (sudo ss -ltnp) and close TCP ${ctx.port} in the VM's network security group.`,
+    );
+  } else if (a.plainPortFromHere === false) direct += `, port ${ctx.port} closed from here`;
   const names = a.searches.length - 1;
   if (names > 0) direct += `, ${names === 1 ? 'the public name answers' : `all ${names} public names answer`}`;
   const login = ctx.auth ? ` (as ${ctx.auth.adminUser}; 401 without credentials)` : '';
-  return { warnings, summary: `/health ok, experiments search ok${login}, artifact round trip ok, ${direct}` };
+  const https = ctx.tls ? 'https verified, ' : '';
+  return { warnings, summary: `${https}/health ok, experiments search ok${login}, artifact round trip ok, ${direct}` };
 }
 
 function serverError(ctx: VerifyContext, a: VerifyAnswers): string | undefined {
   if (a.health.status !== 200) return `The server on ${ctx.address} answers /health with HTTP ${a.health.status}.`;
   for (const r of a.searches) {
     if (r.status === 403 && /Cross-origin/i.test(r.body)) {
-      return `The server blocks API calls from the UI at http://${r.name} (403 Cross-origin request blocked): its origin is missing from --cors-allowed-origins in ${ctx.launcherPath}.`;
+      return `The server blocks API calls from the UI at ${ctx.scheme ?? 'http'}://${r.name} (403 Cross-origin request blocked): its origin is missing from --cors-allowed-origins in ${ctx.launcherPath}.`;
     }
     if (r.status === 403)
       return `The server rejects the Host header "${r.name}" (403): add it to --allowed-hosts, or leave --allowed-hosts unset for the default.`;
@@ -84,7 +102,7 @@ function serverError(ctx: VerifyContext, a: VerifyAnswers): string | undefined {
   const [search, ...byName] = a.searches;
   const failedName = byName.find((r) => r.status !== 200);
   if (failedName && search?.status === 200) {
-    return `An experiments search as the UI at http://${failedName.name} sends it failed with HTTP ${failedName.status}; see ${ctx.logPath}.`;
+    return `An experiments search as the UI at ${ctx.scheme ?? 'http'}://${failedName.name} sends it failed with HTTP ${failedName.status}; see ${ctx.logPath}.`;
   }
   if (search?.status === 401 && ctx.auth) {
     return (

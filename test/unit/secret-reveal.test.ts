@@ -9,6 +9,7 @@ const DOCUMENTED = [
   'checks/database.ts',
   'config/config.ts',
   'config/keys.ts',
+  'config/tls.ts',
   'render/backend-uri.ts',
   'render/server-files.ts',
   'run/host-run.ts',

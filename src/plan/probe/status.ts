@@ -1,3 +1,4 @@
+import { CADDYFILE, CADDYFILE_MARKER } from '../../render/caddyfile.js';
 import { shq } from '../../util/shell-quote.js';
 import { homeFile, type ProbePart } from './part.js';
 import type { ProbeInput } from './types.js';
@@ -14,6 +15,8 @@ export interface StatusExtras {
   /** ~/.mlflow-pg-root.crt, the database's root certificate(s) provision uploads with --pg-ssl-root-cert. */
   pgRoot: string[];
   log: string[];
+  /** The Caddyfile's lines, when provision wrote it (--tls). */
+  caddyfile: string[];
 }
 
 export interface StatusProbeInput extends ProbeInput {
@@ -24,7 +27,7 @@ export interface StatusProbeInput extends ProbeInput {
 export type StatusPart = ProbePart<StatusExtras, StatusProbeInput>;
 
 export function emptyStatusExtras(): StatusExtras {
-  return { clkTck: 100, launcher: [], secrets: [], pgRoot: [], log: [] };
+  return { clkTck: 100, launcher: [], secrets: [], pgRoot: [], log: [], caddyfile: [] };
 }
 
 /** The system's uptime, the clock tick and the server's start in ticks (the PID file's second word). */
@@ -104,8 +107,33 @@ export const logPart: StatusPart = {
   },
 };
 
+/** The Caddyfile when it is ours (--tls): its mode and the names it serves. It holds no secret. */
+export const caddyfilePart: StatusPart = {
+  name: 'caddyfile',
+  script: () =>
+    `head -n 1 ${CADDYFILE} 2>/dev/null | grep -q ${shq(`^${CADDYFILE_MARKER}`)} && while IFS= read -r l; do printf 'caddy_line=%s\\n' "$l"; done < ${CADDYFILE}`,
+  keys: {
+    caddy_line: (x, _v, raw) => {
+      x.caddyfile.push(raw);
+    },
+  },
+};
+
 /** The status-only parts, run after the probe's. */
-export const STATUS_PARTS: readonly StatusPart[] = [uptimePart, launcherPart, secretsPart, pgRootPart, logPart];
+export const STATUS_PARTS: readonly StatusPart[] = [uptimePart, launcherPart, secretsPart, pgRootPart, logPart, caddyfilePart];
+
+/** Our Caddyfile's mode (from its first line) and site names (the line that opens the site). */
+export function caddySite(lines: string[]): { mode: string; names: string[] } | undefined {
+  const mode = /\(--tls (\w+)\)/.exec(lines[0] ?? '')?.[1];
+  const site = lines.find((l) => /^[^\s#{][^{]*\{\s*$/.test(l));
+  if (!mode || !site) return undefined;
+  const names = site
+    .replace(/\{\s*$/, '')
+    .split(',')
+    .map((n) => n.trim().replace(/^\[(.*)\]$/, '$1'))
+    .filter(Boolean);
+  return { mode, names };
+}
 
 /** A launcher flag's value, as renderLauncher writes it (`  --port 5000 \`). */
 export function launcherFlag(lines: string[], flag: string): string | undefined {

@@ -41,6 +41,23 @@ export interface Facts {
   listeners: Listener[];
   /** Whether systemd runs the VM (PID 1), and the MLflow unit when its file exists. */
   supervisor: { systemd: boolean; unit?: UnitFacts };
+  /** The --tls proxy (Caddy). */
+  proxy: ProxyFacts;
+}
+
+/** Caddy on the VM, as the proxy part reads it. */
+export interface ProxyFacts {
+  installed: boolean;
+  caddyfileSha256?: string;
+  /** The Caddyfile starts with our marker. */
+  ours: boolean;
+  /** caddy.service's ActiveState (active, inactive, failed...) and whether it starts at boot. */
+  active?: string;
+  enabled?: boolean;
+  /** Our folder beside the Caddyfile exists. */
+  dir: boolean;
+  /** Our files in it, by name. */
+  files: Record<string, { sha256: string; mode: number; owner: string }>;
 }
 
 /** The MLflow unit as systemd sees it (`--supervisor systemd`). */
@@ -102,6 +119,7 @@ export function emptyFacts(): Facts {
     server: { running: false },
     listeners: [],
     supervisor: { systemd: false },
+    proxy: { installed: false, ours: false, dir: false, files: {} },
   };
 }
 

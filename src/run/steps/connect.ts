@@ -2,6 +2,7 @@ import { desiredState, newFlaskSecretKey } from '../../plan/desired.js';
 import { buildProbeScript, parseFacts } from '../../plan/facts.js';
 import { artifactsRefusal, preflightProblems } from '../../plan/plan.js';
 import { portProblem, supervisorProblem } from '../../plan/server-plan.js';
+import { proxyProblem } from '../../plan/proxy-plan.js';
 import { newFingerprintSalt } from '../../render/server-files.js';
 import { ProbeIncomplete, StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
@@ -49,6 +50,7 @@ async function connect(run: HostRun): Promise<StepOutcome> {
     ...preflightProblems(facts, run.target.user),
     portProblem(facts, desired, run.target.address),
     supervisorProblem(facts, desired, run.target.address),
+    proxyProblem(facts, desired.proxy, run.target.address),
     artifactsRefusal(facts, desired),
   ].filter((p): p is string => p !== undefined);
   if (problems.length > 0) throw new StepError(problems.join(' '));

@@ -5,7 +5,7 @@ import type { Facts } from '../../plan/facts.js';
 import type { Secret } from '../../util/secret.js';
 import type { HostRun } from '../host-run.js';
 
-export type StepId = 'connect' | 'packages' | 'python' | 'artifacts' | 'database' | 'files' | 'server' | 'verify';
+export type StepId = 'connect' | 'packages' | 'python' | 'artifacts' | 'database' | 'files' | 'server' | 'proxy' | 'verify';
 
 export interface StepOutcome {
   changed: boolean;

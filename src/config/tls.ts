@@ -1,0 +1,141 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { UsageError } from '../util/errors.js';
+import { Secret } from '../util/secret.js';
+import { parseRootCertificates } from './root-certificates.js';
+import { getString, type Settings } from './settings.js';
+import { expandHome } from './targets.js';
+
+export const TLS_MODES = ['none', 'acme', 'internal', 'files'] as const;
+export type TlsMode = Exclude<(typeof TLS_MODES)[number], 'none'>;
+
+/** A PEM file as read from the laptop, with the name the user gave it (for messages). */
+export interface PemFile {
+  pem: string;
+  source: string;
+}
+
+/** --tls: HTTPS in front of MLflow (Caddy on 443 and 80; MLflow on 127.0.0.1 only). */
+export interface TlsSettings {
+  mode: TlsMode;
+  /** --tls acme: another ACME directory than Let's Encrypt's, the root its own TLS chains to, a contact. */
+  acme?: { directory?: string; directoryRoot?: PemFile; email?: string };
+  /** --tls files: the user's certificate (chain) and private key. */
+  files?: { cert: PemFile; key: Secret; keySource: string };
+  /** --tls-ca-cert: what the checks trust for the server's certificate, instead of this machine's roots. */
+  trust?: PemFile;
+}
+
+type ReadFile = (path: string) => string;
+
+function readPem(file: string, flag: string, readFile: ReadFile): string {
+  try {
+    return readFile(expandHome(file));
+  } catch (err) {
+    throw new UsageError(`Cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}): check ${flag}.`);
+  }
+}
+
+function certificatesOf(file: string, flag: string, readFile: ReadFile): PemFile {
+  const pem = readPem(file, flag, readFile);
+  const parsed = parseRootCertificates(pem, file);
+  if ('problem' in parsed) throw new UsageError(parsed.problem.replace('--pg-ssl-root-cert', flag));
+  return { pem, source: file };
+}
+
+/**
+ * --tls and its companions, checked before anything runs: acme needs DNS names (--public-name), files needs a
+ * certificate and its matching key that cover those names, and no option is given that the mode ignores.
+ */
+export function tlsSettings(settings: Settings, publicNames: string[], port: number, readFile: ReadFile, now = new Date()): TlsSettings | undefined {
+  const mode = getString(settings, 'tls') ?? 'none';
+  if (!(TLS_MODES as readonly string[]).includes(mode)) throw new UsageError(`--tls must be one of ${TLS_MODES.join(', ')}, not "${mode}".`);
+  const given = (name: string) => {
+    const value = getString(settings, name);
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const stray = ['acme-ca', 'acme-ca-root', 'acme-email', 'tls-cert', 'tls-key', 'tls-ca-cert'].filter((n) => given(n) !== undefined);
+  if (mode === 'none') {
+    if (stray.length > 0) throw new UsageError(`--${stray[0]} goes with --tls: add --tls acme, internal or files (see docs/tls.md).`);
+    return undefined;
+  }
+  const belongs: Record<string, TlsMode> = { 'acme-ca': 'acme', 'acme-ca-root': 'acme', 'acme-email': 'acme', 'tls-cert': 'files', 'tls-key': 'files' };
+  const misplaced = stray.find((n) => belongs[n] !== undefined && belongs[n] !== mode);
+  if (misplaced) throw new UsageError(`--${misplaced} goes with --tls ${belongs[misplaced]}, not --tls ${mode}.`);
+  if (port === 80 || port === 443) {
+    throw new UsageError(`--mlflow-port ${port} is the proxy's with --tls: MLflow listens on 127.0.0.1 behind it; keep the default 5000 or another port.`);
+  }
+  const trustFile = given('tls-ca-cert');
+  const trust = trustFile ? certificatesOf(trustFile, '--tls-ca-cert', readFile) : undefined;
+  const tls: TlsSettings = { mode: mode as TlsMode, ...(trust ? { trust } : {}) };
+  if (mode === 'acme') tls.acme = acmeSettings(given, publicNames, readFile);
+  if (mode === 'files') tls.files = filesSettings(given, publicNames, readFile, now);
+  return tls;
+}
+
+function acmeSettings(given: (n: string) => string | undefined, publicNames: string[], readFile: ReadFile): NonNullable<TlsSettings['acme']> {
+  if (publicNames.length === 0) {
+    throw new UsageError(
+      "--tls acme needs --public-name: the DNS name that points at the VM's public address (on Azure: the VM's DNS label, NAME.REGION.cloudapp.azure.com).",
+    );
+  }
+  const ip = publicNames.find((n) => isIP(n) !== 0);
+  if (ip) throw new UsageError(`--tls acme needs DNS names, and --public-name ${ip} is an address: give the VM's DNS name, or use --tls internal.`);
+  const directory = given('acme-ca');
+  if (directory !== undefined && !/^https:\/\/[^\s/]+(\/\S*)?$/i.test(directory)) {
+    throw new UsageError(
+      `--acme-ca must be the https:// URL of an ACME directory (e.g. https://acme-staging-v02.api.letsencrypt.org/directory), not "${directory}".`,
+    );
+  }
+  const rootFile = given('acme-ca-root');
+  if (rootFile && !directory) throw new UsageError("--acme-ca-root goes with --acme-ca: it is the root that directory's own HTTPS certificate chains to.");
+  const email = given('acme-email');
+  if (email !== undefined && !/^[^\s@"{}]+@[^\s@"{}]+\.[^\s@"{}]+$/.test(email)) throw new UsageError(`--acme-email "${email}" is not an e-mail address.`);
+  return {
+    ...(directory ? { directory } : {}),
+    ...(rootFile ? { directoryRoot: certificatesOf(rootFile, '--acme-ca-root', readFile) } : {}),
+    ...(email ? { email } : {}),
+  };
+}
+
+function filesSettings(given: (n: string) => string | undefined, publicNames: string[], readFile: ReadFile, now: Date): NonNullable<TlsSettings['files']> {
+  const certFile = given('tls-cert');
+  const keyFile = given('tls-key');
+  if (!certFile || !keyFile)
+    throw new UsageError('--tls files needs --tls-cert FILE (the certificate, then its chain) and --tls-key FILE (its private key), both PEM.');
+  const certPem = readPem(certFile, '--tls-cert', readFile);
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(certPem))
+    throw new UsageError(`${certFile} holds a private key: pass it with --tls-key, and the certificate with --tls-cert.`);
+  const cert = certificatesOf(certFile, '--tls-cert', readFile);
+  const leaf = new X509Certificate(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(certPem)![0]);
+  const keyText = readPem(keyFile, '--tls-key', readFile);
+  const key = new Secret(keyText);
+  // Defence in depth: each line of the key is masked wherever it would be printed, not only the whole key.
+  for (const line of keyText.split(/\r?\n/)) if (line.length >= 16 && !line.startsWith('-----')) new Secret(line);
+  let matches: boolean;
+  try {
+    matches = leaf.checkPrivateKey(createPrivateKey(key.reveal()));
+  } catch {
+    throw new UsageError(`${keyFile} holds no readable private key (PEM, without a passphrase): check --tls-key.`);
+  }
+  if (!matches)
+    throw new UsageError(`The key in ${keyFile} does not belong to the first certificate in ${certFile}: the certificate must come first, then its chain.`);
+  if (new Date(leaf.validTo) <= now)
+    throw new UsageError(`The certificate in ${certFile} expired on ${new Date(leaf.validTo).toISOString().slice(0, 10)}: renew it.`);
+  const uncovered = publicNames.find((n) => (isIP(n) ? leaf.checkIP(n) : leaf.checkHost(n)) === undefined);
+  if (uncovered)
+    throw new UsageError(`The certificate in ${certFile} does not cover --public-name ${uncovered} (it is for ${leaf.subjectAltName ?? leaf.subject}).`);
+  return { cert, key, keySource: keyFile };
+}
+
+/** Whether a certificate (PEM, leaf first) covers a host name or address: the laptop-side check for `files` without --public-name. */
+export function certificateCovers(pem: string, name: string): boolean {
+  const leaf = new X509Certificate(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(pem)![0]);
+  return (isIP(name) ? leaf.checkIP(name) : leaf.checkHost(name)) !== undefined;
+}
+
+/** --tls-ca-cert for `provision status`: the CA its HTTPS check trusts. */
+export function statusTrust(settings: Settings, readFile: ReadFile): PemFile | undefined {
+  const file = getString(settings, 'tls-ca-cert')?.trim();
+  return file ? certificatesOf(file, '--tls-ca-cert', readFile) : undefined;
+}

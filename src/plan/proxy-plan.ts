@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { CADDYFILE, PROXY_DIR, PROXY_FILES } from '../render/caddyfile.js';
+import type { Secret } from '../util/secret.js';
+import type { RemoteCommand } from './commands.js';
+import type { DesiredProxy } from './desired.js';
+import type { Facts } from './facts.js';
+import {
+  applyCaddyCommand,
+  enableCaddyCommand,
+  installCaddyCommands,
+  installCaddyfileCommand,
+  installProxyFilesCommand,
+  proxyUploadPath,
+  removeProxyCommand,
+  removeProxyFilesCommand,
+} from './proxy-commands.js';
+
+/** One thing the proxy step does: a command, or a file uploaded (0600, as the user) for root to install. */
+export type ProxyAction = { kind: 'run'; command: RemoteCommand } | { kind: 'upload'; path: string; content: string | Secret; mode: number };
+
+export interface ProxyDecision {
+  change: boolean;
+  reason: string;
+  actions: ProxyAction[];
+  /** Caddy (re)loads a configuration: the step then waits until the certificate is served. */
+  awaitCertificate: boolean;
+}
+
+const sha256 = (content: string | Secret) => (typeof content === 'string' ? createHash('sha256').update(content).digest('hex') : content.sha256());
+
+/** Why --tls cannot work on this VM (one sentence), before anything changes. */
+export function proxyProblem(facts: Facts, proxy: DesiredProxy | undefined, address: string): string | undefined {
+  if (!proxy || facts.supervisor.systemd) return undefined;
+  return `--tls needs systemd on ${address} (Caddy runs as its caddy.service), and this VM does not run it: use an image with systemd (every Azure Linux image has it), or leave --tls out.`;
+}
+
+/**
+ * What the proxy step does, pure: with --tls, install Caddy, write what differs (Caddyfile, our files), and
+ * start, reload or enable it; without --tls, take away a proxy an earlier run set up. Unchanged when the VM
+ * already has it all.
+ */
+export function planProxy(facts: Facts, proxy: DesiredProxy | undefined, home: string): ProxyDecision {
+  const have = facts.proxy;
+  if (!proxy) {
+    const left = have.ours || have.dir;
+    if (!left) return { change: false, reason: 'no --tls: MLflow serves plain HTTP', actions: [], awaitCertificate: false };
+    return {
+      change: true,
+      reason: 'no --tls now: the HTTPS proxy an earlier run set up is stopped and its configuration and keys removed',
+      actions: [{ kind: 'run', command: removeProxyCommand() }],
+      awaitCertificate: false,
+    };
+  }
+  const actions: ProxyAction[] = [];
+  const why: string[] = [];
+  if (!have.installed) {
+    why.push('Caddy is not installed');
+    actions.push(...installCaddyCommands(facts.osId, facts.osVersion).map((command) => ({ kind: 'run' as const, command })));
+  }
+  const stale = proxy.files.filter((f) => {
+    const now = have.files[PROXY_FILES[f.role].name];
+    return !now || now.sha256 !== sha256(f.content) || now.mode !== f.mode || now.owner !== f.owner;
+  });
+  if (stale.length > 0) {
+    why.push(`${stale.map((f) => f.path).join(', ')} ${stale.length === 1 ? 'differs' : 'differ'}`);
+    const uploads = stale.map((f) => ({ ...f, upload: proxyUploadPath(home, PROXY_FILES[f.role].name) }));
+    for (const u of uploads) actions.push({ kind: 'upload', path: u.upload, content: u.content, mode: 0o600 });
+    actions.push({ kind: 'run', command: installProxyFilesCommand(uploads) });
+  }
+  const wanted = new Set<string>(proxy.files.map((f) => PROXY_FILES[f.role].name));
+  const extra = Object.keys(have.files).filter((name) => !wanted.has(name));
+  if (extra.length > 0) {
+    why.push(`${extra.map((n) => `${PROXY_DIR}/${n}`).join(', ')} no longer used`);
+    actions.push({ kind: 'run', command: removeProxyFilesCommand(extra.map((n) => `${PROXY_DIR}/${n}`)) });
+  }
+  const configChanged = have.caddyfileSha256 !== sha256(proxy.caddyfile);
+  if (configChanged) {
+    why.push(have.caddyfileSha256 === undefined ? `${CADDYFILE} is missing` : have.ours ? `${CADDYFILE} differs` : `${CADDYFILE} is not ours yet`);
+    const upload = proxyUploadPath(home, 'Caddyfile');
+    actions.push({ kind: 'upload', path: upload, content: proxy.caddyfile, mode: 0o600 });
+    actions.push({ kind: 'run', command: installCaddyfileCommand(upload) });
+  }
+  const running = have.active === 'active';
+  const reload = configChanged || stale.length > 0 || extra.length > 0;
+  if (!running) why.push(`Caddy is ${have.active ?? 'not running'}`);
+  if (reload || !running) actions.push({ kind: 'run', command: applyCaddyCommand(running && have.installed) });
+  else if (have.enabled !== true) {
+    why.push('Caddy does not start at boot');
+    actions.push({ kind: 'run', command: enableCaddyCommand() });
+  }
+  if (actions.length === 0) {
+    return { change: false, reason: `Caddy serves ${proxy.names.join(', ')} (--tls ${proxy.mode}), configuration as wanted`, actions, awaitCertificate: false };
+  }
+  return { change: true, reason: why.join('; '), actions, awaitCertificate: reload || !running };
+}
