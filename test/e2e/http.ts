@@ -1,5 +1,8 @@
 // HTTP from this machine to a lab VM's MLflow server, as a user's laptop or browser would send it.
 import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import tls from 'node:tls';
 
 export interface VmRequest {
   method?: string;
@@ -101,4 +104,49 @@ export async function logRunThroughRest(
     metric: (got.run.data.metrics as Array<{ key: string }>).find((m) => m.key === 'loss'),
     listed: ((listed.files ?? []) as Array<{ path: string }>).map((f) => f.path),
   };
+}
+
+/** https from this machine to a VM's address, verified against `ca` for `servername` (sent as SNI unless an address). */
+export function httpsToVm(
+  ip: string,
+  req: VmRequest & { servername: string; ca: string },
+): Promise<VmResponse & { cert: { validTo: string; names: string; issuer: string } }> {
+  const headers: Record<string, string | number> = { Host: req.host ?? req.servername, ...req.headers };
+  if (req.body !== undefined) Object.assign(headers, { 'Content-Type': req.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(req.body) });
+  if (req.user !== undefined) headers.Authorization = `Basic ${Buffer.from(`${req.user}:${req.password ?? ''}`).toString('base64')}`;
+  const sni = isIP(req.servername) === 0 ? { servername: req.servername } : {};
+  return new Promise((resolve, reject) => {
+    const r = https.request(
+      {
+        host: ip,
+        port: req.port ?? 443,
+        method: req.method ?? 'GET',
+        path: req.path,
+        agent: false,
+        timeout: 10_000,
+        headers,
+        ca: req.ca,
+        ...sni,
+        checkServerIdentity: (_h, cert) => tls.checkServerIdentity(req.servername, cert),
+      },
+      (res) => {
+        const peer = (res.socket as tls.TLSSocket).getPeerCertificate();
+        let body = '';
+        res
+          .setEncoding('utf8')
+          .on('data', (d: string) => (body += d))
+          .on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body,
+              headers: res.headers,
+              cert: { validTo: peer.valid_to, names: peer.subjectaltname ?? '', issuer: String(peer.issuer?.CN ?? '') },
+            }),
+          );
+      },
+    );
+    r.on('timeout', () => r.destroy(new Error(`no HTTPS answer from ${ip} within 10 s`)));
+    r.on('error', reject);
+    r.end(req.body);
+  });
 }
