@@ -4,15 +4,13 @@ import { join } from 'node:path';
 import { requireSafeArtifactsDir } from './artifacts-dir.js';
 import { expandHome, resolveTargets } from './targets.js';
 import { rootCertSettings } from './root-certificates.js';
-import { certificateCovers, statusTrust, tlsSettings, type TlsSettings } from './tls.js';
+import { statusTrust, tlsSettings, type TlsSettings } from './tls.js';
 import type { KnownHostsFiles } from '../openssh/known-hosts.js';
 import { SSL_MODES, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import { UsageError } from '../util/errors.js';
 import { Secret } from '../util/secret.js';
 import { getBool, getString, type Settings } from './settings.js';
 import {
-  hasZoneId,
-  isValidHostName,
   parseAllowedHosts,
   parseWasbsUri,
   type BlobDestination,
@@ -23,7 +21,7 @@ import {
   requirePort,
   requireSqlName,
   shown,
-  zoneIdProblem,
+  parsePublicNames,
   requireSupervisor,
   type Supervisor,
 } from './validate.js';
@@ -42,7 +40,7 @@ export interface HostTarget {
   /** Where the host was named: `--host` or `hosts.txt:3`. */
   origin: string;
   /** Server settings a hosts-file line overrides for this host. */
-  overrides: Partial<Pick<ServerOptions, 'port' | 'artifactsDir' | 'allowedHosts' | 'supervisor'>>;
+  overrides: Partial<Pick<ServerOptions, 'port' | 'artifactsDir' | 'allowedHosts' | 'supervisor' | 'publicNames'>>;
   /**
    * The known_hosts files and name its host key is checked under (--known-hosts, the ssh config's
    * UserKnownHostsFile, GlobalKnownHostsFile, HostKeyAlias); unset: `ssh.knownHostsPath` and the address.
@@ -217,26 +215,12 @@ export function buildConfig(
   const supervisor = supervisorText === undefined ? undefined : requireSupervisor(supervisorText, 'supervisor');
   const allowed = getString(settings, 'allowed-hosts');
   const version = getString(settings, 'mlflow-version');
-  const publicNames = [
-    ...new Set(
-      ((settings.get('public-name')?.value as string[] | undefined) ?? [])
-        .flatMap((n) => String(n).split(','))
-        .map((n) => n.trim())
-        .filter((n) => n !== '')
-        .map((n) => requirePublicName(n)),
-    ),
-  ];
+  const publicNames = parsePublicNames(((settings.get('public-name')?.value as string[] | undefined) ?? []).join(','));
   const ssh = sshSettings(settings, passphrase);
   const auth = authSettings(settings, getString(settings, 'pg-db') ?? 'mlflow', more.authAdminPassword);
 
   const port = requirePort(settings.get('mlflow-port')?.value ?? 5000, 'mlflow-port');
-  const tls = tlsSettings(settings, publicNames, port, readFile);
-  const uncovered = tls?.files && publicNames.length === 0 ? targets.find((t) => !certificateCovers(tls.files!.cert.pem, t.address)) : undefined;
-  if (uncovered) {
-    throw new UsageError(
-      `The certificate in ${tls!.files!.cert.source} does not cover ${uncovered.address}: pass --public-name with the name it is for (and point that name at the VM).`,
-    );
-  }
+  const tls = tlsSettings(settings, { global: publicNames, targets }, port, readFile);
   const blob = blobSettings(settings, more, warnings);
   if (blob && (artifacts !== undefined || targets.some((t) => t.overrides.artifactsDir !== undefined))) {
     throw new UsageError('--artifacts-dir and --artifacts-destination exclude each other: with a wasbs:// destination there is no artifacts folder on the VM.');
@@ -346,13 +330,4 @@ function authSettings(settings: Settings, trackingDb: string, password?: Secret)
   const problem = adminPasswordProblem(password);
   if (problem) throw new UsageError(problem);
   return { adminUser, adminPassword: password, database };
-}
-
-function requirePublicName(value: string): string {
-  const name = value.replace(/^\[(.*)\]$/, '$1');
-  if (hasZoneId(name)) throw new UsageError(`--public-name ${zoneIdProblem(name, false)}.`);
-  if (!isValidHostName(name) || /^https?:/i.test(value)) {
-    throw new UsageError(`--public-name ${shown(value)} is not a host name or IP address: give the name alone, e.g. mlflow.example.com (no scheme, no port).`);
-  }
-  return name.toLowerCase();
 }

@@ -1,8 +1,8 @@
-import { hostProblem, parseAllowedHosts, requireAbsolutePath, requirePort, shown, userNameProblem, requireSupervisor } from './validate.js';
+import { hostProblem, parseAllowedHosts, requireAbsolutePath, requirePort, shown, userNameProblem, requireSupervisor, parsePublicNames } from './validate.js';
 import { UsageError } from '../util/errors.js';
 
 /** Per-host settings a hosts-file line may override. */
-export const HOST_OVERRIDE_KEYS = ['artifacts-dir', 'mlflow-port', 'allowed-hosts', 'supervisor', 'user', 'identity-file'] as const;
+export const HOST_OVERRIDE_KEYS = ['artifacts-dir', 'mlflow-port', 'allowed-hosts', 'public-name', 'supervisor', 'user', 'identity-file'] as const;
 export type HostOverrideKey = (typeof HOST_OVERRIDE_KEYS)[number];
 
 export interface HostEntry {
@@ -69,6 +69,8 @@ function valueProblem(key: HostOverrideKey, value: string): string | undefined {
       return clause(() => parseAllowedHosts(value));
     case 'supervisor':
       return clause(() => requireSupervisor(value, 'supervisor'));
+    case 'public-name':
+      return clause(() => parsePublicNames(value));
     case 'user':
       return userNameProblem(value);
     case 'identity-file':

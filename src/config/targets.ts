@@ -7,7 +7,7 @@ import type { HostTarget } from './config.js';
 import { knownHostsFor } from './host-keys.js';
 import { parseHostsFile, type HostEntry } from './hosts-file.js';
 import { getString, type Settings } from './settings.js';
-import { parseAllowedHosts, requireAbsolutePath, requireHost, requirePort, requireSupervisor, requireUserName } from './validate.js';
+import { parseAllowedHosts, requireAbsolutePath, requireHost, requirePort, requireSupervisor, requireUserName, parsePublicNames } from './validate.js';
 
 /** `~/x` as the user's home, as OpenSSH and shells read it. */
 export function expandHome(p: string): string {
@@ -56,6 +56,7 @@ export function resolveTarget(entry: HostEntry, settings: Settings, sshConfigPat
         : {}),
       ...(o['allowed-hosts'] !== undefined ? { allowedHosts: withWhere(() => parseAllowedHosts(o['allowed-hosts']!)) } : {}),
       ...(o.supervisor !== undefined ? { supervisor: withWhere(() => requireSupervisor(o.supervisor!, 'supervisor')) } : {}),
+      ...(o['public-name'] !== undefined ? { publicNames: withWhere(() => parsePublicNames(o['public-name']!)) } : {}),
     },
   };
   target.knownHosts = knownHostsFor(target, fromConfig, settings);

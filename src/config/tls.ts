@@ -5,6 +5,7 @@ import { Secret } from '../util/secret.js';
 import { parseRootCertificates } from './root-certificates.js';
 import { getString, type Settings } from './settings.js';
 import { expandHome } from './targets.js';
+import type { HostTarget } from './config.js';
 
 export const TLS_MODES = ['none', 'acme', 'internal', 'files'] as const;
 export type TlsMode = Exclude<(typeof TLS_MODES)[number], 'none'>;
@@ -47,7 +48,13 @@ function certificatesOf(file: string, flag: string, readFile: ReadFile): PemFile
  * --tls and its companions, checked before anything runs: acme needs DNS names (--public-name), files needs a
  * certificate and its matching key that cover those names, and no option is given that the mode ignores.
  */
-export function tlsSettings(settings: Settings, publicNames: string[], port: number, readFile: ReadFile, now = new Date()): TlsSettings | undefined {
+/** The names each VM will be reached by: --public-name, or its hosts-file line's public-name=. */
+export interface TlsNames {
+  global: string[];
+  targets: Array<Pick<HostTarget, 'label' | 'address'> & { overrides: { publicNames?: string[] } }>;
+}
+
+export function tlsSettings(settings: Settings, names: TlsNames, port: number, readFile: ReadFile, now = new Date()): TlsSettings | undefined {
   const mode = getString(settings, 'tls') ?? 'none';
   if (!(TLS_MODES as readonly string[]).includes(mode)) throw new UsageError(`--tls must be one of ${TLS_MODES.join(', ')}, not "${mode}".`);
   const given = (name: string) => {
@@ -68,18 +75,34 @@ export function tlsSettings(settings: Settings, publicNames: string[], port: num
   const trustFile = given('tls-ca-cert');
   const trust = trustFile ? certificatesOf(trustFile, '--tls-ca-cert', readFile) : undefined;
   const tls: TlsSettings = { mode: mode as TlsMode, ...(trust ? { trust } : {}) };
-  if (mode === 'acme') tls.acme = acmeSettings(given, publicNames, readFile);
-  if (mode === 'files') tls.files = filesSettings(given, publicNames, readFile, now);
+  const perTarget = names.targets.map((t) => ({ ...t, names: t.overrides.publicNames ?? names.global }));
+  if (mode === 'acme') tls.acme = acmeSettings(given, perTarget, readFile);
+  if (mode === 'files') tls.files = filesSettings(given, perTarget, readFile, now);
   return tls;
 }
 
-function acmeSettings(given: (n: string) => string | undefined, publicNames: string[], readFile: ReadFile): NonNullable<TlsSettings['acme']> {
-  if (publicNames.length === 0) {
+type TargetNames = Array<Pick<HostTarget, 'label' | 'address'> & { names: string[] }>;
+
+function acmeSettings(given: (n: string) => string | undefined, targets: TargetNames, readFile: ReadFile): NonNullable<TlsSettings['acme']> {
+  const unnamed = targets.find((t) => t.names.length === 0);
+  if (unnamed) {
     throw new UsageError(
-      "--tls acme needs --public-name: the DNS name that points at the VM's public address (on Azure: the VM's DNS label, NAME.REGION.cloudapp.azure.com).",
+      `--tls acme needs --public-name: the DNS name that points at the VM's public address (on Azure: the VM's DNS label, NAME.REGION.cloudapp.azure.com)${targets.length > 1 ? `; ${unnamed.label} has none (public-name= on its hosts-file line)` : ''}.`,
     );
   }
-  const ip = publicNames.find((n) => isIP(n) !== 0);
+  const owner = new Map<string, string>();
+  for (const t of targets) {
+    for (const n of t.names) {
+      const other = owner.get(n);
+      if (other !== undefined && other !== t.label) {
+        throw new UsageError(
+          `--tls acme: ${other} and ${t.label} would both ask for a certificate for ${n}: give each VM its own name (public-name= on its hosts-file line).`,
+        );
+      }
+      owner.set(n, t.label);
+    }
+  }
+  const ip = targets.flatMap((t) => t.names).find((n) => isIP(n) !== 0);
   if (ip) throw new UsageError(`--tls acme needs DNS names, and --public-name ${ip} is an address: give the VM's DNS name, or use --tls internal.`);
   const directory = given('acme-ca');
   if (directory !== undefined && !/^https:\/\/[^\s/]+(\/\S*)?$/i.test(directory)) {
@@ -98,7 +121,7 @@ function acmeSettings(given: (n: string) => string | undefined, publicNames: str
   };
 }
 
-function filesSettings(given: (n: string) => string | undefined, publicNames: string[], readFile: ReadFile, now: Date): NonNullable<TlsSettings['files']> {
+function filesSettings(given: (n: string) => string | undefined, targets: TargetNames, readFile: ReadFile, now: Date): NonNullable<TlsSettings['files']> {
   const certFile = given('tls-cert');
   const keyFile = given('tls-key');
   if (!certFile || !keyFile)
@@ -122,16 +145,18 @@ function filesSettings(given: (n: string) => string | undefined, publicNames: st
     throw new UsageError(`The key in ${keyFile} does not belong to the first certificate in ${certFile}: the certificate must come first, then its chain.`);
   if (new Date(leaf.validTo) <= now)
     throw new UsageError(`The certificate in ${certFile} expired on ${new Date(leaf.validTo).toISOString().slice(0, 10)}: renew it.`);
-  const uncovered = publicNames.find((n) => (isIP(n) ? leaf.checkIP(n) : leaf.checkHost(n)) === undefined);
-  if (uncovered)
-    throw new UsageError(`The certificate in ${certFile} does not cover --public-name ${uncovered} (it is for ${leaf.subjectAltName ?? leaf.subject}).`);
+  const covers = (n: string) => (isIP(n) ? leaf.checkIP(n) : leaf.checkHost(n)) !== undefined;
+  const forWhom = leaf.subjectAltName ?? leaf.subject;
+  for (const t of targets) {
+    const uncovered = t.names.find((n) => !covers(n));
+    if (uncovered) throw new UsageError(`The certificate in ${certFile} does not cover --public-name ${uncovered} (it is for ${forWhom}).`);
+    if (t.names.length === 0 && !covers(t.address)) {
+      throw new UsageError(
+        `The certificate in ${certFile} does not cover ${t.address} (it is for ${forWhom}): pass --public-name with the name it is for (and point that name at the VM).`,
+      );
+    }
+  }
   return { cert, key, keySource: keyFile };
-}
-
-/** Whether a certificate (PEM, leaf first) covers a host name or address: the laptop-side check for `files` without --public-name. */
-export function certificateCovers(pem: string, name: string): boolean {
-  const leaf = new X509Certificate(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(pem)![0]);
-  return (isIP(name) ? leaf.checkIP(name) : leaf.checkHost(name)) !== undefined;
 }
 
 /** --tls-ca-cert for `provision status`: the CA its HTTPS check trusts. */

@@ -179,3 +179,26 @@ export function requireSupervisor(value: string, what: string): Supervisor {
   if ((SUPERVISORS as readonly string[]).includes(value)) return value as Supervisor;
   throw new UsageError(`--${what} must be nohup or systemd, not ${shown(value)}.`);
 }
+
+/** One --public-name (or hosts-file public-name= entry): a host name or address alone, lower-cased. */
+export function requirePublicName(value: string): string {
+  const name = value.replace(/^\[(.*)\]$/, '$1');
+  if (hasZoneId(name)) throw new UsageError(`--public-name ${zoneIdProblem(name, false)}.`);
+  if (!isValidHostName(name) || /^https?:/i.test(value)) {
+    throw new UsageError(`--public-name ${shown(value)} is not a host name or IP address: give the name alone, e.g. mlflow.example.com (no scheme, no port).`);
+  }
+  return name.toLowerCase();
+}
+
+/** A comma-separated list of public names, each checked, without repeats. */
+export function parsePublicNames(value: string): string[] {
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== '')
+        .map(requirePublicName),
+    ),
+  ];
+}

@@ -35,7 +35,7 @@ test('a hosts file: comments, blank lines, overrides, duplicates, bad lines with
   assert.deepEqual(duplicates, [{ line: 6, message: '10.0.0.4 repeats line 2; it runs once' }]);
   assert.deepEqual(problems, [
     { line: 7, message: '"bad!host" is not a valid host name or IP address' },
-    { line: 8, message: 'unknown setting "colour" (allowed: artifacts-dir, mlflow-port, allowed-hosts, supervisor, user, identity-file)' },
+    { line: 8, message: 'unknown setting "colour" (allowed: artifacts-dir, mlflow-port, allowed-hosts, public-name, supervisor, user, identity-file)' },
     { line: 9, message: '"mlflow-port" is not a key=value setting' },
   ]);
 });

@@ -66,7 +66,7 @@ test('--tls options: each refusal is one sentence, before anything runs', () => 
   const own = certificates('mlflow.example.com');
   usage({ tls: 'files', 'tls-cert': own.cert, 'tls-key': own.otherKey }, /does not belong to the first certificate/);
   usage({ tls: 'files', 'tls-cert': own.cert, 'tls-key': own.key, 'public-name': ['other.example.com'] }, /does not cover --public-name other\.example\.com/);
-  usage({ tls: 'files', 'tls-cert': own.cert, 'tls-key': own.key }, /does not cover 10\.0\.0\.4: pass --public-name/);
+  usage({ tls: 'files', 'tls-cert': own.cert, 'tls-key': own.key }, /does not cover 10\.0\.0\.4 \(it is for DNS:mlflow\.example\.com\): pass --public-name/);
   usage({ tls: 'files', 'tls-cert': own.key, 'tls-key': own.key, 'public-name': ['mlflow.example.com'] }, /holds a private key: pass it with --tls-key/);
   const c = config({ tls: 'files', 'tls-cert': own.cert, 'tls-key': own.key, 'public-name': ['mlflow.example.com'] });
   assert.equal(c.tls?.mode, 'files');
@@ -266,4 +266,35 @@ test('verify over https: a blocked 443 (and 80 for acme) is one warning; the MLf
   assert.match(reachable.summary, /^https verified, .*refuses a foreign Host header, port 5000 closed from here/);
   const open = judgeVerify({ ...ctx, tls: { mode: 'internal' } }, { ...answers, fromHere: true, plainPortFromHere: true });
   assert.match(open.warnings[0] ?? '', /Port 5000 answers plain HTTP from this machine/);
+});
+
+test('--tls acme for many VMs: each needs its own name (public-name= on its hosts-file line); the desired state takes it', () => {
+  const batch = (lines: string, argv: Record<string, unknown> = {}) =>
+    buildConfig(
+      readSettings({ 'hosts-file': 'hosts.txt', 'ssh-config': '/nonexistent', tls: 'acme', ...argv }, { POSTGRES_HOST: 'db.example.com' }),
+      new Secret('pw-tls-test'),
+      undefined,
+      () => lines,
+    );
+  assert.throws(
+    () => batch('10.0.0.4\n10.0.0.5\n', { 'public-name': ['one.example.com'] }),
+    /10\.0\.0\.4 and 10\.0\.0\.5 would both ask for a certificate for one\.example\.com/,
+  );
+  assert.throws(
+    () => batch('10.0.0.4 public-name=a.example.com\n10.0.0.5\n'),
+    /--tls acme needs --public-name: .*; 10\.0\.0\.5 has none \(public-name= on its hosts-file line\)/,
+  );
+  assert.throws(() => batch('10.0.0.4 public-name=10.9.9.9\n'), /--public-name 10\.9\.9\.9 is an address/);
+  const c = batch('10.0.0.4 public-name=a.example.com\n10.0.0.5 public-name=b.example.com,www.b.example.com\n');
+  const second = c.targets[1]!;
+  const d = desiredState({
+    config: c,
+    target: second,
+    server: { ...c.server, ...second.overrides },
+    facts: booted,
+    newFlaskKey: () => new Secret('ab'.repeat(32)),
+    newSalt: () => 'cd'.repeat(16),
+  });
+  assert.deepEqual(d.proxy?.names, ['b.example.com', 'www.b.example.com']);
+  assert.match(d.launcher, /--cors-allowed-origins https:\/\/b\.example\.com,https:\/\/www\.b\.example\.com\s/);
 });
