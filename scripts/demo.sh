@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The README's first command: brings up one lab VM and the lab's SSL-only Postgres, provisions the VM with
-# the real CLI (as a user would, from this machine), and prints the UI URL. Needs root on Linux; when you
-# have an Azure VM, run `npx provision --host <vm-ip>` instead.
+# the real CLI (as a user would, from this machine), and prints the UI URL. Needs root on Linux: `npm run demo`
+# runs it through scripts/as-root.sh (as it is in a root shell, with sudo otherwise). When you have an Azure VM,
+# run `npx mlflow-provision --host <vm-ip>` instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ $(uname -s) != Linux || $EUID -ne 0 ]]; then
-  echo "demo: the local lab needs root on Linux (run: sudo npm run demo); with an Azure VM use: npx provision --host <vm-ip>" >&2
+  echo "demo: the local lab needs root on Linux (run: npm run demo, from a root shell or with sudo); with an Azure VM use: npx mlflow-provision --host <vm-ip>" >&2
   exit 2
 fi
 

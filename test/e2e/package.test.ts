@@ -1,30 +1,52 @@
-// Issue 7: the published package works: `npm pack`, install the tarball into an empty project, run the bin.
+// Issues 7 and 15: the published package works. `npm pack`, then a global install of the tarball (into a prefix
+// of the test's own, install scripts blocked as npm 12 blocks them), gives a working `provision` from any folder,
+// down to an SSH connection to a lab VM (ssh2 without its optional native code).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { REPO_ROOT, run } from './lab.js';
+import { test, type TestContext } from 'node:test';
+import { ensureLab, LAB_KEY, REPO_ROOT, requireLab, run, vmIp } from './lab.js';
 
-test('npx provision --help works from the packed tarball', async () => {
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+
+test('the packed tarball installs globally and `provision` runs from another folder: --version, --help, completion, and a status over SSH', async (t: TestContext) => {
+  assert.equal(pkg.name, 'mlflow-provision');
   const dir = mkdtempSync(join(tmpdir(), 'prov-pack-'));
   const pack = await run('npm', ['pack', '--pack-destination', dir, '--ignore-scripts'], { cwd: REPO_ROOT, timeoutMs: 120_000 });
   assert.equal(pack.code, 0, pack.stderr);
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
-  assert.ok(tarball, 'a tarball was written');
+  assert.equal(tarball, `mlflow-provision-${pkg.version}.tgz`);
   const list = await run('tar', ['-tzf', join(dir, tarball)], { timeoutMs: 30_000 });
   assert.match(list.stdout, /package\/dist\/cli\/main\.js/);
   assert.doesNotMatch(list.stdout, /package\/(test|src|scripts|fixtures)\//, 'only the built CLI is published');
 
-  const project = join(dir, 'user-project');
-  await run('mkdir', ['-p', project]);
-  const init = await run('npm', ['init', '-y'], { cwd: project, timeoutMs: 60_000 });
-  assert.equal(init.code, 0, init.stderr);
-  const install = await run('npm', ['install', '--no-audit', '--no-fund', join(dir, tarball)], { cwd: project, timeoutMs: 300_000 });
+  const prefix = join(dir, 'global');
+  const install = await run('npm', ['install', '-g', '--prefix', prefix, '--ignore-scripts', '--no-audit', '--no-fund', join(dir, tarball)], {
+    cwd: dir,
+    timeoutMs: 300_000,
+  });
   assert.equal(install.code, 0, install.stderr);
-  const help = await run('npx', ['--no-install', 'provision', '--help'], { cwd: project, timeoutMs: 60_000 });
+  const bin = join(prefix, 'bin', 'provision');
+  const elsewhere = mkdtempSync(join(tmpdir(), 'prov-elsewhere-'));
+  const env = { PATH: `${join(prefix, 'bin')}:${process.env.PATH}`, HOME: elsewhere, NO_COLOR: '1' };
+  const version = await run('provision', ['--version'], { cwd: elsewhere, env, timeoutMs: 60_000 });
+  assert.deepEqual([version.code, version.stdout.trim()], [0, pkg.version], version.stderr);
+  const help = await run(bin, ['--help'], { cwd: elsewhere, env, timeoutMs: 60_000 });
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /provision --host <vm-ip> \[options\]/);
-  const version = await run('npx', ['--no-install', 'provision', '--version'], { cwd: project, timeoutMs: 60_000 });
-  assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
+  assert.match(help.stdout, /provision logs/);
+  const completion = await run(bin, ['completion'], { cwd: elsewhere, env, timeoutMs: 60_000 });
+  assert.match(completion.stdout, /###-begin-provision-completions-###/);
+
+  if (!requireLab(t)) return;
+  await ensureLab(1);
+  const status = await run(bin, ['status', '--host', vmIp(1), '--identity-file', LAB_KEY, '--known-hosts', join(elsewhere, 'known_hosts')], {
+    cwd: elsewhere,
+    env,
+    timeoutMs: 60_000,
+  });
+  // Connected and read the VM (healthy, or not provisioned): the SSH stack of the installed package works.
+  assert.match(status.stdout, new RegExp(`${vmIp(1).replace(/\./g, '\\.')}: (healthy|NOT HEALTHY)`), status.stdout + status.stderr);
+  assert.doesNotMatch(status.stdout + status.stderr, /unreachable|Cannot find module|ERR_/);
 });
