@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import dotenv from 'dotenv';
 import kleur from 'kleur';
-import { buildConfig, buildStatusConfig, type ProvisionConfig } from '../config/config.js';
+import { buildConfig, type ProvisionConfig } from '../config/config.js';
 import { checkIdentityFiles } from '../config/keys.js';
 import { askPassphrase, completeSettings } from '../config/prompt.js';
 import { readSettings } from '../config/settings.js';
@@ -10,9 +10,10 @@ import { shown } from '../config/validate.js';
 import type { HostResult } from '../run/host-run.js';
 import { runHosts, type RunHandle } from '../run/tasks.js';
 import { errorMessage, EXIT, StepError, UsageError } from '../util/errors.js';
-import { maskSecrets, maskStreams, Secret } from '../util/secret.js';
+import { maskSecrets, maskStreams } from '../util/secret.js';
 import { fastParse } from './fast-parse.js';
-import { STATUS_OPTIONS } from '../config/options.js';
+import { canPrompt, statusConfigFrom } from './status-config.js';
+import { LIFECYCLE_COMMANDS, lifecycleOptions, STATUS_OPTIONS, type LifecycleCommandName } from '../config/options.js';
 import { jsonResult, nextSteps, summaryTable } from './render-results.js';
 
 function packageVersion(): string {
@@ -61,7 +62,7 @@ function fail(message: string): void {
 
 async function resolveConfig(argv: Record<string, unknown>): Promise<ProvisionConfig> {
   const settings = readSettings(argv, process.env);
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && argv.yes !== true && process.env.PROVISION_YES !== 'true' && !process.env.CI;
+  const interactive = canPrompt(argv);
   const { password, passphrase, more } = await completeSettings(settings, process.env, { interactive });
   let config = buildConfig(settings, password, passphrase, undefined, more);
   const keys = checkIdentityFiles(config.targets, config.ssh.passphrase);
@@ -112,18 +113,7 @@ function report(config: ProvisionConfig, results: HostResult[]): void {
  * settings (each VM's own secrets file says which database its server uses). Exit 0 only if all are healthy.
  */
 async function statusCommand(argv: Record<string, unknown>): Promise<number> {
-  const settings = readSettings(argv, process.env);
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && argv.yes !== true && process.env.PROVISION_YES !== 'true' && !process.env.CI;
-  const passphrase = process.env.PROVISION_SSH_PASSPHRASE ? new Secret(process.env.PROVISION_SSH_PASSPHRASE) : undefined;
-  let config = buildStatusConfig(settings, passphrase);
-  const keys = checkIdentityFiles(config.targets, passphrase);
-  if (!keys.ok) {
-    if (!interactive)
-      throw new UsageError(`${keys.file} is encrypted and no passphrase is available: set PROVISION_SSH_PASSPHRASE or load the key into ssh-agent.`);
-    const asked = await askPassphrase(keys.file);
-    checkIdentityFiles(config.targets, asked);
-    config = buildStatusConfig(settings, asked);
-  }
+  const config = await statusConfigFrom(readSettings(argv, process.env), argv);
   for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
   const { runStatus } = await import('../run/status.js');
   const { statusJson, statusText } = await import('./render-status.js');
@@ -148,7 +138,8 @@ async function parseWithYargs(args: string[]): Promise<Record<string, unknown>> 
       const kept = names.filter((n) => !names.some((o) => o !== n && o.includes('-') && o.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()) === n));
       return `${kept.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${kept.join(', ')}`;
     });
-    const help = argv._ && (argv._ as unknown[])[0] === 'status' ? 'provision status --help' : 'provision --help';
+    const word = argv._ ? (argv._ as unknown[])[0] : undefined;
+    const help = typeof word === 'string' && ['status', ...LIFECYCLE_COMMANDS].includes(word) ? `provision ${word} --help` : 'provision --help';
     throw new UsageError(`${msg.replace(/\.$/, '')}. Run ${help} for the options.`);
   }
   return argv;
@@ -219,10 +210,16 @@ async function main(): Promise<number> {
         '--auth-admin-password is not accepted: a password on the command line leaks into shell history and ps. Set MLFLOW_AUTH_ADMIN_PASSWORD in .env, or run in a terminal to be asked.',
       );
     }
-    const fast = args[0] === 'status' ? fastParse(args.slice(1), STATUS_OPTIONS) : fastParse(args);
+    const lifecycle = (LIFECYCLE_COMMANDS as readonly string[]).includes(args[0] ?? '') ? (args[0] as LifecycleCommandName) : undefined;
+    const fast =
+      args[0] === 'status' ? fastParse(args.slice(1), STATUS_OPTIONS) : lifecycle ? fastParse(args.slice(1), lifecycleOptions(lifecycle)) : fastParse(args);
     const argv = fast ?? (await parseWithYargs(args));
-    const isStatus = fast ? args[0] === 'status' : (argv._ as unknown[] | undefined)?.[0] === 'status';
-    if (isStatus) return await statusCommand(argv);
+    const command = fast ? args[0] : (argv._ as unknown[] | undefined)?.[0];
+    if (command === 'status') return await statusCommand(argv);
+    if ((LIFECYCLE_COMMANDS as readonly unknown[]).includes(command)) {
+      const { lifecycleCommand } = await import('./lifecycle-command.js');
+      return await lifecycleCommand(command as LifecycleCommandName, argv);
+    }
     config = await resolveConfig(argv);
 
     current.config = config;

@@ -1,5 +1,5 @@
 import yargs, { type Argv } from 'yargs';
-import { OPTIONS, STATUS_OPTIONS, type OptionSpec } from '../config/options.js';
+import { lifecycleOptions, OPTIONS, STATUS_OPTIONS, type LifecycleCommandName, type OptionSpec } from '../config/options.js';
 
 function addOptions(parser: Argv, table: OptionSpec[]): Argv {
   let p = parser;
@@ -18,6 +18,15 @@ function addOptions(parser: Argv, table: OptionSpec[]): Argv {
     });
   }
   return p;
+}
+
+function lifecycle(y: Argv, command: LifecycleCommandName, usage: string): Argv {
+  return addOptions(
+    y.usage(
+      `$0 ${usage}\n$0 ${command} --hosts-file hosts.txt [options]\n\nOver one SSH connection per VM; needs no database settings. Exit 0 when it worked on every VM, 1 otherwise, 2 bad usage, 130 interrupted. See docs/lifecycle.md.`,
+    ),
+    lifecycleOptions(command),
+  );
 }
 
 /**
@@ -49,6 +58,18 @@ export function buildParser(args: string[], version: string): Argv {
         STATUS_OPTIONS,
       ),
     )
+    .command('logs', "the server's log (secrets masked); --follow keeps printing until Ctrl-C", (y) =>
+      lifecycle(y, 'logs', 'logs --host <vm-ip> [--lines N] [--follow]'),
+    )
+    .command('stop', 'stop the server (unchanged when it is not running)', (y) => lifecycle(y, 'stop', 'stop --host <vm-ip>'))
+    .command('start', 'start the server and wait for /health (unchanged when it runs)', (y) => lifecycle(y, 'start', 'start --host <vm-ip>'))
+    .command('restart', 'stop and start the server, then wait for /health', (y) => lifecycle(y, 'restart', 'restart --host <vm-ip>'))
+    .command(
+      'remove',
+      'stop the server and remove what provision put on the VM (launcher, secrets file, venv, PID file, unit, HTTPS proxy); keeps the artifacts, the log and the database',
+      (y) => lifecycle(y, 'remove', 'remove --host <vm-ip> [--dry-run] [--purge-artifacts --yes]'),
+    )
+    .completion('completion', 'print a bash/zsh completion script: provision completion >> ~/.bashrc')
     .version(version)
     .help()
     .alias('help', 'h')

@@ -8,7 +8,7 @@ import { DEFAULT_MLFLOW_VERSION } from './mlflow-version.js';
 export interface OptionSpec {
   name: string;
   type: 'string' | 'number' | 'boolean';
-  group: 'Target' | 'SSH' | 'Database' | 'Server' | 'HTTPS' | 'Behaviour';
+  group: 'Target' | 'SSH' | 'Database' | 'Server' | 'HTTPS' | 'Behaviour' | 'Command';
   describe: string;
   /** Environment variables read when the flag is absent, first match wins (.env is loaded into the environment). */
   env: string[];
@@ -369,3 +369,40 @@ export const OPTIONS: OptionSpec[] = [
 
 /** The options `provision status` takes: where the VMs are and how to reach them, and the output form. */
 export const STATUS_OPTIONS: OptionSpec[] = OPTIONS.filter((o) => o.status);
+
+/** The commands for a server's life after provisioning: each takes the status options and its own. */
+export const LIFECYCLE_COMMANDS = ['logs', 'stop', 'start', 'restart', 'remove'] as const;
+export type LifecycleCommandName = (typeof LIFECYCLE_COMMANDS)[number];
+
+const LIFECYCLE_ONLY: Record<LifecycleCommandName, OptionSpec[]> = {
+  logs: [
+    {
+      name: 'lines',
+      type: 'number',
+      range: { min: 1, max: 100000 },
+      group: 'Command',
+      env: ['PROVISION_LOG_LINES'],
+      defaultText: '50',
+      describe: "how many of the log's last lines to show",
+    },
+    { name: 'follow', type: 'boolean', group: 'Command', env: [], describe: 'keep printing new lines until Ctrl-C (like tail -F)' },
+  ],
+  stop: [],
+  start: [],
+  restart: [],
+  remove: [
+    {
+      name: 'purge-artifacts',
+      type: 'boolean',
+      group: 'Command',
+      env: [],
+      describe: "also delete the artifacts folder on the VM (every run's files): asks first, or needs --yes",
+    },
+    OPTIONS.find((o) => o.name === 'dry-run')!,
+  ],
+};
+
+/** The options of `provision logs|stop|start|restart|remove`. */
+export function lifecycleOptions(command: LifecycleCommandName): OptionSpec[] {
+  return [...STATUS_OPTIONS, ...LIFECYCLE_ONLY[command]];
+}

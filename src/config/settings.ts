@@ -35,9 +35,9 @@ function numberOf(spec: OptionSpec, value: unknown, what: string): number {
 }
 
 /** Flags win over environment variables (and so over .env, which only fills the environment). */
-export function readSettings(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): Settings {
+export function readSettings(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, table: readonly OptionSpec[] = OPTIONS): Settings {
   const settings: Settings = new Map();
-  for (const spec of OPTIONS) {
+  for (const spec of table) {
     const flag = argv[spec.name] ?? argv[camel(spec.name)];
     const given = Array.isArray(flag) ? flag.length > 0 : flag !== undefined;
     if (given) {

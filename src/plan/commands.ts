@@ -161,8 +161,10 @@ export function artifactsCommand(dir: string, user: string): RemoteCommand {
  * Stops the server recorded in the PID file, if (and only if) the PID still names the same process, and
  * the process groups of earlier servers from our venv that the probe found holding the port. Waits until
  * every process of those groups is gone (uvicorn workers included), so the port is free for the new one.
+ * `keepRecord` (provision stop): the PID file keeps the configuration fingerprint and its salt, under a PID that matches no process, so
+ * `provision start` writes them back and a later rerun still sees an unchanged configuration.
  */
-export function stopServerCommand(layout: RemoteLayout, stopGroups: number[] = []): RemoteCommand {
+export function stopServerCommand(layout: RemoteLayout, stopGroups: number[] = [], opts: { keepRecord?: boolean } = {}): RemoteCommand {
   const pidFile = shq(layout.pidFile);
   const extra = stopGroups.filter((g) => Number.isInteger(g) && g > 1).join(' ');
   return {
@@ -177,7 +179,9 @@ export function stopServerCommand(layout: RemoteLayout, stopGroups: number[] = [
       'for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done',
       'for i in $(seq 1 150); do alive || break; sleep 0.1; done',
       'if alive; then echo "the server did not stop within 15 s; killing it"; for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done; sleep 0.5; fi',
-      `rm -f ${pidFile}`,
+      opts.keepRecord
+        ? `if [ -n "$fp" ]; then rm -f ${pidFile}; (umask 077; echo "0 0 $fp $salt" > ${pidFile}); else rm -f ${pidFile}; fi`
+        : `rm -f ${pidFile}`,
       '[ -z "$groups" ] || echo "stopped process group(s)" $groups',
     ].join('\n'),
     timeoutSec: 60,

@@ -56,8 +56,13 @@ export function planServer(facts: Facts, desired: Desired): ServerDecision {
  */
 function leftovers(facts: Facts, live: number | undefined, port: number): { stopGroups: number[]; held: string } {
   const others = facts.listeners.filter((l) => l.ours && l.pgid !== live && l.pid !== live);
-  const stopGroups = [...new Set(others.map((l) => l.pgid ?? l.pid))];
+  const stopGroups = leftoverGroups(facts, live);
   return { stopGroups, held: others.length > 0 ? `processes of an earlier MLflow server (${describeListeners(others)}) hold port ${port}` : '' };
+}
+
+/** Process groups of our own MLflow processes on the port that are not the live server `live`. */
+export function leftoverGroups(facts: Facts, live: number | undefined): number[] {
+  return [...new Set(facts.listeners.filter((l) => l.ours && l.pgid !== live && l.pid !== live).map((l) => l.pgid ?? l.pid))];
 }
 
 function planNohup(facts: Facts, desired: Desired): ServerDecision {

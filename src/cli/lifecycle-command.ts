@@ -1,0 +1,92 @@
+import kleur from 'kleur';
+import { lifecycleOptions, type LifecycleCommandName } from '../config/options.js';
+import { getBool, readSettings, type Settings } from '../config/settings.js';
+import { requireNumber } from '../config/validate.js';
+import type { Remote } from '../ssh/connection.js';
+import type { LifecycleConfig, LifecycleResult } from '../run/lifecycle.js';
+import { EXIT, UsageError } from '../util/errors.js';
+import { canPrompt, statusConfigFrom } from './status-config.js';
+
+async function lifecycleConfig(command: LifecycleCommandName, settings: Settings, argv: Record<string, unknown>): Promise<LifecycleConfig> {
+  const base = await statusConfigFrom(settings, argv);
+  const lines = settings.get('lines');
+  const config: LifecycleConfig = {
+    ...base,
+    command,
+    lines: lines === undefined ? 50 : requireNumber(lines.value, '--lines', { min: 1, max: 100000 }),
+    follow: getBool(settings, 'follow'),
+    purgeArtifacts: getBool(settings, 'purge-artifacts'),
+    dryRun: getBool(settings, 'dry-run'),
+  };
+  if (config.follow && config.output.json) throw new UsageError('--follow and --json exclude each other: --follow streams lines until Ctrl-C.');
+  return config;
+}
+
+/** --purge-artifacts deletes every run's files: a terminal asks, --yes confirms, anything else refuses. */
+async function confirmPurge(config: LifecycleConfig, argv: Record<string, unknown>): Promise<void> {
+  if (!config.purgeArtifacts || config.dryRun || argv.yes === true || process.env.PROVISION_YES === 'true') return;
+  if (!canPrompt(argv)) {
+    throw new UsageError(
+      "--purge-artifacts deletes the artifacts folder (every run's files) on the VM: add --yes to confirm, or run it in a terminal to be asked.",
+    );
+  }
+  const { default: enquirer } = await import('enquirer');
+  const hosts = config.targets.map((t) => t.label).join(', ');
+  const answer = await enquirer
+    .prompt<{ ok: boolean }>({ type: 'confirm', name: 'ok', initial: false, message: `Delete the artifacts folder (every run's files) on ${hosts}?` })
+    .catch(() => ({ ok: false }));
+  if (!answer.ok) throw new UsageError('Nothing was removed: the artifacts folder stays (run remove without --purge-artifacts to keep it).');
+}
+
+function text(r: LifecycleResult, several: boolean): string {
+  if (r.status !== 'ok') return `${kleur.red('✖')} ${r.host}: ${r.error}`;
+  const lines = [`${kleur.green('✔')} ${r.host}: ${r.command} ${r.changed ? 'changed' : 'unchanged'} (${r.summary})`];
+  if (r.removed?.length) lines.push(`  removed: ${r.removed.join(', ')}`);
+  if (r.kept?.length) lines.push(`  kept:    ${r.kept.join('; ')}`);
+  for (const l of r.lines ?? []) lines.push(several ? `${r.host} | ${l}` : l);
+  return lines.join('\n');
+}
+
+function json(r: LifecycleResult): string {
+  return JSON.stringify({
+    host: r.host,
+    command: r.command,
+    status: r.status,
+    changed: r.changed,
+    summary: r.summary || null,
+    error: r.error ?? null,
+    ...(r.lines ? { lines: r.lines } : {}),
+    ...(r.removed ? { removed: r.removed, kept: r.kept ?? [] } : {}),
+    durationMs: r.durationMs,
+  });
+}
+
+/**
+ * `provision logs|stop|start|restart|remove`: exit 0 when it worked on every VM, 1 otherwise, 130 on Ctrl-C
+ * (for `logs --follow` the way to end it).
+ */
+export async function lifecycleCommand(command: LifecycleCommandName, argv: Record<string, unknown>): Promise<number> {
+  const settings = readSettings(argv, process.env, lifecycleOptions(command));
+  const config = await lifecycleConfig(command, settings, argv);
+  await confirmPurge(config, argv);
+  for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
+  const { runLifecycle } = await import('../run/lifecycle.js');
+  const remotes: Remote[] = [];
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    for (const r of remotes) void r.interrupt(500);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const several = config.targets.length > 1;
+  const results = await runLifecycle(config, {
+    onRemote: (r) => remotes.push(r),
+    onFollowLine: (host, line) => process.stdout.write(`${several ? `${host} | ` : ''}${line}\n`),
+  });
+  if (config.output.json) for (const r of results) process.stdout.write(`${json(r)}\n`);
+  else if (config.follow) for (const r of results.filter((x) => x.status !== 'ok' && !interrupted)) process.stdout.write(`${text(r, several)}\n`);
+  else process.stdout.write(`${results.map((r) => text(r, several)).join('\n')}\n`);
+  if (interrupted) return EXIT.interrupted;
+  return results.every((r) => r.status === 'ok') ? EXIT.ok : EXIT.failed;
+}

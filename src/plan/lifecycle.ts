@@ -1,0 +1,104 @@
+import { artifactsPathProblem } from '../config/artifacts-dir.js';
+import { CADDYFILE, PROXY_DIR } from '../render/caddyfile.js';
+import type { RemoteLayout } from '../render/server-files.js';
+import { UNIT_NAME, UNIT_PATH } from '../render/systemd-unit.js';
+import { shq } from '../util/shell-quote.js';
+import { stopServerCommand, type RemoteCommand } from './commands.js';
+import type { Facts } from './facts.js';
+import { removeProxyCommand } from './proxy-commands.js';
+import { leftoverGroups } from './server-plan.js';
+import { removeUnitCommand } from './unit-commands.js';
+
+/** The commands for a server's life after provisioning. */
+export type LifecycleCommand = 'logs' | 'stop' | 'start' | 'restart' | 'remove';
+
+/** What a lifecycle command does on one VM: nothing (and why), or these commands. */
+export interface LifecyclePlan {
+  change: boolean;
+  reason: string;
+  commands: RemoteCommand[];
+}
+
+/** The server's supervisor as the VM has it: our unit's file, else nohup. */
+export function supervisorOf(facts: Facts): 'systemd' | 'nohup' {
+  return facts.supervisor.unit?.sha256 !== undefined ? 'systemd' : 'nohup';
+}
+
+/** Process groups of our own MLflow processes holding the port without being the live server (a killed parent's workers). */
+function strayGroups(facts: Facts): number[] {
+  const live = facts.supervisor.unit?.mainPid ?? (facts.server.running ? facts.server.pid : undefined);
+  return leftoverGroups(facts, live);
+}
+
+/**
+ * `provision stop`: the server stops and its record stays (fingerprint and salt, for `start` to write back):
+ * under systemd a plain `systemctl stop` (the unit stays enabled, so a reboot starts it), under nohup the
+ * process group. Unchanged when nothing runs.
+ */
+export function planStop(facts: Facts, layout: RemoteLayout): LifecyclePlan {
+  const stray = strayGroups(facts);
+  if (supervisorOf(facts) === 'systemd') {
+    const active = facts.supervisor.unit?.active;
+    if (active !== 'active' && active !== 'activating' && active !== 'reloading' && stray.length === 0) {
+      return { change: false, reason: `not running (${UNIT_NAME} is ${active ?? 'not loaded'})`, commands: [] };
+    }
+    const commands: RemoteCommand[] = [{ label: `systemctl stop ${UNIT_NAME}`, command: `sudo -n systemctl stop ${UNIT_NAME}`, timeoutSec: 90 }];
+    if (stray.length > 0) commands.push(stopServerCommand(layout, stray, { keepRecord: true }));
+    return { change: true, reason: `stopped ${UNIT_NAME}; it starts again at boot (provision start, or a provision rerun, starts it now)`, commands };
+  }
+  if (!facts.server.running && stray.length === 0) return { change: false, reason: 'not running', commands: [] };
+  return {
+    change: true,
+    reason: `stopped${facts.server.pid ? ` pid ${facts.server.pid}` : ''}; provision start (or a provision rerun) starts it again`,
+    commands: [stopServerCommand(layout, stray, { keepRecord: true })],
+  };
+}
+
+/** What `provision remove` takes away and what it keeps, as paths for the user. */
+export interface RemovalList {
+  removed: string[];
+  kept: string[];
+}
+
+/**
+ * `provision remove`: the server stopped (its unit disabled and removed), the HTTPS proxy taken away, then our
+ * files and the venv. The artifacts folder stays unless `purge` (and only a folder the artifacts rules allow);
+ * the log stays; the database is never touched; packages stay installed.
+ */
+export function planRemove(facts: Facts, layout: RemoteLayout, artifacts: { path?: string; purge: boolean }): LifecyclePlan & RemovalList {
+  const commands: RemoteCommand[] = [];
+  const removed: string[] = [];
+  const kept: string[] = [];
+  if (supervisorOf(facts) === 'systemd') {
+    commands.push(removeUnitCommand(layout));
+    removed.push(UNIT_PATH);
+  }
+  commands.push(stopServerCommand(layout, strayGroups(facts)));
+  if (facts.proxy.ours || facts.proxy.dir) {
+    commands.push(removeProxyCommand());
+    removed.push(CADDYFILE, PROXY_DIR);
+  }
+  const files = [layout.launcher, layout.secrets, layout.authIni, layout.pgRootCert, layout.pidFile, ...facts.leftoverUploads];
+  commands.push({ label: `remove ${files.length} files of provision`, command: `rm -f -- ${files.map(shq).join(' ')}`, timeoutSec: 30 });
+  removed.push(layout.launcher, layout.secrets, layout.pidFile);
+  if (facts.venvPython || facts.mlflowVersion) {
+    commands.push({ label: `remove ${layout.venv}`, command: `rm -rf -- ${shq(layout.venv)}`, timeoutSec: 300 });
+    removed.push(layout.venv);
+  }
+  const folder = artifacts.path;
+  if (folder && artifacts.purge) {
+    const problem = artifactsPathProblem(folder) ?? (folder === layout.home || layout.home.startsWith(`${folder}/`) ? 'it holds the home folder' : undefined);
+    if (problem) kept.push(`${folder} (not removed: ${problem})`);
+    else {
+      commands.push({ label: `remove the artifacts folder ${folder}`, command: `rm -rf -- ${shq(folder)}`, timeoutSec: 600 });
+      removed.push(folder);
+    }
+  } else if (folder) kept.push(`${folder} (the artifacts; --purge-artifacts removes it)`);
+  kept.push(`${layout.log} (the log)`, 'the database and its data', 'the apt packages (python3, postgresql-client, caddy)');
+  const provisioned =
+    facts.files.launcher.sha256 !== undefined || facts.files.secrets.sha256 !== undefined || facts.venvPython || supervisorOf(facts) === 'systemd';
+  if (!provisioned && !facts.proxy.ours && !facts.proxy.dir && !(folder && artifacts.purge && removed.includes(folder))) {
+    return { change: false, reason: 'nothing of provision is on this VM', commands: [], removed: [], kept };
+  }
+  return { change: true, reason: `removed ${removed.join(', ')}`, commands, removed, kept };
+}

@@ -1,0 +1,103 @@
+// provision logs|stop|start|restart|remove and completion: the pure plans, and the CLI's own refusals.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { parseFacts, type Facts } from '../../src/plan/facts.js';
+import { planRemove, planStop } from '../../src/plan/lifecycle.js';
+import { remoteLayout } from '../../src/render/server-files.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'prov-lifecycle-'));
+
+/** The real CLI (TypeScript sources through tsx), clean environment, no terminal. */
+function runCli(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const res = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 30000,
+    env: { PATH: process.env.PATH ?? '', HOME: dir, NO_COLOR: '1' },
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+const healthy = parseFacts(readFileSync(new URL('../../fixtures/probe/healthy.txt', import.meta.url), 'utf8'));
+const fresh = parseFacts(readFileSync(new URL('../../fixtures/probe/fresh-debian12.txt', import.meta.url), 'utf8'));
+const layout = remoteLayout('/home/azureuser');
+const underSystemd = (active: string): Facts => ({
+  ...healthy,
+  supervisor: { systemd: true, unit: { sha256: 'ab', active, enabled: true, mainPid: 4242 } },
+});
+
+test('stop: a running server stops and keeps its record; a stopped one is unchanged; under systemd a plain systemctl stop', () => {
+  assert.equal(healthy.server.running, true);
+  const stop = planStop(healthy, layout);
+  assert.equal(stop.change, true);
+  assert.equal(stop.commands.length, 1);
+  // The record (fingerprint and salt) stays under a PID of no process: start writes them back.
+  assert.match(stop.commands[0]!.command, /echo "0 0 \$fp \$salt" > '?\/home\/azureuser\/mlflow-server\.pid/);
+  const stopped = planStop({ ...healthy, server: { running: false }, listeners: [] }, layout);
+  assert.deepEqual([stopped.change, stopped.reason, stopped.commands.length], [false, 'not running', 0]);
+  const unit = planStop(underSystemd('active'), layout);
+  assert.deepEqual(
+    unit.commands.map((c) => c.command),
+    ['sudo -n systemctl stop mlflow-server.service'],
+  );
+  assert.match(unit.reason, /starts again at boot/);
+  assert.equal(planStop(underSystemd('inactive'), layout).change, false);
+});
+
+test('remove: unit, proxy, files and venv go; artifacts, log and database stay unless --purge-artifacts; a dangerous folder is never purged', () => {
+  const withProxy: Facts = { ...underSystemd('active'), proxy: { installed: true, ours: true, dir: true, active: 'active', enabled: true, files: {} } };
+  const plan = planRemove(withProxy, layout, { path: '/home/azureuser/mlruns-artifacts', purge: false });
+  assert.equal(plan.change, true);
+  assert.deepEqual(
+    plan.commands.map((c) => c.label),
+    [
+      'systemctl disable --now mlflow-server.service and remove it',
+      'stop the running server',
+      'systemctl disable --now caddy.service, remove /etc/caddy/Caddyfile and /etc/caddy/provision',
+      'remove 5 files of provision',
+      'remove /home/azureuser/mlflow-venv',
+    ],
+  );
+  assert.ok(plan.kept.some((k) => k.startsWith('/home/azureuser/mlruns-artifacts (the artifacts; --purge-artifacts removes it)')));
+  assert.ok(plan.kept.includes('the database and its data'));
+  assert.ok(!plan.commands.some((c) => /mlruns-artifacts/.test(c.command)), 'the artifacts are kept');
+  const purge = planRemove(healthy, layout, { path: '/home/azureuser/mlruns-artifacts', purge: true });
+  assert.equal(purge.commands.at(-1)?.command, 'rm -rf -- /home/azureuser/mlruns-artifacts');
+  for (const path of ['/', '/etc', '/home/azureuser', '/home']) {
+    const refused = planRemove(healthy, layout, { path, purge: true });
+    assert.ok(!refused.commands.some((c) => c.label.startsWith('remove the artifacts folder')), path);
+    assert.ok(
+      refused.kept.some((k) => k.startsWith(`${path} (not removed:`)),
+      path,
+    );
+  }
+  const nothing = planRemove(fresh, layout, { purge: false });
+  assert.deepEqual([nothing.change, nothing.reason], [false, 'nothing of provision is on this VM']);
+});
+
+test('the lifecycle commands: help, completion, and refusals before connecting', () => {
+  const help = runCli(['logs', '--help']);
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /provision logs --host <vm-ip> \[--lines N\] \[--follow\]/);
+  const completion = runCli(['completion']);
+  assert.equal(completion.code, 0, completion.stderr);
+  assert.match(completion.stdout, /###-begin-provision-completions-###/);
+  const purge = runCli(['remove', '--host', '10.0.0.4', '--purge-artifacts']);
+  assert.equal(purge.code, 2);
+  assert.match(purge.stderr, /--purge-artifacts deletes the artifacts folder .* add --yes to confirm/);
+  const follow = runCli(['logs', '--host', '10.0.0.4', '--follow', '--json']);
+  assert.equal(follow.code, 2);
+  assert.match(follow.stderr, /--follow and --json exclude each other/);
+  const lines = runCli(['logs', '--host', '10.0.0.4', '--lines', '0']);
+  assert.equal(lines.code, 2);
+  assert.match(lines.stderr, /--lines/);
+  const unknown = runCli(['stop', '--host', '10.0.0.4', '--purge-artifacts']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /Unknown argument: purge-artifacts\. Run provision stop --help/);
+});
