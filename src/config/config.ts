@@ -46,7 +46,12 @@ export interface HostTarget {
    * UserKnownHostsFile, GlobalKnownHostsFile, HostKeyAlias); unset: `ssh.knownHostsPath` and the address.
    */
   knownHosts?: KnownHostsFiles;
+  /** --jump or ProxyJump: the hops to the VM, in order, each reached through the one before. */
+  jump?: JumpHost[];
 }
+
+/** One jump host (bastion) on the way to a VM: how to log in to it and check its host key. */
+export type JumpHost = Pick<HostTarget, 'label' | 'address' | 'port' | 'user' | 'identityFiles' | 'knownHosts'>;
 
 export interface ServerOptions {
   port: number;

@@ -108,6 +108,16 @@ export const OPTIONS: OptionSpec[] = [
       'OpenSSH client config used to resolve Host aliases (HostName, User, Port, IdentityFile) and host keys (HostKeyAlias, UserKnownHostsFile, GlobalKnownHostsFile); Include is followed',
   },
   {
+    name: 'jump',
+    status: true,
+    type: 'string',
+    group: 'SSH',
+    env: ['PROVISION_JUMP'],
+    defaultText: "the ssh config's ProxyJump",
+    describe:
+      'reach the VMs through a jump host (bastion): [user@]host[:port], or hops separated by commas, each checked against known_hosts like the VM; `none` for a direct connection',
+  },
+  {
     name: 'connect-timeout',
     status: true,
     type: 'number',

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { readSshConfig } from '../openssh/ssh-config.js';
 import { UsageError } from '../util/errors.js';
 import { requireSafeArtifactsDir } from './artifacts-dir.js';
-import type { HostTarget } from './config.js';
+import type { HostTarget, JumpHost } from './config.js';
 import { knownHostsFor } from './host-keys.js';
-import { parseHostsFile, type HostEntry } from './hosts-file.js';
+import { parseHostSpec, parseHostsFile, type HostEntry } from './hosts-file.js';
 import { getString, type Settings } from './settings.js';
 import { parseAllowedHosts, requireAbsolutePath, requireHost, requirePort, requireSupervisor, requireUserName, parsePublicNames } from './validate.js';
 
@@ -60,8 +60,35 @@ export function resolveTarget(entry: HostEntry, settings: Settings, sshConfigPat
     },
   };
   target.knownHosts = knownHostsFor(target, fromConfig, settings);
+  const jump = jumpHosts(getString(settings, 'jump') ?? fromConfig.proxyJump, target, settings, sshConfigPath, where);
+  if (jump.length > 0) target.jump = jump;
   return target;
 }
+
+/**
+ * --jump (or the host's ProxyJump): `[user@]host[:port]` hops, comma-separated, each resolved through the ssh
+ * config as OpenSSH does (HostName, User, Port, IdentityFile, its known_hosts settings). A hop without a user
+ * logs in as the VM's user, and without keys of its own offers the VM's. `none`: a direct connection.
+ */
+function jumpHosts(spec: string | undefined, target: HostTarget, settings: Settings, sshConfigPath: string, where: string): JumpHost[] {
+  if (spec === undefined || spec.trim() === '' || spec.trim().toLowerCase() === 'none') return [];
+  return spec.split(',').map((raw) => {
+    const parsed = parseHostSpec(raw.trim().replace(/^ssh:\/\//, ''));
+    if (typeof parsed === 'string') throw new UsageError(`${where}the jump host ${shownSpec(raw)} is not [user@]host[:port]: ${parsed}.`);
+    const cfg = readSshConfig(sshConfigPath, parsed.host);
+    const hop: JumpHost = {
+      label: parsed.host,
+      address: requireHost(cfg.hostName ?? parsed.host, `${where}--jump`),
+      port: requirePort(parsed.port ?? cfg.port ?? 22, 'jump'),
+      user: requireUserName(parsed.user ?? cfg.user ?? target.user, 'jump'),
+      identityFiles: cfg.identityFiles.length > 0 ? cfg.identityFiles : target.identityFiles,
+    };
+    hop.knownHosts = knownHostsFor(hop, cfg, settings);
+    return hop;
+  });
+}
+
+const shownSpec = (s: string) => JSON.stringify(s.trim());
 
 function hostEntries(settings: Settings, readFile: (path: string) => string, warnings: string[]): HostEntry[] {
   const entries: HostEntry[] = ((settings.get('host')?.value as string[] | undefined) ?? [])

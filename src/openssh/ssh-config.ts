@@ -12,6 +12,8 @@ export interface SshConfigHost {
   identityFiles: string[];
   /** HostKeyAlias as written (not lowercased, not expanded: OpenSSH lowercases it and expands nothing). */
   hostKeyAlias?: string;
+  /** ProxyJump as written: `[user@]host[:port]`, comma-separated hops, or `none`. */
+  proxyJump?: string;
   /** UserKnownHostsFile's arguments as written (tokens not expanded yet: %r and %p need the final user and port). */
   userKnownHostsFiles?: string[];
   /** GlobalKnownHostsFile's arguments as written. */
@@ -222,6 +224,7 @@ export function lookupSshConfig(
     else if (key === 'user' && result.user === undefined) result.user = value;
     else if (key === 'port' && result.port === undefined) result.port = Number(value);
     else if (key === 'identityfile') rawIdentities.push(value);
+    else if (key === 'proxyjump' && result.proxyJump === undefined) result.proxyJump = value;
     else if (key === 'hostkeyalias' && result.hostKeyAlias === undefined && args[0] !== undefined) {
       result.hostKeyAlias = args[0];
       result.origins.hostkeyalias = where;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import type { HostTarget } from '../config/config.js';
 import { HostKeyVerifier } from '../openssh/known-hosts.js';
@@ -37,10 +38,13 @@ export class Remote {
     readonly client: Client,
     readonly target: HostTarget,
     private readonly refusedKey: () => StepError | undefined = () => undefined,
+    /** The jump hosts' connections, first hop first: closed with this one. */
+    private readonly hops: Client[] = [],
   ) {
     const gone = () => {
       this.closed = true;
       for (const fail of [...this.pending]) fail();
+      for (const hop of [...hops].reverse()) hop.end();
     };
     client.on('end', gone);
     client.on('close', gone);
@@ -90,7 +94,46 @@ export class Remote {
     });
   }
 
-  static connect(target: HostTarget, options: ConnectOptions): Promise<Remote> {
+  /**
+   * The SSH connection to the VM, host key verified; with jump hosts (--jump, ProxyJump) first to each hop in
+   * turn, each hop's host key verified the same way, the next one reached through a channel of the one before:
+   * the VM's connection then runs inside the last hop's channel.
+   */
+  static async connect(target: HostTarget, options: ConnectOptions): Promise<Remote> {
+    const hops: Client[] = [];
+    let sock: Duplex | undefined;
+    try {
+      for (const hop of target.jump ?? []) {
+        const opened = await Remote.handshake({ ...hop, origin: 'jump', overrides: {} }, options, sock, `the jump host ${hop.label}`);
+        hops.push(opened.client);
+        const next = hops.length < (target.jump?.length ?? 0) ? target.jump![hops.length]! : target;
+        sock = await new Promise<Duplex>((resolve, reject) => {
+          opened.client.forwardOut('127.0.0.1', 0, next.address, next.port, (err, channel) => {
+            if (err)
+              reject(
+                new HostUnreachable(
+                  `The jump host ${hop.label} cannot open a connection to ${next.address}:${next.port} (${err.message}): check that it reaches the VM and that its sshd allows TCP forwarding (AllowTcpForwarding).`,
+                ),
+              );
+            else resolve(channel);
+          });
+        });
+      }
+      const opened = await Remote.handshake(target, options, sock);
+      return new Remote(opened.client, target, opened.refusedKey, hops);
+    } catch (err) {
+      for (const c of hops.reverse()) c.end();
+      throw err;
+    }
+  }
+
+  /** One SSH handshake and login, directly or over `sock` (a jump host's channel); `via` names a hop in errors. */
+  private static handshake(
+    target: HostTarget,
+    options: ConnectOptions,
+    sock?: Duplex,
+    via?: string,
+  ): Promise<{ client: Client; refusedKey: () => StepError | undefined }> {
     const verifier = new HostKeyVerifier(knownHostsFilesFor(target, options.knownHostsPath), options.hostKeyPolicy, options.onNewHostKey);
     const preferred = verifier.knownKeyTypes().flatMap((t) => HOST_KEY_ALGORITHMS[t] ?? []);
     const methods = keyCandidates(target, options.passphrase);
@@ -98,6 +141,7 @@ export class Remote {
       return Promise.reject(new StepError('No SSH key to log in with: pass --identity-file, load a key into ssh-agent, or create ~/.ssh/id_ed25519.'));
     }
     let hostKeyProblem: StepError | undefined;
+    const named = (e: StepError): StepError => (via ? new StepError(`${via}: ${e.message}`) : e);
 
     const client = new Client();
     const config: ConnectConfig = {
@@ -114,16 +158,17 @@ export class Remote {
       // Called at the first key exchange and again at every re-key (the verifier pins the first key).
       hostVerifier: (key: Buffer) => {
         const ok = verifier.verify(key);
-        if (!ok && verifier.problem) hostKeyProblem = new StepError(verifier.problem);
+        if (!ok && verifier.problem) hostKeyProblem = named(new StepError(verifier.problem));
         return ok;
       },
+      ...(sock ? { sock } : {}),
     };
 
     return new Promise((resolve, reject) => {
       let settled = false;
       client.once('ready', () => {
         settled = true;
-        resolve(new Remote(client, target, () => hostKeyProblem));
+        resolve({ client, refusedKey: () => hostKeyProblem });
       });
       // `on`, not `once`: a second 'error' (ssh2 sends "Connection lost before handshake" after a handshake
       // timeout) must not find the process without a listener.
@@ -137,17 +182,17 @@ export class Remote {
         }
         const sentence = describeConnectError(err, target, options.connectTimeoutMs);
         const unreachable = err.level !== 'client-authentication' && err.level !== 'protocol';
-        reject(unreachable ? new HostUnreachable(sentence) : new StepError(sentence));
+        reject(unreachable ? new HostUnreachable(via ? `${via}: ${sentence}` : sentence) : named(new StepError(sentence)));
       });
       client.once('close', () => {
         if (settled) return;
         settled = true;
-        reject(hostKeyProblem ?? new StepError(`${target.address}:${target.port} closed the SSH connection before login finished.`));
+        reject(hostKeyProblem ?? named(new StepError(`${target.address}:${target.port} closed the SSH connection before login finished.`)));
       });
       client.connect(config);
       // Nagle's algorithm on our side plus delayed ACKs on the VM's stall every small request (a channel
-      // open, an exec, an HTTP check) by up to 40 ms: send each SSH packet at once.
-      client.setNoDelay(true);
+      // open, an exec, an HTTP check) by up to 40 ms: send each SSH packet at once (a jump's channel has no socket).
+      if (!sock) client.setNoDelay(true);
     });
   }
 
@@ -336,8 +381,10 @@ export class Remote {
   }
 
   close(): void {
-    if (this.closed) return;
-    this.sftpSession?.then((s) => s.end()).catch(() => undefined);
-    this.client.end();
+    if (!this.closed) {
+      this.sftpSession?.then((s) => s.end()).catch(() => undefined);
+      this.client.end();
+    }
+    for (const hop of [...this.hops].reverse()) hop.end();
   }
 }
