@@ -40,7 +40,7 @@ export function buildParser(args: string[], version: string): Argv {
       addOptions(
         y
           .usage(
-            '$0 --host <vm-ip> [options]\n$0 status --host <vm-ip> [options]\n\nTurn a bare Azure Linux VM (Ubuntu 22.04/24.04, Debian 12) into a running MLflow tracking server\nwith a PostgreSQL backend store, over one SSH connection. Reruns change only what differs.',
+            '$0 --host <vm-ip> [options]\n$0 status --host <vm-ip> [options]\n\nTurn a bare Azure Linux VM (Ubuntu 22.04/24.04, Debian 12/13) into a running MLflow tracking server\nwith a PostgreSQL backend store, over one SSH connection. Reruns change only what differs.',
           )
           .example('$0 --host 20.61.1.2 --pg-host mydb.postgres.database.azure.com', 'provision one VM (password from POSTGRES_PASSWORD or a prompt)')
           .example('$0 --host 20.61.1.2 --dry-run', 'show what a run would change')
