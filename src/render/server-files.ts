@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { shq } from '../util/shell-quote.js';
 import { Secret } from '../util/secret.js';
-import { backendStoreUri, backendUriWithoutPassword, type DatabaseSettings } from './backend-uri.js';
+import { backendStoreUri, backendUriWithoutPassword, parseBackendUri, type DatabaseSettings } from './backend-uri.js';
 import { tildePath, VM_FILES } from './vm-files.js';
 
 /** Where things live on the VM; all absolute, derived from the user's home and the names of `VM_FILES`. */
@@ -210,4 +210,16 @@ export function parseSecretsEnv(text: string): Map<string, Secret> {
     if (ok) out.set(m[1]!, new Secret(value));
   }
   return out;
+}
+
+/**
+ * The VM's secrets file, read back for `status` and the lifecycle commands: every value becomes a Secret, and
+ * so does the password inside the backend store URI (it is in the file only percent-encoded, while a driver
+ * error in the log may print it plain). Call it before any line from the VM is shown.
+ */
+export function readSecretsFile(text: string): Map<string, Secret> {
+  const secrets = parseSecretsEnv(text);
+  const uri = secrets.get('MLFLOW_BACKEND_STORE_URI');
+  if (uri) parseBackendUri(uri);
+  return secrets;
 }

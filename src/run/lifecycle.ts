@@ -5,7 +5,7 @@ import { parseFacts, type Facts } from '../plan/facts.js';
 import { planRemove, planStop, supervisorOf, type LifecycleCommand, type LifecyclePlan } from '../plan/lifecycle.js';
 import { launcherFlag } from '../plan/probe/status.js';
 import { startUnitCommand } from '../plan/unit-commands.js';
-import { configFingerprint, newFingerprintSalt, parseSecretsEnv, remoteLayout, type RemoteLayout } from '../render/server-files.js';
+import { configFingerprint, newFingerprintSalt, readSecretsFile, remoteLayout, type RemoteLayout } from '../render/server-files.js';
 import { Remote } from '../ssh/connection.js';
 import { errorMessage, StepError } from '../util/errors.js';
 import { maskSecrets, Secret } from '../util/secret.js';
@@ -55,8 +55,8 @@ async function readState(remote: Remote, target: HostTarget, config: LifecycleCo
   if (!res.stdout.includes('probe_done=1')) throw new StepError(`Reading the VM's state failed (exit ${res.code}).`);
   const facts = parseFacts(res.stdout);
   const extras = parseStatusExtras(res.stdout);
-  // Every value of the secrets file becomes a Secret before any line of the log is shown.
-  parseSecretsEnv(extras.secrets.join('\n'));
+  // Every value of the secrets file (and the password in its URI) becomes a Secret before any log line is shown.
+  readSecretsFile(extras.secrets.join('\n'));
   const destination = launcherFlag(extras.launcher, '--artifacts-destination');
   return {
     facts,

@@ -1,7 +1,7 @@
 import type { HostTarget, StatusConfig } from '../config/config.js';
 import { parseBackendUri, type DatabaseSettings } from '../render/backend-uri.js';
 import { shq } from '../util/shell-quote.js';
-import { parseSecretsEnv, remoteLayout } from '../render/server-files.js';
+import { readSecretsFile, remoteLayout } from '../render/server-files.js';
 import { Remote } from '../ssh/connection.js';
 import { checkDatabase, loadDatabaseDriver } from '../checks/database.js';
 import { parseFacts, PROBE_PARTS, type Facts } from '../plan/facts.js';
@@ -114,9 +114,8 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
 
     // Every value of the secrets file (and the password inside the URI) is registered as a Secret before the
     // log tail is masked: masking earlier would know none of them.
-    const secrets = parseSecretsEnv(extras.secrets.join('\n'));
+    const secrets = readSecretsFile(extras.secrets.join('\n'));
     const uri = secrets.get('MLFLOW_BACKEND_STORE_URI');
-    if (uri) parseBackendUri(uri);
     status.log.lines = extras.log.map((l) => maskSecrets(l));
     if (extras.launcher.length === 0 || !uri) {
       status.problems.push(

@@ -30,7 +30,7 @@ let available = true;
 before(async (t) => {
   available = requireLab(t as never);
   if (!available) return;
-  await ensureLab(1);
+  await ensureLab(PRIVATE);
   await resetVm(JUMP);
   await provisionedVm(PRIVATE);
   blockDirectSsh(true);

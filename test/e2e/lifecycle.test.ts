@@ -12,7 +12,7 @@ const BOOTED = 47;
 let available = true;
 before(async (t) => {
   available = requireLab(t as never);
-  if (available) await ensureLab(1);
+  if (available) await ensureLab(VM);
 });
 after(async () => {
   if (available) await stopVm(BOOTED).catch(() => undefined);
@@ -52,6 +52,9 @@ const health = (k: number) =>
 test('nohup: logs masks secrets; stop and start are idempotent and start keeps the configuration (a rerun is a no-op); restart gives a new server', async (t: TestContext) => {
   if (!requireLab(t)) return;
   await provisionedVm(VM);
+  // A restored snapshot is a rebooted VM: no server runs until provision starts it.
+  const up = await provision(withLabFlags(VM, workdir, []), { workdir });
+  assert.equal(up.code, 0, up.stdout + up.stderr);
   const password = dbEnv().POSTGRES_PASSWORD!;
   // A line with the database password, as a driver error might print it: logs must show it masked.
   await vmExec(VM, 'cat >> /home/azureuser/mlflow-server.log', { input: `a line with the password ${password} in it\n` });

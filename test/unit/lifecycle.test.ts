@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseFacts, type Facts } from '../../src/plan/facts.js';
 import { planRemove, planStop } from '../../src/plan/lifecycle.js';
-import { remoteLayout } from '../../src/render/server-files.js';
+import { readSecretsFile, remoteLayout } from '../../src/render/server-files.js';
+import { maskSecrets } from '../../src/util/secret.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,4 +101,10 @@ test('the lifecycle commands: help, completion, and refusals before connecting',
   const unknown = runCli(['stop', '--host', '10.0.0.4', '--purge-artifacts']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /Unknown argument: purge-artifacts\. Run provision stop --help/);
+});
+
+test("the VM's secrets file read back: every value masked, and the password inside the URI too (a log line may print it plain)", () => {
+  const pw = 'Lab@pw:/x#y?z%life42';
+  readSecretsFile(`MLFLOW_BACKEND_STORE_URI='postgresql://mlflow:${encodeURIComponent(pw)}@db.example.com:5432/mlflow?sslmode=require'\n`);
+  assert.equal(maskSecrets(`connection failed for password ${pw} here`), 'connection failed for password *** here');
 });
