@@ -17,6 +17,8 @@ export interface VerifyContext {
   publicHost: string;
   /** How users reach it (default http). */
   scheme?: 'http' | 'https';
+  /** The VM is reached through a jump host: not answering from here may be by design (a private VM). */
+  viaJump?: boolean;
   /** --tls: the proxy's mode (acme needs 80 open too). */
   tls?: { mode: string };
   launcherPath: string;
@@ -68,7 +70,9 @@ export function judgeVerify(ctx: VerifyContext, a: VerifyAnswers): Verdict {
         : 'TCP port 443 (and 80 for the redirect)'
       : `TCP port ${ctx.port}`;
     warnings.push(
-      `The server is healthy on the VM, but ${url} does not answer from this machine: open ${ports} in the VM's network security group (Azure portal > VM > Networking > Add inbound port rule) and any firewall on the way.`,
+      ctx.viaJump
+        ? `The server is healthy on the VM, but ${url} does not answer from this machine (the VM is reached through a jump host): its users need a route to it (VPN, peering, a proxy on the jump host) and ${ports} open to them.`
+        : `The server is healthy on the VM, but ${url} does not answer from this machine: open ${ports} in the VM's network security group (Azure portal > VM > Networking > Add inbound port rule) and any firewall on the way.`,
     );
   } else if (a.foreignHost === 403) {
     direct += ', refuses a foreign Host header';

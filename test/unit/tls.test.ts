@@ -298,3 +298,17 @@ test('--tls acme for many VMs: each needs its own name (public-name= on its host
   assert.deepEqual(d.proxy?.names, ['b.example.com', 'www.b.example.com']);
   assert.match(d.launcher, /--cors-allowed-origins https:\/\/b\.example\.com,https:\/\/www\.b\.example\.com\s/);
 });
+
+test('verify through a jump host: a server that does not answer from here is a private VM, not an NSG to open', () => {
+  const answers: VerifyAnswers = {
+    health: { status: 200, body: 'OK' },
+    searches: [{ name: '10.1.0.5:5000', status: 200, body: '{}' }],
+    put: { status: 200, body: '' },
+    got: { status: 200, body: 'p' },
+    payload: 'p',
+    fromHere: false,
+    foreignHost: 0,
+  };
+  const ctx = { address: '10.1.0.5', port: 5000, publicHost: '10.1.0.5:5000', launcherPath: 'l', logPath: 'g', artifactsDir: 'd', viaJump: true };
+  assert.match(judgeVerify(ctx, answers).warnings[0] ?? '', /reached through a jump host\): its users need a route to it \(VPN, peering/);
+});

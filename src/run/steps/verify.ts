@@ -165,6 +165,7 @@ async function verify(run: HostRun): Promise<StepOutcome> {
       ...(server.blob ? { blob: server.blob } : {}),
       ...(server.allowedHosts ? { allowedHosts: server.allowedHosts } : {}),
       ...(desired.proxy ? { tls: { mode: desired.proxy.mode } } : {}),
+      ...(run.target.jump?.length ? { viaJump: true } : {}),
     },
     answers,
   );
