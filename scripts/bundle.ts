@@ -1,7 +1,8 @@
 // `npm run build`: the CLI as one ES module file (dist/cli/main.js) plus chunks for what loads lazily (yargs
 // for --help and mistakes, enquirer for prompts, status, the lifecycle commands). Node then reads a handful of
-// files at start-up instead of some 150 (our modules, kleur, dotenv, listr2 and its dependencies): see
-// docs/benchmarks.md. ssh2 and pg stay in node_modules: both have optional native parts esbuild cannot bundle.
+// files at start-up instead of some 200 (our modules, kleur, dotenv, listr2, ssh2, pg and their dependencies):
+// see docs/benchmarks.md. Their optional native parts stay out (ssh2's crypto binding and cpu-features, pg-native):
+// ssh2 then uses its JavaScript and Node's crypto, as it does wherever install scripts are blocked.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -15,9 +16,20 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20.19',
-  external: ['ssh2', 'pg', 'pg-native', 'cpu-features'],
-  // Bundled CommonJS dependencies (yargs's, enquirer's) call require() for Node's own modules.
-  banner: { js: "import { createRequire as __provisionRequire } from 'node:module'; const require = __provisionRequire(import.meta.url);" },
+  external: ['*.node', 'pg-native', 'cpu-features'],
+  // Bundled CommonJS dependencies call require() for Node's own modules, and ssh2 reads __dirname (for a
+  // Windows helper it never needs here): both as a CommonJS module would have them.
+  banner: {
+    js: [
+      "import { createRequire as __provisionRequire } from 'node:module';",
+      "import { fileURLToPath as __provisionPath } from 'node:url';",
+      'const require = __provisionRequire(import.meta.url);',
+      'const __provisionFilename = __provisionPath(import.meta.url);',
+      "const __provisionDirname = __provisionPath(new URL('.', import.meta.url));",
+    ].join(' '),
+  },
+  // Only where a module uses them unbound (yargs declares its own __dirname).
+  define: { __dirname: '__provisionDirname', __filename: '__provisionFilename' },
   sourcemap: 'linked',
   logLevel: 'warning',
 });
