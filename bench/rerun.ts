@@ -115,7 +115,7 @@ async function breakdown(workdir: string): Promise<string[]> {
     });
     const direct = await median(n, () => httpDirect(vmIp(VM), 5000, { path: '/health', timeoutMs: 5000 }));
     return [
-      `  node start-up, imports, parsing     ${msf(startup)}   (bare node: ${msf(bare)}; --version, which loads yargs: ${msf(withYargs)})`,
+      `  node start-up, imports, parsing     ${msf(startup)}   (bare node: ${msf(bare)}; --version: ${msf(withYargs)})`,
       `  SSH handshake + login               ${msf(handshake)}`,
       `  one remote command (true)           ${msf(exec)}`,
       `  probe (one remote command)          ${msf(probe)}   (runs alongside the database check)`,
