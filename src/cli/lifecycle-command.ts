@@ -44,6 +44,10 @@ function text(r: LifecycleResult, several: boolean): string {
   if (r.removed?.length) lines.push(`  removed: ${r.removed.join(', ')}`);
   if (r.kept?.length) lines.push(`  kept:    ${r.kept.join('; ')}`);
   for (const l of r.lines ?? []) lines.push(several ? `${r.host} | ${l}` : l);
+  if (r.journal) {
+    lines.push(kleur.dim(`  systemd's own lines (journalctl -u mlflow-server):`));
+    for (const l of r.journal) lines.push(several ? `${r.host} | ${l}` : l);
+  }
   return lines.join('\n');
 }
 
@@ -56,6 +60,7 @@ function json(r: LifecycleResult): string {
     summary: r.summary || null,
     error: r.error ?? null,
     ...(r.lines ? { lines: r.lines } : {}),
+    ...(r.journal ? { journal: r.journal } : {}),
     ...(r.removed ? { removed: r.removed, kept: r.kept ?? [] } : {}),
     durationMs: r.durationMs,
   });

@@ -10,6 +10,7 @@ import { Remote } from '../ssh/connection.js';
 import { errorMessage, StepError } from '../util/errors.js';
 import { maskSecrets, Secret } from '../util/secret.js';
 import { shq } from '../util/shell-quote.js';
+import { UNIT_NAME } from '../render/systemd-unit.js';
 import { buildStatusScript, parseStatusExtras } from './status.js';
 
 /** `provision logs|stop|start|restart|remove`: which VMs, how to reach them, and what the command takes. */
@@ -31,6 +32,8 @@ export interface LifecycleResult {
   error?: string;
   /** logs: the log's last lines, secrets masked. */
   lines?: string[];
+  /** logs under systemd: the unit's own journal lines (starts, stops, crashes), secrets masked. */
+  journal?: string[];
   /** remove: what went and what stayed. */
   removed?: string[];
   kept?: string[];
@@ -132,6 +135,18 @@ async function start(remote: Remote, state: VmState, target: HostTarget): Promis
   return systemd ? 'started under systemd, /health ok' : 'started, /health ok';
 }
 
+/**
+ * Under systemd the server's output goes to the log file (the unit appends to it); the journal holds what
+ * systemd says about the unit: starts, stops, crashes and restarts. Read with sudo (the journal is root's).
+ */
+async function unitJournal(remote: Remote, lines: number): Promise<string[]> {
+  const res = await remote.exec(`sudo -n journalctl -u ${UNIT_NAME} -n ${Number(lines)} --no-pager -o short-iso 2>&1`, { timeoutSec: 30 });
+  return res.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => maskSecrets(l));
+}
+
 /** One command on one VM, over one connection. */
 async function onHost(
   target: HostTarget,
@@ -144,8 +159,10 @@ async function onHost(
     throw new StepError(`${target.address} is not provisioned (no ${state.layout.launcher}): run provision first.`);
   const ok = (changed: boolean, summary: string) => ({ status: 'ok' as const, changed, summary });
   switch (config.command) {
-    case 'logs':
-      return { ...ok(false, `last ${state.log.length} lines of ${state.layout.log}`), lines: state.log };
+    case 'logs': {
+      const journal = supervisorOf(state.facts) === 'systemd' ? await unitJournal(remote, config.lines) : undefined;
+      return { ...ok(false, `last ${state.log.length} lines of ${state.layout.log}`), lines: state.log, ...(journal ? { journal } : {}) };
+    }
     case 'stop': {
       const plan = planStop(state.facts, state.layout);
       await runAll(remote, plan.commands);

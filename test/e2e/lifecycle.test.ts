@@ -29,6 +29,7 @@ function lines(res: CliRun): Array<{
   summary: string | null;
   error: string | null;
   lines?: string[];
+  journal?: string[];
   removed?: string[];
   kept?: string[];
 }> {
@@ -171,6 +172,18 @@ test('systemd with --tls: stop leaves the unit enabled, start and a no-op rerun;
   const start = await provision(['start', ...statusFlags(BOOTED, dir)], { workdir: dir });
   assert.equal(start.code, 0, start.stdout + start.stderr);
   assert.match(start.stdout, /started under systemd, \/health ok/);
+  // Under systemd, logs adds the unit's journal: systemd's own lines about the stop and the start.
+  const logs = await provision(['logs', ...statusFlags(BOOTED, dir), '--lines', '20', '--json'], { workdir: dir });
+  assert.equal(logs.code, 0, logs.stdout + logs.stderr);
+  const journal = lines(logs)[0]?.journal ?? [];
+  assert.ok(
+    journal.some((l) => /Stopped .*MLflow|Stopping .*MLflow|mlflow-server\.service: Deactivated/.test(l)),
+    journal.join('\n'),
+  );
+  assert.ok(
+    journal.some((l) => /Started .*MLflow/.test(l)),
+    journal.join('\n'),
+  );
   const rerun = await provision(withLabFlags(BOOTED, dir, ['--supervisor', 'systemd', '--tls', 'internal', '--json']), { workdir: dir });
   assert.deepEqual((JSON.parse(rerun.stdout.trim().split('\n').at(-1)!) as { changed: string[] }).changed, []);
 
