@@ -25,8 +25,9 @@ acng_start() {
 # are. apt-cacher-ng 3.7 fails one of two refreshes of the same index that start in the same second ("Failure to
 # move file .../InRelease out of the way ... File exists"), and that client's download then stalls for 10 minutes:
 # seen when a batch started two VMs' apt-get update at once, first with the default (27 s), then again with 300 s
-# once the index had aged past it (CI, 2026-12-01 12:17). A day-old index is still right for the lab's packages;
-# the first refresh of a day comes from one client (the base build or the first test), not a batch.
+# once the index had aged past it (CI, 2026-12-01 12:17). A day-old index is still right for the lab's packages.
+# The proxy forgets what it refreshed when it restarts: the first update after `up` restarted it (a new
+# configuration) refreshes again, and it raced once more that way (12:47); later ones are served from the cache.
 acng_conf() {
   cat <<EOF
 CacheDir: $LAB_STATE/apt-cache
