@@ -255,3 +255,8 @@ export function installedMlflowVersionCommand(layout: RemoteLayout): RemoteComma
     timeoutSec: 60,
   };
 }
+
+/** A systemd unit's last journal lines (root's to read), in journalctl's `cat` or `short-iso` form. */
+export function journalTailCommand(unit: string, lines: number, output: 'cat' | 'short-iso'): RemoteCommand {
+  return { label: `journalctl -u ${unit}`, command: `sudo -n journalctl -u ${unit} -n ${Number(lines)} --no-pager -o ${output} 2>&1`, timeoutSec: 30 };
+}

@@ -1,6 +1,6 @@
 import { CADDY_UNIT, CADDYFILE, CADDYFILE_MARKER, PROXY_DIR } from '../render/caddyfile.js';
 import { shq } from '../util/shell-quote.js';
-import { aptInstallCommand, type RemoteCommand } from './commands.js';
+import { aptInstallCommand, journalTailCommand, type RemoteCommand } from './commands.js';
 
 /** Where a Caddyfile that we did not write is kept before ours replaces it (once). */
 export const CADDYFILE_BACKUP = `${CADDYFILE}.before-provision`;
@@ -122,5 +122,5 @@ export function removeProxyCommand(): RemoteCommand {
 
 /** Caddy's last log lines, for a proxy that got no certificate or did not start. */
 export function caddyJournalCommand(lines = 20): RemoteCommand {
-  return { label: `journalctl -u ${CADDY_UNIT}`, command: `sudo -n journalctl -u ${CADDY_UNIT} -n ${lines} --no-pager -o cat 2>&1`, timeoutSec: 30 };
+  return journalTailCommand(CADDY_UNIT, lines, 'cat');
 }

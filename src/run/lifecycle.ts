@@ -1,6 +1,6 @@
 import type { HostTarget, StatusConfig } from '../config/config.js';
 import { httpOnVm } from '../checks/http.js';
-import { logTailCommand, startServerCommand, type RemoteCommand } from '../plan/commands.js';
+import { journalTailCommand, logTailCommand, startServerCommand, type RemoteCommand } from '../plan/commands.js';
 import { parseFacts, type Facts } from '../plan/facts.js';
 import { planRemove, planStop, supervisorOf, type LifecycleCommand, type LifecyclePlan } from '../plan/lifecycle.js';
 import { launcherFlag } from '../plan/probe/status.js';
@@ -140,7 +140,8 @@ async function start(remote: Remote, state: VmState, target: HostTarget): Promis
  * systemd says about the unit: starts, stops, crashes and restarts. Read with sudo (the journal is root's).
  */
 async function unitJournal(remote: Remote, lines: number): Promise<string[]> {
-  const res = await remote.exec(`sudo -n journalctl -u ${UNIT_NAME} -n ${Number(lines)} --no-pager -o short-iso 2>&1`, { timeoutSec: 30 });
+  const tail = journalTailCommand(UNIT_NAME, lines, 'short-iso');
+  const res = await remote.exec(tail.command, { timeoutSec: tail.timeoutSec });
   return res.stdout
     .split('\n')
     .filter((l) => l !== '')
