@@ -97,8 +97,7 @@ function report(config: ProvisionConfig, results: HostResult[]): void {
     for (const r of results) {
       const target = config.targets.find((t) => t.label === r.host);
       if (r.status === 'ok' && target) {
-        const sshTarget = `${target.user}@${target.address}${target.port !== 22 ? ` -p ${target.port}` : ''}`;
-        out.push(nextSteps(r, config, target.user, sshTarget), '');
+        out.push(nextSteps(r, config, target), '');
       }
     }
     const failed = results.filter((r) => r.status !== 'ok');

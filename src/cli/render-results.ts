@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import kleur from 'kleur';
-import type { ProvisionConfig } from '../config/config.js';
+import type { HostTarget, ProvisionConfig } from '../config/config.js';
 import { UNIT_NAME } from '../render/systemd-unit.js';
 import { tildePath, VM_FILES } from '../render/vm-files.js';
 import type { HostResult } from '../run/host-run.js';
@@ -10,9 +10,11 @@ function seconds(ms: number): string {
 }
 
 /** The seed recipe's closing guidance, made true for this host. */
-export function nextSteps(result: HostResult, config: ProvisionConfig, user: string, sshTarget: string): string {
+export function nextSteps(result: HostResult, config: ProvisionConfig, target: HostTarget): string {
   const url = result.url ?? '';
-  const ssh = `ssh ${sshTarget}`;
+  const user = target.user;
+  const ssh = `ssh ${target.user}@${target.address}${target.port !== 22 ? ` -p ${target.port}` : ''}`;
+  const provision = (command: string) => `provision ${command} ${targetFlags(target)}`;
   const auth = config.auth;
   const port = new URL(url).port || config.server.port;
   const lines = [
@@ -25,7 +27,7 @@ export function nextSteps(result: HostResult, config: ProvisionConfig, user: str
           `  Clients log in with: export MLFLOW_TRACKING_USERNAME=${auth.adminUser} MLFLOW_TRACKING_PASSWORD='<the admin password>'   (better: a user of their own, see docs/auth.md)`,
         ]
       : []),
-    ...supervisorLines(result, ssh),
+    ...supervisorLines(result, provision),
     `  Files on the VM:    ${tildePath('launcher')}, ${tildePath('secrets')} (0600, database URI${auth ? ', admin password, session key' : ''}${config.server.blob && config.server.blob.credential.kind !== 'managed-identity' ? ', storage credential' : ''})${auth ? `, ${tildePath('authIni')}` : ''}, artifacts in ${result.artifactsDir ?? config.server.artifactsDir ?? `/home/${user}/${VM_FILES.artifactsDir}`}`,
     ...(result.tls ? tlsLines(result.tls, config.server.port, ssh) : []),
     ...(result.tls
@@ -56,20 +58,35 @@ function tlsLines(tls: NonNullable<HostResult['tls']>, port: number, ssh: string
   ];
 }
 
-/** How the server is kept running, and what that means for the user: under systemd, or by nohup until a reboot. */
-function supervisorLines(result: HostResult, ssh: string): string[] {
+/**
+ * The flags that name this VM again for the lifecycle commands: the host as the user wrote it (an ssh config
+ * alias keeps its settings), the SSH user and port, and the jump hosts. Values are validated names and numbers.
+ */
+export function targetFlags(target: HostTarget): string {
+  // A second line for the same host is relabelled user@host:port for the output; the address names it then.
+  const written = target.label.includes('@') ? target.address : target.label;
+  const jump = target.jump?.length ? ` --jump ${target.jump.map((hop) => hostSpec(hop.user, hop.address, hop.port)).join(',')}` : '';
+  return `--host ${hostSpec(target.user, written, target.port)}${jump}`;
+}
+
+/** [user@]host[:port] as --host and --jump read it (an IPv6 address in brackets). */
+function hostSpec(user: string, host: string, port: number): string {
+  return `${user}@${host.includes(':') ? `[${host}]` : host}${port !== 22 ? `:${port}` : ''}`;
+}
+
+/** How the server is kept running, and the lifecycle commands that follow, stop and start it. */
+function supervisorLines(result: HostResult, provision: (command: string) => string): string[] {
+  const lifecycle = [
+    `  Follow the log:     ${provision('logs --follow')}${result.supervisor === 'systemd' ? `   (without --follow: systemd's own lines too)` : ''}`,
+    `  Stop, start:        ${provision('stop')}   /   ${provision('start')}`,
+    `  Restart it:         ${provision('restart')}   (waits until /health answers)`,
+  ];
   if (result.supervisor === 'systemd') {
-    return [
-      `  Supervisor:         systemd (${UNIT_NAME}): restarted after a crash, started at boot`,
-      `  Follow the log:     ${ssh} tail -f ${VM_FILES.log}   (systemd's own lines: ${ssh} journalctl -u ${UNIT_NAME})`,
-      `  Restart or stop it: ${ssh} sudo systemctl restart ${UNIT_NAME}   /   sudo systemctl stop ${UNIT_NAME}`,
-    ];
+    return [`  Supervisor:         systemd (${UNIT_NAME}): restarted after a crash, started at boot`, ...lifecycle];
   }
   return [
-    '  Supervisor:         nohup: a reboot of the VM (or an Azure stop/start) stops the server. Rerun provision to bring it back, or use --supervisor systemd.',
-    `  Follow the log:     ${ssh} tail -f ${VM_FILES.log}`,
-    `  Stop it:            ${ssh} 'kill -- -$(cut -d" " -f1 ${VM_FILES.pidFile})'`,
-    `  Start it again:     rerun provision (it starts only what is missing), or ${ssh} 'setsid nohup ./${VM_FILES.launcher} </dev/null >>${VM_FILES.log} 2>&1 &'`,
+    `  Supervisor:         nohup: a reboot of the VM (or an Azure stop/start) stops the server; ${provision('start')} or a rerun brings it back (--supervisor systemd starts it at boot).`,
+    ...lifecycle,
   ];
 }
 
