@@ -61,13 +61,13 @@ function supervisorLines(result: HostResult, ssh: string): string[] {
   if (result.supervisor === 'systemd') {
     return [
       `  Supervisor:         systemd (${UNIT_NAME}): restarted after a crash, started at boot`,
-      `  Follow the log:     ${ssh} tail -f ${VM_FILES.log}   (systemd's own lines: ${ssh} journalctl -u ${UNIT_NAME})`,
+      `  Follow the log:     ${ssh} tail -F ${VM_FILES.log}   (systemd's own lines: ${ssh} journalctl -u ${UNIT_NAME})`,
       `  Restart or stop it: ${ssh} sudo systemctl restart ${UNIT_NAME}   /   sudo systemctl stop ${UNIT_NAME}`,
     ];
   }
   return [
     '  Supervisor:         nohup: a reboot of the VM (or an Azure stop/start) stops the server. Rerun provision to bring it back, or use --supervisor systemd.',
-    `  Follow the log:     ${ssh} tail -f ${VM_FILES.log}`,
+    `  Follow the log:     ${ssh} tail -F ${VM_FILES.log}`,
     `  Stop it:            ${ssh} 'kill -- -$(cut -d" " -f1 ${VM_FILES.pidFile})'`,
     `  Start it again:     rerun provision (it starts only what is missing), or ${ssh} 'setsid nohup ./${VM_FILES.launcher} </dev/null >>${VM_FILES.log} 2>&1 &'`,
   ];
