@@ -2,6 +2,7 @@ import kleur from 'kleur';
 import { UNIT_NAME } from '../render/systemd-unit.js';
 import { VM_FILES } from '../render/vm-files.js';
 import type { HostStatus } from '../run/status.js';
+import { bytesText, type LogSize } from '../verdicts/status.js';
 
 export function duration(sec: number): string {
   if (sec < 60) return `${sec} s`;
@@ -43,6 +44,7 @@ export function statusText(s: HostStatus): string {
   if (s.health !== undefined) row('/health', s.health === 200 ? '200 OK' : s.health ? `HTTP ${s.health}` : 'no answer');
   if (s.api !== undefined) row('API', s.api === 200 ? 'experiments search ok' : s.api ? `experiments search HTTP ${s.api}` : 'experiments search: no answer');
   row('database', s.database.detail);
+  if (s.log.size) row('log', logSizeText(s.log.size));
   if (s.tls) row('https', tlsText(s.tls));
   for (const p of s.problems) lines.push(kleur.red(`  ! ${p}`));
   if (s.log.lines.length > 0) {
@@ -50,6 +52,13 @@ export function statusText(s: HostStatus): string {
     for (const l of s.log.lines) lines.push(kleur.dim(`    ${l}`));
   }
   return lines.join('\n');
+}
+
+/** The log's size: `3.2 MiB, and 4 rotated files: 43.2 MiB in all (rotated at 10.0 MiB, 5 kept)`. */
+export function logSizeText(l: LogSize): string {
+  const rotated = l.rotatedFiles > 0 ? `, and ${l.rotatedFiles} rotated file${l.rotatedFiles === 1 ? '' : 's'}: ${bytesText(l.totalBytes)} in all` : '';
+  const bound = l.maxBytes !== undefined ? ` (rotated at ${bytesText(l.maxBytes)}, ${l.keep ?? '?'} kept)` : ', not rotated';
+  return `${bytesText(l.bytes)}${rotated}${bound}`;
 }
 
 function tlsText(t: NonNullable<HostStatus['tls']>): string {
@@ -79,6 +88,9 @@ export function statusJson(s: HostStatus): string {
     api: s.api ?? null,
     database: { reachable: s.database.reachable, serverVersion: s.database.serverVersion ?? null, detail: s.database.detail },
     log: s.log.lines,
+    logSize: s.log.size
+      ? { bytes: s.log.size.bytes, rotatedFiles: s.log.size.rotatedFiles, totalBytes: s.log.size.totalBytes, maxBytes: s.log.size.maxBytes ?? null }
+      : null,
     newHostKey: s.newHostKey ?? null,
     durationMs: s.durationMs,
   });

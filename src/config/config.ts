@@ -63,6 +63,8 @@ export interface ServerOptions {
   workers?: number;
   /** --job-runner: MLflow's background job runner on (off by default: ~1.3 GB of memory). */
   jobRunner?: boolean;
+  /** --log-size: the server's log is rotated at this many bytes; undefined means LOG_ROTATION's. */
+  logMaxBytes?: number;
   /** --supervisor: what keeps the server running; undefined means nohup. */
   supervisor?: Supervisor;
   /** --mlflow-version latest: no pin on a fresh install. */
@@ -259,6 +261,7 @@ export function buildConfig(
       ...(version === 'latest' ? { mlflowLatest: true } : {}),
       ...(settings.get('workers') !== undefined ? { workers: requireNumber(settings.get('workers')!.value, '--workers', { min: 1, max: 16 }) } : {}),
       ...(getBool(settings, 'job-runner') ? { jobRunner: true } : {}),
+      ...(settings.get('log-size') !== undefined ? { logMaxBytes: Math.round(Number(settings.get('log-size')!.value) * 1024 * 1024) } : {}),
       ...(supervisor === 'systemd' ? { supervisor } : {}),
       ...(publicNames.length > 0 ? { publicNames } : {}),
       ...(blob ? { blob } : {}),

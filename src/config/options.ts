@@ -238,6 +238,15 @@ export const OPTIONS: OptionSpec[] = [
     describe: "start MLflow's background job runner (huey consumers for GenAI jobs; about 1.3 GB more memory); off by default",
   },
   {
+    name: 'log-size',
+    type: 'number',
+    range: { min: 0.01, max: 10240, decimals: true, unit: 'MiB' },
+    group: 'Server',
+    env: ['PROVISION_LOG_SIZE'],
+    defaultText: '10',
+    describe: `size in MiB at which the server's log ${tildePath('log')} is rotated, without a restart; 5 older files are kept (see docs/supervisor.md)`,
+  },
+  {
     name: 'supervisor',
     type: 'string',
     group: 'Server',

@@ -222,9 +222,18 @@ export function serverAliveCommand(layout: RemoteLayout): RemoteCommand {
   };
 }
 
+/**
+ * The log's last lines, from byte `fromByte` on (where a start's own lines begin). A log shorter than that
+ * was rotated since (the writer renamed it when full): then the new log holds this start's lines, all of it.
+ */
 export function logTailCommand(layout: RemoteLayout, lines = 20, fromByte = 0): RemoteCommand {
-  const from = Number.isInteger(fromByte) && fromByte > 0 ? `tail -c +${fromByte + 1} ${shq(layout.log)} | ` : '';
-  return { label: `tail ${layout.log}`, command: `${from}tail -n ${lines} ${from ? '' : `${shq(layout.log)} `}2>/dev/null`, timeoutSec: 15 };
+  const log = shq(layout.log);
+  const n = Number(lines);
+  const command =
+    Number.isInteger(fromByte) && fromByte > 0
+      ? `if [ "$(stat -c %s ${log} 2>/dev/null || echo 0)" -ge ${fromByte} ]; then tail -c +${fromByte + 1} ${log} | tail -n ${n}; else tail -n ${n} ${log}; fi 2>/dev/null`
+      : `tail -n ${n} ${log} 2>/dev/null`;
+  return { label: `tail ${layout.log}`, command, timeoutSec: 15 };
 }
 
 /**

@@ -94,6 +94,7 @@ export function desiredState(input: DesiredInput): Desired {
     corsOrigins: proxy ? proxy.names.map((n) => `https://${urlHost(n)}`) : corsOrigins(target, server.port, server.publicNames),
     workers: server.workers ?? autoWorkers(facts.memTotalMb),
     ...(server.jobRunner ? { jobRunner: true } : {}),
+    ...(server.logMaxBytes ? { logMaxBytes: server.logMaxBytes } : {}),
     ...features.launcher,
   });
   const secrets = renderSecretsEnv(db, features.secrets);

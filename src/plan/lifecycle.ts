@@ -94,7 +94,11 @@ export function planRemove(facts: Facts, layout: RemoteLayout, artifacts: { path
       removed.push(folder);
     }
   } else if (folder) kept.push(`${folder} (the artifacts; --purge-artifacts removes it)`);
-  kept.push(`${layout.log} (the log)`, 'the database and its data', 'the apt packages (python3, postgresql-client, caddy)');
+  kept.push(
+    `${layout.log} and ${layout.log}.1 … (the log and its rotated files)`,
+    'the database and its data',
+    'the apt packages (python3, postgresql-client, caddy)',
+  );
   const provisioned =
     facts.files.launcher.sha256 !== undefined || facts.files.secrets.sha256 !== undefined || facts.venvPython || supervisorOf(facts) === 'systemd';
   if (!provisioned && !facts.proxy.ours && !facts.proxy.dir && !(folder && artifacts.purge && removed.includes(folder))) {

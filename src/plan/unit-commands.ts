@@ -22,7 +22,8 @@ export function installUnitCommand(layout: RemoteLayout): RemoteCommand {
 /**
  * Enables the unit and (re)starts it; then records its main process in the PID file as the nohup start does
  * (PID, start time, fingerprint, salt; 0600), so the health wait can tell a server that died from one that
- * is starting. The log is created first by the user: systemd would create it as root.
+ * is starting. The log is created first (by the user, as the launcher's writer would), so this start's lines
+ * are told from earlier ones by their offset.
  */
 export function startUnitCommand(layout: RemoteLayout, fingerprint: string, salt = ''): RemoteCommand {
   const keyed = /^[0-9a-f]*$/.test(salt) ? salt : '';

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { shq } from '../util/shell-quote.js';
 import { Secret } from '../util/secret.js';
 import { backendStoreUri, backendUriWithoutPassword, parseBackendUri, type DatabaseSettings } from './backend-uri.js';
+import { logWriterLines } from './log-writer.js';
 import { tildePath, VM_FILES } from './vm-files.js';
 
 /** Where things live on the VM; all absolute, derived from the user's home and the names of `VM_FILES`. */
@@ -49,6 +50,8 @@ export interface ServerSettings {
   workers: number;
   /** MLflow's background job runner (huey consumers); off unless asked for. */
   jobRunner?: boolean;
+  /** --log-size: the log is rotated at this many bytes (LOG_ROTATION's when not given). */
+  logMaxBytes?: number;
 }
 
 /**
@@ -100,6 +103,7 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
     `# Start by hand:  nohup ${tildePath('launcher')} </dev/null >>${tildePath('log')} 2>&1 &`,
     `# The database URI (with its password) is read from ${layout.secrets} (mode 0600).`,
     'set -euo pipefail',
+    ...logWriterLines(layout, server.logMaxBytes),
     'set -a',
     `. ${shq(layout.secrets)}`,
     'set +a',

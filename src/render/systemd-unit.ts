@@ -19,7 +19,9 @@ function unitPath(path: string): string {
  * a clean stop), started at boot once the network is up. No secret: the launcher reads the 0600 secrets file,
  * so neither this file nor `systemctl show` nor the journal holds one. The fingerprint (an HMAC keyed with a
  * salt kept in the 0600 PID file) lets a rerun tell the configuration the running server has.
- * The server's output goes to the same log as under nohup.
+ * The server's output goes to the same log as under nohup: the launcher pipes it into its log writer, which
+ * rotates the file (an `append:` file of systemd's would be held open by systemd and never rotated). What
+ * reaches the unit's own output (the writer's errors, if any) goes to the journal.
  */
 export function renderUnit(layout: RemoteLayout, user: string, fingerprint: string): string {
   return [
@@ -39,7 +41,7 @@ export function renderUnit(layout: RemoteLayout, user: string, fingerprint: stri
     `WorkingDirectory=${unitPath(layout.home)}`,
     `Environment=PROVISION_FINGERPRINT=${fingerprint}`,
     `ExecStart=${unitPath(layout.launcher)}`,
-    `StandardOutput=append:${unitPath(layout.log)}`,
+    'StandardOutput=journal',
     'StandardError=inherit',
     'Restart=on-failure',
     'RestartSec=2',

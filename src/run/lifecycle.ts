@@ -136,7 +136,7 @@ async function start(remote: Remote, state: VmState, target: HostTarget): Promis
 }
 
 /**
- * Under systemd the server's output goes to the log file (the unit appends to it); the journal holds what
+ * Under systemd the server's output goes to the log file (the launcher's log writer); the journal holds what
  * systemd says about the unit: starts, stops, crashes and restarts. Read with sudo (the journal is root's).
  */
 async function unitJournal(remote: Remote, lines: number): Promise<string[]> {

@@ -10,7 +10,8 @@ import { emptyStatusExtras, launcherFlag, STATUS_PARTS, type StatusExtras, type 
 import { httpOnVm, type HttpResponse } from '../checks/http.js';
 import { errorMessage } from '../util/errors.js';
 import { basicAuthHeader, maskSecrets } from '../util/secret.js';
-import { databaseSummary, judgeRunningServer } from '../verdicts/status.js';
+import { databaseSummary, judgeLogSize, judgeRunningServer, type LogSize } from '../verdicts/status.js';
+import { launcherLogBound } from '../render/log-writer.js';
 import { urlHost } from '../util/url-host.js';
 import { caddySite } from '../plan/probe/status.js';
 import { tlsStatus, type TlsStatus } from './status-tls.js';
@@ -41,7 +42,8 @@ export interface HostStatus {
   supervisor?: 'nohup' | 'systemd';
   /** --tls: the proxy and its certificate. */
   tls?: TlsStatus;
-  log: { path?: string; lines: string[] };
+  /** The log's path, last lines and size (with its rotated files). */
+  log: { path?: string; lines: string[]; size?: LogSize };
   /** The VM's host key was unknown and has been recorded (--host-key-policy accept-new), as `provision` says it. */
   newHostKey?: { type: string; fingerprint: string; recordedIn: string };
   durationMs: number;
@@ -72,6 +74,18 @@ export function serverUptimeSec(facts: Facts, extras: StatusExtras): number | un
   const recorded = extras.startPid === undefined || extras.startPid === facts.server.pid;
   if (!recorded || extras.startTicks === undefined) return undefined;
   return Math.max(0, Math.round(extras.sysUptime - extras.startTicks / extras.clkTck));
+}
+
+/** The log's size, its rotated files' and the bound the launcher rotates it at; undefined when there is no log. */
+export function logSizeOf(extras: StatusExtras): LogSize | undefined {
+  if (extras.logBytes === undefined) return undefined;
+  const bound = launcherLogBound(extras.launcher);
+  return {
+    bytes: extras.logBytes,
+    rotatedFiles: extras.rotatedLogs.files,
+    totalBytes: extras.logBytes + extras.rotatedLogs.bytes,
+    ...(bound ? { maxBytes: bound.maxBytes, keep: bound.keep } : {}),
+  };
 }
 
 /** One VM's status over one SSH connection: one probe, then the database and HTTP checks at once. */
@@ -122,6 +136,11 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
         `${target.address} is not provisioned (no ${extras.launcher.length === 0 ? layout.launcher : layout.secrets}): run provision --host ${target.label}.`,
       );
       return done();
+    }
+    const logSize = logSizeOf(extras);
+    if (logSize) {
+      status.log.size = logSize;
+      status.problems.push(...judgeLogSize(logSize, layout.log));
     }
     const port = Number(launcherFlag(extras.launcher, '--port') ?? port0);
     const hostPart = urlHost(target.address);

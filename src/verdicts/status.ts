@@ -1,3 +1,4 @@
+import { LOG_ROTATION } from '../render/log-writer.js';
 import type { Answer } from './verify.js';
 
 /** The database check's one line, as the database step and `status` both say it. */
@@ -63,4 +64,48 @@ export function judgeCertificate(a: { name: string; mode: string; validFrom?: st
   return [
     `The certificate for ${a.name} expires on ${a.validTo.replace('T', ' ').slice(0, 16)} UTC and Caddy has not renewed it: see sudo journalctl -u caddy${a.mode === 'acme' ? " (port 80 or 443 closed, or the name's DNS changed)" : ''}.`,
   ];
+}
+
+/** The server's log on the VM: the file's size, its rotated files, and the size its launcher rotates it at. */
+export interface LogSize {
+  bytes: number;
+  rotatedFiles: number;
+  /** The log and its rotated files together. */
+  totalBytes: number;
+  /** Undefined: a launcher from before log rotation, so the log is never rotated. */
+  maxBytes?: number;
+  keep?: number;
+}
+
+/** A size as people read it: 812 B, 3.2 KiB, 10.0 MiB, 2.1 GiB. */
+export function bytesText(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
+}
+
+/**
+ * `status`'s judgement of the log's size: a log that grows without bound fills the VM's disk. One the
+ * launcher does not rotate is a problem once it is past the default rotation size; a rotated one once it is
+ * past twice its own (its writer rotates before each line that would pass it, so only a stuck writer or
+ * renames that fail let it grow).
+ */
+export function judgeLogSize(log: LogSize, path: string): string[] {
+  if (log.maxBytes === undefined) {
+    return log.bytes > LOG_ROTATION.maxBytes
+      ? [
+          `The server's log ${path} is ${bytesText(log.bytes)} and never rotated (its launcher predates log rotation): rerun provision to restart the server with a rotated log.`,
+        ]
+      : [];
+  }
+  return log.bytes > 2 * log.maxBytes
+    ? [
+        `The server's log ${path} is ${bytesText(log.bytes)}, past its rotation size of ${bytesText(log.maxBytes)}: restart the server (provision restart) to restart its log writer.`,
+      ]
+    : [];
 }

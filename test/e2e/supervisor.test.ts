@@ -28,6 +28,9 @@ import {
 const UNIT = '/etc/systemd/system/mlflow-server.service';
 const AUTH_DB = 'prov_supervisor_auth';
 const ADMIN_PW = 'Sup3rvisor-Admin@:/#?%x';
+/** --log-size 0.01: the log is rotated at 10486 bytes (about 100 access-log lines), 5 older files kept. */
+const LOG_SIZE = ['--log-size', '0.01'];
+const LOG_BOUND = Math.round(0.01 * 1024 * 1024);
 const IMAGES: Array<[number, VmImage]> = [
   [41, 'debian12'],
   [43, 'debian13'],
@@ -86,13 +89,64 @@ function json(res: CliRun): { status: string; changed: string[]; supervisor: str
   );
 }
 
+/** GET /PREFIX-00001 ... /PREFIX-0000N from the laptop, one after another: N access-log lines, in order. */
+async function sendMarkers(vm: number, prefix: string, n: number): Promise<void> {
+  for (let i = 1; i <= n; i++) {
+    const res = await fetch(`http://${vmIp(vm)}:5000/${prefix}-${String(i).padStart(5, '0')}`, { signal: AbortSignal.timeout(10_000) });
+    await res.arrayBuffer();
+  }
+}
+
+/**
+ * The log and its rotated files as the VM has them, read without the tool: each file's size (the log last,
+ * rotated ones oldest first) and the numbers of PREFIX's markers across them, oldest first.
+ */
+async function logOnVm(vm: number, prefix: string): Promise<{ sizes: Array<[string, number]>; markers: number[] }> {
+  const out = await vmExec(
+    vm,
+    `cd /home/azureuser && files=$(for i in $(seq 20 -1 1); do [ -f mlflow-server.log.$i ] && echo mlflow-server.log.$i; done; echo mlflow-server.log) && ` +
+      `stat -c 'size %n %s' $files && cat $files | grep -o '${prefix}-[0-9]*'`,
+  );
+  const lines = out.stdout.split('\n');
+  return {
+    sizes: lines.filter((l) => l.startsWith('size ')).map((l) => [l.split(' ')[1]!, Number(l.split(' ')[2])]),
+    markers: lines.filter((l) => l.startsWith(`${prefix}-`)).map((l) => Number(l.slice(prefix.length + 1))),
+  };
+}
+
+/**
+ * Sends more marker requests than the log and its 5 rotated files hold, then checks from outside the tool:
+ * every file within the bound, 5 rotated ones, and the markers kept are the last ones without a gap (no line
+ * lost or split at any of the rotations); the server (and its PID) the same throughout.
+ */
+async function checkRotation(t: TestContext, vm: number, prefix: string, serverPid: () => Promise<number>): Promise<void> {
+  const pid = await serverPid();
+  const started = Date.now();
+  await sendMarkers(vm, prefix, 1000);
+  t.diagnostic(`${prefix}: 1000 requests in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const log = await logOnVm(vm, prefix);
+  assert.deepEqual(
+    log.sizes.map(([name]) => name),
+    ['mlflow-server.log.5', 'mlflow-server.log.4', 'mlflow-server.log.3', 'mlflow-server.log.2', 'mlflow-server.log.1', 'mlflow-server.log'],
+  );
+  for (const [name, size] of log.sizes) assert.ok(size <= LOG_BOUND, `${name}: ${size} bytes, over ${LOG_BOUND}`);
+  assert.equal(log.markers.at(-1), 1000);
+  log.markers.forEach((m, i) => assert.equal(m, log.markers[0]! + i, `marker ${log.markers[0]! + i} lost`));
+  assert.ok(log.markers.length >= 200, `only ${log.markers.length} markers kept`);
+  assert.equal(await serverPid(), pid, 'the same server: rotation restarts nothing');
+  // The writer runs in the server's process group, so a stop (or systemd's) reaches it too.
+  const groups = await vmExec(vm, `ps -eo pgid=,args= | grep -F 'import os, signal, sys' | grep -v grep | awk '{print $1}'`);
+  assert.equal(groups.stdout.trim(), String(pid), 'one log writer, in the server’s process group');
+}
+
 function ok(res: CliRun): void {
   assert.equal(res.code, 0, `exit code\n${res.stdout}\n${res.stderr}`);
 }
 
 for (const [vm, image] of IMAGES) {
   const workdir = newWorkdir();
-  const run = (args: string[], env: Record<string, string> = {}) => provision(withLabFlags(vm, workdir, args), { workdir, env });
+  // Every run of the flow rotates the log at 10 KiB: the writer is in place through kill -9, reboots and switches.
+  const run = (args: string[], env: Record<string, string> = {}) => provision(withLabFlags(vm, workdir, [...LOG_SIZE, ...args]), { workdir, env });
 
   test(`${image}: a first provision with --supervisor systemd on a freshly booted VM while apt-daily runs; no secret in the unit, systemctl or the journal; a no-op rerun`, async (t: TestContext) => {
     if (!requireLab(t)) return;
@@ -194,7 +248,7 @@ for (const [vm, image] of IMAGES) {
 
   test(`${image}: --auth basic under systemd; no secret on any command line while it restarts`, async (t: TestContext) => {
     if (!requireLab(t)) return;
-    const sampled = await provisionSampled(vm, ['--supervisor', 'systemd', '--auth', 'basic'], {
+    const sampled = await provisionSampled(vm, [...LOG_SIZE, '--supervisor', 'systemd', '--auth', 'basic'], {
       workdir,
       env: { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW, POSTGRES_AUTH_DB: AUTH_DB },
     });
@@ -211,4 +265,35 @@ for (const [vm, image] of IMAGES) {
     assert.ok(!where.some((w) => w.includes(ADMIN_PW)), 'the admin password in the unit, systemctl show or the journal');
     t.diagnostic(`${image}: --auth basic under systemd ${(sampled.res.wallMs / 1000).toFixed(1)} s`);
   });
+
+  if (image === 'debian12')
+    test(`${image}: the log is rotated by size under systemd and under nohup, with the same server; status shows its size; a stop ends the writer`, async (t: TestContext) => {
+      if (!requireLab(t)) return;
+      const authEnv = { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW, POSTGRES_AUTH_DB: AUTH_DB };
+      // Under systemd, as the flow left it.
+      await checkRotation(t, vm, 'unit-marker', () => mainPid(vm));
+      const status = await provision(['status', ...statusFlags(vm, workdir), '--json'], { workdir });
+      assert.equal(status.code, 0, status.stdout + status.stderr);
+      const report = JSON.parse(status.stdout.trim().split('\n').at(-1)!) as {
+        logSize: { bytes: number; rotatedFiles: number; totalBytes: number; maxBytes: number };
+      };
+      assert.equal(report.logSize.rotatedFiles, 5);
+      assert.equal(report.logSize.maxBytes, LOG_BOUND);
+      assert.ok(report.logSize.bytes <= LOG_BOUND && report.logSize.totalBytes > 5 * (LOG_BOUND - 200), JSON.stringify(report.logSize));
+      const text = await provision(['status', ...statusFlags(vm, workdir)], { workdir });
+      assert.match(text.stdout, /\n {2}log +[\d.]+ (B|KiB), and 5 rotated files: [\d.]+ KiB in all \(rotated at 10\.2 KiB, 5 kept\)\n/);
+
+      // Under nohup: the server the PID file names.
+      ok(await run(['--supervisor', 'nohup', '--auth', 'basic'], authEnv));
+      const recorded = async () => Number((await vmReadFile(vm, '/home/azureuser/mlflow-server.pid')).split(' ')[0]);
+      await checkRotation(t, vm, 'nohup-marker', recorded);
+      const stop = await provision(['stop', ...statusFlags(vm, workdir)], { workdir });
+      assert.equal(stop.code, 0, stop.stdout + stop.stderr);
+      assert.deepEqual(
+        (await vmProcesses(vm)).filter((p) => p.cmdline.includes('/mlflow-venv/bin/')).map((p) => p.cmdline.slice(0, 80)),
+        [],
+        'no server process and no log writer left',
+      );
+      assert.match(await vmReadFile(vm, '/home/azureuser/mlflow-server.log'), /Finished server process/, 'the server’s last lines are in the log');
+    });
 }

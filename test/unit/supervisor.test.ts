@@ -28,7 +28,8 @@ test('the unit: the launcher in the foreground as the user, restarted after a cr
     'Restart=on-failure',
     'After=network-online.target',
     'WantedBy=multi-user.target',
-    'StandardOutput=append:/home/azureuser/mlflow-server.log',
+    // The launcher's log writer writes (and rotates) the log; an append: file would be systemd's, never rotated.
+    'StandardOutput=journal',
     'Environment=PROVISION_FINGERPRINT=f1f2',
   ]) {
     assert.ok(unit.split('\n').includes(line), line);

@@ -1,4 +1,5 @@
 import { CADDYFILE, CADDYFILE_MARKER } from '../../render/caddyfile.js';
+import { VM_FILES } from '../../render/vm-files.js';
 import { shq } from '../../util/shell-quote.js';
 import { homeFile, type ProbePart } from './part.js';
 import type { ProbeInput } from './types.js';
@@ -15,6 +16,9 @@ export interface StatusExtras {
   /** ~/.mlflow-pg-root.crt, the database's root certificate(s) provision uploads with --pg-ssl-root-cert. */
   pgRoot: string[];
   log: string[];
+  /** The log's size in bytes (undefined: no log), and how many rotated files (.1, .2, ...) it has and their bytes. */
+  logBytes?: number;
+  rotatedLogs: { files: number; bytes: number };
   /** The Caddyfile's lines, when provision wrote it (--tls). */
   caddyfile: string[];
 }
@@ -27,7 +31,7 @@ export interface StatusProbeInput extends ProbeInput {
 export type StatusPart = ProbePart<StatusExtras, StatusProbeInput>;
 
 export function emptyStatusExtras(): StatusExtras {
-  return { clkTck: 100, launcher: [], secrets: [], pgRoot: [], log: [], caddyfile: [] };
+  return { clkTck: 100, launcher: [], secrets: [], pgRoot: [], log: [], rotatedLogs: { files: 0, bytes: 0 }, caddyfile: [] };
 }
 
 /** The system's uptime, the clock tick and the server's start in ticks (the PID file's second word). */
@@ -95,14 +99,32 @@ export const pgRootPart: StatusPart = {
   },
 };
 
-/** The log's last lines. */
+/** `stat`'s line for the log (`BYTES PATH`) or a rotated one (its path ends in `.N`). */
+const LOG_FILE = new RegExp(`^(\\d+) .*/${VM_FILES.log.replace(/\./g, '\\.')}(?:\\.(\\d+))?$`);
+
+/**
+ * The log's last lines (across the newest rotation: the log writer may have just started a new file) and
+ * the size of the log and of each rotated file (`stat` prints names that do not exist as errors, unread).
+ */
 export const logPart: StatusPart = {
   name: 'log',
-  script: (input) =>
-    `[ -r ${homeFile('log')} ] && tail -n ${shq(input.logLines)} ${homeFile('log')} | while IFS= read -r l; do printf 'log_line=%s\\n' "$l"; done`,
+  script: (input) => {
+    const log = homeFile('log');
+    const n = shq(input.logLines);
+    return [
+      `{ tail -n ${n} ${log}.1; tail -n ${n} ${log}; } 2>/dev/null | tail -n ${n} | while IFS= read -r l; do printf 'log_line=%s\\n' "$l"; done`,
+      `stat -c 'log_file=%s %n' -- ${log} ${log}.[1-9] ${log}.[1-9][0-9] 2>/dev/null`,
+    ].join('\n');
+  },
   keys: {
     log_line: (x, _v, raw) => {
       x.log.push(raw);
+    },
+    log_file: (x, v) => {
+      const m = LOG_FILE.exec(v);
+      if (!m) return;
+      if (m[2] === undefined) x.logBytes = Number(m[1]);
+      else x.rotatedLogs = { files: x.rotatedLogs.files + 1, bytes: x.rotatedLogs.bytes + Number(m[1]) };
     },
   },
 };
