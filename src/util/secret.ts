@@ -12,7 +12,7 @@ let generation = 0;
 
 /**
  * The forms a value takes in what we print or a VM logs: raw; percent-encoded as encodeURIComponent writes it
- * (upper-case hex) and as stricter encoders write it (also ! ' ( ) *), each with lower-case hex too; JSON-escaped as our --json writes it;
+ * (upper-case hex) and as stricter encoders write it (also ! ' ( ) *), each with lower-case hex too; JSON-escaped (JSON.stringify, and safeJson as our --json writes it);
  * base64 (an Authorization header, a config dump), with and without its padding; and as showUntrusted shows it
  * (a value with a control character, once made visible, is still masked).
  */
@@ -22,7 +22,18 @@ function formsOf(value: string): string[] {
   const strict = percent.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const lower = (text: string) => text.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase());
   const base64 = Buffer.from(value, 'utf8').toString('base64');
-  return [value, percent, lower(percent), strict, lower(strict), safeJson(value).slice(1, -1), base64, base64.replace(/=+$/, ''), showUntrusted(value)];
+  return [
+    value,
+    percent,
+    lower(percent),
+    strict,
+    lower(strict),
+    JSON.stringify(value).slice(1, -1),
+    safeJson(value).slice(1, -1),
+    base64,
+    base64.replace(/=+$/, ''),
+    showUntrusted(value),
+  ];
 }
 
 /**

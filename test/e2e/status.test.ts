@@ -76,8 +76,7 @@ test('status reports a healthy server, fast, and changes nothing on the VM', asy
   assert.match(human.stdout, /last \d lines of \/home\/azureuser\/mlflow-server\.log:/);
   assert.ok(human.wallMs < 5000, `status took ${human.wallMs} ms`);
 
-  // status shows 5 lines and its own checks log 3: the rejected request is further up by now.
-  const json = await provision(['logs', ...statusFlags(VM, workdir), '--lines', '20', '--json'], { workdir, noDbEnv: true });
+  const json = await provision(statusArgs(workdir, ['--json']), { workdir, noDbEnv: true });
   assert.equal(json.code, 0, json.stderr);
   const r = JSON.parse(json.stdout.trim());
   assert.equal(r.host, IP);
