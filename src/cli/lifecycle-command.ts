@@ -5,6 +5,7 @@ import { requireNumber } from '../config/validate.js';
 import type { Remote } from '../ssh/connection.js';
 import type { LifecycleConfig, LifecycleResult } from '../run/lifecycle.js';
 import { EXIT, UsageError } from '../util/errors.js';
+import { safeJson, showUntrusted } from '../util/visible-text.js';
 import { canPrompt, statusConfigFrom } from './status-config.js';
 
 async function lifecycleConfig(command: LifecycleCommandName, settings: Settings, argv: Record<string, unknown>): Promise<LifecycleConfig> {
@@ -38,21 +39,28 @@ async function confirmPurge(config: LifecycleConfig, argv: Record<string, unknow
   if (!answer.ok) throw new UsageError('Nothing was removed: the artifacts folder stays (run remove without --purge-artifacts to keep it).');
 }
 
+/** One line from the VM as printed: its control characters made visible, prefixed with its host in a batch. */
+function vmLine(host: string, line: string, several: boolean): string {
+  return `${several ? `${host} | ` : ''}${showUntrusted(line)}`;
+}
+
 function text(r: LifecycleResult, several: boolean): string {
-  if (r.status !== 'ok') return `${kleur.red('✖')} ${r.host}: ${r.error}`;
-  const lines = [`${kleur.green('✔')} ${r.host}: ${r.command} ${r.changed ? 'changed' : 'unchanged'} (${r.summary})`];
-  if (r.removed?.length) lines.push(`  removed: ${r.removed.join(', ')}`);
-  if (r.kept?.length) lines.push(`  kept:    ${r.kept.join('; ')}`);
-  for (const l of r.lines ?? []) lines.push(several ? `${r.host} | ${l}` : l);
+  const v = showUntrusted;
+  if (r.status !== 'ok') return `${kleur.red('✖')} ${r.host}: ${v(r.error ?? '')}`;
+  const lines = [`${kleur.green('✔')} ${r.host}: ${r.command} ${r.changed ? 'changed' : 'unchanged'} (${v(r.summary)})`];
+  if (r.removed?.length) lines.push(`  removed: ${v(r.removed.join(', '))}`);
+  if (r.kept?.length) lines.push(`  kept:    ${v(r.kept.join('; '))}`);
+  for (const l of r.lines ?? []) lines.push(vmLine(r.host, l, several));
   if (r.journal) {
     lines.push(kleur.dim(`  systemd's own lines (journalctl -u mlflow-server):`));
-    for (const l of r.journal) lines.push(several ? `${r.host} | ${l}` : l);
+    for (const l of r.journal) lines.push(vmLine(r.host, l, several));
   }
   return lines.join('\n');
 }
 
+/** The VM's lines as they came, JSON-escaped (bidi and C1 characters too: see safeJson). */
 function json(r: LifecycleResult): string {
-  return JSON.stringify({
+  return safeJson({
     host: r.host,
     command: r.command,
     status: r.status,
@@ -87,7 +95,7 @@ export async function lifecycleCommand(command: LifecycleCommandName, argv: Reco
   const several = config.targets.length > 1;
   const results = await runLifecycle(config, {
     onRemote: (r) => remotes.push(r),
-    onFollowLine: (host, line) => process.stdout.write(`${several ? `${host} | ` : ''}${line}\n`),
+    onFollowLine: (host, line) => process.stdout.write(`${vmLine(host, line, several)}\n`),
   });
   if (config.output.json) for (const r of results) process.stdout.write(`${json(r)}\n`);
   else if (config.follow) for (const r of results.filter((x) => x.status !== 'ok' && !interrupted)) process.stdout.write(`${text(r, several)}\n`);

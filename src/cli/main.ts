@@ -11,6 +11,7 @@ import type { HostResult } from '../run/host-run.js';
 import { runHosts, type RunHandle } from '../run/tasks.js';
 import { errorMessage, EXIT, StepError, UsageError } from '../util/errors.js';
 import { maskSecrets, maskStreams } from '../util/secret.js';
+import { showUntrustedLines } from '../util/visible-text.js';
 import { fastParse } from './fast-parse.js';
 import { canPrompt, statusConfigFrom } from './status-config.js';
 import { LIFECYCLE_COMMANDS, lifecycleOptions, STATUS_OPTIONS, type LifecycleCommandName } from '../config/options.js';
@@ -256,7 +257,7 @@ async function main(): Promise<number> {
       return err.exitCode;
     }
     fail(errorMessage(err));
-    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${maskSecrets(err.stack)}\n`);
+    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${showUntrustedLines(maskSecrets(err.stack))}\n`);
     else process.stderr.write('Run again with --verbose for details.\n');
     return EXIT.failed;
   }
@@ -274,7 +275,7 @@ process.on('beforeExit', () => {
 const crashed = (err: unknown) => {
   if (current.settled) return;
   reportAbnormalEnd(`internal error: ${errorMessage(err)}`);
-  if (process.argv.includes('--verbose') && err instanceof Error && err.stack) process.stderr.write(`${maskSecrets(err.stack)}\n`);
+  if (process.argv.includes('--verbose') && err instanceof Error && err.stack) process.stderr.write(`${showUntrustedLines(maskSecrets(err.stack))}\n`);
   process.exit(process.exitCode ?? EXIT.failed);
 };
 process.on('uncaughtException', crashed);

@@ -3,6 +3,7 @@ import { UNIT_NAME } from '../render/systemd-unit.js';
 import { VM_FILES } from '../render/vm-files.js';
 import type { HostStatus } from '../run/status.js';
 import { bytesText, type LogSize } from '../verdicts/status.js';
+import { safeJson, showUntrusted } from '../util/visible-text.js';
 
 export function duration(sec: number): string {
   if (sec < 60) return `${sec} s`;
@@ -20,16 +21,21 @@ const SUPERVISOR_TEXT = {
   nohup: `nohup: a reboot stops the server; rerun provision to start it, or use --supervisor systemd; log ~/${VM_FILES.log}`,
 } as const;
 
-/** The human report of one VM: a verdict line, then one line per check, then the last log lines. */
+/**
+ * The human report of one VM: a verdict line, then one line per check, then the last log lines. Every text
+ * that may come from the VM (log lines, its errors, paths, versions, names) is shown with its control
+ * characters made visible (showUntrusted), before any colour of ours is added.
+ */
 export function statusText(s: HostStatus): string {
+  const v = showUntrusted;
   const verdict = s.healthy ? kleur.green().bold('healthy') : kleur.red().bold('NOT HEALTHY');
-  const lines = [`${kleur.bold(s.host)}: ${verdict}${s.url ? `  ${s.url}` : ''}  (${(s.durationMs / 1000).toFixed(1)} s)`];
+  const lines = [`${kleur.bold(s.host)}: ${verdict}${s.url ? `  ${v(s.url)}` : ''}  (${(s.durationMs / 1000).toFixed(1)} s)`];
   if (s.newHostKey) lines.push(`  ${newHostKeyLine(s.newHostKey)}`);
   if (s.error) {
-    lines.push(`  ${s.error}`);
+    lines.push(`  ${v(s.error)}`);
     return lines.join('\n');
   }
-  const row = (name: string, text: string) => lines.push(`  ${name.padEnd(10)} ${text}`);
+  const row = (name: string, text: string) => lines.push(`  ${name.padEnd(10)} ${v(text)}`);
   row(
     'server',
     s.server.running
@@ -46,10 +52,10 @@ export function statusText(s: HostStatus): string {
   row('database', s.database.detail);
   if (s.log.size) row('log', logSizeText(s.log.size));
   if (s.tls) row('https', tlsText(s.tls));
-  for (const p of s.problems) lines.push(kleur.red(`  ! ${p}`));
+  for (const p of s.problems) lines.push(kleur.red(`  ! ${v(p)}`));
   if (s.log.lines.length > 0) {
-    lines.push(`  last ${s.log.lines.length} lines of ${s.log.path}:`);
-    for (const l of s.log.lines) lines.push(kleur.dim(`    ${l}`));
+    lines.push(`  last ${s.log.lines.length} lines of ${v(s.log.path ?? '')}:`);
+    for (const l of s.log.lines) lines.push(kleur.dim(`    ${v(l)}`));
   }
   return lines.join('\n');
 }
@@ -71,9 +77,9 @@ export function newHostKeyLine(k: NonNullable<HostStatus['newHostKey']>): string
   return `new host key ${k.type} ${k.fingerprint} recorded in ${k.recordedIn}`;
 }
 
-/** One JSON object per VM (one line), for scripts and cron jobs. */
+/** One JSON object per VM (one line), for scripts and cron jobs: the VM's texts as they came, JSON-escaped (see safeJson). */
 export function statusJson(s: HostStatus): string {
-  return JSON.stringify({
+  return safeJson({
     host: s.host,
     healthy: s.healthy,
     url: s.url ?? null,

@@ -1,4 +1,4 @@
-import { Secret } from '../util/secret.js';
+import { LAPTOP, Secret, type Masker } from '../util/secret.js';
 
 export interface DatabaseSettings {
   host: string;
@@ -64,9 +64,10 @@ export function displayBackendUri(db: DatabaseSettings): string {
 
 /**
  * The database settings inside a backend URI as `backendStoreUri` writes it (read back from a VM's secrets
- * file by `provision status`); undefined for anything else (sqlite, another scheme, a malformed URI).
+ * file by `provision status`); undefined for anything else (sqlite, another scheme, a malformed URI). The
+ * password is masked in `masker`'s scope: the VM's host masker when the URI came from a VM.
  */
-export function parseBackendUri(uri: Secret): DatabaseSettings | undefined {
+export function parseBackendUri(uri: Secret, masker: Masker = LAPTOP): DatabaseSettings | undefined {
   const m = /^postgresql(?:\+psycopg2)?:\/\/(.*)$/.exec(uri.reveal());
   if (!m) return undefined;
   let url: URL;
@@ -83,7 +84,7 @@ export function parseBackendUri(uri: Secret): DatabaseSettings | undefined {
     port: url.port ? Number(url.port) : 5432,
     user: decodeURIComponent(url.username),
     database: decodeURIComponent(url.pathname.replace(/^\//, '')) || decodeURIComponent(url.username),
-    password: new Secret(decodeURIComponent(url.password)),
+    password: new Secret(decodeURIComponent(url.password), masker),
     sslmode: sslmode as SslMode,
     ...(rootPath ? { sslRootCertPath: rootPath } : {}),
   };

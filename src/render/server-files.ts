@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { shq } from '../util/shell-quote.js';
-import { Secret } from '../util/secret.js';
+import { LAPTOP, Secret, type Masker } from '../util/secret.js';
 import { backendStoreUri, backendUriWithoutPassword, parseBackendUri, type DatabaseSettings } from './backend-uri.js';
 import { logWriterLines } from './log-writer.js';
 import { tildePath, VM_FILES } from './vm-files.js';
@@ -183,9 +183,10 @@ export function newFingerprintSalt(): string {
 
 /**
  * Reads back a secrets file in the form `renderSecretsEnv` writes: `NAME=value` lines, each value a shell word
- * (bare, or single-quoted with '\'' for a quote). Comments and anything else are skipped. Values are Secrets.
+ * (bare, or single-quoted with '\'' for a quote). Comments and anything else are skipped. Values are Secrets,
+ * masked in `masker`'s scope.
  */
-export function parseSecretsEnv(text: string): Map<string, Secret> {
+export function parseSecretsEnv(text: string, masker: Masker = LAPTOP): Map<string, Secret> {
   const out = new Map<string, Secret>();
   for (const line of text.split('\n')) {
     // `s`: a value may hold characters JavaScript counts as line ends (U+2028, U+2029); only \n splits lines.
@@ -211,7 +212,7 @@ export function parseSecretsEnv(text: string): Map<string, Secret> {
         value += c;
       }
     }
-    if (ok) out.set(m[1]!, new Secret(value));
+    if (ok) out.set(m[1]!, new Secret(value, masker));
   }
   return out;
 }
@@ -219,11 +220,12 @@ export function parseSecretsEnv(text: string): Map<string, Secret> {
 /**
  * The VM's secrets file, read back for `status` and the lifecycle commands: every value becomes a Secret, and
  * so does the password inside the backend store URI (it is in the file only percent-encoded, while a driver
- * error in the log may print it plain). Call it before any line from the VM is shown.
+ * error in the log may print it plain). Call it before any line from the VM is shown. The values mask that
+ * VM's text only (`masker`, its host's): another VM's report is not theirs to blank.
  */
-export function readSecretsFile(text: string): Map<string, Secret> {
-  const secrets = parseSecretsEnv(text);
+export function readSecretsFile(text: string, masker: Masker): Map<string, Secret> {
+  const secrets = parseSecretsEnv(text, masker);
   const uri = secrets.get('MLFLOW_BACKEND_STORE_URI');
-  if (uri) parseBackendUri(uri);
+  if (uri) parseBackendUri(uri, masker);
   return secrets;
 }

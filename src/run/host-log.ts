@@ -1,7 +1,8 @@
 import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
-import { maskSecrets } from '../util/secret.js';
+import { hostMasker, type Masker } from '../util/secret.js';
+import { showUntrustedLines } from '../util/visible-text.js';
 
 /**
  * Opens a log for writing as 0600 whatever was there: never through a symbolic link (O_NOFOLLOW: a link
@@ -26,12 +27,20 @@ export function openPrivateLog(path: string): number {
   return fd;
 }
 
-/** The full, secret-masked record of one host's run, in <log-dir>/<host>.log. */
+/**
+ * The full, secret-masked record of one host's run, in <log-dir>/<host>.log. It holds the host's masker (the
+ * laptop's secrets and the values read from this VM), which masks every line written here and what the run
+ * shows of the VM's text.
+ */
 export class HostLog {
   private fd?: number;
   readonly path: string;
 
-  constructor(dir: string, host: string) {
+  constructor(
+    dir: string,
+    host: string,
+    readonly masker: Masker = hostMasker(),
+  ) {
     this.path = join(dir, `${host.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.fd = openPrivateLog(this.path);
@@ -39,7 +48,8 @@ export class HostLog {
 
   write(line: string): void {
     if (this.fd === undefined) return;
-    writeSync(this.fd, `${new Date().toISOString()} ${maskSecrets(line)}\n`);
+    // Masked on the raw text, then made visible: the VM's control characters never reach the file as such.
+    writeSync(this.fd, `${new Date().toISOString()} ${showUntrustedLines(this.masker.mask(line))}\n`);
   }
 
   close(): void {

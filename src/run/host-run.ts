@@ -5,7 +5,8 @@ import type { RemoteCommand } from '../plan/commands.js';
 import type { Facts } from '../plan/facts.js';
 import type { Desired } from '../plan/plan.js';
 import { ConnectionDropped, HostUnreachable, Interrupted, StepError, errorMessage } from '../util/errors.js';
-import { basicAuthHeader, maskSecrets, type Secret } from '../util/secret.js';
+import { basicAuthHeader, type Masker, type Secret } from '../util/secret.js';
+import { showUntrusted } from '../util/visible-text.js';
 import type { HostLog } from './host-log.js';
 import { realHostIO, type HostConnection, type HostIO } from './host-io.js';
 import { SchemaGate } from './schema-gate.js';
@@ -90,9 +91,19 @@ export class HostRun {
     this.emitLine = fn;
   }
 
+  /** This host's masker (the log's): the laptop's secrets and the values read from this VM. */
+  get masker(): Masker {
+    return this.log.masker;
+  }
+
+  /** The VM's text as the user may see it: masked for this host, then its control characters made visible. */
+  shown(text: string): string {
+    return showUntrusted(this.masker.mask(text));
+  }
+
   say(line: string): void {
     this.log.write(line);
-    this.emitLine(maskSecrets(line));
+    this.emitLine(this.shown(line));
   }
 
   /** The one executor: every step runs through here, in the order of STEPS. */
@@ -153,7 +164,7 @@ export class HostRun {
           .filter((l) => l.trim() !== '')
           .slice(-1)[0] ?? '';
       const why = res.code === 124 ? `timed out after ${c.timeoutSec} s` : res.signal ? `killed by ${res.signal}` : `exit ${res.code}`;
-      throw new StepError(`"${c.label}" failed on ${this.target.address} (${why})${last ? `: ${last.trim()}` : ''}.`);
+      throw new StepError(`"${c.label}" failed on ${this.target.address} (${why})${last ? `: ${this.shown(last.trim())}` : ''}.`);
     }
     return res.stdout;
   }
@@ -214,8 +225,8 @@ export class HostRun {
       host: this.target.label,
       status: error === undefined ? 'ok' : error instanceof HostUnreachable ? 'unreachable' : 'failed',
       changed: [...this.changed],
-      ...(error === undefined ? { url } : { error: errorMessage(error) }),
-      warnings: [...this.warnings],
+      ...(error === undefined ? { url } : { error: this.masker.mask(errorMessage(error)) }),
+      warnings: this.warnings.map((w) => this.shown(w)),
       durationMs: Date.now() - this.started,
       log: this.log.path,
       ...(this.desired ? { artifactsDir: this.desired.artifactsRemote ?? this.desired.layout.artifactsDir, supervisor: this.desired.supervisor } : {}),

@@ -8,7 +8,7 @@ import { startUnitCommand } from '../plan/unit-commands.js';
 import { configFingerprint, newFingerprintSalt, readSecretsFile, remoteLayout, type RemoteLayout } from '../render/server-files.js';
 import { Remote } from '../ssh/connection.js';
 import { errorMessage, StepError } from '../util/errors.js';
-import { maskSecrets, Secret } from '../util/secret.js';
+import { hostMasker, Secret, type Masker } from '../util/secret.js';
 import { shq } from '../util/shell-quote.js';
 import { UNIT_NAME } from '../render/systemd-unit.js';
 import { buildStatusScript, parseStatusExtras } from './status.js';
@@ -30,7 +30,7 @@ export interface LifecycleResult {
   changed: boolean;
   summary: string;
   error?: string;
-  /** logs: the log's last lines, secrets masked. */
+  /** logs: the log's last lines, secrets masked, as the VM sent them (the renderers make them visible). */
   lines?: string[];
   /** logs under systemd: the unit's own journal lines (starts, stops, crashes), secrets masked. */
   journal?: string[];
@@ -50,32 +50,36 @@ interface VmState {
   port: number;
   artifacts?: string;
   log: string[];
+  /** This host's masker: the laptop's secrets and the VM's own. */
+  masker: Masker;
 }
 
-async function readState(remote: Remote, target: HostTarget, config: LifecycleConfig): Promise<VmState> {
+async function readState(remote: Remote, target: HostTarget, config: LifecycleConfig, masker: Masker): Promise<VmState> {
   const port0 = target.overrides.port ?? config.port;
   const res = await remote.exec(buildStatusScript(port0, config.lines), { timeoutSec: 60 });
   if (!res.stdout.includes('probe_done=1')) throw new StepError(`Reading the VM's state failed (exit ${res.code}).`);
   const facts = parseFacts(res.stdout);
   const extras = parseStatusExtras(res.stdout);
-  // Every value of the secrets file (and the password in its URI) becomes a Secret before any log line is shown.
-  readSecretsFile(extras.secrets.join('\n'));
+  // Every value of the secrets file (and the password in its URI) is masked in this host's text, before any
+  // log line is shown.
+  readSecretsFile(extras.secrets.join('\n'), masker);
   const destination = launcherFlag(extras.launcher, '--artifacts-destination');
   return {
     facts,
     layout: remoteLayout(facts.home),
     port: Number(launcherFlag(extras.launcher, '--port') ?? port0),
     ...(destination?.startsWith('/') ? { artifacts: destination } : {}),
-    log: extras.log.map((l) => maskSecrets(l)),
+    log: extras.log.map((l) => masker.mask(l)),
+    masker,
   };
 }
 
-async function runAll(remote: Remote, commands: RemoteCommand[]): Promise<void> {
+async function runAll(remote: Remote, commands: RemoteCommand[], masker: Masker): Promise<void> {
   for (const c of commands) {
     const res = await remote.exec(c.command, { timeoutSec: c.timeoutSec });
     if (res.code !== 0) {
       const last = `${res.stderr}\n${res.stdout}`.trim().split('\n').slice(-1)[0] ?? '';
-      throw new StepError(`"${c.label}" failed (exit ${res.code})${last ? `: ${maskSecrets(last)}` : ''}.`);
+      throw new StepError(`"${c.label}" failed (exit ${res.code})${last ? `: ${masker.mask(last)}` : ''}.`);
     }
   }
 }
@@ -85,7 +89,7 @@ async function runAll(remote: Remote, commands: RemoteCommand[]): Promise<void> 
  * new one): what `provision` computes for unchanged files, so a rerun after `start` stays a no-op. The files
  * travel base64-encoded on this one command's output and never reach a log.
  */
-async function fingerprintOnVm(remote: Remote, layout: RemoteLayout): Promise<{ fingerprint: string; salt: string }> {
+async function fingerprintOnVm(remote: Remote, layout: RemoteLayout, masker: Masker): Promise<{ fingerprint: string; salt: string }> {
   const b64 = (path: string, key: string) => `[ -f ${shq(path)} ] && printf '${key}=%s\\n' "$(base64 -w0 < ${shq(path)})"`;
   const script = [
     b64(layout.launcher, 'launcher'),
@@ -101,7 +105,7 @@ async function fingerprintOnVm(remote: Remote, layout: RemoteLayout): Promise<{ 
   const secrets = decode(field('secrets'));
   if (launcher === undefined || secrets === undefined)
     throw new StepError(`This VM is not provisioned (no ${launcher === undefined ? layout.launcher : layout.secrets}): run provision first.`);
-  const secret = new Secret(secrets);
+  const secret = new Secret(secrets, masker);
   const kept = field('salt') ?? '';
   const salt = /^[0-9a-f]{32}$/.test(kept) ? kept : newFingerprintSalt();
   return { fingerprint: configFingerprint(launcher, secret, decode(field('auth')), salt), salt };
@@ -124,13 +128,15 @@ async function waitForHealth(remote: Remote, state: VmState, target: HostTarget)
   }
   const tail = logTailCommand(state.layout, 5);
   const lines = (await remote.exec(tail.command, { timeoutSec: tail.timeoutSec }).catch(() => ({ stdout: '' }))).stdout.trim();
-  throw new StepError(`The server did not answer /health within ${HEALTH_WAIT_SEC} s (${last}); last log lines: ${maskSecrets(lines.split('\n').join(' | '))}`);
+  throw new StepError(
+    `The server did not answer /health within ${HEALTH_WAIT_SEC} s (${last}); last log lines: ${state.masker.mask(lines.split('\n').join(' | '))}`,
+  );
 }
 
 async function start(remote: Remote, state: VmState, target: HostTarget): Promise<string> {
-  const { fingerprint, salt } = await fingerprintOnVm(remote, state.layout);
+  const { fingerprint, salt } = await fingerprintOnVm(remote, state.layout, state.masker);
   const systemd = supervisorOf(state.facts) === 'systemd';
-  await runAll(remote, [systemd ? startUnitCommand(state.layout, fingerprint, salt) : startServerCommand(state.layout, fingerprint, salt)]);
+  await runAll(remote, [systemd ? startUnitCommand(state.layout, fingerprint, salt) : startServerCommand(state.layout, fingerprint, salt)], state.masker);
   await waitForHealth(remote, state, target);
   return systemd ? 'started under systemd, /health ok' : 'started, /health ok';
 }
@@ -139,13 +145,13 @@ async function start(remote: Remote, state: VmState, target: HostTarget): Promis
  * Under systemd the server's output goes to the log file (the launcher's log writer); the journal holds what
  * systemd says about the unit: starts, stops, crashes and restarts. Read with sudo (the journal is root's).
  */
-async function unitJournal(remote: Remote, lines: number): Promise<string[]> {
+async function unitJournal(remote: Remote, lines: number, masker: Masker): Promise<string[]> {
   const tail = journalTailCommand(UNIT_NAME, lines, 'short-iso');
   const res = await remote.exec(tail.command, { timeoutSec: tail.timeoutSec });
   return res.stdout
     .split('\n')
     .filter((l) => l !== '')
-    .map((l) => maskSecrets(l));
+    .map((l) => masker.mask(l));
 }
 
 /** One command on one VM, over one connection. */
@@ -161,12 +167,12 @@ async function onHost(
   const ok = (changed: boolean, summary: string) => ({ status: 'ok' as const, changed, summary });
   switch (config.command) {
     case 'logs': {
-      const journal = supervisorOf(state.facts) === 'systemd' ? await unitJournal(remote, config.lines) : undefined;
+      const journal = supervisorOf(state.facts) === 'systemd' ? await unitJournal(remote, config.lines, state.masker) : undefined;
       return { ...ok(false, `last ${state.log.length} lines of ${state.layout.log}`), lines: state.log, ...(journal ? { journal } : {}) };
     }
     case 'stop': {
       const plan = planStop(state.facts, state.layout);
-      await runAll(remote, plan.commands);
+      await runAll(remote, plan.commands, state.masker);
       return ok(plan.change, plan.reason);
     }
     case 'start': {
@@ -178,22 +184,25 @@ async function onHost(
     }
     case 'restart': {
       const stop: LifecyclePlan = planStop(state.facts, state.layout);
-      await runAll(remote, stop.commands);
+      await runAll(remote, stop.commands, state.masker);
       return ok(true, `re${await start(remote, state, target)}`);
     }
     case 'remove': {
       const plan = planRemove(state.facts, state.layout, { ...(state.artifacts ? { path: state.artifacts } : {}), purge: config.purgeArtifacts });
       if (!plan.change) return { ...ok(false, plan.reason), removed: [], kept: plan.kept };
       if (config.dryRun) return { ...ok(true, `would remove ${plan.removed.join(', ')}`), removed: plan.removed, kept: plan.kept };
-      await runAll(remote, plan.commands);
+      await runAll(remote, plan.commands, state.masker);
       return { ...ok(true, plan.reason), removed: plan.removed, kept: plan.kept };
     }
   }
 }
 
-/** `provision logs --follow`: the log as it grows, each line masked and handed to `onLine`, until the connection closes. */
-async function followLog(remote: Remote, layout: RemoteLayout, lines: number, onLine: (line: string) => void): Promise<void> {
-  await remote.exec(`tail -n ${Number(lines)} -F ${shq(layout.log)}`, { timeoutSec: 7 * 24 * 3600, onLine: (l) => onLine(maskSecrets(l)) });
+/**
+ * `provision logs --follow`: the log as it grows, each line masked for its host and handed to `onLine` (which
+ * makes it visible), until the connection closes.
+ */
+async function followLog(remote: Remote, state: VmState, lines: number, onLine: (line: string) => void): Promise<void> {
+  await remote.exec(`tail -n ${Number(lines)} -F ${shq(state.layout.log)}`, { timeoutSec: 7 * 24 * 3600, onLine: (l) => onLine(state.masker.mask(l)) });
 }
 
 /** Runs the command on every VM, `concurrency` at a time; results in the order the VMs were given. */
@@ -207,20 +216,21 @@ export async function runLifecycle(
     const started = Date.now();
     const base = { host: target.label, command: config.command };
     let remote: Remote | undefined;
+    const masker = hostMasker();
     try {
       remote = await Remote.connect(target, config.ssh);
       hooks.onRemote?.(remote);
-      const state = await readState(remote, target, config);
+      const state = await readState(remote, target, config, masker);
       const done = await onHost(target, config, remote, state);
       if (config.command === 'logs' && config.follow) {
         for (const l of done.lines ?? []) hooks.onFollowLine?.(target.label, l);
         // From the end: the lines above were the last ones.
-        await followLog(remote, state.layout, 0, (l) => hooks.onFollowLine?.(target.label, l));
+        await followLog(remote, state, 0, (l) => hooks.onFollowLine?.(target.label, l));
       }
       return { ...base, ...done, durationMs: Date.now() - started };
     } catch (err) {
       const status = remote ? 'failed' : 'unreachable';
-      return { ...base, status, changed: false, summary: '', error: errorMessage(err), durationMs: Date.now() - started };
+      return { ...base, status, changed: false, summary: '', error: masker.mask(errorMessage(err)), durationMs: Date.now() - started };
     } finally {
       remote?.close();
     }

@@ -9,7 +9,7 @@ import { composeProbeScript, readProbeOutput } from '../plan/probe/part.js';
 import { emptyStatusExtras, launcherFlag, STATUS_PARTS, type StatusExtras, type StatusProbeInput } from '../plan/probe/status.js';
 import { httpOnVm, type HttpResponse } from '../checks/http.js';
 import { errorMessage } from '../util/errors.js';
-import { basicAuthHeader, maskSecrets } from '../util/secret.js';
+import { basicAuthHeader, hostMasker, type Masker } from '../util/secret.js';
 import { databaseSummary, judgeLogSize, judgeRunningServer, type LogSize } from '../verdicts/status.js';
 import { launcherLogBound } from '../render/log-writer.js';
 import { urlHost } from '../util/url-host.js';
@@ -21,7 +21,10 @@ export const STATUS_LOG_LINES = 5;
 
 export { launcherFlag };
 
-/** What `provision status` found on one VM. Nothing in it is secret. */
+/**
+ * What `provision status` found on one VM. Nothing in it is secret: every text from the VM is masked (the
+ * laptop's secrets and the VM's own). Its texts are as the VM sent them: the renderers make them visible.
+ */
 export interface HostStatus {
   host: string;
   healthy: boolean;
@@ -102,10 +105,12 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
     log: { lines: [] },
     durationMs: 0,
   };
+  // The laptop's secrets and this VM's: its secrets file masks its own report only.
+  const masker = hostMasker();
   const done = (): HostStatus => {
     status.healthy = status.problems.length === 0 && status.error === undefined;
     status.durationMs = Date.now() - started;
-    return status;
+    return maskStatus(status, masker);
   };
   let remote: Remote | undefined;
   try {
@@ -126,11 +131,11 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
     status.log.path = layout.log;
     if (facts.mlflowVersion) status.mlflow.installed = facts.mlflowVersion;
 
-    // Every value of the secrets file (and the password inside the URI) is registered as a Secret before the
-    // log tail is masked: masking earlier would know none of them.
-    const secrets = readSecretsFile(extras.secrets.join('\n'));
+    // Every value of the secrets file (and the password inside the URI) is registered in this host's masker,
+    // which masks every text of the report once it is done.
+    const secrets = readSecretsFile(extras.secrets.join('\n'), masker);
     const uri = secrets.get('MLFLOW_BACKEND_STORE_URI');
-    status.log.lines = extras.log.map((l) => maskSecrets(l));
+    status.log.lines = extras.log;
     if (extras.launcher.length === 0 || !uri) {
       status.problems.push(
         `${target.address} is not provisioned (no ${extras.launcher.length === 0 ? layout.launcher : layout.secrets}): run provision --host ${target.label}.`,
@@ -148,7 +153,7 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
     status.auth = launcherFlag(extras.launcher, '--app-name') === 'basic-auth' ? 'basic' : 'none';
     const adminPassword = secrets.get('MLFLOW_AUTH_ADMIN_PASSWORD');
     const adminUser = (extras.launcher.join('\n').match(/MLFLOW_AUTH_ADMIN_USERNAME=(\S+)/)?.[1] ?? 'admin').replace(/^'(.*)'$/, '$1');
-    const auth = status.auth === 'basic' && adminPassword ? basicAuthHeader(adminUser, adminPassword) : undefined;
+    const auth = status.auth === 'basic' && adminPassword ? basicAuthHeader(adminUser, adminPassword, masker) : undefined;
 
     const unit = facts.supervisor.unit;
     status.supervisor = unit?.sha256 !== undefined ? 'systemd' : 'nohup';
@@ -166,7 +171,7 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
       );
     }
 
-    const db = parseBackendUri(uri);
+    const db = parseBackendUri(uri, masker);
     // The database as the server reaches it: with the root certificate libpq on the VM verifies against.
     const dbCheck = db
       ? (async () => {
@@ -231,6 +236,16 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
   } finally {
     remote?.close();
   }
+}
+
+/** Every text of the report through the host's masker (the report's own sentences hold no secret, and lose nothing). */
+function maskStatus(status: HostStatus, masker: Masker): HostStatus {
+  const m = (t: string) => masker.mask(t);
+  status.problems = status.problems.map(m);
+  if (status.error !== undefined) status.error = m(status.error);
+  status.database.detail = m(status.database.detail);
+  status.log.lines = status.log.lines.map(m);
+  return status;
 }
 
 /**

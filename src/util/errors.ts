@@ -1,4 +1,5 @@
 import { maskSecrets } from './secret.js';
+import { showUntrustedLines } from './visible-text.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -17,7 +18,8 @@ export class StepError extends Error {
   readonly exitCode: number = EXIT.failed;
 
   constructor(message: string) {
-    super(maskSecrets(message));
+    // Messages embed the VM's text (stderr, log lines): masked, then its control characters made visible.
+    super(showUntrustedLines(maskSecrets(message)));
     this.name = new.target.name;
   }
 }
@@ -47,6 +49,5 @@ export function exitCodeOf(error: unknown): number {
 }
 
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return maskSecrets(error.message);
-  return maskSecrets(String(error));
+  return showUntrustedLines(maskSecrets(error instanceof Error ? error.message : String(error)));
 }

@@ -3,6 +3,7 @@
 // only as a bare SSH login changes them, plus the server's own access-log lines; the server keeps its PID.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { labFlags, newWorkdir, provision, provisionedVm, statusFlags } from './cli.js';
@@ -164,6 +165,78 @@ test('status: a stopped server, a blocked database and an unreachable VM give ex
     ],
   );
   assert.match(lines[1].error, /Nothing accepts SSH connections on 10\.231\.0\.33:2222 \(connection refused\)/);
+});
+
+/** A request with a Host header MLflow rejects and logs as it came: a window title, an erased line. */
+const EVIL_HOST = 'evil\x1b]0;PWNED\x07\x1b[2K\x1b[1Gfake.com';
+
+/** A raw HTTP request (node:http refuses control characters in a header), bounded; the answer's first line, if any. */
+function rawRequest(ip: string, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: ip, port, timeout: 10_000 });
+    let answer = '';
+    socket.on('connect', () =>
+      socket.end(`GET /api/2.0/mlflow/experiments/search?max_results=1 HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, 'latin1'),
+    );
+    socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    socket.on('timeout', () => socket.destroy(new Error('no answer within 10 s')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''));
+  });
+}
+
+/** What a terminal would obey: ESC, BEL, CR, bidi overrides and isolates. */
+const hasRawControl = (text: string) => ['\x07', '\x1b', '\r'].some((c) => text.includes(c)) || /[\u202a-\u202e\u2066-\u2069]/.test(text);
+
+test("issue 22: the VM's control characters are shown, not obeyed; a log kept without its secrets file still masks the password", async (t) => {
+  if (!requireLab(t)) return;
+  const workdir = newWorkdir();
+  const up = await provision(labFlags(VM, workdir), { workdir });
+  assert.equal(up.code, 0, up.stdout);
+  // MLflow refuses the request (it closes the connection without an answer) and logs the header as it came.
+  await rawRequest(IP, 5000, EVIL_HOST);
+  const logged = await vmExec(VM, `grep -c 'Rejected request with invalid Host header: evil' ${HOME}/mlflow-server.log`);
+  assert.notEqual(logged.stdout.trim(), '0', 'MLflow logged the rejected Host header');
+  const pw = await dbPassword();
+  // What the server could log itself: a bidi override, and a driver error with the password (plain and in a URI).
+  const written = await vmExec(VM, `cat >> ${HOME}/mlflow-server.log`, {
+    user: 'azureuser',
+    input: `bidi: \u202Egnp.exe\u202C\nOperationalError: password=${pw} uri=postgresql://mlflow:${encodeURIComponent(pw)}@10.231.0.2/mlflow\n`,
+  });
+  assert.equal(written.code, 0, written.stderr);
+
+  const human = await provision(statusArgs(workdir), { workdir, noDbEnv: true });
+  const logs = await provision(['logs', ...statusFlags(VM, workdir), '--lines', '20'], { workdir, noDbEnv: true });
+  for (const out of [human, logs]) {
+    assert.equal(out.code, 0, `${out.stdout}\n${out.stderr}`);
+    assert.ok(!hasRawControl(`${out.stdout}${out.stderr}`), `no raw control character: ${JSON.stringify(out.stdout)}`);
+    assert.ok(out.stdout.includes('\\x1b]0;PWNED\\x07\\x1b[2K'), `shown visibly: ${out.stdout}`);
+    assert.ok(out.stdout.includes('bidi: \\u202egnp.exe\\u202c'), out.stdout);
+    assert.ok(!out.everything.includes(pw), 'the password is masked (the secrets file names it)');
+  }
+  // status shows 5 lines and its own checks log 3: the rejected request is further up by now.
+  const json = await provision(['logs', ...statusFlags(VM, workdir), '--lines', '20', '--json'], { workdir, noDbEnv: true });
+  assert.ok(!hasRawControl(json.stdout), 'JSON-escaped');
+  const lines: string[] = JSON.parse(json.stdout.trim()).lines;
+  assert.ok(lines.some((l) => l.includes('\x1b]0;PWNED\x07')) && lines.some((l) => l.includes('\u202Egnp.exe')), JSON.stringify(lines));
+
+  // After `remove` the log stays and the secrets file is gone: the password in .env/the environment masks it.
+  const secrets = `${HOME}/.mlflow-server.env`;
+  assert.equal((await vmExec(VM, `mv ${secrets} ${secrets}.aside`)).code, 0);
+  try {
+    for (const extra of [[], ['--json']]) {
+      const removed = await provision(statusArgs(workdir, extra), { workdir });
+      assert.equal(removed.code, 1);
+      assert.match(removed.stdout, /is not provisioned/);
+      assert.match(removed.stdout, /OperationalError: password=\*\*\* uri=postgresql:\/\/mlflow:\*\*\*@10\.231\.0\.2\/mlflow/);
+      assert.ok(!removed.everything.includes(pw) && !removed.everything.includes(encodeURIComponent(pw)), 'no password in the output');
+    }
+    const kept = await provision(['logs', ...statusFlags(VM, workdir), '--lines', '10'], { workdir });
+    assert.match(kept.stdout, /OperationalError: password=\*\*\* /);
+    assert.ok(!kept.everything.includes(pw), 'no password in logs either');
+  } finally {
+    await vmExec(VM, `mv ${secrets}.aside ${secrets}`);
+  }
 });
 
 test('status takes only its own options: a provisioning option is a usage error (exit 2)', async (t) => {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { parseFacts, type Facts } from '../../src/plan/facts.js';
 import { planRemove, planStop } from '../../src/plan/lifecycle.js';
 import { readSecretsFile, remoteLayout } from '../../src/render/server-files.js';
-import { maskSecrets } from '../../src/util/secret.js';
+import { hostMasker } from '../../src/util/secret.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,6 +105,7 @@ test('the lifecycle commands: help, completion, and refusals before connecting',
 
 test("the VM's secrets file read back: every value masked, and the password inside the URI too (a log line may print it plain)", () => {
   const pw = 'Lab@pw:/x#y?z%life42';
-  readSecretsFile(`MLFLOW_BACKEND_STORE_URI='postgresql://mlflow:${encodeURIComponent(pw)}@db.example.com:5432/mlflow?sslmode=require'\n`);
-  assert.equal(maskSecrets(`connection failed for password ${pw} here`), 'connection failed for password *** here');
+  const masker = hostMasker();
+  readSecretsFile(`MLFLOW_BACKEND_STORE_URI='postgresql://mlflow:${encodeURIComponent(pw)}@db.example.com:5432/mlflow?sslmode=require'\n`, masker);
+  assert.equal(masker.mask(`connection failed for password ${pw} here`), 'connection failed for password *** here');
 });

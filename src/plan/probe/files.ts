@@ -52,8 +52,9 @@ stat -c 'file_stat=%a %U %n' "$@" 2>/dev/null${
       if (owner) file.owner = owner;
     },
     flask_secret_key: (f, v) => {
-      // Written by us as a bare hex word; anything else (quoted, empty) is not a key we made.
-      if (/^[0-9a-f]{32,128}$/.test(v)) f.flaskSecretKey = new Secret(v);
+      // Written by us as a bare hex word; anything else (quoted, empty) is not a key we made. Read from the VM:
+      // masked in that host's scope only (the connect step registers it there).
+      if (/^[0-9a-f]{32,128}$/.test(v)) f.flaskSecretKey = new Secret(v, null);
     },
   },
 };

@@ -73,6 +73,7 @@ async function probe(run: HostRun): Promise<void> {
     throw new ProbeIncomplete(`Reading the VM's state failed (exit ${res.code}): ${res.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
   }
   run.facts = parseFacts(res.stdout);
+  run.facts.flaskSecretKey?.maskIn(run.masker);
   run.desired = desiredState({
     config: run.config,
     target: run.target,
