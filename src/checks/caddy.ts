@@ -16,9 +16,10 @@ export async function caddyInternalRoot(exec: (command: string, options?: ExecOp
 /** The one CA certificate in what the VM sent (untrusted text), as PEM; undefined for anything else. */
 export function internalRootOf(text: string): string | undefined {
   const blocks = text.match(/-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/g);
-  if (blocks?.length !== 1) return undefined;
+  const block = blocks?.length === 1 ? blocks[0] : undefined;
+  if (block === undefined) return undefined;
   try {
-    return new X509Certificate(blocks[0]!).ca ? `${blocks[0]!}\n` : undefined;
+    return new X509Certificate(block).ca ? `${block}\n` : undefined;
   } catch {
     return undefined;
   }
