@@ -65,7 +65,13 @@ export function renderCaddyfile(site: CaddySite): string {
     `${site.names.join(', ')} {`,
     ...tls.map((l) => `\t${l}`),
     '\theader Strict-Transport-Security "max-age=31536000"',
-    `\treverse_proxy 127.0.0.1:${site.upstreamPort}`,
+    // Idle connections to MLflow are closed by Caddy after 1 s, before uvicorn closes them (5 s; gunicorn 2 s):
+    // otherwise a request Caddy sends on a connection the server is just closing gets a reset, and the client a 502.
+    `\treverse_proxy 127.0.0.1:${site.upstreamPort} {`,
+    '\t\ttransport http {',
+    '\t\t\tkeepalive 1s',
+    '\t\t}',
+    '\t}',
     '}',
   ];
   return `${lines.join('\n')}\n`;

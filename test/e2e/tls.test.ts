@@ -227,7 +227,12 @@ test('--tls acme with a new --public-name: a certificate this machine does not t
     ),
   );
   assert.doesNotMatch(wrong.stdout + wrong.stderr, /within 120 s|network security group/);
-  t.diagnostic(`an untrusted certificate: exit 1 after ${(wrong.wallMs / 1000).toFixed(1)} s`);
+  const log = readFileSync(join(logDir, `${IP}.log`), 'utf8')
+    .trim()
+    .split('\n');
+  const serverDone = log.find((l) => / == server: /.test(l))?.split(' ')[0] ?? '';
+  const proxySeconds = (Date.parse(log.at(-1)!.split(' ')[0]!) - Date.parse(serverDone)) / 1000;
+  t.diagnostic(`an untrusted certificate: exit 1 after ${(wrong.wallMs / 1000).toFixed(1)} s, the proxy step's part ${proxySeconds.toFixed(1)} s`);
   const res = await cli([...acmeFlags(NAME2), '--json']);
   ok(res);
   assert.equal(json(res).url, `https://${NAME2}`);
