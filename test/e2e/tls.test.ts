@@ -370,7 +370,7 @@ test('--tls refused before anything changes: acme without a DNS name (exit 2), a
   assert.match(noSystemd.stdout + noSystemd.stderr, /--tls needs systemd on 10\.231\.0\.11 \(Caddy runs as its caddy\.service\), and this VM does not run it/);
 });
 
-test('Debian 13: --tls acme, verified over https from here, and a no-op rerun', async (t: TestContext) => {
+test('Debian 13: --tls acme, verified over https from here, a no-op rerun, no local user reaches the admin API or a key; remove takes Caddy state and a stray key upload', async (t: TestContext) => {
   if (!requireLab(t)) return;
   const vm = 46;
   const ip = vmIp(vm);
