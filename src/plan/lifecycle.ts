@@ -1,11 +1,10 @@
 import { artifactsPathProblem } from '../config/artifacts-dir.js';
-import { CADDYFILE, PROXY_DIR } from '../render/caddyfile.js';
 import type { RemoteLayout } from '../render/server-files.js';
 import { UNIT_NAME, UNIT_PATH } from '../render/systemd-unit.js';
 import { shq } from '../util/shell-quote.js';
 import { stopServerCommand, type RemoteCommand } from './commands.js';
 import type { Facts } from './facts.js';
-import { removeProxyCommand } from './proxy-commands.js';
+import { ourProxyUploads, PROXY_REMOVED_PATHS, removeProxyCommand } from './proxy-commands.js';
 import { leftoverGroups } from './server-plan.js';
 import { removeUnitCommand } from './unit-commands.js';
 
@@ -76,9 +75,10 @@ export function planRemove(facts: Facts, layout: RemoteLayout, artifacts: { path
   commands.push(stopServerCommand(layout, strayGroups(facts)));
   if (facts.proxy.ours || facts.proxy.dir) {
     commands.push(removeProxyCommand());
-    removed.push(CADDYFILE, PROXY_DIR);
+    removed.push(...PROXY_REMOVED_PATHS);
   }
-  const files = [layout.launcher, layout.secrets, layout.authIni, layout.pgRootCert, layout.pidFile, ...facts.leftoverUploads];
+  const proxyUploads = ourProxyUploads(layout.home, facts.proxy.uploads ?? []);
+  const files = [layout.launcher, layout.secrets, layout.authIni, layout.pgRootCert, layout.pidFile, ...facts.leftoverUploads, ...proxyUploads];
   commands.push({ label: `remove ${files.length} files of provision`, command: `rm -f -- ${files.map(shq).join(' ')}`, timeoutSec: 30 });
   removed.push(layout.launcher, layout.secrets, layout.pidFile);
   if (facts.venvPython || facts.mlflowVersion) {

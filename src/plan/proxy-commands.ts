@@ -1,4 +1,4 @@
-import { CADDY_UNIT, CADDYFILE, CADDYFILE_MARKER, PROXY_DIR } from '../render/caddyfile.js';
+import { CADDY_CONFIG_DIR, CADDY_DATA_DIR, CADDY_INTERNAL_ROOT, CADDY_UNIT, CADDYFILE, CADDYFILE_MARKER, PROXY_DIR } from '../render/caddyfile.js';
 import { shq } from '../util/shell-quote.js';
 import { aptInstallCommand, journalTailCommand, type RemoteCommand } from './commands.js';
 
@@ -41,6 +41,16 @@ export function proxyUploadPath(home: string, name: string): string {
   return `${home}/.provision-caddy-${name}`;
 }
 
+/** Of the paths the probe listed (text from the VM), the uploads of ours: directly in the home. */
+export function ourProxyUploads(home: string, paths: string[]): string[] {
+  return paths.filter((p) => p.startsWith(`${home}/.provision-caddy-`) && !p.slice(home.length + 1).includes('/'));
+}
+
+/** The uploads an interrupted run left in the home go. */
+export function removeProxyUploadsCommand(paths: string[]): RemoteCommand {
+  return { label: `remove ${paths.join(', ')}`, command: `rm -f -- ${paths.map(shq).join(' ')}`, timeoutSec: 30 };
+}
+
 /**
  * Root installs the uploaded files with their owner and mode (our folder root:caddy 0750 first), and the
  * uploads go, also when an install fails.
@@ -73,25 +83,19 @@ export function removeProxyFilesCommand(paths: string[]): RemoteCommand {
   return { label: `remove ${paths.join(', ')}`, command: `sudo -n rm -f ${paths.map(shq).join(' ')}`, timeoutSec: 30 };
 }
 
-/** How long a reload may take before Caddy is restarted instead. */
-const RELOAD_WAIT_SEC = 30;
-
 /**
  * The configuration is validated as the caddy user (as the service reads it: our key is Caddy's alone, and
- * `tls internal` keeps its CA in Caddy's home, not root's), errors shown; then Caddy starts at boot and now,
- * or a running one reloads. Caddy 2.6 leaves systemd waiting after a reload whose configuration fails to
- * load (systemd's reload then hangs 90 s): a reload is bounded, and a restart follows one that fails.
+ * `tls internal` keeps its CA in Caddy's home, not root's), errors shown; then Caddy starts at boot and
+ * (re)starts now. Never `systemctl reload`: Debian's unit reloads through Caddy's admin API, which our
+ * Caddyfile turns off (docs/security.md), so a changed configuration is a restart (HTTPS pauses for about a second).
  */
 export function applyCaddyCommand(running: boolean): RemoteCommand {
   const validate = `sudo -n -u caddy caddy validate --adapter caddyfile --config ${CADDYFILE}`;
-  const go = running
-    ? `sudo -n timeout ${RELOAD_WAIT_SEC} systemctl reload ${CADDY_UNIT} || { echo "reload failed: restarting Caddy"; sudo -n systemctl restart ${CADDY_UNIT}; }`
-    : `sudo -n systemctl reset-failed ${CADDY_UNIT} 2>/dev/null; sudo -n systemctl restart ${CADDY_UNIT}`;
   return {
-    label: running ? `caddy validate, systemctl reload ${CADDY_UNIT}` : `caddy validate, systemctl enable and start ${CADDY_UNIT}`,
+    label: running ? `caddy validate, systemctl restart ${CADDY_UNIT}` : `caddy validate, systemctl enable and start ${CADDY_UNIT}`,
     command: [
       `out=$(cd / && ${validate} 2>&1) || { printf '%s\n' "$out" | grep -v '"level":"info"'; echo "caddy validate refused ${CADDYFILE}"; exit 1; }`,
-      `sudo -n systemctl enable --quiet ${CADDY_UNIT} && { ${go}; }`,
+      `sudo -n systemctl enable --quiet ${CADDY_UNIT} && { sudo -n systemctl reset-failed ${CADDY_UNIT} 2>/dev/null; sudo -n systemctl restart ${CADDY_UNIT}; }`,
     ].join('\n'),
     timeoutSec: 180,
   };
@@ -102,22 +106,48 @@ export function enableCaddyCommand(): RemoteCommand {
   return { label: `systemctl enable ${CADDY_UNIT}`, command: `sudo -n systemctl enable --quiet ${CADDY_UNIT}`, timeoutSec: 60 };
 }
 
+/** What taking the proxy away removes, for the user: our configuration and files, and Caddy's state. */
+export const PROXY_REMOVED_PATHS = [CADDYFILE, PROXY_DIR, CADDY_DATA_DIR, CADDY_CONFIG_DIR] as const;
+
 /**
- * --tls off after it was on: Caddy stops and stays off at boot, our Caddyfile and files (the key among them)
- * go, so nothing answers on 80 and 443 and no key is left behind. The package stays installed.
+ * --tls off after it was on, and `remove`: Caddy stops and stays off at boot; our Caddyfile and files (our
+ * key among them) go, and, when the Caddyfile in place is ours, Caddy's state that our configuration made:
+ * certificates and their keys, the internal CA's root and intermediate keys, ACME accounts and their keys,
+ * and the autosaved configuration. Removed as the caddy user (its files; a link planted there cannot send
+ * root elsewhere). The package, the caddy user and its empty home stay.
  */
 export function removeProxyCommand(): RemoteCommand {
   return {
-    label: `systemctl disable --now ${CADDY_UNIT}, remove ${CADDYFILE} and ${PROXY_DIR}`,
+    label: `systemctl disable --now ${CADDY_UNIT}, remove ${PROXY_REMOVED_PATHS.join(', ')}`,
     command: [
       `sudo -n systemctl disable --now --quiet ${CADDY_UNIT} 2>/dev/null`,
       `sudo -n systemctl reset-failed ${CADDY_UNIT} 2>/dev/null`,
+      'rc=0',
       // Ours goes; the Caddyfile it replaced (the package's) comes back, for a Caddy that is off anyway.
-      `if head -n 1 ${CADDYFILE} 2>/dev/null | grep -q ${shq(`^${CADDYFILE_MARKER}`)}; then sudo -n rm -f ${CADDYFILE}; [ -f ${CADDYFILE_BACKUP} ] && sudo -n mv ${CADDYFILE_BACKUP} ${CADDYFILE}; fi`,
-      `sudo -n rm -rf ${PROXY_DIR}`,
+      `if head -n 1 ${CADDYFILE} 2>/dev/null | grep -q ${shq(`^${CADDYFILE_MARKER}`)}; then`,
+      `  sudo -n -u caddy rm -rf -- ${CADDY_DATA_DIR} ${CADDY_CONFIG_DIR} || { echo "could not remove all of Caddy's state (${CADDY_DATA_DIR}, ${CADDY_CONFIG_DIR}): remove it as root"; rc=1; }`,
+      `  sudo -n rm -f ${CADDYFILE}; [ -f ${CADDYFILE_BACKUP} ] && sudo -n mv ${CADDYFILE_BACKUP} ${CADDYFILE}`,
+      'fi',
+      `sudo -n rm -rf ${PROXY_DIR} || rc=1`,
+      'exit $rc',
     ].join('\n'),
     timeoutSec: 90,
   };
+}
+
+/** The certificates Caddy stored for `name` (chains, public), read as the caddy user: whoever issued them. */
+export function readStoredCertificatesCommand(name: string): RemoteCommand {
+  const script = 'for f in "$1"/certificates/*/"$2"/"$2".crt; do [ -f "$f" ] && cat -- "$f"; done; true';
+  return {
+    label: `read Caddy's certificates for ${name}`,
+    command: `sudo -n -u caddy sh -c ${shq(script)} sh ${CADDY_DATA_DIR} ${shq(name.toLowerCase())}`,
+    timeoutSec: 15,
+  };
+}
+
+/** --tls internal: the CA's root, read as the caddy user (the file is Caddy's). */
+export function readInternalRootCommand(): RemoteCommand {
+  return { label: `read ${CADDY_INTERNAL_ROOT}`, command: `sudo -n -u caddy cat -- ${CADDY_INTERNAL_ROOT}`, timeoutSec: 15 };
 }
 
 /** Caddy's last log lines, for a proxy that got no certificate or did not start. */

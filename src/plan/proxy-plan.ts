@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CADDYFILE, PROXY_DIR, PROXY_FILES } from '../render/caddyfile.js';
+import { CADDY_DATA_DIR, CADDYFILE, PROXY_DIR, PROXY_FILES } from '../render/caddyfile.js';
 import type { Secret } from '../util/secret.js';
 import type { RemoteCommand } from './commands.js';
 import type { DesiredProxy } from './desired.js';
@@ -10,9 +10,11 @@ import {
   installCaddyCommands,
   installCaddyfileCommand,
   installProxyFilesCommand,
+  ourProxyUploads,
   proxyUploadPath,
   removeProxyCommand,
   removeProxyFilesCommand,
+  removeProxyUploadsCommand,
 } from './proxy-commands.js';
 
 /** One thing the proxy step does: a command, or a file uploaded (0600, as the user) for root to install. */
@@ -41,18 +43,27 @@ export function proxyProblem(facts: Facts, proxy: DesiredProxy | undefined, addr
  */
 export function planProxy(facts: Facts, proxy: DesiredProxy | undefined, home: string): ProxyDecision {
   const have = facts.proxy;
+  // An interrupted run's uploads (the key among them) go whatever else happens, with --tls or without.
+  const uploads = ourProxyUploads(home, have.uploads ?? []);
+  const leftovers: ProxyAction[] = uploads.length > 0 ? [{ kind: 'run', command: removeProxyUploadsCommand(uploads) }] : [];
+  const leftoverWhy = uploads.length > 0 ? [`${uploads.join(', ')} left by an interrupted run`] : [];
   if (!proxy) {
     const left = have.ours || have.dir;
-    if (!left) return { change: false, reason: 'no --tls: MLflow serves plain HTTP', actions: [], awaitCertificate: false };
+    if (!left && leftovers.length === 0) return { change: false, reason: 'no --tls: MLflow serves plain HTTP', actions: [], awaitCertificate: false };
+    const removal = left
+      ? [
+          `no --tls now: Caddy is stopped and disabled; ${CADDYFILE}, ${PROXY_DIR} (our certificate and key) and Caddy's state (${CADDY_DATA_DIR}: certificates and their keys, the internal CA, ACME accounts) are removed; the caddy package stays installed`,
+        ]
+      : [];
     return {
       change: true,
-      reason: 'no --tls now: the HTTPS proxy an earlier run set up is stopped and its configuration and keys removed',
-      actions: [{ kind: 'run', command: removeProxyCommand() }],
+      reason: [...removal, ...leftoverWhy.map((w) => `${w} removed`)].join('; '),
+      actions: [...leftovers, ...(left ? [{ kind: 'run' as const, command: removeProxyCommand() }] : [])],
       awaitCertificate: false,
     };
   }
-  const actions: ProxyAction[] = [];
-  const why: string[] = [];
+  const actions: ProxyAction[] = [...leftovers];
+  const why: string[] = [...leftoverWhy];
   if (!have.installed) {
     why.push('Caddy is not installed');
     actions.push(...installCaddyCommands(facts.osId, facts.osVersion).map((command) => ({ kind: 'run' as const, command })));

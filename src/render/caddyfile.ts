@@ -8,8 +8,15 @@ export const CADDYFILE = '/etc/caddy/Caddyfile';
 export const PROXY_DIR = '/etc/caddy/provision';
 /** The first line of a Caddyfile we wrote: the probe tells ours from one an admin wrote. */
 export const CADDYFILE_MARKER = '# Managed by provision';
-/** Caddy's admin API, on the VM's loopback only (its default): the internal CA's root is read from it. */
-export const CADDY_ADMIN_PORT = 2019;
+/**
+ * Caddy's state, in the caddy user's home (Debian's package: /var/lib/caddy): certificates and their keys, the
+ * internal CA (pki), ACME accounts and locks under the data folder; the last configuration loaded
+ * (autosave.json) under the config folder. Only Caddy (and root) can read them.
+ */
+export const CADDY_DATA_DIR = '/var/lib/caddy/.local/share/caddy';
+export const CADDY_CONFIG_DIR = '/var/lib/caddy/.config/caddy';
+/** --tls internal: the root of Caddy's CA, what clients trust. */
+export const CADDY_INTERNAL_ROOT = `${CADDY_DATA_DIR}/pki/authorities/local/root.crt`;
 
 /** The files the proxy uses besides the Caddyfile, by role: name in PROXY_DIR, mode, owner. */
 export const PROXY_FILES = {
@@ -36,7 +43,9 @@ export interface CaddySite {
  * passes through as the client sent it, so MLflow's allow-list and CORS see the public name.
  */
 export function renderCaddyfile(site: CaddySite): string {
-  const global: string[] = [];
+  // Caddy's admin API is off: on 127.0.0.1:2019 (its default) any local user could load a configuration that
+  // serves Caddy's keys or re-routes the proxy; it has no login. A changed configuration restarts Caddy instead.
+  const global: string[] = ['admin off'];
   if (site.acme?.directory) global.push(`acme_ca ${site.acme.directory}`);
   if (site.acme?.directoryRoot) global.push(`acme_ca_root ${proxyFilePath('acmeRoot')}`);
   if (site.acme?.email) global.push(`email ${site.acme.email}`);
@@ -49,11 +58,20 @@ export function renderCaddyfile(site: CaddySite): string {
   const tls = site.mode === 'internal' ? ['tls internal'] : site.mode === 'files' ? [`tls ${proxyFilePath('cert')} ${proxyFilePath('key')}`] : [];
   const lines = [
     `${CADDYFILE_MARKER} (--tls ${site.mode}); a rerun rewrites it. See docs/tls.md.`,
-    ...(global.length > 0 ? ['{', ...global.map((l) => `\t${l}`), '}', ''] : ['']),
+    '{',
+    ...global.map((l) => `\t${l}`),
+    '}',
+    '',
     `${site.names.join(', ')} {`,
     ...tls.map((l) => `\t${l}`),
     '\theader Strict-Transport-Security "max-age=31536000"',
-    `\treverse_proxy 127.0.0.1:${site.upstreamPort}`,
+    // Idle connections to MLflow are closed by Caddy after 1 s, before uvicorn closes them (5 s; gunicorn 2 s):
+    // otherwise a request Caddy sends on a connection the server is just closing gets a reset, and the client a 502.
+    `\treverse_proxy 127.0.0.1:${site.upstreamPort} {`,
+    '\t\ttransport http {',
+    '\t\t\tkeepalive 1s',
+    '\t\t}',
+    '\t}',
     '}',
   ];
   return `${lines.join('\n')}\n`;

@@ -21,7 +21,7 @@ export interface TlsStatus {
  */
 export async function tlsStatus(remote: Remote, site: { mode: string; names: string[] }, trust: string | undefined, now = new Date()): Promise<TlsStatus> {
   const name = site.names[0]!;
-  const ca = trust ?? (site.mode === 'internal' ? await caddyInternalRoot((port, req) => httpOnVm(remote, port, req)) : undefined);
+  const ca = trust ?? (site.mode === 'internal' ? await caddyInternalRoot((command, options) => remote.exec(command, options)) : undefined);
   const status: TlsStatus = { mode: site.mode, names: site.names, verified: false, problems: [] };
   try {
     const res = await httpOnVm(remote, 443, { path: '/health', timeoutMs: 5000, tls: { servername: name, ...(ca ? { ca } : {}) } });

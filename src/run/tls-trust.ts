@@ -1,12 +1,39 @@
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { caddyInternalRoot } from '../checks/caddy.js';
+import { StepError } from '../util/errors.js';
 import type { HostRun } from './host-run.js';
 import type { TlsCheck } from '../checks/http.js';
 
 /** Where the VM's CA root is saved on this machine: beside the host's log. */
 export function caCertPath(run: HostRun): string {
   return resolve(join(run.config.output.logDir, `${run.target.label.replace(/[^A-Za-z0-9_.-]/g, '_')}-ca.pem`));
+}
+
+/**
+ * Saves the CA root as the log is opened: in a folder made 0700, never through a symbolic link (a planted
+ * `<host>-ca.pem` link must not overwrite its target), only into a regular file, 0644 (a certificate is public).
+ */
+export function saveCaRoot(path: string, pem: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  let fd: number;
+  try {
+    // O_NONBLOCK: a planted FIFO fails at once instead of waiting for a reader; no O_TRUNC before the checks.
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP')
+      throw new StepError(`The CA root file ${path} is a symbolic link; provision does not write through links: remove it or choose another --log-dir.`);
+    throw new StepError(`Cannot write the CA root file ${path} (${code ?? 'error'}): choose a writable --log-dir.`);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new StepError(`The CA root file ${path} is not a regular file: remove it or choose another --log-dir.`);
+    fchmodSync(fd, 0o644);
+    ftruncateSync(fd, 0);
+    writeSync(fd, pem, 0);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -19,12 +46,12 @@ export async function tlsCheckFor(run: HostRun, name: string): Promise<TlsCheck 
   if (proxy.trust) return { servername: name, ca: proxy.trust };
   if (proxy.mode !== 'internal') return { servername: name };
   if (run.notes.internalRoot === undefined) {
-    const root = await caddyInternalRoot((port, req) => run.conn.http(port, req));
+    const root = await caddyInternalRoot((command, options) => run.conn.exec(command, options));
     if (root === undefined) return undefined;
     run.notes.internalRoot = root;
     if (!run.config.dryRun) {
       const path = caCertPath(run);
-      writeFileSync(path, root, { mode: 0o644 });
+      saveCaRoot(path, root);
       run.notes.caCertPath = path;
     }
   }

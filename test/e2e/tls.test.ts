@@ -139,6 +139,32 @@ function assertNoKeyIn(keys: Array<{ line: string }>, ...runs: CliRun[]): void {
   }
 }
 
+/**
+ * Issue 22: what a local user without sudo can do to the proxy. A fresh user `mallory` asks Caddy's admin API
+ * (its default 127.0.0.1:2019 and ::1, a GET and the POST /load that re-routes it) and reads every private key
+ * Caddy or provision keeps; Caddy listens on nothing but 80 and 443 (no admin port, no admin socket).
+ */
+async function assertLocalUserLockedOut(vm: number): Promise<void> {
+  const probe = `id mallory >/dev/null 2>&1 || useradd -m mallory
+runuser -u mallory -- python3 - <<'PY'
+import urllib.request
+for url, data in [('http://127.0.0.1:2019/config/', None), ('http://[::1]:2019/config/', None), ('http://127.0.0.1:2019/load', b'{}')]:
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, data=data, headers={'Content-Type': 'application/json'}), timeout=3)
+        print('admin answered', url)
+    except urllib.error.HTTPError as e:
+        print('admin answered', url, e.code)
+    except Exception:
+        pass
+PY
+for f in $(find /var/lib/caddy /etc/caddy -type f \\( -name '*.key' -o -name 'key.pem' \\) 2>/dev/null); do runuser -u mallory -- cat "$f" >/dev/null 2>&1 && echo "mallory read $f"; done
+ss -Hltnp | grep '"caddy"' | awk '{print $4}' | grep -Ev ':(80|443)$' | sed 's/^/caddy listens on /'
+ss -Hlxp | grep '"caddy"' | sed 's/^/caddy socket /'
+echo checked`;
+  const out = await vmExec(vm, probe);
+  assert.equal(out.stdout.trim(), 'checked', `a local user reaches Caddy's admin API or a key:\n${out.stdout}${out.stderr}`);
+}
+
 async function mlflowServers(): Promise<number> {
   return (await vmProcesses(VM)).filter((p) => /\/mlflow-venv\/bin\/mlflow server\b/.test(p.cmdline)).length;
 }
@@ -172,6 +198,7 @@ test('--tls acme against the lab ACME server: https verified from here, login ov
     `Caddy's certificate key: ${keys.map((k) => k.path).join(', ')}`,
   );
   for (const k of keys) assert.deepEqual([k.mode, k.owner], ['600', 'caddy'], k.path);
+  await assertLocalUserLockedOut(VM);
 
   const status = await provision(['status', ...statusFlags(VM, workdir), '--tls-ca-cert', join(workdir, 'pebble-root.pem'), '--json'], { workdir });
   assert.equal(status.code, 0, status.stdout + status.stderr);
@@ -188,11 +215,27 @@ test('--tls acme against the lab ACME server: https verified from here, login ov
   assertNoKeyIn(keys, first, again, status, statusText);
 });
 
-test('--tls acme with a new --public-name: a certificate for the new name, the old one no longer served', async (t: TestContext) => {
+test('--tls acme with a new --public-name: a certificate this machine does not trust is said at once; then the new name, the old one no longer served', async (t: TestContext) => {
   if (!requireLab(t)) return;
+  // Issue 22: --tls-ca-cert names another CA than pebble's: the served certificate is named at once, no 120 s wait.
+  const wrong = await cli([...acmeFlags(NAME2).slice(0, -1), ACME_DIR_CA]);
+  assert.equal(wrong.code, 1, wrong.stdout + wrong.stderr);
+  assert.match(
+    wrong.stdout + wrong.stderr,
+    new RegExp(
+      `The certificate Caddy serves for ${NAME2.replace(/\./g, '\\.')} is issued by "Pebble[^"]*", which the CA in --tls-ca-cert \\S+ does not vouch for \\([A-Z_]+\\): if that is the CA you meant .*pass its root certificate with --tls-ca-cert FILE`,
+    ),
+  );
+  assert.doesNotMatch(wrong.stdout + wrong.stderr, /within 120 s|network security group/);
+  const log = readFileSync(join(logDir, `${IP}.log`), 'utf8')
+    .trim()
+    .split('\n');
+  const serverDone = log.find((l) => / == server: /.test(l))?.split(' ')[0] ?? '';
+  const proxySeconds = (Date.parse(log.at(-1)!.split(' ')[0]!) - Date.parse(serverDone)) / 1000;
+  t.diagnostic(`an untrusted certificate: exit 1 after ${(wrong.wallMs / 1000).toFixed(1)} s, the proxy step's part ${proxySeconds.toFixed(1)} s`);
   const res = await cli([...acmeFlags(NAME2), '--json']);
   ok(res);
-  assert.deepEqual([json(res).url, json(res).changed.includes('proxy')], [`https://${NAME2}`, true]);
+  assert.equal(json(res).url, `https://${NAME2}`);
   const health = await httpsToVm(IP, { path: '/health', servername: NAME2, ca: pebbleRoot });
   assert.equal(health.status, 200);
   assert.match(health.cert.names, new RegExp(`DNS:${NAME2.replace(/\./g, '\\.')}`));
@@ -217,6 +260,7 @@ test('--tls internal: the VM CA root is saved here and verifies; a no-op rerun; 
   assert.match(health.cert.names, new RegExp(`IP Address:${IP.replace(/\./g, '\\.')}`));
   assert.deepEqual(await searches(IP, ca), [200, 401]);
   assert.equal(await tcpOpen(5000), false);
+  await assertLocalUserLockedOut(VM);
   const text = await cli(['--tls', 'internal']);
   ok(text);
   assert.match(text.stdout, new RegExp(`MLFLOW_TRACKING_SERVER_CERT_PATH=${caPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
@@ -272,6 +316,7 @@ test('--tls files: the user certificate and key (0600, Caddy only, never printed
     '600 caddy',
   );
   assert.equal((await vmExec(VM, 'ls -a /home/azureuser | grep -c provision-caddy; true')).stdout.trim(), '0', 'an upload left in the home');
+  await assertLocalUserLockedOut(VM);
   const again = await cli([...flags, '--json']);
   ok(again);
   assert.deepEqual(json(again).changed, []);
@@ -281,9 +326,30 @@ test('--tls files: the user certificate and key (0600, Caddy only, never printed
 
 test('without --tls again: plain HTTP on the MLflow port, Caddy stopped and disabled, no key or configuration of ours left, one server', async (t: TestContext) => {
   if (!requireLab(t)) return;
+  // Issue 22: a key upload a Ctrl-C left in the home, and Caddy's own keys (internal CA, ACME account, certificates).
+  await vmExec(VM, 'umask 077; echo key > /home/azureuser/.provision-caddy-key.pem', { user: 'azureuser' });
+  assert.ok(
+    (await vmPrivateKeys()).some((k) => k.path.includes('/pki/authorities/local/')),
+    "Caddy's internal CA keys before",
+  );
   const res = await cli(['--json']);
   ok(res);
   assert.deepEqual([json(res).url, json(res).tls], [`http://${IP}:5000`, null]);
+  assert.match(
+    res.stdout + res.stderr,
+    /Caddy is stopped and disabled; \/etc\/caddy\/Caddyfile, \/etc\/caddy\/provision \(our certificate and key\) and Caddy's state \(\/var\/lib\/caddy\/\.local\/share\/caddy: certificates and their keys, the internal CA, ACME accounts\) are removed; the caddy package stays installed/,
+  );
+  assert.deepEqual(await vmPrivateKeys(), []);
+  assert.equal(
+    (
+      await vmExec(
+        VM,
+        'ls -A /home/azureuser | grep provision-caddy; ls -A /var/lib/caddy/.local/share /var/lib/caddy/.config; dpkg -s caddy | grep -c "ok installed"',
+      )
+    ).stdout,
+    '/var/lib/caddy/.config:\n\n/var/lib/caddy/.local/share:\n1\n',
+    "what stays: the caddy package and its user's empty folders",
+  );
   assert.equal((await httpToVm(IP, { path: '/health' })).status, 200);
   assert.equal(await tcpOpen(443), false, '443 still answers');
   assert.equal((await vmExec(VM, 'systemctl is-active caddy; systemctl is-enabled caddy; true')).stdout.trim(), 'inactive\ndisabled');
@@ -304,7 +370,7 @@ test('--tls refused before anything changes: acme without a DNS name (exit 2), a
   assert.match(noSystemd.stdout + noSystemd.stderr, /--tls needs systemd on 10\.231\.0\.11 \(Caddy runs as its caddy\.service\), and this VM does not run it/);
 });
 
-test('Debian 13: --tls acme, verified over https from here, and a no-op rerun', async (t: TestContext) => {
+test('Debian 13: --tls acme, verified over https from here, a no-op rerun, no local user reaches the admin API or a key; remove takes Caddy state and a stray key upload', async (t: TestContext) => {
   if (!requireLab(t)) return;
   const vm = 46;
   const ip = vmIp(vm);
@@ -324,6 +390,19 @@ test('Debian 13: --tls acme, verified over https from here, and a no-op rerun', 
     const again = await run([...acmeFlags(name), '--json']);
     ok(again);
     assert.deepEqual(json(again).changed, []);
+    await assertLocalUserLockedOut(vm);
+
+    // Issue 22: remove takes Caddy's state (ACME account and certificate keys) and a key upload a Ctrl-C left.
+    await vmExec(vm, 'umask 077; echo key > /home/azureuser/.provision-caddy-key.pem', { user: 'azureuser' });
+    const removed = await provision(['remove', ...statusFlags(vm, dir)], { workdir: dir });
+    assert.equal(removed.code, 0, removed.stdout + removed.stderr);
+    assert.match(removed.stdout, /removed: .*\/etc\/caddy\/provision, \/var\/lib\/caddy\/\.local\/share\/caddy, \/var\/lib\/caddy\/\.config\/caddy/);
+    assert.match(removed.stdout, /kept: .*the apt packages \(python3, postgresql-client, caddy\)/);
+    const left = await vmExec(
+      vm,
+      'find /var/lib/caddy/.local/share /var/lib/caddy/.config /etc/caddy -mindepth 1; ls -A /home/azureuser | grep provision-caddy; true',
+    );
+    assert.equal(left.stdout.trim(), '/etc/caddy/Caddyfile', "Caddy's state or a key left after remove");
   } finally {
     await stopVm(vm).catch(() => undefined);
   }

@@ -52,7 +52,10 @@ test('stop: a running server stops and keeps its record; a stopped one is unchan
 });
 
 test('remove: unit, proxy, files and venv go; artifacts, log and database stay unless --purge-artifacts; a dangerous folder is never purged', () => {
-  const withProxy: Facts = { ...underSystemd('active'), proxy: { installed: true, ours: true, dir: true, active: 'active', enabled: true, files: {} } };
+  const withProxy: Facts = {
+    ...underSystemd('active'),
+    proxy: { installed: true, ours: true, dir: true, active: 'active', enabled: true, files: {}, uploads: ['/home/azureuser/.provision-caddy-key.pem'] },
+  };
   const plan = planRemove(withProxy, layout, { path: '/home/azureuser/mlruns-artifacts', purge: false });
   assert.equal(plan.change, true);
   assert.deepEqual(
@@ -60,11 +63,14 @@ test('remove: unit, proxy, files and venv go; artifacts, log and database stay u
     [
       'systemctl disable --now mlflow-server.service and remove it',
       'stop the running server',
-      'systemctl disable --now caddy.service, remove /etc/caddy/Caddyfile and /etc/caddy/provision',
-      'remove 5 files of provision',
+      'systemctl disable --now caddy.service, remove /etc/caddy/Caddyfile, /etc/caddy/provision, /var/lib/caddy/.local/share/caddy, /var/lib/caddy/.config/caddy',
+      'remove 6 files of provision',
       'remove /home/azureuser/mlflow-venv',
     ],
   );
+  // The key an interrupted --tls run left in the home goes too, and Caddy's state (keys, CA, ACME accounts) is said.
+  assert.match(plan.commands[3]!.command, /'\/home\/azureuser\/\.provision-caddy-key\.pem'|\/home\/azureuser\/\.provision-caddy-key\.pem/);
+  assert.ok(plan.removed.includes('/var/lib/caddy/.local/share/caddy'), plan.removed.join(', '));
   assert.ok(plan.kept.some((k) => k.startsWith('/home/azureuser/mlruns-artifacts (the artifacts; --purge-artifacts removes it)')));
   assert.ok(plan.kept.includes('the database and its data'));
   assert.ok(!plan.commands.some((c) => /mlruns-artifacts/.test(c.command)), 'the artifacts are kept');

@@ -88,6 +88,7 @@ test('the Caddyfile: acme with another directory and its root, internal for a na
     [
       '# Managed by provision (--tls acme); a rerun rewrites it. See docs/tls.md.',
       '{',
+      '\tadmin off',
       '\tacme_ca https://ca.lab/dir',
       '\tacme_ca_root /etc/caddy/provision/acme-ca.pem',
       '\temail ops@example.com',
@@ -95,7 +96,11 @@ test('the Caddyfile: acme with another directory and its root, internal for a na
       '',
       'a.example {',
       '\theader Strict-Transport-Security "max-age=31536000"',
-      '\treverse_proxy 127.0.0.1:5000',
+      '\treverse_proxy 127.0.0.1:5000 {',
+      '\t\ttransport http {',
+      '\t\t\tkeepalive 1s',
+      '\t\t}',
+      '\t}',
       '}',
       '',
     ].join('\n'),
@@ -107,7 +112,7 @@ test('the Caddyfile: acme with another directory and its root, internal for a na
   const files = renderCaddyfile({ mode: 'files', names: ['a.example'], upstreamPort: 5000 });
   assert.match(
     files,
-    /^# Managed by provision \(--tls files\).*\n\na\.example \{\n\ttls \/etc\/caddy\/provision\/cert\.pem \/etc\/caddy\/provision\/key\.pem\n/,
+    /^# Managed by provision \(--tls files\).*\n\{\n\tadmin off\n\}\n\na\.example \{\n\ttls \/etc\/caddy\/provision\/cert\.pem \/etc\/caddy\/provision\/key\.pem\n/,
   );
   assert.deepEqual(caddySite(internal.split('\n')), { mode: 'internal', names: ['a.example', '10.0.0.4'] });
   assert.deepEqual(caddySite(acme.split('\n')), { mode: 'acme', names: ['a.example'] });
@@ -190,13 +195,11 @@ test('the proxy plan: a fresh VM gets Caddy, files and configuration; an unchang
     '/home/azureuser',
   );
   assert.match(keyChanged.reason, /\/etc\/caddy\/provision\/key\.pem differs/);
-  // A running Caddy reloads (bounded, restarted when the reload fails), after validating as the caddy user.
+  // A running Caddy restarts after validating as the caddy user: a reload would need its admin API, which is off.
   const reload = keyChanged.actions.at(-1);
-  assert.equal(reload?.kind === 'run' ? reload.command.label : '', 'caddy validate, systemctl reload caddy.service');
-  assert.match(
-    reload?.kind === 'run' ? reload.command.command : '',
-    /sudo -n -u caddy caddy validate[\s\S]*timeout 30 systemctl reload caddy\.service \|\| \{ echo "reload failed: restarting Caddy"/,
-  );
+  assert.equal(reload?.kind === 'run' ? reload.command.label : '', 'caddy validate, systemctl restart caddy.service');
+  assert.match(reload?.kind === 'run' ? reload.command.command : '', /sudo -n -u caddy caddy validate[\s\S]*systemctl restart caddy\.service/);
+  assert.doesNotMatch(reload?.kind === 'run' ? reload.command.command : '', /reload/);
 
   // Another mode: the files of the last one go.
   const acme = desiredState(input({ tls: 'acme', 'public-name': ['mlflow.example.com'] }));
@@ -205,9 +208,14 @@ test('the proxy plan: a fresh VM gets Caddy, files and configuration; an unchang
 
   const off = planProxy(provisioned(d), undefined, '/home/azureuser');
   assert.equal(off.change, true);
+  // Caddy's state goes with our files (as the caddy user, only when the Caddyfile is ours), and the reason says so.
   assert.match(
     off.actions[0]?.kind === 'run' ? off.actions[0].command.command : '',
-    /systemctl disable --now --quiet caddy\.service[\s\S]*rm -rf \/etc\/caddy\/provision/,
+    /systemctl disable --now --quiet caddy\.service[\s\S]*Managed by provision[\s\S]*sudo -n -u caddy rm -rf -- \/var\/lib\/caddy\/\.local\/share\/caddy \/var\/lib\/caddy\/\.config\/caddy[\s\S]*rm -rf \/etc\/caddy\/provision/,
+  );
+  assert.match(
+    off.reason,
+    /Caddy's state \(\/var\/lib\/caddy\/\.local\/share\/caddy: certificates and their keys, the internal CA, ACME accounts\) are removed; the caddy package stays installed/,
   );
   assert.deepEqual(planProxy(booted, undefined, '/home/azureuser').change, false);
   assert.match(proxyProblem(fresh, d.proxy, '10.0.0.4') ?? '', /--tls needs systemd on 10\.0\.0\.4/);

@@ -7,13 +7,14 @@ const KNOWN_FILES = Object.values(PROXY_FILES)
 
 /**
  * The --tls proxy as the VM has it: whether Caddy is installed, its unit's state, the Caddyfile's hash and
- * whether we wrote it, and hash, mode and owner of our files beside it. Those are read as root, in one sudo
+ * whether we wrote it, hash, mode and owner of our files beside it, and uploads an interrupted run left in the home. Those are read as root, in one sudo
  * call, only when our folder exists (the key is Caddy's alone).
  */
 export const proxyPart: FactPart = {
   name: 'proxy',
   script: () => `
 command -v caddy >/dev/null 2>&1 && echo proxy_installed=1
+for f in "$HOME"/.provision-caddy-*; do { [ -f "$f" ] || [ -L "$f" ]; } && printf 'proxy_upload=%s\\n' "$f"; done
 if [ -f ${CADDYFILE} ]; then
   echo "proxy_caddyfile=$(sha256sum < ${CADDYFILE} | cut -d' ' -f1)"
   head -n 1 ${CADDYFILE} | grep -q '^${CADDYFILE_MARKER}' && echo proxy_ours=1
@@ -39,6 +40,10 @@ fi
     },
     proxy_UnitFileState: (f, v) => {
       f.proxy.enabled = v === 'enabled';
+    },
+    proxy_upload: (f, _v, raw) => {
+      // Text from the VM: only a name of ours, directly in a folder.
+      if (/^\/.*\/\.provision-caddy-[^/]+$/.test(raw)) (f.proxy.uploads ??= []).push(raw);
     },
     proxy_dir: (f) => {
       f.proxy.dir = true;

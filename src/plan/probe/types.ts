@@ -58,6 +58,8 @@ export interface ProxyFacts {
   dir: boolean;
   /** Our files in it, by name. */
   files: Record<string, { sha256: string; mode: number; owner: string }>;
+  /** Uploads (~/.provision-caddy-*) an interrupted run left in the home before root installed them: the key among them. */
+  uploads?: string[];
 }
 
 /** The MLflow unit as systemd sees it (`--supervisor systemd`). */

@@ -4,6 +4,8 @@ import { CADDY_UNIT } from '../../render/caddyfile.js';
 import { StepError } from '../../util/errors.js';
 import { urlHost } from '../../util/url-host.js';
 import type { HostRun } from '../host-run.js';
+import { issuerOf, storedCertificateIssuer } from '../../checks/caddy.js';
+import { isUntrustedChain, UNTRUSTED_ANSWERS, untrustedSentence } from '../../verdicts/certificate-wait.js';
 import { tlsCheckFor } from '../tls-trust.js';
 import type { PlannedStep, PlanInput, StepOutcome, StepPlan } from './step.js';
 
@@ -28,8 +30,10 @@ async function apply(run: HostRun, plan: ProxyPlan): Promise<StepOutcome> {
 
 /**
  * Until Caddy serves a certificate for the first name that verifies (chain, dates, name), asked from the
- * VM's side through the SSH connection so the NSG plays no part; bounded. Caddy stopped, or no certificate
- * in time: its last log lines, and one sentence with the likely cause.
+ * VM's side through the SSH connection so the NSG plays no part; bounded. A certificate served whose chain
+ * the checks do not trust (a CA this machine does not know) ends the wait after a few answers: waiting does
+ * not change who issued it. Caddy stopped, or no certificate in time: its last log lines, and one sentence
+ * with the likely cause.
  */
 async function waitForCertificate(run: HostRun): Promise<number> {
   const proxy = run.need(run.desired).proxy!;
@@ -38,6 +42,7 @@ async function waitForCertificate(run: HostRun): Promise<number> {
   const deadline = started + CERTIFICATE_WAIT_SEC * 1000;
   let last = 'no answer';
   let said = started;
+  let untrusted = 0;
   while (Date.now() < deadline) {
     run.stopIfGone(`Caddy's certificate for ${name}`);
     const tls = await tlsCheckFor(run, name);
@@ -47,7 +52,11 @@ async function waitForCertificate(run: HostRun): Promise<number> {
         if (res.cert) run.notes.servedCertificate = res.cert;
         if (res.status === 200) return (Date.now() - started) / 1000;
         last = `HTTP ${res.status}`;
+        untrusted = 0;
       } catch (err) {
+        const code = proxy.mode === 'internal' ? undefined : isUntrustedChain(err);
+        untrusted = code ? untrusted + 1 : 0;
+        if (code && untrusted >= UNTRUSTED_ANSWERS) throw await untrustedError(run, code);
         // OpenSSL's messages run over several lines: the first says it.
         last = (err as Error).message.split('\n')[0]!.replace(/^write EPROTO [0-9A-F]+:error:[0-9A-F]+:SSL routines:[a-z0-9_]+:/, 'TLS handshake refused: ');
       }
@@ -73,6 +82,16 @@ async function waitForCertificate(run: HostRun): Promise<number> {
   throw new StepError(
     `Caddy did not serve a valid certificate for ${name}${where} within ${CERTIFICATE_WAIT_SEC} s (${last}): ${cause}; its last log lines are above (sudo journalctl -u ${CADDY_UNIT}).`,
   );
+}
+
+/** The served certificate's chain is not trusted: one sentence naming its issuer and --tls-ca-cert. */
+async function untrustedError(run: HostRun, code: string): Promise<StepError> {
+  const proxy = run.need(run.desired).proxy!;
+  const name = proxy.names[0]!;
+  const own = proxy.files.find((f) => f.role === 'cert')?.content;
+  const issuer = typeof own === 'string' ? issuerOf(own) : await storedCertificateIssuer((command, options) => run.conn.exec(command, options), name);
+  const trustFile = run.config.tls?.trust?.source;
+  return new StepError(untrustedSentence({ name, mode: proxy.mode, code, ...(issuer ? { issuer } : {}), ...(trustFile ? { trustFile } : {}) }));
 }
 
 export const proxyStep: PlannedStep<ProxyPlan> = { id: 'proxy', title: 'HTTPS proxy (Caddy)', plan, apply };
