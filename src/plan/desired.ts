@@ -69,7 +69,7 @@ export interface DesiredProxy {
 /** Everything the desired state depends on. Randomness comes in as functions, so the result is reproducible. */
 export interface DesiredInput {
   config: Pick<ProvisionConfig, 'db' | 'auth' | 'upgrade' | 'tls'>;
-  target: Pick<HostTarget, 'address' | 'label'>;
+  target: Pick<HostTarget, 'address' | 'name'>;
   /** This host's server settings: the run's, with its hosts-file overrides. */
   server: ServerOptions;
   facts: Facts;
@@ -161,10 +161,12 @@ export function desiredProxy(tls: TlsSettings, names: string[], upstreamPort: nu
 
 /**
  * The default allow-list: the host as given and as connected to, each --public-name, with and without the
- * port, plus localhost (MLflow's DNS-rebinding protection refuses any other Host header).
+ * port, plus localhost (MLflow's DNS-rebinding protection refuses any other Host header). Never the target's
+ * label: that is output's name for it (`user@host:port` when two targets share a host), no Host header a
+ * browser sends, and it would make the files differ from a one-target run's and restart the server.
  */
-export function defaultAllowedHosts(target: Pick<HostTarget, 'address' | 'label'>, port: number, publicNames: string[] = []): string[] {
-  const names = [...new Set([target.address, target.label, ...publicNames, 'localhost', '127.0.0.1'])];
+export function defaultAllowedHosts(target: Pick<HostTarget, 'address' | 'name'>, port: number, publicNames: string[] = []): string[] {
+  const names = [...new Set([target.address, target.name, ...publicNames, 'localhost', '127.0.0.1'])];
   return names.flatMap((n) => [urlHost(n), `${urlHost(n)}:${port}`]);
 }
 
@@ -172,8 +174,8 @@ export function defaultAllowedHosts(target: Pick<HostTarget, 'address' | 'label'
  * The origins a browser sends from the UI at the server's public addresses (`http://NAME:PORT`; port 80 also
  * without it): MLflow blocks state-changing API calls from any other non-localhost origin.
  */
-export function corsOrigins(target: Pick<HostTarget, 'address' | 'label'>, port: number, publicNames: string[] = []): string[] {
-  const names = [...new Set([target.address, target.label, ...publicNames])].filter((n) => !['localhost', '127.0.0.1', '::1'].includes(n));
+export function corsOrigins(target: Pick<HostTarget, 'address' | 'name'>, port: number, publicNames: string[] = []): string[] {
+  const names = [...new Set([target.address, target.name, ...publicNames])].filter((n) => !['localhost', '127.0.0.1', '::1'].includes(n));
   return names.map((n) => (port === 80 ? `http://${urlHost(n)}` : `http://${urlHost(n)}:${port}`));
 }
 
