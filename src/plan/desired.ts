@@ -16,6 +16,7 @@ import {
 import { Secret } from '../util/secret.js';
 import type { TlsSettings } from '../config/tls.js';
 import { PROXY_FILES, proxyFilePath, renderCaddyfile, type ProxyFileRole } from '../render/caddyfile.js';
+import { parseRecord, renderRecord } from '../render/record.js';
 import type { Facts } from './facts.js';
 import { urlHost } from '../util/url-host.js';
 
@@ -42,6 +43,8 @@ export interface Desired {
   db?: DatabaseSettings;
   /** --artifacts-destination: artifacts go to this URI; no folder on the VM. */
   artifactsRemote?: string;
+  /** provision's record (render/record.ts): the artifacts folder and whether provision created it. */
+  record: string;
   /** What keeps the server running. */
   supervisor: Supervisor;
   /** --supervisor systemd: the unit file (no secrets in it). */
@@ -114,6 +117,7 @@ export function desiredState(input: DesiredInput): Desired {
     ...(db.sslRootCert ? { pgRootCert: db.sslRootCert.pem } : {}),
     db,
     ...(features.artifactsRemote ? { artifactsRemote: features.artifactsRemote } : {}),
+    record: desiredRecord(facts, layout.artifactsDir, features.artifactsRemote !== undefined),
     ...(features.pip ? { pip: features.pip } : {}),
     ...(proxy ? { proxy } : {}),
     port: server.port,
@@ -121,6 +125,19 @@ export function desiredState(input: DesiredInput): Desired {
     ...(server.mlflowLatest ? { mlflowLatest: true } : {}),
     upgrade: config.upgrade,
   };
+}
+
+/**
+ * provision's record of the artifacts folder: created when the probe found it missing (this run's artifacts
+ * step makes it, before the files step writes the record), or when the VM's record already said so for the
+ * same folder; otherwise the folder was there before (or on an install older than the record) and a purge
+ * will leave it. Pure: the same facts give the same bytes, so a rerun does not rewrite it.
+ */
+export function desiredRecord(facts: Pick<Facts, 'artifactsDir' | 'record'>, artifactsDir: string, remote: boolean): string {
+  if (remote) return renderRecord({ artifactsDirCreated: false });
+  const earlier = facts.record ? parseRecord(facts.record.content) : undefined;
+  const recorded = earlier !== undefined && !('problem' in earlier) && earlier.artifactsDir === artifactsDir && earlier.artifactsDirCreated;
+  return renderRecord({ artifactsDir, artifactsDirCreated: facts.artifactsDir === 'missing' || recorded });
 }
 
 /**
