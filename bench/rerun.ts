@@ -83,7 +83,7 @@ async function breakdown(workdir: string): Promise<string[]> {
     if (r.code !== 0) throw new Error(r.stderr);
   });
   const bare = await median(n, () => run(process.execPath, ['-e', '0'], { timeoutMs: 30_000 }));
-  const target = { label: vmIp(VM), address: vmIp(VM), port: 22, user: 'azureuser', identityFiles: [LAB_KEY], origin: '--host', overrides: {} };
+  const target = { label: vmIp(VM), name: vmIp(VM), address: vmIp(VM), port: 22, user: 'azureuser', identityFiles: [LAB_KEY], origin: '--host', overrides: {} };
   const connect = () => Remote.connect(target, { knownHostsPath: `${workdir}/known_hosts`, hostKeyPolicy: 'strict', connectTimeoutMs: 20_000 });
   const handshake = await median(n, async () => (await connect()).close());
   await loadDatabaseDriver();

@@ -63,10 +63,8 @@ function tlsLines(tls: NonNullable<HostResult['tls']>, port: number, ssh: string
  * alias keeps its settings), the SSH user and port, and the jump hosts. Values are validated names and numbers.
  */
 export function targetFlags(target: HostTarget): string {
-  // A second line for the same host is relabelled user@host:port for the output; the address names it then.
-  const written = target.label.includes('@') ? target.address : target.label;
   const jump = target.jump?.length ? ` --jump ${target.jump.map((hop) => hostSpec(hop.user, hop.address, hop.port)).join(',')}` : '';
-  return `--host ${hostSpec(target.user, written, target.port)}${jump}`;
+  return `--host ${hostSpec(target.user, target.name, target.port)}${jump}`;
 }
 
 /** [user@]host[:port] as --host and --jump read it (an IPv6 address in brackets). */

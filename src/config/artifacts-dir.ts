@@ -85,6 +85,14 @@ export interface ArtifactsFolderFacts {
   state: 'ok' | 'missing' | 'not-writable' | 'symlink' | 'not-a-folder';
   /** Owner's name when the folder exists and is not the SSH user's. */
   foreignOwner?: string;
+  /** The home folders of the VM's other accounts (`getent passwd`), when known: none may hold or be inside the folder. */
+  otherHomes?: string[];
+}
+
+/** Why the rules refuse a folder, and (when the usual advice does not fit) what to do instead. */
+export interface FolderRefusal {
+  why: string;
+  fix?: string;
 }
 
 /**
@@ -92,38 +100,62 @@ export interface ArtifactsFolderFacts {
  * rule is judged on the resolved path: a symlink elsewhere does not hide a system tree or the home.
  */
 export function artifactsFolderProblem(given: string, facts: ArtifactsFolderFacts, user: string): string | undefined {
-  const shown = `${given}${facts.real && facts.real !== given ? ` (${facts.real})` : ''}`;
-  const refuse = (
-    why: string,
-    fix = `Choose a folder of its own with --artifacts-dir, e.g. ${tildePath('artifactsDir')} (the default) or /srv/mlflow-artifacts.`,
-  ) => `The artifacts folder ${shown} is refused: ${why}; MLflow's artifact API reads and writes every file in it. ${fix}`;
-  if (facts.state === 'symlink') return refuse('it is a symbolic link, which provision does not follow', 'Give the folder it points to with --artifacts-dir.');
+  const refusal = artifactsFolderRefusal(given, facts, user);
+  if (!refusal) return undefined;
+  const fix = refusal.fix ?? `Choose a folder of its own with --artifacts-dir, e.g. ${tildePath('artifactsDir')} (the default) or /srv/mlflow-artifacts.`;
+  return `The artifacts folder ${shownFolder(given, facts.real)} is refused: ${refusal.why}; MLflow's artifact API reads and writes every file in it. ${fix}`;
+}
+
+/** `given`, and the resolved path beside it when they differ. */
+export function shownFolder(given: string, real: string): string {
+  return `${given}${real && real !== given ? ` (${real})` : ''}`;
+}
+
+/**
+ * The artifacts rules, reason only: what provision refuses to serve artifacts from, and what
+ * `remove --purge-artifacts` refuses to delete, whatever its record says.
+ */
+export function artifactsFolderRefusal(given: string, facts: ArtifactsFolderFacts, user: string): FolderRefusal | undefined {
+  if (facts.state === 'symlink')
+    return { why: 'it is a symbolic link, which provision does not follow', fix: 'Give the folder it points to with --artifacts-dir.' };
   const home = normalizeRemotePath(facts.home);
   const real = normalizeRemotePath(facts.real || given);
   const byName = artifactsPathProblem(real);
-  if (byName) return refuse(byName);
-  if (real === home) return refuse('it is your home folder, which holds the secrets file and ~/.ssh');
-  if (isInside(home, real)) return refuse(`it contains your home folder ${home}, which holds the secrets file and ~/.ssh`);
+  if (byName) return { why: byName };
+  if (real === home) return { why: 'it is your home folder, which holds the secrets file and ~/.ssh' };
+  if (isInside(home, real)) return { why: `it contains your home folder ${home}, which holds the secrets file and ~/.ssh` };
   if (isInside(real, home)) {
     const first = real.slice(home.length + 1).split('/')[0]!;
-    if (first.startsWith('.')) return refuse(`it is inside the hidden folder ~/${first} (where ~/.ssh, ~/.config and shell start-up files live)`);
-    if (first === VM_FILES.venv) return refuse('it is inside the virtual environment that runs the server');
+    if (first.startsWith('.')) return { why: `it is inside the hidden folder ~/${first} (where ~/.ssh, ~/.config and shell start-up files live)` };
+    if (first === VM_FILES.venv) return { why: 'it is inside the virtual environment that runs the server' };
   }
-  if (isInside(real, '/home') && !isInside(real, home)) {
-    return refuse(`it is in another user's home folder (/home/${real.split('/')[2]})`);
-  }
-  if (facts.state === 'not-a-folder') return refuse('it exists and is not a folder');
+  if (isInside(real, '/home') && !isInside(real, home)) return { why: `it is in another user's home folder (/home/${real.split('/')[2]})` };
+  const other = otherHomeProblem(real, home, facts.otherHomes ?? []);
+  if (other) return { why: other };
+  if (facts.state === 'not-a-folder') return { why: 'it exists and is not a folder' };
   if (facts.foreignOwner) {
-    return refuse(
-      `it exists and belongs to ${facts.foreignOwner}, and provision never takes over a folder it did not create`,
-      `Choose another folder with --artifacts-dir, or give this one to ${user} yourself (sudo chown ${user} ${real}) if that is what you mean.`,
-    );
+    return {
+      why: `it exists and belongs to ${facts.foreignOwner}, and provision never takes over a folder it did not create`,
+      fix: `Choose another folder with --artifacts-dir, or give this one to ${user} yourself (sudo chown ${user} ${real}) if that is what you mean.`,
+    };
   }
   if (facts.state === 'not-writable') {
-    return refuse(
-      `it belongs to ${user} but is not writable, and provision never changes the mode of a folder it did not create`,
-      `Run chmod u+w ${real} on the VM, or choose another folder with --artifacts-dir.`,
-    );
+    return {
+      why: `it belongs to ${user} but is not writable, and provision never changes the mode of a folder it did not create`,
+      fix: `Run chmod u+w ${real} on the VM, or choose another folder with --artifacts-dir.`,
+    };
+  }
+  return undefined;
+}
+
+/** Another account's home inside the folder, or the folder inside one (homes of `/` are no one's in particular). */
+function otherHomeProblem(real: string, home: string, otherHomes: string[]): string | undefined {
+  for (const h of otherHomes) {
+    if (!h.startsWith('/')) continue;
+    const other = normalizeRemotePath(h);
+    if (other === '/' || other === home) continue;
+    if (isInside(real, other)) return `it is in another user's home folder (${other})`;
+    if (isInside(other, real)) return `it contains another user's home folder (${other})`;
   }
   return undefined;
 }

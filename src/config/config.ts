@@ -29,9 +29,14 @@ import {
 export type HostKeyPolicy = 'accept-new' | 'strict';
 
 export interface HostTarget {
-  /** The host as the user wrote it (IP, name or ~/.ssh/config alias). */
+  /**
+   * How output names the VM: the host as the user wrote it, or `user@host:port` when two targets share that.
+   * For output only: the server's settings take `name` and `address`.
+   */
   label: string;
-  /** The address we connect to (HostName from ~/.ssh/config, else the label). */
+  /** The host as the user wrote it (IP, name or ~/.ssh/config alias), never renamed. */
+  name: string;
+  /** The address we connect to (HostName from ~/.ssh/config, else the name). */
   address: string;
   port: number;
   user: string;

@@ -44,6 +44,7 @@ export function resolveTarget(entry: HostEntry, settings: Settings, sshConfigPat
           : 'azureuser';
   const target: HostTarget = {
     label: given,
+    name: given,
     address,
     port: withWhere(() => requirePort(entry.port ?? portFlag ?? fromConfig.port ?? 22, 'ssh-port')),
     user,

@@ -16,6 +16,7 @@ import {
 import { Secret } from '../util/secret.js';
 import type { TlsSettings } from '../config/tls.js';
 import { PROXY_FILES, proxyFilePath, renderCaddyfile, type ProxyFileRole } from '../render/caddyfile.js';
+import { parseRecord, renderRecord } from '../render/record.js';
 import type { Facts } from './facts.js';
 import { urlHost } from '../util/url-host.js';
 
@@ -42,6 +43,8 @@ export interface Desired {
   db?: DatabaseSettings;
   /** --artifacts-destination: artifacts go to this URI; no folder on the VM. */
   artifactsRemote?: string;
+  /** provision's record (render/record.ts): the artifacts folder and whether provision created it. */
+  record: string;
   /** What keeps the server running. */
   supervisor: Supervisor;
   /** --supervisor systemd: the unit file (no secrets in it). */
@@ -69,7 +72,7 @@ export interface DesiredProxy {
 /** Everything the desired state depends on. Randomness comes in as functions, so the result is reproducible. */
 export interface DesiredInput {
   config: Pick<ProvisionConfig, 'db' | 'auth' | 'upgrade' | 'tls'>;
-  target: Pick<HostTarget, 'address' | 'label'>;
+  target: Pick<HostTarget, 'address' | 'name'>;
   /** This host's server settings: the run's, with its hosts-file overrides. */
   server: ServerOptions;
   facts: Facts;
@@ -115,6 +118,7 @@ export function desiredState(input: DesiredInput): Desired {
     ...(db.sslRootCert ? { pgRootCert: db.sslRootCert.pem } : {}),
     db,
     ...(features.artifactsRemote ? { artifactsRemote: features.artifactsRemote } : {}),
+    record: desiredRecord(facts, layout.artifactsDir, features.artifactsRemote !== undefined),
     ...(features.pip ? { pip: features.pip } : {}),
     ...(proxy ? { proxy } : {}),
     port: server.port,
@@ -122,6 +126,19 @@ export function desiredState(input: DesiredInput): Desired {
     ...(server.mlflowLatest ? { mlflowLatest: true } : {}),
     upgrade: config.upgrade,
   };
+}
+
+/**
+ * provision's record of the artifacts folder: created when the probe found it missing (this run's artifacts
+ * step makes it, before the files step writes the record), or when the VM's record already said so for the
+ * same folder; otherwise the folder was there before (or on an install older than the record) and a purge
+ * will leave it. Pure: the same facts give the same bytes, so a rerun does not rewrite it.
+ */
+export function desiredRecord(facts: Pick<Facts, 'artifactsDir' | 'record'>, artifactsDir: string, remote: boolean): string {
+  if (remote) return renderRecord({ artifactsDirCreated: false });
+  const earlier = facts.record ? parseRecord(facts.record.content) : undefined;
+  const recorded = earlier !== undefined && !('problem' in earlier) && earlier.artifactsDir === artifactsDir && earlier.artifactsDirCreated;
+  return renderRecord({ artifactsDir, artifactsDirCreated: facts.artifactsDir === 'missing' || recorded });
 }
 
 /**
@@ -162,10 +179,12 @@ export function desiredProxy(tls: TlsSettings, names: string[], upstreamPort: nu
 
 /**
  * The default allow-list: the host as given and as connected to, each --public-name, with and without the
- * port, plus localhost (MLflow's DNS-rebinding protection refuses any other Host header).
+ * port, plus localhost (MLflow's DNS-rebinding protection refuses any other Host header). Never the target's
+ * label: that is output's name for it (`user@host:port` when two targets share a host), no Host header a
+ * browser sends, and it would make the files differ from a one-target run's and restart the server.
  */
-export function defaultAllowedHosts(target: Pick<HostTarget, 'address' | 'label'>, port: number, publicNames: string[] = []): string[] {
-  const names = [...new Set([target.address, target.label, ...publicNames, 'localhost', '127.0.0.1'])];
+export function defaultAllowedHosts(target: Pick<HostTarget, 'address' | 'name'>, port: number, publicNames: string[] = []): string[] {
+  const names = [...new Set([target.address, target.name, ...publicNames, 'localhost', '127.0.0.1'])];
   return names.flatMap((n) => [urlHost(n), `${urlHost(n)}:${port}`]);
 }
 
@@ -173,8 +192,8 @@ export function defaultAllowedHosts(target: Pick<HostTarget, 'address' | 'label'
  * The origins a browser sends from the UI at the server's public addresses (`http://NAME:PORT`; port 80 also
  * without it): MLflow blocks state-changing API calls from any other non-localhost origin.
  */
-export function corsOrigins(target: Pick<HostTarget, 'address' | 'label'>, port: number, publicNames: string[] = []): string[] {
-  const names = [...new Set([target.address, target.label, ...publicNames])].filter((n) => !['localhost', '127.0.0.1', '::1'].includes(n));
+export function corsOrigins(target: Pick<HostTarget, 'address' | 'name'>, port: number, publicNames: string[] = []): string[] {
+  const names = [...new Set([target.address, target.name, ...publicNames])].filter((n) => !['localhost', '127.0.0.1', '::1'].includes(n));
   return names.map((n) => (port === 80 ? `http://${urlHost(n)}` : `http://${urlHost(n)}:${port}`));
 }
 

@@ -1,10 +1,10 @@
-import { artifactsPathProblem } from '../config/artifacts-dir.js';
 import type { RemoteLayout } from '../render/server-files.js';
 import { UNIT_NAME, UNIT_PATH } from '../render/systemd-unit.js';
 import { shq } from '../util/shell-quote.js';
 import { stopServerCommand, type RemoteCommand } from './commands.js';
 import type { Facts } from './facts.js';
 import { ourProxyUploads, PROXY_REMOVED_PATHS, removeProxyCommand } from './proxy-commands.js';
+import { purgeArtifactsCommand, type ArtifactsOnRemove } from './purge.js';
 import { leftoverGroups } from './server-plan.js';
 import { removeUnitCommand } from './unit-commands.js';
 
@@ -61,10 +61,11 @@ export interface RemovalList {
 
 /**
  * `provision remove`: the server stopped (its unit disabled and removed), the HTTPS proxy taken away, then our
- * files and the venv. The artifacts folder stays unless `purge` (and only a folder the artifacts rules allow);
- * the log stays; the database is never touched; packages stay installed.
+ * files and the venv. The artifacts folder stays unless `artifacts.purge` names it (plan/purge.ts decided
+ * that from provision's record and the artifacts rules); the log stays; the database is never touched;
+ * packages stay installed.
  */
-export function planRemove(facts: Facts, layout: RemoteLayout, artifacts: { path?: string; purge: boolean }): LifecyclePlan & RemovalList {
+export function planRemove(facts: Facts, layout: RemoteLayout, artifacts: ArtifactsOnRemove): LifecyclePlan & RemovalList {
   const commands: RemoteCommand[] = [];
   const removed: string[] = [];
   const kept: string[] = [];
@@ -77,23 +78,23 @@ export function planRemove(facts: Facts, layout: RemoteLayout, artifacts: { path
     commands.push(removeProxyCommand());
     removed.push(...PROXY_REMOVED_PATHS);
   }
+  // The record goes with the files unless it stays for a later purge, or goes last with the folder it names.
+  const record = !artifacts.keepRecord && !artifacts.purge ? [layout.record] : [];
   const proxyUploads = ourProxyUploads(layout.home, facts.proxy.uploads ?? []);
-  const files = [layout.launcher, layout.secrets, layout.authIni, layout.pgRootCert, layout.pidFile, ...facts.leftoverUploads, ...proxyUploads];
+  const files = [layout.launcher, layout.secrets, layout.authIni, layout.pgRootCert, layout.pidFile, ...record, ...facts.leftoverUploads, ...proxyUploads];
   commands.push({ label: `remove ${files.length} files of provision`, command: `rm -f -- ${files.map(shq).join(' ')}`, timeoutSec: 30 });
   removed.push(layout.launcher, layout.secrets, layout.pidFile);
   if (facts.venvPython || facts.mlflowVersion) {
     commands.push({ label: `remove ${layout.venv}`, command: `rm -rf -- ${shq(layout.venv)}`, timeoutSec: 300 });
     removed.push(layout.venv);
   }
-  const folder = artifacts.path;
-  if (folder && artifacts.purge) {
-    const problem = artifactsPathProblem(folder) ?? (folder === layout.home || layout.home.startsWith(`${folder}/`) ? 'it holds the home folder' : undefined);
-    if (problem) kept.push(`${folder} (not removed: ${problem})`);
-    else {
-      commands.push({ label: `remove the artifacts folder ${folder}`, command: `rm -rf -- ${shq(folder)}`, timeoutSec: 600 });
-      removed.push(folder);
-    }
-  } else if (folder) kept.push(`${folder} (the artifacts; --purge-artifacts removes it)`);
+  if (artifacts.purge) {
+    commands.push(purgeArtifactsCommand(artifacts.purge.recorded, artifacts.purge.real, layout.record));
+    removed.push(artifacts.purge.real);
+  }
+  if (facts.record && (artifacts.purge || !artifacts.keepRecord)) removed.push(layout.record);
+  if (artifacts.kept) kept.push(artifacts.kept);
+  if (facts.record && artifacts.keepRecord) kept.push(`${layout.record} (provision's record of the artifacts folder it created, for --purge-artifacts)`);
   kept.push(
     `${layout.log} and ${layout.log}.1 … (the log and its rotated files)`,
     'the database and its data',
@@ -101,7 +102,8 @@ export function planRemove(facts: Facts, layout: RemoteLayout, artifacts: { path
   );
   const provisioned =
     facts.files.launcher.sha256 !== undefined || facts.files.secrets.sha256 !== undefined || facts.venvPython || supervisorOf(facts) === 'systemd';
-  if (!provisioned && !facts.proxy.ours && !facts.proxy.dir && !(folder && artifacts.purge && removed.includes(folder))) {
+  const recordGoes = facts.record !== undefined && !artifacts.keepRecord;
+  if (!provisioned && !facts.proxy.ours && !facts.proxy.dir && !artifacts.purge && !recordGoes) {
     return { change: false, reason: 'nothing of provision is on this VM', commands: [], removed: [], kept };
   }
   return { change: true, reason: `removed ${removed.join(', ')}`, commands, removed, kept };

@@ -148,6 +148,8 @@ export interface FilesDecision extends Decision {
   authIni?: boolean;
   /** --pg-ssl-root-cert: the database's root certificate file must be (re)written. */
   pgRootCert?: boolean;
+  /** provision's record must be (re)written: no file the server reads, so it never restarts the server. */
+  record: boolean;
 }
 
 function fileProblem(f: Facts['files']['launcher'], want: string | Secret, mode: number, user: string): string | undefined {
@@ -163,15 +165,35 @@ export function planFiles(facts: Facts, desired: Desired): FilesDecision {
   const s = fileProblem(facts.files.secrets, desired.secrets, 0o600, desired.user);
   const a = desired.authIni !== undefined ? fileProblem(facts.files.authIni, desired.authIni, 0o600, desired.user) : undefined;
   const r = desired.pgRootCert !== undefined ? fileProblem(facts.files.pgRootCert, desired.pgRootCert, 0o644, desired.user) : undefined;
+  const rec = recordProblem(facts.record, desired.record, desired.user);
   const ini = desired.authIni !== undefined ? { authIni: Boolean(a) } : {};
   const root = desired.pgRootCert !== undefined ? { pgRootCert: Boolean(r) } : {};
-  if (!l && !s && !a && !r) {
+  if (!l && !s && !a && !r && !rec) {
     const more = [
       ...(desired.authIni !== undefined ? [', auth configuration'] : []),
       ...(desired.pgRootCert !== undefined ? [', database root certificate'] : []),
     ];
-    return { change: false, launcher: false, secrets: false, ...ini, ...root, reason: `launcher${more.join('')} and secrets file are up to date` };
+    return {
+      change: false,
+      launcher: false,
+      secrets: false,
+      ...ini,
+      ...root,
+      record: false,
+      reason: `launcher${more.join('')} and secrets file are up to date`,
+    };
   }
-  const parts = [l && `launcher ${l}`, s && `secrets file ${s}`, a && `auth configuration ${a}`, r && `database root certificate ${r}`].filter(Boolean);
-  return { change: true, launcher: Boolean(l), secrets: Boolean(s), ...ini, ...root, reason: parts.join(', ') };
+  const files = [l && `launcher ${l}`, s && `secrets file ${s}`, a && `auth configuration ${a}`, r && `database root certificate ${r}`].filter(Boolean);
+  // The record is bookkeeping written with the files: named only when it is all that changes.
+  const parts = files.length > 0 ? files : [`provision's record ${rec}`];
+  return { change: true, launcher: Boolean(l), secrets: Boolean(s), ...ini, ...root, record: Boolean(rec), reason: parts.join(', ') };
+}
+
+/** The record is compared by content (the probe reads it back whole), mode and owner. */
+function recordProblem(f: Facts['record'], want: string, user: string): string | undefined {
+  if (!f) return 'missing';
+  if (f.content !== want) return 'different';
+  if (f.mode !== 0o600) return `mode ${f.mode?.toString(8)}`;
+  if (f.owner !== user) return `owned by ${f.owner}`;
+  return undefined;
 }

@@ -18,6 +18,8 @@ export interface RemoteLayout {
   authIni: string;
   /** --pg-ssl-root-cert: the database server's root certificate(s), named by sslrootcert= in the URIs. */
   pgRootCert: string;
+  /** provision's record of what it created (render/record.ts). */
+  record: string;
 }
 
 export function remoteLayout(home: string, artifactsDir?: string): RemoteLayout {
@@ -32,6 +34,7 @@ export function remoteLayout(home: string, artifactsDir?: string): RemoteLayout 
     artifactsDir: artifactsDir ?? at(VM_FILES.artifactsDir),
     authIni: at(VM_FILES.authIni),
     pgRootCert: at(VM_FILES.pgRootCert),
+    record: at(VM_FILES.record),
   };
 }
 

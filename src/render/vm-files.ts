@@ -18,6 +18,8 @@ export const VM_FILES = {
   authIni: 'mlflow-auth.ini',
   /** --pg-ssl-root-cert: the database server's root certificate(s). */
   pgRootCert: '.mlflow-pg-root.crt',
+  /** provision's record of what it created (the artifacts folder), mode 0600: render/record.ts. */
+  record: '.mlflow-provision.json',
   /** The artifacts folder unless --artifacts-dir names another. */
   artifactsDir: 'mlruns-artifacts',
 } as const;

@@ -3,6 +3,7 @@ import { httpOnVm } from '../checks/http.js';
 import { journalTailCommand, logTailCommand, startServerCommand, type RemoteCommand } from '../plan/commands.js';
 import { parseFacts, type Facts } from '../plan/facts.js';
 import { planRemove, planStop, supervisorOf, type LifecycleCommand, type LifecyclePlan } from '../plan/lifecycle.js';
+import { artifactsOnRemove, judgePurge, parsePurgeCheck, purgeCheckCommand, type ArtifactsOnRemove } from '../plan/purge.js';
 import { launcherFlag } from '../plan/probe/status.js';
 import { startUnitCommand } from '../plan/unit-commands.js';
 import { configFingerprint, newFingerprintSalt, readSecretsFile, remoteLayout, type RemoteLayout } from '../render/server-files.js';
@@ -43,12 +44,11 @@ export interface LifecycleResult {
 /** How long start and restart wait for /health. */
 const HEALTH_WAIT_SEC = 120;
 
-/** What a VM says about itself: the probe's facts, the launcher, and the log's last lines (secrets registered first). */
+/** What a VM says about itself: the probe's facts, the launcher's port, and the log's last lines (secrets registered first). */
 interface VmState {
   facts: Facts;
   layout: RemoteLayout;
   port: number;
-  artifacts?: string;
   log: string[];
   /** This host's masker: the laptop's secrets and the VM's own. */
   masker: Masker;
@@ -63,12 +63,10 @@ async function readState(remote: Remote, target: HostTarget, config: LifecycleCo
   // Every value of the secrets file (and the password in its URI) is masked in this host's text, before any
   // log line is shown.
   readSecretsFile(extras.secrets.join('\n'), masker);
-  const destination = launcherFlag(extras.launcher, '--artifacts-destination');
   return {
     facts,
     layout: remoteLayout(facts.home),
     port: Number(launcherFlag(extras.launcher, '--port') ?? port0),
-    ...(destination?.startsWith('/') ? { artifacts: destination } : {}),
     log: extras.log.map((l) => masker.mask(l)),
     masker,
   };
@@ -154,6 +152,21 @@ async function unitJournal(remote: Remote, lines: number, masker: Masker): Promi
     .map((l) => masker.mask(l));
 }
 
+/**
+ * What remove does with the artifacts folder: from provision's record, and for --purge-artifacts from the
+ * folder as the VM resolves it, judged by the artifacts rules. A refusal fails this VM before anything goes.
+ */
+async function artifactsForRemove(remote: Remote, state: VmState, purge: boolean): Promise<ArtifactsOnRemove> {
+  const first = artifactsOnRemove(state.facts, purge);
+  if ('refuse' in first) throw new StepError(first.refuse);
+  if (!('resolve' in first)) return first;
+  const check = purgeCheckCommand(first.resolve);
+  const res = await remote.exec(check.command, { timeoutSec: check.timeoutSec });
+  const judged = judgePurge(first.resolve, parsePurgeCheck(res.stdout), state.facts.user);
+  if ('refuse' in judged) throw new StepError(judged.refuse);
+  return judged;
+}
+
 /** One command on one VM, over one connection. */
 async function onHost(
   target: HostTarget,
@@ -188,7 +201,7 @@ async function onHost(
       return ok(true, `re${await start(remote, state, target)}`);
     }
     case 'remove': {
-      const plan = planRemove(state.facts, state.layout, { ...(state.artifacts ? { path: state.artifacts } : {}), purge: config.purgeArtifacts });
+      const plan = planRemove(state.facts, state.layout, await artifactsForRemove(remote, state, config.purgeArtifacts));
       if (!plan.change) return { ...ok(false, plan.reason), removed: [], kept: plan.kept };
       if (config.dryRun) return { ...ok(true, `would remove ${plan.removed.join(', ')}`), removed: plan.removed, kept: plan.kept };
       await runAll(remote, plan.commands, state.masker);

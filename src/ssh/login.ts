@@ -24,7 +24,7 @@ export async function logIn(target: HostTarget, options: ConnectOptions): Promis
   let sock: Duplex | undefined;
   try {
     for (const hop of target.jump ?? []) {
-      const opened = await handshake({ ...hop, origin: 'jump', overrides: {} }, options, sock, `the jump host ${hop.label}`);
+      const opened = await handshake({ ...hop, name: hop.label, origin: 'jump', overrides: {} }, options, sock, `the jump host ${hop.label}`);
       hops.push(opened.client);
       const next = hops.length < (target.jump?.length ?? 0) ? target.jump![hops.length]! : target;
       sock = await new Promise<Duplex>((resolve, reject) => {

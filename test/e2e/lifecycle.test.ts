@@ -138,9 +138,10 @@ test('remove: --dry-run lists and touches nothing; remove keeps artifacts, log a
   assert.equal(removed.code, 0, removed.stdout + removed.stderr);
   assert.match(removed.stdout, /kept: +\/home\/azureuser\/mlruns-artifacts \(the artifacts; --purge-artifacts removes it\)/);
   const left = (await vmExec(VM, 'cd /home/azureuser && ls -A')).stdout.split('\n').filter(Boolean).sort();
+  // The record of the folder provision made stays with it: a later remove --purge-artifacts can still delete it.
   assert.deepEqual(
     left.filter((f) => /mlflow|mlruns/.test(f)),
-    ['mlflow-server.log', 'mlruns-artifacts'],
+    ['.mlflow-provision.json', 'mlflow-server.log', 'mlruns-artifacts'],
   );
   assert.deepEqual(await servers(VM), []);
   assert.equal(
@@ -157,6 +158,43 @@ test('remove: --dry-run lists and touches nothing; remove keeps artifacts, log a
   assert.match(fresh.stdout + fresh.stderr, /MLflow in a virtual environment: changed/);
   const run = await httpToVm(vmIp(VM), { path: `/api/2.0/mlflow/runs/get?run_id=${logged.runId}` });
   assert.equal(run.status, 200, 'the run logged before remove is found again');
+});
+
+test('remove --purge-artifacts deletes only what its record says provision made, by the artifacts rules: a record edited to the home is refused and nothing goes; a folder with a space is removed and reported', async (t: TestContext) => {
+  if (!requireLab(t)) return;
+  await provisionedVm(VM);
+  const home = '/home/azureuser';
+  // A local user edits the record (and the launcher) to name the home, spelt so that a check by name misses it.
+  await vmExec(
+    VM,
+    `printf '%s\\n' '{"version":1,"artifactsDir":"/home//azureuser","artifactsDirCreated":true}' > .mlflow-provision.json && sed -i 's#--artifacts-destination [^ ]*#--artifacts-destination /home//azureuser#' start-mlflow-server.sh`,
+    { user: 'azureuser' },
+  );
+  const before = (await vmExec(VM, `cd ${home} && ls -A | sort && wc -c < .ssh/authorized_keys`)).stdout;
+  const refused = await cli('remove', VM, ['--purge-artifacts', '--yes']);
+  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+  assert.match(
+    refused.stdout,
+    /--purge-artifacts refused for the recorded artifacts folder \/home\/\/azureuser \(\/home\/azureuser\): it is your home folder, which holds the secrets file and ~\/\.ssh; nothing was removed\./,
+  );
+  assert.equal((await vmExec(VM, `cd ${home} && ls -A | sort && wc -c < .ssh/authorized_keys`)).stdout, before, 'the home, ~/.ssh and the log are untouched');
+  assert.match(before, /^mlflow-server\.log$/m);
+
+  // Provisioned with a folder whose name has a space: provision makes it and records it; purge deletes it and says so.
+  const art = '/srv/ml art';
+  const moved = await provision(withLabFlags(VM, workdir, ['--artifacts-dir', art]), { workdir });
+  assert.equal(moved.code, 0, moved.stdout + moved.stderr);
+  await vmExec(VM, `touch '${art}/run-file'`, { user: 'azureuser' });
+  const purged = await cli('remove', VM, ['--purge-artifacts', '--yes', '--json']);
+  assert.equal(purged.code, 0, purged.stdout + purged.stderr);
+  const [one] = lines(purged);
+  assert.ok(one?.removed?.includes(art), JSON.stringify(one));
+  assert.ok(one?.removed?.includes(`${home}/.mlflow-provision.json`), JSON.stringify(one));
+  assert.ok(one?.kept?.includes(`${home}/mlflow-server.log (the log)`), JSON.stringify(one));
+  assert.equal(
+    (await vmExec(VM, `test -e '${art}' && echo there; test -d /srv && echo srv; test -s ${home}/.ssh/authorized_keys && echo keys`)).stdout,
+    'srv\nkeys\n',
+  );
 });
 
 test('systemd with --tls: stop leaves the unit enabled, start and a no-op rerun; remove takes unit and proxy away, --purge-artifacts --yes the artifacts; a second VM that does not answer fails alone (exit 1)', async (t: TestContext) => {

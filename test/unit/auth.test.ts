@@ -103,6 +103,7 @@ test('mlflow[auth] is installed when Flask-WTF is missing; the auth configuratio
     supervisor: 'nohup',
     authIni: state.authIni!,
     pip: state.pip!,
+    record: '',
   };
   const plan = planPython(facts, d);
   assert.deepEqual(

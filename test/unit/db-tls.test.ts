@@ -16,6 +16,7 @@ import { parseRootCertificates } from '../../src/config/root-certificates.js';
 import { readSettings } from '../../src/config/settings.js';
 import { backendStoreUri, backendUriWithoutPassword, parseBackendUri, type DatabaseSettings } from '../../src/render/backend-uri.js';
 import { configFingerprint, remoteLayout, renderAuthIni, renderLauncher, renderSecretsEnv, sha256 } from '../../src/render/server-files.js';
+import { renderRecord } from '../../src/render/record.js';
 import { parseStatusExtras, vmRootCertificate, buildStatusScript } from '../../src/run/status.js';
 import type { Remote } from '../../src/ssh/connection.js';
 import {
@@ -273,6 +274,7 @@ test('the root file is planned like the other files: missing or different -> wri
     upgrade: false,
     supervisor: 'nohup',
     pgRootCert: good.cert,
+    record: renderRecord({ artifactsDir: layout.artifactsDir, artifactsDirCreated: true }),
   };
   const probe = (root: string) =>
     parseFacts(
@@ -282,17 +284,29 @@ test('the root file is planned like the other files: missing or different -> wri
         root,
         'file_stat=700 azureuser /home/azureuser/start-mlflow-server.sh',
         'file_stat=600 azureuser /home/azureuser/.mlflow-server.env',
+        `record=${Buffer.from(d.record).toString('base64')}`,
+        'record_stat=600 azureuser',
         'probe_done=1',
       ].join('\n'),
     );
   const missing = planFiles(probe(''), d);
-  assert.deepEqual({ ...missing }, { change: true, launcher: false, secrets: false, pgRootCert: true, reason: 'database root certificate missing' });
+  assert.deepEqual(
+    { ...missing },
+    { change: true, launcher: false, secrets: false, pgRootCert: true, record: false, reason: 'database root certificate missing' },
+  );
   const same = probe(`${sha256(good.cert)}  /home/azureuser/.mlflow-pg-root.crt\nfile_stat=644 azureuser /home/azureuser/.mlflow-pg-root.crt`);
   assert.equal(same.files.pgRootCert.sha256, sha256(good.cert));
   assert.equal(same.files.secrets.sha256, sha256(secrets.reveal()), 'the root file is not mistaken for the secrets file');
   assert.deepEqual(
     { ...planFiles(same, d) },
-    { change: false, launcher: false, secrets: false, pgRootCert: false, reason: 'launcher, database root certificate and secrets file are up to date' },
+    {
+      change: false,
+      launcher: false,
+      secrets: false,
+      pgRootCert: false,
+      record: false,
+      reason: 'launcher, database root certificate and secrets file are up to date',
+    },
   );
   const loose = probe(`${sha256(good.cert)}  /home/azureuser/.mlflow-pg-root.crt\nfile_stat=666 azureuser /home/azureuser/.mlflow-pg-root.crt`);
   assert.equal(planFiles(loose, d).reason, 'database root certificate mode 666');

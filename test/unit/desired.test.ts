@@ -59,3 +59,26 @@ test('options add to it: public names, workers from memory, auth and a pinned ve
   const explicit = desiredState(input({ 'allowed-hosts': 'a.example,b.example' }));
   assert.match(explicit.launcher, /--allowed-hosts a\.example,b\.example\s/);
 });
+
+test('a hosts file naming one address twice (another SSH port): the renamed label stays out of the allow-list and CORS', () => {
+  const hosts: Record<string, string> = { 'two.txt': '10.0.0.4:2222\n10.0.0.4\n', 'one.txt': '10.0.0.4\n' };
+  const build = (file: string) =>
+    buildConfig(
+      readSettings({ 'hosts-file': file, 'ssh-config': '/nonexistent' }, { POSTGRES_HOST: 'db.example.com' }),
+      new Secret('pw-desired-test'),
+      undefined,
+      (p) => hosts[p.split('/').pop()!]!,
+    );
+  const two = build('two.txt');
+  const second = two.targets[1]!;
+  assert.equal(second.label, 'azureuser@10.0.0.4:22', 'the output tells the two apart');
+  const state = (c: ReturnType<typeof build>, t: (typeof c.targets)[number]) =>
+    desiredState({ config: c, target: t, server: c.server, facts: fresh, newFlaskKey: () => new Secret('ab'.repeat(32)), newSalt: () => 'cd'.repeat(16) });
+  const d = state(two, second);
+  const flag = (name: string) => new RegExp(`${name} '?([^'\\s]+)`).exec(d.launcher)?.[1]?.split(',');
+  assert.deepEqual(flag('--allowed-hosts'), ['10.0.0.4', '10.0.0.4:5000', 'localhost', 'localhost:5000', '127.0.0.1', '127.0.0.1:5000']);
+  assert.deepEqual(flag('--cors-allowed-origins'), ['http://10.0.0.4:5000']);
+  assert.doesNotMatch(d.launcher, /azureuser@/);
+  const single = build('one.txt');
+  assert.equal(d.fingerprint, state(single, single.targets[0]!).fingerprint, 'the same files as a one-line hosts file: no restart');
+});

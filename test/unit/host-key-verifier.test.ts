@@ -119,7 +119,16 @@ test('strict names the files looked in; a file that cannot be written refuses th
 });
 
 test('a target built without resolveTarget uses knownHostsPath, the lower-case address and the default global files', () => {
-  const target: HostTarget = { label: 'VM1', address: 'VM1.Example.com', port: 2222, user: 'u', identityFiles: [], origin: '--host', overrides: {} };
+  const target: HostTarget = {
+    label: 'VM1',
+    name: 'VM1',
+    address: 'VM1.Example.com',
+    port: 2222,
+    user: 'u',
+    identityFiles: [],
+    origin: '--host',
+    overrides: {},
+  };
   assert.deepEqual(knownHostsFilesFor(target, '/k/known_hosts'), {
     name: '[vm1.example.com]:2222',
     userFiles: ['/k/known_hosts'],

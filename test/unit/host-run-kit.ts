@@ -44,7 +44,11 @@ export function healthyProbe(c: ProvisionConfig, edit: (probe: string) => string
       throw new Error('the probe gave the salt');
     },
   });
-  return template.replace('@LAUNCHER@', sha256(d.launcher)).replace('@SECRETS@', sha256(d.secrets.reveal())).replace('@FP@', d.fingerprint);
+  return template
+    .replace('@LAUNCHER@', sha256(d.launcher))
+    .replace('@SECRETS@', sha256(d.secrets.reveal()))
+    .replace('@RECORD@', Buffer.from(d.record).toString('base64'))
+    .replace('@FP@', d.fingerprint);
 }
 
 export async function provision(c: ProvisionConfig, vm: FakeVmOptions): Promise<{ vm: FakeVm; run: HostRun; error?: unknown }> {

@@ -15,7 +15,21 @@ test('a fresh VM: every step changes, in order; secrets go up 0600 before the la
   assert.equal(error, undefined);
   assert.deepEqual(vm.commands, ['probe', 'apt-update', 'apt-upgrade', 'apt-install', 'venv', 'pip-install', 'mlflow-version', 'mkdir-artifacts', 'start']);
   const uploads = vm.events.filter((e) => e.startsWith('upload '));
-  assert.deepEqual(uploads, ['upload /home/azureuser/.mlflow-server.env 600', 'upload /home/azureuser/start-mlflow-server.sh 700']);
+  assert.deepEqual(uploads, [
+    'upload /home/azureuser/.mlflow-server.env 600',
+    'upload /home/azureuser/start-mlflow-server.sh 700',
+    'upload /home/azureuser/.mlflow-provision.json 600',
+  ]);
+  assert.deepEqual(
+    JSON.parse(vm.uploads.get('/home/azureuser/.mlflow-provision.json')!.content),
+    {
+      version: 1,
+      writtenBy: 'provision (mlflow-provision); remove --purge-artifacts reads it',
+      artifactsDir: '/home/azureuser/mlruns-artifacts',
+      artifactsDirCreated: true,
+    },
+    'the folder this run made is recorded as made by provision',
+  );
   assert.ok(vm.events.indexOf(uploads[1]!) < vm.events.indexOf('start'), 'the launcher is there before it starts');
   assert.match(vm.uploads.get('/home/azureuser/.mlflow-server.env')!.content, new RegExp(PASSWORD));
   assert.doesNotMatch(vm.uploads.get('/home/azureuser/start-mlflow-server.sh')!.content, new RegExp(PASSWORD));
@@ -38,6 +52,20 @@ test('a healthy VM with the same configuration: only the probe runs, the server 
   assert.deepEqual(vm.commands, ['probe']);
   assert.equal(vm.events.filter((e) => e.startsWith('upload ')).length, 0);
   assert.deepEqual(run.result().changed, []);
+});
+
+test('an install older than the record: a rerun writes the record (the folder was there: not made by provision) and keeps the server', async () => {
+  const c = config();
+  const probe = healthyProbe(c, (p) => p.replace(/^record(_stat)?=.*\n/gm, ''));
+  const { vm, run, error } = await provision(c, { probe, serverUp: true, database: { hasMlflowSchema: true } });
+  assert.equal(error, undefined);
+  assert.deepEqual(vm.commands, ['probe'], 'no stop, no start');
+  assert.deepEqual(
+    vm.events.filter((e) => e.startsWith('upload ')),
+    ['upload /home/azureuser/.mlflow-provision.json 600'],
+  );
+  assert.equal(JSON.parse(vm.uploads.get('/home/azureuser/.mlflow-provision.json')!.content).artifactsDirCreated, false);
+  assert.deepEqual(run.result().changed, ['files']);
 });
 
 test('--dry-run on a fresh VM: the probe only, no upload, every step "would change", no health check', async () => {

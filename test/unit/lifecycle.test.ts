@@ -51,12 +51,12 @@ test('stop: a running server stops and keeps its record; a stopped one is unchan
   assert.equal(planStop(underSystemd('inactive'), layout).change, false);
 });
 
-test('remove: unit, proxy, files and venv go; artifacts, log and database stay unless --purge-artifacts; a dangerous folder is never purged', () => {
+test('remove: unit, proxy, files and venv go; artifacts, log and database stay unless purged, and the record of a folder provision made stays with it', () => {
   const withProxy: Facts = {
     ...underSystemd('active'),
     proxy: { installed: true, ours: true, dir: true, active: 'active', enabled: true, files: {}, uploads: ['/home/azureuser/.provision-caddy-key.pem'] },
   };
-  const plan = planRemove(withProxy, layout, { path: '/home/azureuser/mlruns-artifacts', purge: false });
+  const plan = planRemove(withProxy, layout, { kept: '/home/azureuser/mlruns-artifacts (the artifacts; --purge-artifacts removes it)', keepRecord: true });
   assert.equal(plan.change, true);
   assert.deepEqual(
     plan.commands.map((c) => c.label),
@@ -73,19 +73,18 @@ test('remove: unit, proxy, files and venv go; artifacts, log and database stay u
   assert.ok(plan.removed.includes('/var/lib/caddy/.local/share/caddy'), plan.removed.join(', '));
   assert.ok(plan.kept.some((k) => k.startsWith('/home/azureuser/mlruns-artifacts (the artifacts; --purge-artifacts removes it)')));
   assert.ok(plan.kept.includes('the database and its data'));
-  assert.ok(!plan.commands.some((c) => /mlruns-artifacts/.test(c.command)), 'the artifacts are kept');
-  const purge = planRemove(healthy, layout, { path: '/home/azureuser/mlruns-artifacts', purge: true });
-  assert.equal(purge.commands.at(-1)?.command, 'rm -rf -- /home/azureuser/mlruns-artifacts');
-  for (const path of ['/', '/etc', '/home/azureuser', '/home']) {
-    const refused = planRemove(healthy, layout, { path, purge: true });
-    assert.ok(!refused.commands.some((c) => c.label.startsWith('remove the artifacts folder')), path);
-    assert.ok(
-      refused.kept.some((k) => k.startsWith(`${path} (not removed:`)),
-      path,
-    );
-  }
-  const nothing = planRemove(fresh, layout, { purge: false });
+  assert.ok(!plan.commands.some((c) => /mlruns-artifacts|mlflow-provision/.test(c.command)), 'the artifacts and their record are kept');
+  const purge = planRemove(healthy, layout, { purge: { recorded: '/srv/ml art', real: '/srv/ml art' }, keepRecord: false });
+  assert.equal(purge.commands.at(-1)?.label, 'remove the artifacts folder /srv/ml art');
+  assert.match(purge.commands.at(-1)!.command, /find '\/srv\/ml art' -mindepth 1/);
+  assert.match(purge.commands.at(-1)!.command, /rm -f -- \/home\/azureuser\/\.mlflow-provision\.json$/, 'the record goes last');
+  assert.ok(purge.removed.includes('/srv/ml art'));
+  const nothing = planRemove(fresh, layout, { keepRecord: false });
   assert.deepEqual([nothing.change, nothing.reason], [false, 'nothing of provision is on this VM']);
+  // After a plain remove only the artifacts and their record are left: a second remove is unchanged, a purge is not.
+  const leftover: Facts = { ...fresh, record: { content: '{}', mode: 0o600, owner: 'azureuser' } };
+  assert.equal(planRemove(leftover, layout, { keepRecord: true }).change, false);
+  assert.equal(planRemove(leftover, layout, { purge: { recorded: '/srv/a', real: '/srv/a' }, keepRecord: false }).change, true);
 });
 
 test('the lifecycle commands: help, completion, and refusals before connecting', () => {

@@ -12,6 +12,7 @@ process.env.NO_COLOR = '1';
 const config = { server: { port: 5000 } } as unknown as ProvisionConfig;
 const target = (over: Partial<HostTarget> = {}): HostTarget => ({
   label: '10.0.0.5',
+  name: '10.0.0.5',
   address: '10.0.0.5',
   port: 22,
   user: 'azureuser',
@@ -57,11 +58,11 @@ for (const supervisor of ['nohup', 'systemd'] as const) {
 
 test('next steps name the VM as it was reached: alias, user, port, IPv6, jump hosts', () => {
   const jump = [{ label: 'bastion', address: 'bastion.example.com', port: 2200, user: 'ops', identityFiles: [] }];
-  const alias = nextSteps(result('systemd'), config, target({ label: 'mlflow-vm', address: '10.0.0.9', user: 'admin', port: 2222, jump }));
+  const alias = nextSteps(result('systemd'), config, target({ label: 'mlflow-vm', name: 'mlflow-vm', address: '10.0.0.9', user: 'admin', port: 2222, jump }));
   assert.match(alias, /provision stop --host admin@mlflow-vm:2222 --jump ops@bastion\.example\.com:2200\b/);
-  const v6 = nextSteps(result('systemd'), config, target({ label: 'fd00::5', address: 'fd00::5', port: 2222 }));
+  const v6 = nextSteps(result('systemd'), config, target({ label: 'fd00::5', name: 'fd00::5', address: 'fd00::5', port: 2222 }));
   assert.match(v6, /provision restart --host azureuser@\[fd00::5\]:2222\b/);
-  // The second line of a hosts file for the same host is relabelled user@host:port: the address names it.
+  // The second line of a hosts file for the same host is relabelled user@host:port for output; its name stays.
   const relabelled = nextSteps(result('nohup'), config, target({ label: 'azureuser@10.0.0.5:22' }));
   assert.match(relabelled, /provision stop --host azureuser@10\.0\.0\.5\s/);
   for (const text of [alias, v6, relabelled]) {

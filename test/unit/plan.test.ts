@@ -35,7 +35,11 @@ function desired(argv: Record<string, unknown> = {}, password = 'pw-plan-test'):
 
 function healthyFacts(d: Desired) {
   return parseFacts(
-    fixture('healthy.txt').replace('@LAUNCHER@', sha256(d.launcher)).replace('@SECRETS@', sha256(d.secrets.reveal())).replace('@FP@', d.fingerprint),
+    fixture('healthy.txt')
+      .replace('@LAUNCHER@', sha256(d.launcher))
+      .replace('@SECRETS@', sha256(d.secrets.reveal()))
+      .replace('@RECORD@', Buffer.from(d.record).toString('base64'))
+      .replace('@FP@', d.fingerprint),
   );
 }
 
@@ -56,7 +60,7 @@ test('a fresh Debian 12 VM: everything changes, with reasons', () => {
   assert.deepEqual(planPackages(facts, false), { change: true, fullUpgrade: true, reason: 'missing python3, python3-pip, python3-venv, postgresql-client' });
   assert.equal(planPython(facts, d).recreate, true);
   assert.equal(planArtifacts(facts, d).change, true);
-  assert.deepEqual({ ...planFiles(facts, d) }, { change: true, launcher: true, secrets: true, reason: 'launcher missing, secrets file missing' });
+  assert.deepEqual({ ...planFiles(facts, d) }, { change: true, launcher: true, secrets: true, record: true, reason: 'launcher missing, secrets file missing' });
   assert.equal(planServer(facts, d).action, 'start');
 });
 
@@ -85,7 +89,7 @@ test('loose permissions or an edited file are rewritten; a changed password rest
   const d = desired();
   const facts = healthyFacts(d);
   facts.files.secrets.mode = 0o644;
-  assert.deepEqual({ ...planFiles(facts, d) }, { change: true, launcher: false, secrets: true, reason: 'secrets file mode 644' });
+  assert.deepEqual({ ...planFiles(facts, d) }, { change: true, launcher: false, secrets: true, record: false, reason: 'secrets file mode 644' });
   assert.equal(planServer(facts, d).action, 'keep', 'a mode fix alone does not restart');
   const other = desired({}, 'new-password');
   assert.equal(planServer(facts, other).action, 'restart');

@@ -16,7 +16,8 @@ function fileOf(facts: Facts, path: string): Facts['files'][FileName] {
 
 /**
  * The files provision writes: sha256, mode and owner of each (silent about a missing one), temporary files
- * of uploads a dropped connection left behind, and with --auth basic the session key of an earlier run.
+ * of uploads a dropped connection left behind, provision's record (its content, read back to keep what it
+ * says across reruns; a symlink there is not read), and with --auth basic the session key of an earlier run.
  */
 export const filesPart: FactPart = {
   name: 'files',
@@ -28,7 +29,9 @@ done
 # the database's root certificate), each silent about a missing file; the parser tells them apart by name.
 set -- ${HASHED.map(homeFile).join(' ')}
 sha256sum "$@" 2>/dev/null
-stat -c 'file_stat=%a %U %n' "$@" 2>/dev/null${
+stat -c 'file_stat=%a %U %n' "$@" 2>/dev/null
+PREC=${homeFile('record')}
+[ -f "$PREC" ] && [ ! -L "$PREC" ] && { printf 'record=%s\\n' "$(head -c 4096 -- "$PREC" | base64 -w0)"; stat -c 'record_stat=%a %U' -- "$PREC"; }${
     input.readFlaskSecretKey
       ? `
 [ -r ${homeFile('secrets')} ] && while IFS= read -r l; do case "$l" in MLFLOW_FLASK_SERVER_SECRET_KEY=*) echo "flask_secret_key=\${l#*=}";; esac; done < ${homeFile('secrets')}`
@@ -43,6 +46,13 @@ stat -c 'file_stat=%a %U %n' "$@" 2>/dev/null${
   keys: {
     leftover_upload: (f, _v, raw) => {
       f.leftoverUploads.push(raw);
+    },
+    record: (f, v) => {
+      f.record = { ...f.record, content: Buffer.from(v, 'base64').toString('utf8') };
+    },
+    record_stat: (f, v) => {
+      const [mode, owner] = v.split(' ');
+      if (f.record) f.record = { ...f.record, mode: parseInt(mode ?? '', 8), ...(owner ? { owner } : {}) };
     },
     file_stat: (f, v) => {
       // "MODE OWNER PATH"

@@ -27,6 +27,8 @@ export interface Facts {
   /** Temporary files of uploads that a dropped connection left behind (`<file>.provision-<hex>`). */
   leftoverUploads: string[];
   files: Record<'launcher' | 'secrets' | 'authIni' | 'pgRootCert', { sha256?: string; mode?: number; owner?: string }>;
+  /** provision's record (render/record.ts) as the VM has it: its first 4 KiB, mode and owner; unset when missing. */
+  record?: { content: string; mode?: number; owner?: string };
   /** Python modules of optional features present in the venv: `flask_wtf` (mlflow[auth]), `azure.storage.blob`, `azure.identity`. */
   modules: string[];
   /** MLFLOW_FLASK_SERVER_SECRET_KEY from the secrets file, read only with --auth basic (kept across reruns). */

@@ -3,8 +3,8 @@ import { planFiles } from '../../plan/plan.js';
 import type { Action, PlannedStep, PlanInput, StepPlan } from './step.js';
 
 /**
- * The launcher, the 0600 secrets file and (with their options) the auth configuration and the database's root
- * certificate, each uploaded atomically when its content, mode or owner differs. Temporary files an
+ * The launcher, the 0600 secrets file, (with their options) the auth configuration and the database's root
+ * certificate, and provision's 0600 record of what it created, each uploaded atomically when its content, mode or owner differs. Temporary files an
  * interrupted upload left behind are removed, whatever else changes.
  */
 export function planFilesStep({ facts, desired }: PlanInput): StepPlan {
@@ -21,6 +21,8 @@ export function planFilesStep({ facts, desired }: PlanInput): StepPlan {
   if (decision.secrets) actions.push({ kind: 'upload', path: layout.secrets, content: desired.secrets, mode: 0o600 });
   if (decision.authIni && desired.authIni !== undefined) actions.push({ kind: 'upload', path: layout.authIni, content: desired.authIni, mode: 0o600 });
   if (decision.launcher) actions.push({ kind: 'upload', path: layout.launcher, content: desired.launcher, mode: 0o700 });
+  // Last: it records the artifacts folder this run made (the artifacts step ran before); no restart hangs on it.
+  if (decision.record) actions.push({ kind: 'upload', path: layout.record, content: desired.record, mode: 0o600 });
   const removed = cleanup ? `; removed ${cleanup}` : '';
   return {
     change: true,
