@@ -32,6 +32,8 @@ usage: npm run lab -- <command>   (as root, on Linux)
   exec vmK [--user U] -- CMD...   run CMD inside vmK (its namespaces and root; not over ssh)
   env                    dotenv lines for the lab database (also in /var/lib/prov-lab/lab.env)
   psql -- ARGS...        psql as the postgres superuser on the lab cluster
+  apt-proxy restart [--clear-index] [--no-warm]
+                         restart the apt proxy (cold, as on a fresh machine), then warm its index once
 EOF
 }
 
@@ -79,6 +81,7 @@ cmd_up() {
   bridge_up
   keys_ensure
   acng_start
+  acng_warm
   base_ensure
   pip_index_build
   pip_start
@@ -241,6 +244,22 @@ main() {
       if [[ $cmd == db-block ]]; then db_block "$k" "$mode"; else db_allow "$k"; fi
       ;;
     exec) cmd_exec "$@" ;;
+    apt-proxy)
+      local clear=0 warm=1
+      [[ ${1:-} == restart ]] || die2 "apt-proxy restart [--clear-index] [--no-warm]"
+      shift
+      while (($#)); do
+        case $1 in
+          --clear-index) clear=1 ;;
+          --no-warm) warm=0 ;;
+          *) die2 "apt-proxy restart [--clear-index] [--no-warm]" ;;
+        esac
+        shift
+      done
+      bridge_is_up || die "the lab is down: run 'up' first"
+      lab_lock
+      acng_restart "$clear" "$warm"
+      ;;
     env)
       mkdir -p "$LAB_STATE"
       db_env | tee "$LAB_STATE/lab.env.new"

@@ -21,13 +21,14 @@ acng_start() {
   acng_launch "$conf"
 }
 
-# FreshIndexMaxAge: index files (InRelease, ...) refreshed from the mirror less than a day ago are served as they
-# are. apt-cacher-ng 3.7 fails one of two refreshes of the same index that start in the same second ("Failure to
-# move file .../InRelease out of the way ... File exists"), and that client's download then stalls for 10 minutes:
-# seen when a batch started two VMs' apt-get update at once, first with the default (27 s), then again with 300 s
-# once the index had aged past it (CI, 2026-12-01 12:17). A day-old index is still right for the lab's packages.
-# The proxy forgets what it refreshed when it restarts: the first update after `up` restarted it (a new
-# configuration) refreshes again, and it raced once more that way (12:47); later ones are served from the cache.
+# The index race. apt-cacher-ng 3.7 fails one of two refreshes of the same index file that start in the same
+# second ("Failure to move file .../InRelease out of the way ... File exists"), and that client's download then
+# stalls for 10 minutes: a batch's two VMs running apt-get update at once (CI 2026-12-01 12:17, 12:47; issue 26,
+# on a fresh machine). FreshIndexMaxAge did not prevent it: the proxy still asks the mirror for InRelease at every
+# request (strace: one GET upstream per client request, even a second after the last). So the suites' InRelease
+# (and Release, Release.gpg) are special static files (SPfilePatternEx): served from the cache as they are, never
+# refreshed by a client's request; a missing one is downloaded once. `acng_warm` (at every `up`) refreshes them,
+# alone, one after the other, when they are older than LAB_INDEX_MAX_AGE_MIN; concurrent VMs then only read.
 acng_conf() {
   cat <<EOF
 CacheDir: $LAB_STATE/apt-cache
@@ -43,9 +44,41 @@ PassThroughPattern: ^$
 RedirMax: 0
 AllowUserPorts: 80
 ExThreshold: 4
-FreshIndexMaxAge: 86400
+SPfilePatternEx: (^|.*/)(InRelease|Release|Release\.gpg)$
 ReportPage:
 EOF
+}
+
+# The warm-up: each suite's InRelease, refreshed (deleted, fetched through the proxy) when missing or older than
+# LAB_INDEX_MAX_AGE_MIN, one after the other, under the lab lock, before any VM asks (see "The index race" above).
+# Without a network it says so and the lab goes on: VMs then get the cached index, or none.
+LAB_INDEX_MAX_AGE_MIN=360
+acng_warm() {
+  local suite url file failed=0
+  for suite in bookworm trixie; do
+    for url in "debian/dists/$suite" "debian/dists/$suite-updates" "debian-security/dists/$suite-security"; do
+      file=$LAB_STATE/apt-cache/$(sed -e 's|^debian-security/|secdeb/|' -e 's|^debian/|debrep/|' <<<"$url")/InRelease
+      [[ -f $file && -z $(find "$file" -mmin +"$LAB_INDEX_MAX_AGE_MIN") ]] && continue
+      rm -f "$file" "$file".head "$file".[0-9]*
+      curl -fsS -o /dev/null --max-time 60 --proxy "http://$LAB_HOST_IP:$LAB_APT_PORT" "http://deb.debian.org/$url/InRelease" \
+        2>>"$LAB_STATE/logs/apt-proxy-warm.log" || failed=$((failed + 1))
+    done
+  done
+  ((failed == 0)) || say "apt proxy warm-up: $failed of 6 index files could not be fetched; see $LAB_STATE/logs/apt-proxy-warm.log"
+}
+
+# `apt-proxy restart [--clear-index] [--no-warm]`: a proxy that forgot what it refreshed, as on a fresh machine
+# (--clear-index also deletes the cached index files); --no-warm leaves it cold (to reproduce the race).
+acng_restart() {
+  local clear=$1 warm=$2
+  pid_stop acng TERM 10
+  if ((clear)); then
+    find "$LAB_STATE/apt-cache" -path '*/dists/*' -type f \( -name 'InRelease*' -o -name 'Release*' \) -delete
+    rm -rf "$LAB_STATE/apt-cache/_xstore"
+  fi
+  acng_start
+  ((warm)) && acng_warm
+  return 0
 }
 
 acng_launch() {

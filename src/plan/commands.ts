@@ -11,15 +11,35 @@ export interface RemoteCommand {
   timeoutSec: number;
   /** Sent on the command's standard input: how a secret reaches a remote command without its argv. */
   stdin?: Secret;
+  /** Stopped when it shows no sign of life for `seconds` (run/stall-watch.ts); `check` says what to look at. */
+  stall?: { seconds: number; check: string };
 }
 
 /** How long apt waits for a dpkg lock held by cloud-init or unattended-upgrades. */
 export const APT_LOCK_WAIT_SEC = 300;
 
+/**
+ * apt's network waits, bounded: a connection or a read that gets no byte for 30 s fails (apt's default is 120 s),
+ * and is tried twice more. A mirror or proxy that accepts and then sends nothing is caught sooner by the stall
+ * watchdog (APT_STALL): with no byte for 60 s, it stops the command and says so.
+ */
+export const APT_NETWORK_OPTIONS = '-o Acquire::http::Timeout=30 -o Acquire::https::Timeout=30 -o Acquire::Retries=2';
+
+/** apt's progress on standard output (`dlstatus:`/`pmstatus:` lines): what the stall watchdog counts as life. */
+export const APT_STATUS_OPTION = '-o APT::Status-Fd=1';
+
+export const APT_STALL: NonNullable<RemoteCommand['stall']> = {
+  seconds: 60,
+  check:
+    "check the VM's apt mirror and proxy (/etc/apt/sources.list.d, Acquire::http::Proxy in /etc/apt/apt.conf.d) and that the outbound rules of its network security group let it reach them",
+};
+
 const APT = [
   'sudo -n env DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a NEEDRESTART_SUSPEND=1',
   'apt-get -y -q',
   `-o DPkg::Lock::Timeout=${APT_LOCK_WAIT_SEC}`,
+  APT_NETWORK_OPTIONS,
+  APT_STATUS_OPTION,
   '-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold',
 ].join(' ');
 
@@ -57,6 +77,7 @@ export function aptInstallCommand(packages: string[], update = false): RemoteCom
     label: update ? `apt-get update and ${install.label}` : install.label,
     command: update ? `(${aptWaitingForLocks('update')}) && (${aptWaitingForLocks(install.args)})` : aptWaitingForLocks(install.args),
     timeoutSec: 4 * APT_LOCK_WAIT_SEC + 1200,
+    stall: APT_STALL,
   };
 }
 
@@ -88,13 +109,14 @@ export function packageCommands(opts: { cloudInit: boolean; dpkgInterrupted: boo
     });
   }
   if (opts.fullUpgrade) {
-    steps.push({ label: 'apt-get update', command: aptWaitingForLocks('update'), timeoutSec: 2 * APT_LOCK_WAIT_SEC + 600 });
-    steps.push({ label: 'apt-get upgrade', command: aptWaitingForLocks('upgrade'), timeoutSec: 2 * APT_LOCK_WAIT_SEC + 1800 });
+    steps.push({ label: 'apt-get update', command: aptWaitingForLocks('update'), timeoutSec: 2 * APT_LOCK_WAIT_SEC + 600, stall: APT_STALL });
+    steps.push({ label: 'apt-get upgrade', command: aptWaitingForLocks('upgrade'), timeoutSec: 2 * APT_LOCK_WAIT_SEC + 1800, stall: APT_STALL });
   }
   steps.push({
     label: `apt-get install ${REQUIRED_PACKAGES.join(' ')}`,
     command: aptWaitingForLocks(`install --no-install-recommends ${REQUIRED_PACKAGES.join(' ')}`),
     timeoutSec: 2 * APT_LOCK_WAIT_SEC + 1200,
+    stall: APT_STALL,
   });
   return steps;
 }

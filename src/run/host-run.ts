@@ -4,12 +4,13 @@ import type { ServedCertificate } from '../checks/http.js';
 import type { RemoteCommand } from '../plan/commands.js';
 import type { Facts } from '../plan/facts.js';
 import type { Desired } from '../plan/plan.js';
-import { ConnectionDropped, HostUnreachable, Interrupted, StepError, errorMessage } from '../util/errors.js';
+import { CommandStalled, ConnectionDropped, HostUnreachable, Interrupted, StepError, errorMessage } from '../util/errors.js';
 import { basicAuthHeader, type Masker, type Secret } from '../util/secret.js';
 import { showUntrusted } from '../util/visible-text.js';
 import type { HostLog } from './host-log.js';
 import { realHostIO, type HostConnection, type HostIO } from './host-io.js';
 import { SchemaGate } from './schema-gate.js';
+import { StallWatch, isStatusLine, stallSeconds } from './stall-watch.js';
 import type { Action, StepDef, StepId, StepOutcome } from './steps/step.js';
 import { urlHost } from '../util/url-host.js';
 
@@ -138,14 +139,19 @@ export class HostRun {
     if (this.interrupted) throw new Interrupted(`Interrupted before "${c.label}" was started.`);
     this.log.write(`$ ${c.label}`);
     if (this.config.output.verbose) this.emitLine(`$ ${c.label}`);
+    const stop = new AbortController();
+    const watch = c.stall ? new StallWatch(stallSeconds(c.stall.seconds), () => stop.abort()) : undefined;
     const res = await conn
       .exec(c.command, {
         timeoutSec: c.timeoutSec,
         onLine: (l) => {
+          if (watch && !watch.line(l)) return; // apt's status lines: progress, not for the user
           if (!/^log_offset=\d+$/.test(l)) this.say(l); // the start command's note for itself
         },
         ...(c.stdin ? { stdin: `${c.stdin.reveal()}\n` } : {}),
+        stop: stop.signal,
       })
+      .finally(() => watch?.stop())
       .catch((err: unknown) => {
         if (err instanceof ConnectionDropped && this.interrupted) throw new Interrupted(`Interrupted while "${c.label}" was running.`);
         if (err instanceof ConnectionDropped) {
@@ -156,12 +162,18 @@ export class HostRun {
         throw err;
       });
     if (res.code !== 0 && this.interrupted) throw new Interrupted(`Interrupted while "${c.label}" was running.`);
+    if (watch?.fired && c.stall) {
+      const said = watch.lastLine ? `; the last line it printed was "${this.shown(watch.lastLine)}"` : ' and printed nothing';
+      throw new CommandStalled(
+        `"${c.label}" on ${this.target.address} showed no progress for ${watch.seconds} s and was stopped${said}: ${c.stall.check}, then rerun provision to continue.`,
+      );
+    }
     if (res.code !== 0) {
       const last =
         `${res.stderr}\n${res.stdout}`
           .trim()
           .split('\n')
-          .filter((l) => l.trim() !== '')
+          .filter((l) => l.trim() !== '' && !isStatusLine(l))
           .slice(-1)[0] ?? '';
       const why = res.code === 124 ? `timed out after ${c.timeoutSec} s` : res.signal ? `killed by ${res.signal}` : `exit ${res.code}`;
       throw new StepError(`"${c.label}" failed on ${this.target.address} (${why})${last ? `: ${this.shown(last.trim())}` : ''}.`);

@@ -156,6 +156,16 @@ export class Remote {
           },
           (timeoutSec + 15) * 1000,
         );
+        // A stop (the stall watchdog) signals the command like Ctrl-C does; a channel that then does not close
+        // within the grace period is closed here, and the command counts as ended by that signal.
+        let stopped = false;
+        const stop = () => {
+          stopped = true;
+          channel.signal('TERM');
+          setTimeout(() => channel.close(), 10_000).unref();
+        };
+        if (options.stop?.aborted) stop();
+        else options.stop?.addEventListener('abort', stop, { once: true });
         channel.on('data', (d: Buffer) => feed('stdout', d));
         channel.stderr.on('data', (d: Buffer) => feed('stderr', d));
         channel.on('exit', (c: number | null, s?: string) => {
@@ -172,6 +182,11 @@ export class Remote {
           // OpenSSH always reports an exit status or a signal; a channel that closes without either means
           // the connection went away (sshd killed, VM rebooted, network lost), whatever the order in which
           // ssh2 reports the channel and the connection closing.
+          options.stop?.removeEventListener('abort', stop);
+          if (code === null && signal === undefined && stopped && !this.closed) {
+            resolve({ code: 143, signal: 'TERM', ...out });
+            return;
+          }
           if (code === null && signal === undefined) {
             reject(this.droppedError('while a command was running'));
             return;

@@ -33,4 +33,6 @@ export interface ExecOptions {
    * is /dev/null.
    */
   stdin?: string;
+  /** Aborted: the command is asked to stop as Ctrl-C asks it (SIGTERM to its process group); its result still comes back. */
+  stop?: AbortSignal;
 }

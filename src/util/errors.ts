@@ -43,6 +43,12 @@ export class ForwardTimeout extends StepError {
 /** The probe's output ended before its end marker: the VM's state is unknown, so nothing is decided. */
 export class ProbeIncomplete extends StepError {}
 
+/**
+ * A long remote command showed no sign of life for its bound (run/stall-watch.ts) and was stopped: e.g. apt
+ * waiting on a mirror or proxy that accepted the connection and then sent nothing. A rerun continues.
+ */
+export class CommandStalled extends StepError {}
+
 /** The exit code an error stands for: its own when it names one, else 1. */
 export function exitCodeOf(error: unknown): number {
   return error instanceof StepError || error instanceof UsageError ? error.exitCode : EXIT.failed;

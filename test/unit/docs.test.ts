@@ -18,6 +18,7 @@ test('.env.example names every environment variable the CLI reads', () => {
   for (const name of [
     'POSTGRES_PASSWORD',
     'PROVISION_SSH_PASSPHRASE',
+    'PROVISION_APT_STALL_SECONDS',
     'MLFLOW_AUTH_ADMIN_PASSWORD',
     'AZURE_STORAGE_ACCESS_KEY',
     'AZURE_STORAGE_CONNECTION_STRING',

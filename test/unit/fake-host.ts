@@ -46,8 +46,10 @@ export interface FakeVmOptions {
   answer?: (req: HttpRequest) => HttpResponse | undefined;
   /** /health straight from the test machine answers (the NSG is open). */
   reachableFromHere?: boolean;
-  /** Commands of this kind never end by themselves (until interrupted or the connection drops). */
+  /** Commands of this kind never end by themselves (until interrupted, stopped, or the connection drops). */
   hangOn?: string;
+  /** What a hanging command prints before it hangs. */
+  hangAfter?: string[];
   /** The connection drops when a command of this kind starts. */
   dropOn?: string;
 }
@@ -83,7 +85,18 @@ export class FakeVm implements HostConnection {
       this.isClosed = true;
       return Promise.reject(new ConnectionDropped('The SSH connection to the fake VM dropped while a command was running; rerun provision to continue.'));
     }
-    if (kind === this.options.hangOn) return new Promise((resolve) => this.hanging.add(resolve));
+    if (kind === this.options.hangOn) {
+      for (const line of this.options.hangAfter ?? []) options.onLine?.(line, 'stdout');
+      return new Promise((resolve) => {
+        this.hanging.add(resolve);
+        // A stop (the stall watchdog) ends it as `timeout` ends a command on SIGTERM.
+        options.stop?.addEventListener('abort', () => {
+          this.hanging.delete(resolve);
+          this.events.push(`stopped ${kind}`);
+          resolve({ code: 143, signal: 'TERM', stdout: (this.options.hangAfter ?? []).join('\n'), stderr: '' });
+        });
+      });
+    }
     const out = (stdout: string, code = 0): Promise<ExecResult> => {
       for (const line of stdout.split('\n').filter(Boolean)) options.onLine?.(line, 'stdout');
       return Promise.resolve({ code, stdout, stderr: '' });
