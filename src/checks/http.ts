@@ -100,10 +100,16 @@ function request(req: HttpRequest, tunnel: Duplex | undefined, target: { host: s
       res.on('error', reject);
     };
     const r = req.tls ? https.request(options, onResponse) : http.request(options, onResponse);
-    const timer = setTimeout(() => r.destroy(new Error(`no HTTP answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    // Destroying a request on a tunnel may surface as "socket hang up" first: the timeout is what is told.
+    const timeout = new Error(`no HTTP answer within ${Math.round(timeoutMs / 1000)} s`);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      r.destroy(timeout);
+    }, timeoutMs);
     r.on('error', (err) => {
       clearTimeout(timer);
-      reject(err);
+      reject(timedOut ? timeout : err);
     });
     r.end(req.body);
   });

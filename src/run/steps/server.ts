@@ -90,7 +90,7 @@ async function keepOnlyIfAnswering(run: HostRun, plan: ServerDecision): Promise<
     (err: unknown) => `/health got ${httpFailureDetail(err)}`,
   );
   if (!why) return plan;
-  run.say(`the server does not answer on port ${port} (${why}): restarting it`);
+  run.say(`the server does not answer on port ${port} (${why}): ${run.config.dryRun ? 'it would be restarted' : 'restarting it'}`);
   return restartUnanswered(plan, run.need(run.facts).server.pid, why);
 }
 
