@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { HttpOnVmError, httpOnVmFailure } from '../../src/checks/http.js';
 import { ConnectionDropped } from '../../src/util/errors.js';
-import { config, healthyProbe, provision } from './host-run-kit.js';
+import { sha256 } from '../../src/render/server-files.js';
+import { config, desiredFor, healthyProbe, provision, withSystemd } from './host-run-kit.js';
 
 test('a live server PID with nothing of it on the port: restarted, saying why', async () => {
   const c = config();
@@ -32,6 +33,29 @@ test('a wedged server (it holds the port, /health gets no answer): stopped and s
   const dry = await provision(config({ 'dry-run': true }), { probe: healthyProbe(c), serverUp: true, wedged: true, database: { hasMlflowSchema: true } });
   assert.deepEqual(dry.vm.commands, ['probe']);
   assert.match(readFileSync(dry.run.log.path, 'utf8'), /== server: changed \(would restart: the server \(pid 4242\) is not answering/);
+});
+
+test('under systemd too: a unit whose main process holds no listener, or does not answer, is stopped and started again', async () => {
+  const c = config({ supervisor: 'systemd' });
+  const unitProbe = (edit: (p: string) => string = (p) => p) => {
+    const base = edit(healthyProbe(c));
+    const d = desiredFor(c, withSystemd(base, { sha256: 'x' }));
+    return withSystemd(base, { sha256: sha256(d.unit!), fingerprint: d.fingerprint, mainPid: 4242 });
+  };
+  const deaf = await provision(c, {
+    probe: unitProbe((p) => p.replace('server_listening=1', 'server_listening=0')),
+    serverUp: true,
+    database: { hasMlflowSchema: true },
+  });
+  assert.equal(deaf.error, undefined);
+  assert.deepEqual(deaf.vm.commands, ['probe', 'unit-stop', 'stop', 'unit-start']);
+  assert.match(
+    readFileSync(deaf.run.log.path, 'utf8'),
+    /== server: changed \(the server \(pid 4242\) is not answering: nothing of it listens on port 5000; started pid 6001 under systemd\)/,
+  );
+  const wedged = await provision(c, { probe: unitProbe(), serverUp: true, wedged: true, database: { hasMlflowSchema: true } });
+  assert.equal(wedged.error, undefined);
+  assert.deepEqual(wedged.vm.commands, ['probe', 'unit-stop', 'stop', 'unit-start']);
 });
 
 test('no bare socket or channel error: what failed, on which VM, what to check; the cause kept apart', () => {
