@@ -55,7 +55,13 @@ async function refuseUnknownSchema(run: HostRun, version: string): Promise<void>
   const facts = run.need(run.facts);
   const desired = run.need(run.desired);
   let known = knowsRevision(version, revision);
-  if (known === undefined) known = (await run.run(installedRevisionsCommand(desired.layout.venv))).split('\n').includes(revision);
+  if (known === undefined) {
+    // Quietly (not a line per revision). A listing that fails decides nothing: the server's start would tell.
+    const list = installedRevisionsCommand(desired.layout.venv);
+    run.log.write(`$ ${list.label}`);
+    const res = await run.conn.exec(list.command, { timeoutSec: list.timeoutSec });
+    known = res.code !== 0 || res.stdout.split('\n').includes(revision);
+  }
   if (known) return;
   const previous = facts.mlflowImportable && facts.mlflowVersion !== version ? facts.mlflowVersion : undefined;
   if (previous) {
