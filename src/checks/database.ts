@@ -11,6 +11,11 @@ export interface DatabaseReport {
   serverVersion: string;
   canCreateTables: boolean;
   hasMlflowSchema: boolean;
+  /**
+   * MLflow's Alembic revision of the schema (alembic_version.version_num), when the table has one row; only a
+   * revision-like id is kept (the database's text is not ours).
+   */
+  schemaRevision?: string;
   /** MLflow's basic-auth schema is there (its Alembic table, alembic_version_auth). */
   hasAuthSchema: boolean;
   /** The login role may CREATE DATABASE (CREATEDB or superuser). */
@@ -205,7 +210,10 @@ export function loadDatabaseDriver(): Promise<typeof pg> {
 }
 
 type Attempt =
-  | { ok: true; report: Pick<DatabaseReport, 'serverVersion' | 'canCreateTables' | 'hasMlflowSchema' | 'hasAuthSchema' | 'canCreateDatabase'> }
+  | {
+      ok: true;
+      report: Pick<DatabaseReport, 'serverVersion' | 'canCreateTables' | 'hasMlflowSchema' | 'schemaRevision' | 'hasAuthSchema' | 'canCreateDatabase'>;
+    }
   | { ok: false; transport: Transport; end: AttemptEnd; message: string; error: Error & { code?: string }; forward?: boolean };
 
 /** One connection through a new forward, with TLS or without, and the check's query. */
@@ -257,6 +265,7 @@ async function attempt(
               (SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user) AS can_create_db`,
     );
     const row = res.rows[0]!;
+    const revision = row.has_schema ? await schemaRevision(client) : undefined;
     if (work) await work(client);
     return {
       ok: true,
@@ -264,6 +273,7 @@ async function attempt(
         serverVersion: row.version,
         canCreateTables: row.can_create,
         hasMlflowSchema: row.has_schema,
+        ...(revision ? { schemaRevision: revision } : {}),
         hasAuthSchema: row.has_auth_schema,
         canCreateDatabase: row.can_create_db === true,
       },
@@ -278,6 +288,14 @@ async function attempt(
     await client.end().catch(() => undefined);
     tunnel.destroy();
   }
+}
+
+/** The schema's one Alembic revision (a downgrade is refused by it), or undefined when it has none or several. */
+async function schemaRevision(client: pg.Client): Promise<string | undefined> {
+  // Unreadable (e.g. no SELECT on it) is no answer: the server's own start tells then.
+  const res = await client.query<{ version_num: string }>('SELECT version_num FROM public.alembic_version LIMIT 2').catch(() => ({ rows: [] }));
+  const only = res.rows.length === 1 ? String(res.rows[0]!.version_num) : '';
+  return /^[0-9a-z_]{1,64}$/i.test(only) ? only : undefined;
 }
 
 /**

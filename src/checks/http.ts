@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { Remote } from '../ssh/connection.js';
 import { socketShim } from '../ssh/socket-shim.js';
+import { ConnectionDropped, Interrupted, StepError } from '../util/errors.js';
 
 export interface HttpResponse {
   status: number;
@@ -99,23 +100,77 @@ function request(req: HttpRequest, tunnel: Duplex | undefined, target: { host: s
       res.on('error', reject);
     };
     const r = req.tls ? https.request(options, onResponse) : http.request(options, onResponse);
-    const timer = setTimeout(() => r.destroy(new Error(`no HTTP answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    // Destroying a request on a tunnel may surface as "socket hang up" first: the timeout is what is told.
+    const timeout = new Error(`no HTTP answer within ${Math.round(timeoutMs / 1000)} s`);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      r.destroy(timeout);
+    }, timeoutMs);
     r.on('error', (err) => {
       clearTimeout(timer);
-      reject(err);
+      reject(timedOut ? timeout : err);
     });
     r.end(req.body);
   });
 }
 
+/**
+ * A request through the SSH connection to a port on the VM got no HTTP answer (the VM refused the channel, the
+ * socket hung up, no answer in time): the message is the sentence for the user (what, where, what to check),
+ * `detail` the bare cause for a caller that words its own sentence; `code` stays the original error's.
+ */
+export class HttpOnVmError extends StepError {
+  constructor(
+    readonly detail: string,
+    readonly code: string | undefined,
+    where: { vm: string; port: number; req: HttpRequest },
+  ) {
+    super(
+      `${where.req.method ?? 'GET'} ${where.req.path} to port ${where.port} on ${where.vm} (through the SSH connection) got no answer: ${detail}; ` +
+        `check that the server on that port runs and answers (provision status shows the MLflow server and its log), or rerun provision to restart it.`,
+    );
+  }
+}
+
+/** What a failed request said, in a few words (a connection refused by the VM said plainly). */
+function failureDetail(err: Error & { code?: string }, port: number): string {
+  const message = err.message.replace(/^\(SSH\) /, '');
+  if (err.code === 'FORWARD_FAILED' && /Connection refused/i.test(message)) return `connection refused (nothing listens on port ${port})`;
+  return message;
+}
+
+/** The bare cause of a failed request on the VM (HttpOnVmError's detail, else the message). */
+export function httpFailureDetail(err: unknown): string {
+  if (err instanceof HttpOnVmError) return err.detail;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Certificate and TLS failures stay as they are: their callers word them (which certificate, which CA). */
+const TLS_FAILURE = /CERT|SELF_SIGNED|ERR_TLS|UNABLE_TO|HOSTNAME|EPROTO|ERR_SSL/;
+
 /** An HTTP request to 127.0.0.1:port as seen from the VM, through a port-forward on the SSH connection. */
 export async function httpOnVm(remote: Remote, port: number, req: HttpRequest): Promise<HttpResponse> {
-  const channel = socketShim(await remote.forward('127.0.0.1', port, req.timeoutMs ?? 10000));
   try {
-    return await request(req, channel, { host: '127.0.0.1', port });
-  } finally {
-    channel.destroy();
+    const channel = socketShim(await remote.forward('127.0.0.1', port, req.timeoutMs ?? 10000));
+    try {
+      return await request(req, channel, { host: '127.0.0.1', port });
+    } finally {
+      channel.destroy();
+    }
+  } catch (err) {
+    throw httpOnVmFailure(err, { vm: remote.target.address, port, req });
   }
+}
+
+/**
+ * What a failed request on the VM becomes: a failure below HTTP (channel refused, socket hung up, no answer in
+ * time) an HttpOnVmError with its sentence; certificate and TLS failures, Ctrl-C and a dropped connection stay.
+ */
+export function httpOnVmFailure(err: unknown, where: { vm: string; port: number; req: HttpRequest }): unknown {
+  const e = err as Error & { code?: string };
+  if (!(e instanceof Error) || e instanceof Interrupted || e instanceof ConnectionDropped || TLS_FAILURE.test(e.code ?? '')) return err;
+  return new HttpOnVmError(failureDetail(e, where.port), e.code, where);
 }
 
 /** A plain HTTP request from this machine, as a user's browser or client would make it. */

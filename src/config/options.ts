@@ -219,7 +219,7 @@ export const OPTIONS: OptionSpec[] = [
     env: ['PROVISION_MLFLOW_VERSION'],
     defaultText: `${DEFAULT_MLFLOW_VERSION} (tested) on a fresh VM, else the installed one`,
     describe:
-      'MLflow version to install, e.g. 3.16.1, or `latest`; a rerun with another version upgrades it and migrates the database schema (see docs/upgrading.md)',
+      'MLflow version to install, e.g. 3.16.1, or `latest`; a rerun with another version upgrades it and migrates the database schema; one older than the schema in the database is refused (see docs/upgrading.md)',
   },
   {
     name: 'workers',

@@ -198,7 +198,8 @@ export function stopServerCommand(layout: RemoteLayout, stopGroups: number[] = [
       // Only whole process groups are signalled (the launcher runs under setsid): never a bare PID that
       // may have been reused by an unrelated process.
       'alive() { for g in $groups; do pgrep -g "$g" >/dev/null && return 0; done; return 1; }',
-      'for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done',
+      // SIGCONT after SIGTERM: a stopped (SIGSTOP) process acts on SIGTERM only once it runs again.
+      'for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; kill -CONT -- "-$g" 2>/dev/null; done',
       'for i in $(seq 1 150); do alive || break; sleep 0.1; done',
       'if alive; then echo "the server did not stop within 15 s; killing it"; for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done; sleep 0.5; fi',
       opts.keepRecord

@@ -43,6 +43,7 @@ export function parseFacts(text: string): Facts {
       pid: unit.mainPid,
       ...(unit.fingerprint ? { fingerprint: unit.fingerprint } : {}),
       ...(unit.salt ? { fingerprintSalt: unit.salt } : {}),
+      ...(facts.server.listening !== undefined ? { listening: facts.server.listening } : {}),
     };
   }
   return facts;

@@ -79,10 +79,25 @@ function planNohup(facts: Facts, desired: Desired): ServerDecision {
     return { change: true, action: 'start', stopGroups, reason: 'the server is not running' };
   }
   if (held) return { change: true, action: 'restart', stopGroups, reason: held };
+  if (facts.server.listening === false) return { change: true, action: 'restart', stopGroups, reason: notListening(ours, desired.port) };
   if (facts.server.fingerprint !== desired.fingerprint) {
     return { change: true, action: 'restart', stopGroups, reason: 'the server runs an older configuration' };
   }
   return { change: false, action: 'keep', stopGroups, reason: `running as pid ${ours} with this configuration` };
+}
+
+/** A recorded server whose PID lives on while nothing of its group listens (e.g. its workers died). */
+function notListening(pid: number, port: number): string {
+  return `the server (pid ${pid}) is not answering: nothing of it listens on port ${port}`;
+}
+
+/**
+ * A server the plan would keep did not answer /health (a wedged or stopped process): restarted instead, its
+ * whole process group stopped first. A rerun is the repair tool.
+ */
+export function restartUnanswered(plan: ServerDecision, pid: number | undefined, why: string): ServerDecision {
+  const { enable: _enable, ...rest } = plan;
+  return { ...rest, change: true, action: 'restart', reason: `the server${pid ? ` (pid ${pid})` : ''} is not answering: ${why}` };
 }
 
 function planUnit(facts: Facts, desired: Desired): ServerDecision {
@@ -107,6 +122,7 @@ function planUnit(facts: Facts, desired: Desired): ServerDecision {
   if (!running)
     return { change: true, action: held ? 'restart' : 'start', ...base, reason: `the unit is ${unit.active ?? 'not loaded'}${held ? `; ${held}` : ''}` };
   if (held || nohup) return { change: true, action: 'restart', ...base, reason: held || `a server under nohup (pid ${nohup}) runs beside the unit` };
+  if (facts.server.listening === false) return { change: true, action: 'restart', ...base, reason: notListening(live!, desired.port) };
   if (writeUnit) return { change: true, action: 'restart', ...base, reason: 'the unit file differs from the one this configuration needs' };
   if (unit.needsReload) return { change: true, action: 'restart', ...base, reason: 'the unit file changed since systemd read it' };
   if (unit.fingerprint !== desired.fingerprint) return { change: true, action: 'restart', ...base, reason: 'the server runs an older configuration' };

@@ -1,5 +1,5 @@
 import type { HostTarget, StatusConfig } from '../config/config.js';
-import { httpOnVm } from '../checks/http.js';
+import { httpFailureDetail, httpOnVm } from '../checks/http.js';
 import { journalTailCommand, logTailCommand, startServerCommand, type RemoteCommand } from '../plan/commands.js';
 import { parseFacts, type Facts } from '../plan/facts.js';
 import { planRemove, planStop, supervisorOf, type LifecycleCommand, type LifecyclePlan } from '../plan/lifecycle.js';
@@ -120,7 +120,7 @@ async function waitForHealth(remote: Remote, state: VmState, target: HostTarget)
       if (res.status === 200) return;
       last = `HTTP ${res.status}`;
     } catch (err) {
-      last = errorMessage(err);
+      last = httpFailureDetail(err);
     }
     await new Promise((r) => setTimeout(r, 500));
   }

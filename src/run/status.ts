@@ -7,7 +7,7 @@ import { checkDatabase, loadDatabaseDriver } from '../checks/database.js';
 import { parseFacts, PROBE_PARTS, type Facts } from '../plan/facts.js';
 import { composeProbeScript, readProbeOutput } from '../plan/probe/part.js';
 import { emptyStatusExtras, launcherFlag, STATUS_PARTS, type StatusExtras, type StatusProbeInput } from '../plan/probe/status.js';
-import { httpOnVm, type HttpResponse } from '../checks/http.js';
+import { httpFailureDetail, httpOnVm, type HttpResponse } from '../checks/http.js';
 import { errorMessage } from '../util/errors.js';
 import { basicAuthHeader, hostMasker, type Masker } from '../util/secret.js';
 import { databaseSummary, judgeLogSize, judgeRunningServer, type LogSize } from '../verdicts/status.js';
@@ -181,7 +181,7 @@ export async function hostStatus(target: HostTarget, config: StatusConfig): Prom
         })()
       : undefined;
     const ask = (req: Parameters<typeof httpOnVm>[2]): Promise<HttpResponse> =>
-      httpOnVm(remote!, port, { timeoutMs: 5000, ...req }).catch((err: unknown) => ({ status: 0, body: errorMessage(err) }));
+      httpOnVm(remote!, port, { timeoutMs: 5000, ...req }).catch((err: unknown) => ({ status: 0, body: masker.mask(httpFailureDetail(err)) }));
     const [dbResult, health, version, search] = await Promise.all([
       dbCheck
         ? dbCheck.then(

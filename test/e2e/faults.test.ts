@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { labFlags, newWorkdir, provision, provisionedVm, provisionInterrupted } from './cli.js';
+import { statusAndBody } from './http.js';
 import { dbAllow, dbBlock, ensureLab, requireLab, vmExec, vmIp, vmProcesses, vmReadFile } from './lab.js';
 
 const VM = 12;
@@ -59,6 +60,45 @@ test('an unencrypted connection is refused by the SSL-only database with the TLS
   const res = await provision([...labFlags(VM, workdir), '--pg-sslmode', 'disable'], { workdir });
   assert.equal(res.code, 1);
   assert.match(res.stdout, /The database at 10\.231\.0\.2:5432 accepts only encrypted connections: use --pg-sslmode require/);
+});
+
+test('a server that runs but does not answer (its process group stopped, or its listeners gone) is restarted by a rerun', async (t) => {
+  if (!requireLab(t)) return;
+  const workdir = newWorkdir();
+  const first = await provision(labFlags(VM, workdir), { workdir });
+  assert.equal(first.code, 0, first.stdout);
+  const pidOf = async () => (await vmReadFile(VM, `${HOME}/mlflow-server.pid`)).split(' ')[0]!;
+  // Wedged: every process of the server stopped. It keeps its PID and its port, and answers nothing.
+  const wedged = await pidOf();
+  await vmExec(VM, `kill -STOP -- -${wedged}`);
+  try {
+    const res = await provision(labFlags(VM, workdir), { workdir });
+    assert.equal(res.code, 0, res.stdout);
+    assert.match(
+      res.stdout,
+      new RegExp(`MLflow server: changed \\(the server \\(pid ${wedged}\\) is not answering: /health got no HTTP answer within 10 s; started pid \\d+\\)`),
+    );
+    assert.notEqual(await pidOf(), wedged);
+    assert.equal((await vmExec(VM, `pgrep -g ${wedged}`)).stdout, '', 'nothing of the wedged server is left');
+    assert.deepEqual(await statusAndBody(vmIp(VM), { path: '/health' }), { status: 200, body: 'OK' });
+  } finally {
+    await vmExec(VM, `kill -CONT -- -${wedged} 2>/dev/null; true`);
+  }
+  // Its listeners gone while the recorded process lives on (here: held stopped, as while it is exiting).
+  const deaf = await pidOf();
+  await vmExec(VM, `kill -STOP ${deaf}; for p in $(pgrep -g ${deaf}); do [ "$p" = ${deaf} ] || kill -KILL "$p"; done; sleep 1`);
+  try {
+    const res = await provision(labFlags(VM, workdir), { workdir });
+    assert.equal(res.code, 0, res.stdout);
+    assert.match(
+      res.stdout,
+      new RegExp(`MLflow server: changed \\(the server \\(pid ${deaf}\\) is not answering: nothing of it listens on port 5000; started pid \\d+\\)`),
+    );
+    assert.doesNotMatch(res.everything, /Channel open failure|socket hang up/);
+    assert.deepEqual(await statusAndBody(vmIp(VM), { path: '/health' }), { status: 200, body: 'OK' });
+  } finally {
+    await vmExec(VM, `kill -CONT -- -${deaf} 2>/dev/null; true`);
+  }
 });
 
 test('a full disk during the upload leaves the old launcher and secrets intact; a rerun with space completes', async (t) => {

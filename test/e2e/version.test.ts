@@ -108,6 +108,27 @@ test(`--mlflow-version ${OLD}, then ${NEW} (the real releases): upgraded in the 
   const status = await provision(['status', ...statusFlags(VM, workdir), '--json'], { workdir, noDbEnv: true });
   assert.equal(status.code, 0, status.stdout);
   assert.deepEqual(JSON.parse(status.stdout.trim()).mlflow, { installed: NEW, running: NEW });
+
+  // Issue 22: back to the older release on the schema the newer one wrote. MLflow has no schema downgrades: refused before anything
+  // changes, in one sentence (the release, the revision, what stays installed, what to do).
+  const pidNow = (await vmReadFile(VM, `${HOME}/mlflow-server.pid`)).split(' ')[0];
+  const down = await provision([...labFlags(VM, workdir), '--mlflow-version', OLD], { workdir, env: { POSTGRES_DB: DB } });
+  assert.equal(down.code, 1, down.stdout);
+  assert.match(
+    down.stdout,
+    new RegExp(
+      `MLflow ${esc(OLD)} cannot use the database ${DB} at 10\\.231\\.0\\.2:5432: its schema is at revision ${newHead} \\(MLflow ${esc(NEW)} or newer wrote it\\), ` +
+        `unknown to MLflow ${esc(OLD)}, and MLflow has no schema downgrades; nothing was changed on ${esc(IP)}, where MLflow ${esc(NEW)} stays installed: ` +
+        `pass --mlflow-version ${esc(NEW)} or newer, or point --pg-db at a fresh database\\.`,
+    ),
+  );
+  assert.doesNotMatch(down.everything, /Traceback|Can't locate revision|\$ (install mlflow|stop the running server|nohup )/, 'nothing ran after the checks');
+  assert.match((await vmExec(VM, `${HOME}/mlflow-venv/bin/pip show mlflow`, { user: 'azureuser' })).stdout, new RegExp(`^Version: ${esc(NEW)}$`, 'm'));
+  assert.equal((await vmReadFile(VM, `${HOME}/mlflow-server.pid`)).split(' ')[0], pidNow, 'the same server runs');
+  assert.deepEqual(await get('/version'), { status: 200, body: NEW });
+  const plain = await provision([...labFlags(VM, workdir), '--json'], { workdir, env: { POSTGRES_DB: DB } });
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.deepEqual(JSON.parse(plain.stdout.trim()).changed, [], 'a plain rerun after the refusal is a no-op');
 });
 
 test(`a batch on one database, ${OLD} to ${NEW}: every server stopped before the one schema upgrade, all started after it`, async (t) => {

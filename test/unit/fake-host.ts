@@ -2,7 +2,7 @@
 // and the database check from a small model (is the server up, which MLflow is installed), and records what
 // happened in order. Unit tests drive the real HostRun and steps through it; the lab tests the real thing.
 import type { DatabaseReport } from '../../src/checks/database.js';
-import type { HttpRequest, HttpResponse } from '../../src/checks/http.js';
+import { httpOnVmFailure, type HttpRequest, type HttpResponse } from '../../src/checks/http.js';
 import type { HostConnection, HostIO } from '../../src/run/host-io.js';
 import type { ExecOptions, ExecResult } from '../../src/ssh/types.js';
 import { ConnectionDropped } from '../../src/util/errors.js';
@@ -18,6 +18,7 @@ export function classify(command: string): string {
   if (command.includes('python3 -m venv')) return 'venv';
   if (command.includes('uv') && command.includes('psycopg2-binary')) return 'pip-install';
   if (command.includes('importlib.metadata')) return 'mlflow-version';
+  if (command.includes('db_migrations')) return 'mlflow-revisions';
   if (command.includes('sudo -n mkdir -m 0750')) return 'mkdir-artifacts';
   if (command.includes('setsid nohup')) return 'start';
   if (command.includes('kill -TERM')) return 'stop';
@@ -46,6 +47,10 @@ export interface FakeVmOptions {
   answer?: (req: HttpRequest) => HttpResponse | undefined;
   /** /health straight from the test machine answers (the NSG is open). */
   reachableFromHere?: boolean;
+  /** The schema revisions the installed MLflow's migrations hold (one a line), as the VM lists them. */
+  revisions?: string[];
+  /** The running server is wedged (e.g. SIGSTOPped): it holds its port but answers nothing until it is stopped. */
+  wedged?: boolean;
   /** Commands of this kind never end by themselves (until interrupted, stopped, or the connection drops). */
   hangOn?: string;
   /** What a hanging command prints before it hangs. */
@@ -60,6 +65,7 @@ export class FakeVm implements HostConnection {
   readonly uploads = new Map<string, { content: string; mode: number }>();
   readonly artifacts = new Map<string, string>();
   serverUp: boolean;
+  wedged: boolean;
   mlflowVersion: string | undefined;
   isClosed = false;
   execCount = 0;
@@ -68,6 +74,7 @@ export class FakeVm implements HostConnection {
 
   constructor(readonly options: FakeVmOptions) {
     this.serverUp = options.serverUp ?? false;
+    this.wedged = options.wedged ?? false;
     this.mlflowVersion = /^mlflow_version=(.*)$/m.exec(options.probe)?.[1];
   }
 
@@ -109,11 +116,14 @@ export class FakeVm implements HostConnection {
         return out('Installed 1 package');
       case 'mlflow-version':
         return out(`${this.mlflowVersion}\n`);
+      case 'mlflow-revisions':
+        return out(`${(this.options.revisions ?? []).join('\n')}\n`);
       case 'start':
         this.serverUp = true;
         return out('log_offset=0\nstarted pid 5001\n');
       case 'stop':
         this.serverUp = false;
+        this.wedged = false;
         return out('stopped process group(s) 4242\n');
       case 'unit-start':
         this.serverUp = true;
@@ -121,6 +131,7 @@ export class FakeVm implements HostConnection {
       case 'unit-stop':
       case 'unit-remove':
         this.serverUp = false;
+        this.wedged = false;
         return out('');
       case 'alive':
         return out('', this.serverUp ? 0 : 1);
@@ -135,10 +146,11 @@ export class FakeVm implements HostConnection {
     this.uploads.set(path, { content: typeof content === 'string' ? content : content.reveal(), mode });
   }
 
-  async http(_port: number, req: HttpRequest): Promise<HttpResponse> {
+  async http(port: number, req: HttpRequest): Promise<HttpResponse> {
     this.forwardCount += 1;
     this.events.push(`http ${req.method ?? 'GET'} ${req.path}`);
     if (!this.serverUp) throw new Error('connection refused');
+    if (this.wedged) throw httpOnVmFailure(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), { vm: '10.0.0.4', port, req });
     const scripted = this.options.answer?.(req);
     if (scripted) return scripted;
     const authorized = !this.authRequired() || Boolean(req.headers?.Authorization);

@@ -76,13 +76,15 @@ test('the probe reads the venv, MLflow version, files and the live server withou
   assert.deepEqual(facts.files.launcher, { sha256: sha256(LAUNCHER), mode: 0o700, owner: userInfo().username });
   assert.deepEqual(facts.files.secrets, { sha256: sha256(SECRETS), mode: 0o644, owner: userInfo().username });
   assert.deepEqual(facts.files.authIni, {});
-  assert.deepEqual(facts.server, { running: true, pid: server.pid, fingerprint: 'fp-1' });
+  // Nothing listens on the port (ss printed nothing): the live PID is no answering server.
+  assert.deepEqual(facts.server, { running: true, pid: server.pid, fingerprint: 'fp-1', listening: false });
   assert.deepEqual(facts.listeners, []);
 });
 
 test("listeners in the live server's process group are the server; any other is listed with its command", () => {
   const own = `LISTEN 0 128 0.0.0.0:5000 0.0.0.0:* users:(("sleep",pid=${server.pid},fd=3))`;
   assert.deepEqual(probe(own).listeners, []);
+  assert.equal(probe(own).server.listening, true, 'the live server holds the port');
   const foreign = `LISTEN 0 128 0.0.0.0:5000 0.0.0.0:* users:(("sleep",pid=${server.pid},fd=3),("node",pid=${process.pid},fd=20))`;
   const facts = probe(foreign);
   assert.deepEqual(facts.listeners.map((l) => l.pid).sort(), [server.pid, process.pid].sort());

@@ -5,7 +5,8 @@ import type { FactPart } from './types.js';
 /**
  * The live server (the PID file's process, if its start time still matches) with its configuration
  * fingerprint, and every other process listening on the MLflow port: `S`, the `ss` lines the system part
- * read with sudo. Sets `sp` (the live server's PID).
+ * read with sudo, and whether the live server's own group holds the port (a server whose listeners are gone
+ * does not answer, even though its PID lives on). Sets `sp` (the live server's PID).
  */
 export const serverPart: FactPart = {
   name: 'server',
@@ -22,13 +23,15 @@ fi
 # Listeners in the live server's own process group are that server (its uvicorn or gunicorn workers), as
 # on every healthy rerun: only other listeners need the process table to be told apart.
 others=
+sl=0
 R=$S
 while :; do
   case "$R" in *pid=*) ;; *) break;; esac
   R=\${R#*pid=}; p=\${R%%[!0-9]*}; g=
   [ -n "$sp" ] && [ -r "/proc/$p/stat" ] && { read -r g < "/proc/$p/stat"; g=\${g##*) }; set -- $g; g=$3; }
-  [ -n "$sp" ] && [ "$g" = "$sp" ] || others=1
+  [ -n "$sp" ] && [ "$g" = "$sp" ] && sl=1 || others=1
 done
+[ -n "$sp" ] && echo "server_listening=$sl"
 # Each other listener: pid, process group, owner, whether it is an MLflow server from our venv, and its
 # command line. A group is ours when every process in it is owned by us and runs from $V/bin or was started,
 # at any depth, by such a process (the server's workers, and whatever they start): a group holding anything
@@ -58,6 +61,9 @@ esac
     },
     server_fingerprint_salt: (f, v) => {
       if (/^[0-9a-f]{32}$/.test(v)) f.server.fingerprintSalt = v;
+    },
+    server_listening: (f, v) => {
+      f.server.listening = v === '1';
     },
     listener: (f, v) => {
       const [pid, pgid, user, ours, ...command] = v.split(' ');

@@ -34,7 +34,14 @@ export interface Facts {
   /** MLFLOW_FLASK_SERVER_SECRET_KEY from the secrets file, read only with --auth basic (kept across reruns). */
   flaskSecretKey?: Secret;
   /** The live server (PID and start time match); its configuration fingerprint and that fingerprint's salt. */
-  server: { pid?: number; running: boolean; fingerprint?: string; fingerprintSalt?: string };
+  server: {
+    pid?: number;
+    running: boolean;
+    fingerprint?: string;
+    fingerprintSalt?: string;
+    /** Something of the live server's own process group listens on the MLflow port (undefined: not asked). */
+    listening?: boolean;
+  };
   /**
    * Processes listening on the MLflow port: pid, process group, owner and command line. `ours` means the
    * process belongs to the SSH user and every process of its group runs from the venv: an MLflow server

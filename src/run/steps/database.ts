@@ -1,4 +1,6 @@
 import { DatabaseMissing, type DatabaseReport } from '../../checks/database.js';
+import { mlflowVersionToInstall } from '../../plan/plan.js';
+import { downgradeProblem } from '../../plan/schema-revision.js';
 import { StepError } from '../../util/errors.js';
 import { databaseSummary } from '../../verdicts/status.js';
 import type { HostRun } from '../host-run.js';
@@ -13,6 +15,7 @@ async function database(run: HostRun): Promise<StepOutcome> {
       `User "${db.user}" may not create tables in schema public of database "${db.database}", so MLflow cannot create its schema: run GRANT ALL ON SCHEMA public TO "${db.user}"; as the server admin.`,
     );
   }
+  refuseDowngrade(run, report);
   let authDb = '';
   let created = false;
   if (auth) {
@@ -31,6 +34,26 @@ async function database(run: HostRun): Promise<StepOutcome> {
       : `; auth database ${name} ok`;
   }
   return { changed: created, summary: `${databaseSummary(report, db)}${authDb}` };
+}
+
+/**
+ * MLflow has no schema downgrades: the release that would run (asked for, else the installed one) must know the
+ * database's revision. Refused here, before apt, pip or the server change; a release the table cannot judge is
+ * checked after its install, before the server step (install.ts).
+ */
+function refuseDowngrade(run: HostRun, report: DatabaseReport): void {
+  const facts = run.need(run.facts);
+  const version = mlflowVersionToInstall(facts, run.need(run.desired), true);
+  if (!report.schemaRevision || !version) return;
+  const { db } = run.config;
+  const problem = downgradeProblem({
+    version,
+    revision: report.schemaRevision,
+    database: `database ${db.database} at ${db.host}:${db.port}`,
+    vm: run.target.address,
+    installed: facts.mlflowVersion,
+  });
+  if (problem) throw new StepError(problem);
 }
 
 /**

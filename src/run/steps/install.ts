@@ -1,5 +1,7 @@
 import { artifactsCommand, installedMlflowVersionCommand, packageCommands, pythonCommands } from '../../plan/commands.js';
 import { mlflowVersionToInstall, planArtifacts, planPackages, planPython, pythonInstallChanged, pythonRestartExpected } from '../../plan/plan.js';
+import { downgradeSentence, installedRevisionsCommand, knowsRevision } from '../../plan/schema-revision.js';
+import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
 import { runAll, type PlannedStep, type PlanInput, type StepOutcome, type StepPlan } from './step.js';
 
@@ -34,10 +36,49 @@ async function installPython(run: HostRun, plan: PythonPlan): Promise<StepOutcom
   const desired = run.need(run.desired);
   await run.perform(plan.actions);
   const version = (await run.run(installedMlflowVersionCommand(desired.layout))).trim();
+  await refuseUnknownSchema(run, version);
   const installed = pythonInstallChanged(facts, plan.recreate, version, desired);
   if (installed) run.notes.restartNeeded = true;
   if (facts.mlflowVersion && version !== facts.mlflowVersion) run.notes.versionChange = { from: facts.mlflowVersion, to: version };
   return { changed: installed, summary: installed ? `${plan.reason}; MLflow ${version} installed` : `MLflow ${version} is already the newest` };
+}
+
+/**
+ * The MLflow just installed must know the database's schema revision (no downgrades). The database step
+ * refused what the table of known releases decides; a release it cannot judge (another --mlflow-version,
+ * --upgrade) is checked here against the installed package, before the server step stops anything: if it
+ * does not know the revision, the previous MLflow goes back into the venv and the run stops.
+ */
+async function refuseUnknownSchema(run: HostRun, version: string): Promise<void> {
+  const revision = (await run.need(run.notes.dbCheck)).schemaRevision;
+  if (!revision) return;
+  const facts = run.need(run.facts);
+  const desired = run.need(run.desired);
+  let known = knowsRevision(version, revision);
+  if (known === undefined) {
+    // Quietly (not a line per revision). A listing that fails decides nothing: the server's start would tell.
+    const list = installedRevisionsCommand(desired.layout.venv);
+    run.log.write(`$ ${list.label}`);
+    const res = await run.conn.exec(list.command, { timeoutSec: list.timeoutSec });
+    known = res.code !== 0 || res.stdout.split('\n').includes(revision);
+  }
+  if (known) return;
+  const previous = facts.mlflowImportable && facts.mlflowVersion !== version ? facts.mlflowVersion : undefined;
+  if (previous) {
+    const extras = desired.pip ? { extras: desired.pip.extras, packages: desired.pip.packages } : {};
+    await run.perform(runAll(pythonCommands(desired.layout, { recreate: false, upgrade: false, mlflowVersion: previous, ...extras })));
+  }
+  const { db } = run.config;
+  throw new StepError(
+    downgradeSentence({
+      version,
+      revision,
+      database: `database ${db.database} at ${db.host}:${db.port}`,
+      left: previous
+        ? `MLflow ${previous} was put back on ${run.target.address} and its server was not touched`
+        : `the server on ${run.target.address} was not (re)started`,
+    }),
+  );
 }
 
 export const pythonStep: PlannedStep<PythonPlan> = {

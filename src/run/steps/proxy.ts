@@ -1,6 +1,7 @@
 import { caddyJournalCommand } from '../../plan/proxy-commands.js';
 import { planProxy, type ProxyDecision } from '../../plan/proxy-plan.js';
 import { CADDY_UNIT } from '../../render/caddyfile.js';
+import { httpFailureDetail } from '../../checks/http.js';
 import { StepError } from '../../util/errors.js';
 import { urlHost } from '../../util/url-host.js';
 import type { HostRun } from '../host-run.js';
@@ -58,7 +59,9 @@ async function waitForCertificate(run: HostRun): Promise<number> {
         untrusted = code ? untrusted + 1 : 0;
         if (code && untrusted >= UNTRUSTED_ANSWERS) throw await untrustedError(run, code);
         // OpenSSL's messages run over several lines: the first says it.
-        last = (err as Error).message.split('\n')[0]!.replace(/^write EPROTO [0-9A-F]+:error:[0-9A-F]+:SSL routines:[a-z0-9_]+:/, 'TLS handshake refused: ');
+        last = httpFailureDetail(err)
+          .split('\n')[0]!
+          .replace(/^write EPROTO [0-9A-F]+:error:[0-9A-F]+:SSL routines:[a-z0-9_]+:/, 'TLS handshake refused: ');
       }
     } else last = "Caddy's internal CA is not ready";
     if (Date.now() - said >= 10000) {

@@ -1,7 +1,8 @@
+import { httpFailureDetail } from '../../checks/http.js';
 import { backendUriWithoutPassword } from '../../render/backend-uri.js';
 import { dbUpgradeCommand, logTailCommand, serverAliveCommand, startServerCommand, stopServerCommand } from '../../plan/commands.js';
 import { isNewerVersion } from '../../plan/plan.js';
-import { planServer, type ServerAction, type ServerDecision } from '../../plan/server-plan.js';
+import { planServer, restartUnanswered, type ServerAction, type ServerDecision } from '../../plan/server-plan.js';
 import { enableUnitCommand, installUnitCommand, removeUnitCommand, startUnitCommand, stopUnitCommand, unitUploadPath } from '../../plan/unit-commands.js';
 import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
@@ -9,6 +10,9 @@ import type { CheckedStep, StepOutcome } from './step.js';
 
 /** How many seconds we wait for a freshly started server to answer /health. */
 export const SERVER_START_TIMEOUT_SEC = 120;
+
+/** How long a running server may take to answer /health before a rerun counts it as not answering. */
+const KEEP_HEALTH_TIMEOUT_MS = 10_000;
 
 /** The server stopped at start because the database's schema is older than its MLflow (after an upgrade). */
 class SchemaOutOfDate extends StepError {
@@ -24,7 +28,7 @@ class SchemaOutOfDate extends StepError {
 async function server(run: HostRun): Promise<StepOutcome> {
   const facts = run.need(run.facts);
   const desired = run.need(run.desired);
-  const plan = planServer(facts, desired);
+  const plan = await keepOnlyIfAnswering(run, planServer(facts, desired));
   const action: ServerAction = plan.action === 'keep' && run.notes.restartNeeded ? 'restart' : plan.action;
   const dbReport = await run.need(run.notes.dbCheck);
   const change = run.notes.versionChange;
@@ -72,6 +76,22 @@ async function server(run: HostRun): Promise<StepOutcome> {
   );
   const why = action === 'restart' && plan.action === 'keep' ? 'MLflow was reinstalled' : plan.reason;
   return { changed: true, summary: `${why}${upgraded}; ${out.trim().split('\n').slice(-1)[0]}` };
+}
+
+/**
+ * A server the plan keeps must answer /health (through the SSH connection, bounded): a wedged one (stopped,
+ * deadlocked) keeps its PID and its port, so only asking tells. One that does not answer is restarted.
+ */
+async function keepOnlyIfAnswering(run: HostRun, plan: ServerDecision): Promise<ServerDecision> {
+  if (plan.action !== 'keep' || run.notes.restartNeeded) return plan;
+  const { port } = run.need(run.desired);
+  const why = await run.conn.http(port, { path: '/health', timeoutMs: KEEP_HEALTH_TIMEOUT_MS }).then(
+    (res) => (res.status === 200 ? undefined : `/health answered HTTP ${res.status}`),
+    (err: unknown) => `/health got ${httpFailureDetail(err)}`,
+  );
+  if (!why) return plan;
+  run.say(`the server does not answer on port ${port} (${why}): ${run.config.dryRun ? 'it would be restarted' : 'restarting it'}`);
+  return restartUnanswered(plan, run.need(run.facts).server.pid, why);
 }
 
 /**
@@ -167,7 +187,7 @@ async function waitForHealth(run: HostRun, logOffset = 0): Promise<void> {
       if (res.status === 200) return;
       lastError = `HTTP ${res.status}`;
     } catch (err) {
-      lastError = (err as Error).message;
+      lastError = httpFailureDetail(err);
     }
     if (Date.now() - aliveChecked >= 5000) {
       aliveChecked = Date.now();
