@@ -190,7 +190,7 @@ test('remove --purge-artifacts deletes only what its record says provision made,
   const [one] = lines(purged);
   assert.ok(one?.removed?.includes(art), JSON.stringify(one));
   assert.ok(one?.removed?.includes(`${home}/.mlflow-provision.json`), JSON.stringify(one));
-  assert.ok(one?.kept?.includes(`${home}/mlflow-server.log (the log)`), JSON.stringify(one));
+  assert.ok(one?.kept?.includes(`${home}/mlflow-server.log and ${home}/mlflow-server.log.1 … (the log and its rotated files)`), JSON.stringify(one));
   assert.equal(
     (await vmExec(VM, `test -e '${art}' && echo there; test -d /srv && echo srv; test -s ${home}/.ssh/authorized_keys && echo keys`)).stdout,
     'srv\nkeys\n',
