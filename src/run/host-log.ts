@@ -1,30 +1,13 @@
-import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
+import { openOwnFile } from '../util/own-file.js';
 import { hostMasker, type Masker } from '../util/secret.js';
 import { showUntrustedLines } from '../util/visible-text.js';
 
-/**
- * Opens a log for writing as 0600 whatever was there: never through a symbolic link (O_NOFOLLOW: a link
- * planted at the log's name could point the log at any file the user may write), and an existing file's
- * wider mode is narrowed, since open() keeps the mode of a file it did not create.
- */
+/** A host's log: 0600, never written through a link (util/own-file.ts). */
 export function openPrivateLog(path: string): number {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP')
-      throw new UsageError(`The log file ${path} is a symbolic link; provision does not write logs through links: remove it or choose another --log-dir.`);
-    throw new UsageError(`Cannot write the log file ${path} (${code ?? 'error'}): choose a writable --log-dir.`);
-  }
-  if (!fstatSync(fd).isFile()) {
-    closeSync(fd);
-    throw new UsageError(`The log file ${path} is not a regular file: remove it or choose another --log-dir.`);
-  }
-  fchmodSync(fd, 0o600);
-  return fd;
+  return openOwnFile(path, { what: 'log file', writes: 'logs', mode: 0o600, refuse: (m) => new UsageError(m) });
 }
 
 /**

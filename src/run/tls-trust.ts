@@ -1,7 +1,8 @@
-import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { caddyInternalRoot } from '../checks/caddy.js';
 import { StepError } from '../util/errors.js';
+import { openOwnFile } from '../util/own-file.js';
 import type { HostRun } from './host-run.js';
 import type { TlsCheck } from '../checks/http.js';
 
@@ -16,20 +17,8 @@ export function caCertPath(run: HostRun): string {
  */
 export function saveCaRoot(path: string, pem: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  let fd: number;
+  const fd = openOwnFile(path, { what: 'CA root file', writes: '', mode: 0o644, refuse: (m) => new StepError(m) });
   try {
-    // O_NONBLOCK: a planted FIFO fails at once instead of waiting for a reader; no O_TRUNC before the checks.
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP')
-      throw new StepError(`The CA root file ${path} is a symbolic link; provision does not write through links: remove it or choose another --log-dir.`);
-    throw new StepError(`Cannot write the CA root file ${path} (${code ?? 'error'}): choose a writable --log-dir.`);
-  }
-  try {
-    if (!fstatSync(fd).isFile()) throw new StepError(`The CA root file ${path} is not a regular file: remove it or choose another --log-dir.`);
-    fchmodSync(fd, 0o644);
-    ftruncateSync(fd, 0);
     writeSync(fd, pem, 0);
   } finally {
     closeSync(fd);
