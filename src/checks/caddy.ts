@@ -1,15 +1,18 @@
 import { X509Certificate } from 'node:crypto';
 import { readInternalRootCommand, readStoredCertificatesCommand } from '../plan/proxy-commands.js';
-import type { ExecOptions, ExecResult } from '../ssh/types.js';
+import type { RemoteCommand } from '../action/action.js';
+import type { ExecResult } from '../ssh/types.js';
+
+/** Runs a reading command on the VM (HostSession.read). */
+type ReadOnVm = (c: RemoteCommand) => Promise<ExecResult>;
 
 /**
  * --tls internal: the VM's CA root, read as the caddy user from the file Caddy keeps it in (Caddy's admin API,
  * which used to serve it, is off: docs/security.md); undefined until Caddy has made its CA. Public: it is what
  * clients trust.
  */
-export async function caddyInternalRoot(exec: (command: string, options?: ExecOptions) => Promise<ExecResult>): Promise<string | undefined> {
-  const read = readInternalRootCommand();
-  const res = await exec(read.command, { timeoutSec: read.timeoutSec }).catch(() => undefined);
+export async function caddyInternalRoot(read: ReadOnVm): Promise<string | undefined> {
+  const res = await read(readInternalRootCommand()).catch(() => undefined);
   return res?.code === 0 ? internalRootOf(res.stdout) : undefined;
 }
 
@@ -40,11 +43,7 @@ export function issuerOf(pem: string): string | undefined {
 }
 
 /** The issuer of the certificate Caddy stored for `name` (ACME), from its storage; undefined when there is none. */
-export async function storedCertificateIssuer(
-  exec: (command: string, options?: ExecOptions) => Promise<ExecResult>,
-  name: string,
-): Promise<string | undefined> {
-  const read = readStoredCertificatesCommand(name);
-  const res = await exec(read.command, { timeoutSec: read.timeoutSec }).catch(() => undefined);
+export async function storedCertificateIssuer(read: ReadOnVm, name: string): Promise<string | undefined> {
+  const res = await read(readStoredCertificatesCommand(name)).catch(() => undefined);
   return res?.code === 0 ? issuerOf(res.stdout) : undefined;
 }

@@ -2,11 +2,11 @@ import kleur from 'kleur';
 import { lifecycleOptions, type LifecycleCommandName } from '../config/options.js';
 import { getBool, readSettings, type Settings } from '../config/settings.js';
 import { requireNumber } from '../config/validate.js';
-import type { Remote } from '../ssh/connection.js';
 import type { LifecycleConfig, LifecycleResult } from '../run/lifecycle.js';
 import { EXIT, UsageError } from '../util/errors.js';
 import { safeJson, showUntrusted } from '../util/visible-text.js';
 import { canPrompt, statusConfigFrom } from './status-config.js';
+import { runCommand } from './run-command.js';
 
 async function lifecycleConfig(command: LifecycleCommandName, settings: Settings, argv: Record<string, unknown>): Promise<LifecycleConfig> {
   const base = await statusConfigFrom(settings, argv);
@@ -83,23 +83,14 @@ export async function lifecycleCommand(command: LifecycleCommandName, argv: Reco
   const config = await lifecycleConfig(command, settings, argv);
   await confirmPurge(config, argv);
   for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
-  const { runLifecycle } = await import('../run/lifecycle.js');
-  const remotes: Remote[] = [];
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    for (const r of remotes) void r.interrupt(500);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const { lifecycleCommand: commandOnHosts } = await import('../run/lifecycle.js');
   const several = config.targets.length > 1;
-  const results = await runLifecycle(config, {
-    onRemote: (r) => remotes.push(r),
-    onFollowLine: (host, line) => process.stdout.write(`${vmLine(host, line, several)}\n`),
+  const onFollowLine = (host: string, line: string) => process.stdout.write(`${vmLine(host, line, several)}\n`);
+  const { results, interrupted } = await runCommand(commandOnHosts(config, { onFollowLine }), config, (results, interrupted) => {
+    if (config.output.json) for (const r of results) process.stdout.write(`${json(r)}\n`);
+    else if (config.follow) for (const r of results.filter((x) => x.status !== 'ok' && !interrupted)) process.stdout.write(`${text(r, several)}\n`);
+    else process.stdout.write(`${results.map((r) => text(r, several)).join('\n')}\n`);
   });
-  if (config.output.json) for (const r of results) process.stdout.write(`${json(r)}\n`);
-  else if (config.follow) for (const r of results.filter((x) => x.status !== 'ok' && !interrupted)) process.stdout.write(`${text(r, several)}\n`);
-  else process.stdout.write(`${results.map((r) => text(r, several)).join('\n')}\n`);
   if (interrupted) return EXIT.interrupted;
   return results.every((r) => r.status === 'ok') ? EXIT.ok : EXIT.failed;
 }

@@ -8,14 +8,15 @@ import { askPassphrase, completeSettings } from '../config/prompt.js';
 import { readSettings } from '../config/settings.js';
 import { shown } from '../config/validate.js';
 import type { HostResult } from '../run/host-run.js';
-import { runHosts, type RunHandle } from '../run/tasks.js';
-import { errorMessage, EXIT, StepError, UsageError } from '../util/errors.js';
+import { provisionCommand } from '../run/tasks.js';
+import { errorMessage, EXIT, UsageError } from '../util/errors.js';
 import { maskSecrets, maskStreams } from '../util/secret.js';
 import { showUntrustedLines } from '../util/visible-text.js';
 import { fastParse } from './fast-parse.js';
 import { canPrompt, statusConfigFrom } from './status-config.js';
 import { LIFECYCLE_COMMANDS, lifecycleOptions, STATUS_OPTIONS, type LifecycleCommandName } from '../config/options.js';
 import { jsonResult, nextSteps, summaryTable } from './render-results.js';
+import { current, fail, reportAbnormalEnd, runCommand } from './run-command.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -55,10 +56,6 @@ function loadEnvFile(args: string[]): string | undefined {
   if (!error || (!named && (code === 'ENOENT' || code === 'EISDIR'))) return undefined;
   const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (code ?? error.message);
   return `Cannot read the env file ${shown(path)} (${why}): ${named ? `check ${named}` : 'make it readable, or name another file with --env-file'}.`;
-}
-
-function fail(message: string): void {
-  process.stderr.write(`${kleur.red('provision:')} ${maskSecrets(message)}\n`);
 }
 
 async function resolveConfig(argv: Record<string, unknown>): Promise<ProvisionConfig> {
@@ -115,11 +112,13 @@ function report(config: ProvisionConfig, results: HostResult[]): void {
 async function statusCommand(argv: Record<string, unknown>): Promise<number> {
   const config = await statusConfigFrom(readSettings(argv, process.env), argv);
   for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
-  const { runStatus } = await import('../run/status.js');
+  const { statusCommand: commandOnHosts } = await import('../run/status.js');
   const { statusJson, statusText } = await import('./render-status.js');
-  const results = await runStatus(config);
-  if (config.output.json) for (const r of results) process.stdout.write(`${statusJson(r)}\n`);
-  else process.stdout.write(`${results.map(statusText).join('\n\n')}\n`);
+  const { results, interrupted } = await runCommand(commandOnHosts(config), config, (results) => {
+    if (config.output.json) for (const r of results) process.stdout.write(`${statusJson(r)}\n`);
+    else process.stdout.write(`${results.map(statusText).join('\n\n')}\n`);
+  });
+  if (interrupted) return EXIT.interrupted;
   return results.every((r) => r.healthy) ? EXIT.ok : EXIT.failed;
 }
 
@@ -145,48 +144,6 @@ async function parseWithYargs(args: string[]): Promise<Record<string, unknown>> 
   return argv;
 }
 
-/** What a run has started, so that whatever ends the process can still report every host. */
-const current: { config?: ProvisionConfig; handle: RunHandle; interrupted: boolean; reported: boolean; settled: boolean } = {
-  handle: { results: new Map(), runs: [] },
-  interrupted: false,
-  reported: false,
-  settled: false,
-};
-
-/** Every host's result: finished, cut short (`unfinished` says why), or never started. */
-function collectResults(config: ProvisionConfig, handle: RunHandle, unfinished: string): HostResult[] {
-  return config.targets.map((t) => {
-    const done = handle.results.get(t.label);
-    if (done) return done;
-    const run = handle.runs.find((r) => r.target.label === t.label);
-    if (run) return run.result(new StepError(unfinished));
-    return {
-      host: t.label,
-      status: 'failed' as const,
-      changed: [],
-      error: current.interrupted ? 'not started (interrupted)' : 'not started',
-      warnings: [],
-      durationMs: 0,
-      sshConnections: 0,
-      remoteCommands: 0,
-      portForwards: 0,
-    };
-  });
-}
-
-/**
- * The invariant: the process never exits 0 unless every host reported healthy, and every host it started
- * appears in the summary (and the --json lines), even when something ends the run abnormally.
- */
-function reportAbnormalEnd(why: string): void {
-  const { config, handle } = current;
-  if (current.reported) return;
-  current.reported = true;
-  fail(why);
-  if (config) report(config, collectResults(config, handle, `the run stopped before this host finished: ${why}`));
-  process.exitCode = current.interrupted ? EXIT.interrupted : EXIT.failed;
-}
-
 async function main(): Promise<number> {
   // Not yargs' hideBin: importing yargs/helpers loads most of yargs (~0.1 s) on every run.
   const args = process.argv.slice(2);
@@ -196,9 +153,6 @@ async function main(): Promise<number> {
     return EXIT.usage;
   }
   const verbose = args.includes('--verbose') || process.env.PROVISION_VERBOSE === 'true';
-  let config: ProvisionConfig | undefined;
-  const { handle } = current;
-  let interrupted = false;
   try {
     if (args.some((a) => a === '--pg-password' || a.startsWith('--pg-password='))) {
       throw new UsageError(
@@ -225,30 +179,9 @@ async function main(): Promise<number> {
       const { lifecycleCommand } = await import('./lifecycle-command.js');
       return await lifecycleCommand(command as LifecycleCommandName, argv);
     }
-    config = await resolveConfig(argv);
-
-    current.config = config;
-    const onSignal = () => {
-      if (interrupted) {
-        reportAbnormalEnd('interrupted twice: closing at once');
-        process.exit(EXIT.interrupted);
-      }
-      interrupted = true;
-      current.interrupted = true;
-      handle.aborted = true;
-      process.stderr.write(`\n${kleur.yellow('Interrupted: stopping remote commands and closing connections...')}\n`);
-      // A signal handler cannot wait: each run notices `interrupted` and ends itself, and runHosts (awaited
-      // below) waits for that. interrupt() itself only signals the remote commands and closes the connection.
-      for (const run of handle.runs) void run.interrupt();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-
+    const config = await resolveConfig(argv);
     for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
-    await runHosts(config, handle);
-    const results = collectResults(config, handle, interrupted ? 'interrupted' : 'the run ended before this host finished');
-    current.reported = true;
-    report(config, results);
+    const { results, interrupted } = await runCommand(provisionCommand(config), config, (results) => report(config, results));
     if (interrupted) return EXIT.interrupted;
     return results.every((r) => r.status === 'ok') ? EXIT.ok : EXIT.failed;
   } catch (err) {

@@ -178,8 +178,13 @@ export interface StatusConfig {
   port: number;
   /** --tls-ca-cert: what the HTTPS check trusts (else this machine's roots, or the VM's internal CA). */
   tlsTrust?: string;
-  output: { json: boolean; verbose: boolean };
+  output: { json: boolean; verbose: boolean; logDir: string };
+  /** --dry-run: read the VM's state and say what would change, touching nothing. */
+  dryRun: boolean;
 }
+
+/** --log-dir: where every command writes its per-host logs. */
+const logDirOf = (settings: Settings): string => expandHome(getString(settings, 'log-dir') ?? 'provision-logs');
 
 export function buildStatusConfig(settings: Settings, passphrase?: Secret, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): StatusConfig {
   const warnings: string[] = [];
@@ -192,7 +197,8 @@ export function buildStatusConfig(settings: Settings, passphrase?: Secret, readF
     ssh: sshSettings(settings, passphrase),
     port: requirePort(settings.get('mlflow-port')?.value ?? 5000, 'mlflow-port'),
     ...(trust ? { tlsTrust: trust.pem } : {}),
-    output: { json: getBool(settings, 'json'), verbose: getBool(settings, 'verbose') },
+    output: { json: getBool(settings, 'json'), verbose: getBool(settings, 'verbose'), logDir: logDirOf(settings) },
+    dryRun: getBool(settings, 'dry-run'),
   };
 }
 
@@ -276,7 +282,7 @@ export function buildConfig(
     output: {
       json: getBool(settings, 'json'),
       verbose: getBool(settings, 'verbose'),
-      logDir: expandHome(getString(settings, 'log-dir') ?? 'provision-logs'),
+      logDir: logDirOf(settings),
     },
     upgrade: getBool(settings, 'upgrade'),
     dryRun: getBool(settings, 'dry-run'),

@@ -345,6 +345,7 @@ export const OPTIONS: OptionSpec[] = [
   },
   {
     name: 'dry-run',
+    status: true,
     type: 'boolean',
     group: 'Behaviour',
     env: ['PROVISION_DRY_RUN'],
@@ -352,6 +353,7 @@ export const OPTIONS: OptionSpec[] = [
   },
   {
     name: 'log-dir',
+    status: true,
     type: 'string',
     group: 'Behaviour',
     env: ['PROVISION_LOG_DIR'],
@@ -417,7 +419,6 @@ const LIFECYCLE_ONLY: Record<LifecycleCommandName, OptionSpec[]> = {
       env: [],
       describe: "also delete the artifacts folder on the VM (every run's files): asks first, or needs --yes",
     },
-    OPTIONS.find((o) => o.name === 'dry-run')!,
   ],
 };
 

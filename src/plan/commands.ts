@@ -1,19 +1,9 @@
 import { cmd, shq } from '../util/shell-quote.js';
 import type { RemoteLayout } from '../render/server-files.js';
 import type { Secret } from '../util/secret.js';
+import type { RemoteCommand } from '../action/action.js';
 import { REQUIRED_PACKAGES } from './facts.js';
 import { SERVER_PROCESS_FUNCTIONS } from './server-process.js';
-
-export interface RemoteCommand {
-  /** Shown in the task list and the log. Never contains a secret. */
-  label: string;
-  command: string;
-  timeoutSec: number;
-  /** Sent on the command's standard input: how a secret reaches a remote command without its argv. */
-  stdin?: Secret;
-  /** Stopped when it shows no sign of life for `seconds` (run/stall-watch.ts); `check` says what to look at. */
-  stall?: { seconds: number; check: string };
-}
 
 /** How long apt waits for a dpkg lock held by cloud-init or unattended-upgrades. */
 export const APT_LOCK_WAIT_SEC = 300;
@@ -74,6 +64,7 @@ function aptWaitingForLocks(args: string): string {
 export function aptInstallCommand(packages: string[], update = false): RemoteCommand {
   const install = { label: `apt-get install ${packages.join(' ')}`, args: `install --no-install-recommends ${packages.map(shq).join(' ')}` };
   return {
+    kind: update ? 'apt-update' : 'apt-install',
     label: update ? `apt-get update and ${install.label}` : install.label,
     command: update ? `(${aptWaitingForLocks('update')}) && (${aptWaitingForLocks(install.args)})` : aptWaitingForLocks(install.args),
     timeoutSec: 4 * APT_LOCK_WAIT_SEC + 1200,
@@ -84,13 +75,14 @@ export function aptInstallCommand(packages: string[], update = false): RemoteCom
 export function packageCommands(opts: { cloudInit: boolean; dpkgInterrupted: boolean; fullUpgrade: boolean }): RemoteCommand[] {
   const steps: RemoteCommand[] = [];
   if (opts.cloudInit) {
-    steps.push({ label: 'wait for cloud-init to finish', command: 'sudo -n cloud-init status --wait >/dev/null; true', timeoutSec: 900 });
+    steps.push({ kind: 'cloud-init', label: 'wait for cloud-init to finish', command: 'sudo -n cloud-init status --wait >/dev/null; true', timeoutSec: 900 });
   }
   if (opts.dpkgInterrupted) {
     // dpkg has no lock timeout of its own: retry while another process holds its lock, within a bound,
     // saying who holds it (apt says "Waiting for cache lock ... held by process N" the same way).
     const tries = APT_LOCK_WAIT_SEC / 5;
     steps.push({
+      kind: 'dpkg-repair',
       label: 'finish an interrupted dpkg run (dpkg --configure -a)',
       command: [
         `for i in $(seq 1 ${tries}); do`,
@@ -109,10 +101,23 @@ export function packageCommands(opts: { cloudInit: boolean; dpkgInterrupted: boo
     });
   }
   if (opts.fullUpgrade) {
-    steps.push({ label: 'apt-get update', command: aptWaitingForLocks('update'), timeoutSec: 2 * APT_LOCK_WAIT_SEC + 600, stall: APT_STALL });
-    steps.push({ label: 'apt-get upgrade', command: aptWaitingForLocks('upgrade'), timeoutSec: 2 * APT_LOCK_WAIT_SEC + 1800, stall: APT_STALL });
+    steps.push({
+      kind: 'apt-update',
+      label: 'apt-get update',
+      command: aptWaitingForLocks('update'),
+      timeoutSec: 2 * APT_LOCK_WAIT_SEC + 600,
+      stall: APT_STALL,
+    });
+    steps.push({
+      kind: 'apt-upgrade',
+      label: 'apt-get upgrade',
+      command: aptWaitingForLocks('upgrade'),
+      timeoutSec: 2 * APT_LOCK_WAIT_SEC + 1800,
+      stall: APT_STALL,
+    });
   }
   steps.push({
+    kind: 'apt-install',
     label: `apt-get install ${REQUIRED_PACKAGES.join(' ')}`,
     command: aptWaitingForLocks(`install --no-install-recommends ${REQUIRED_PACKAGES.join(' ')}`),
     timeoutSec: 2 * APT_LOCK_WAIT_SEC + 1200,
@@ -128,6 +133,7 @@ export function pythonCommands(
   const steps: RemoteCommand[] = [];
   if (opts.recreate) {
     steps.push({
+      kind: 'venv',
       label: `python3 -m venv ${layout.venv}`,
       command: `rm -rf ${shq(layout.venv)} && python3 -m venv ${shq(layout.venv)}`,
       timeoutSec: 300,
@@ -140,6 +146,7 @@ export function pythonCommands(
   const bin = (tool: string) => shq(`${layout.venv}/bin/${tool}`);
   const pip = cmd(`${layout.venv}/bin/pip`, 'install', '--disable-pip-version-check', '--progress-bar', 'off', ...upgrade, spec, ...packages);
   steps.push({
+    kind: 'pip-install',
     label: `install ${spec} ${packages.join(' ')} with uv (pip if uv fails)`,
     // uv (from the same index, into the venv) installs the same wheels in a third of pip's time and upgrades in
     // a second (docs/benchmarks.md). It reads no pip.conf, so it gets pip's index: a mirror set up for pip is
@@ -160,7 +167,7 @@ export function pythonCommands(
 /** Removes temporary upload files (`<file>.provision-<8 hex>` in the home) that a dropped connection left. */
 export function removeLeftoverUploadsCommand(home: string, paths: string[]): RemoteCommand {
   const ours = paths.filter((p) => p.startsWith(`${home}/`) && !p.slice(home.length + 1).includes('/') && /\.provision-[0-9a-f]{8}$/.test(p));
-  return { label: `remove ${ours.length} leftover temporary upload(s)`, command: cmd('rm', '-f', '--', ...ours), timeoutSec: 30 };
+  return { kind: 'remove-leftovers', label: `remove ${ours.length} leftover temporary upload(s)`, command: cmd('rm', '-f', '--', ...ours), timeoutSec: 30 };
 }
 
 /**
@@ -171,6 +178,7 @@ export function removeLeftoverUploadsCommand(home: string, paths: string[]): Rem
 export function artifactsCommand(dir: string, user: string): RemoteCommand {
   const parent = dir.replace(/\/[^/]+\/?$/, '') || '/';
   return {
+    kind: 'mkdir-artifacts',
     label: `create ${dir}`,
     command: [`sudo -n mkdir -p -- ${shq(parent)}`, `sudo -n mkdir -m 0750 -- ${shq(dir)}`, `sudo -n chown -h -- ${shq(user)}:"$(id -gn)" ${shq(dir)}`].join(
       ' && ',
@@ -190,6 +198,7 @@ export function stopServerCommand(layout: RemoteLayout, stopGroups: number[] = [
   const pidFile = shq(layout.pidFile);
   const extra = stopGroups.filter((g) => Number.isInteger(g) && g > 1).join(' ');
   return {
+    kind: 'stop',
     label: `stop the running server${extra ? ` and the leftover process group(s) ${extra.replace(/ /g, ', ')}` : ''}`,
     command: [
       SERVER_PROCESS_FUNCTIONS,
@@ -218,6 +227,7 @@ export function stopServerCommand(layout: RemoteLayout, stopGroups: number[] = [
 export function startServerCommand(layout: RemoteLayout, fingerprint: string, salt = ''): RemoteCommand {
   const keyed = /^[0-9a-f]*$/.test(salt) ? salt : '';
   return {
+    kind: 'start',
     label: `nohup ${layout.launcher}`,
     command: [
       SERVER_PROCESS_FUNCTIONS,
@@ -239,6 +249,7 @@ export function startServerCommand(layout: RemoteLayout, fingerprint: string, sa
 
 export function serverAliveCommand(layout: RemoteLayout): RemoteCommand {
   return {
+    kind: 'alive',
     label: 'is the server alive',
     command: `${SERVER_PROCESS_FUNCTIONS}\nrecorded_server_alive ${shq(layout.pidFile)}`,
     timeoutSec: 15,
@@ -256,7 +267,7 @@ export function logTailCommand(layout: RemoteLayout, lines = 20, fromByte = 0): 
     Number.isInteger(fromByte) && fromByte > 0
       ? `if [ "$(stat -c %s ${log} 2>/dev/null || echo 0)" -ge ${fromByte} ]; then tail -c +${fromByte + 1} ${log} | tail -n ${n}; else tail -n ${n} ${log}; fi 2>/dev/null`
       : `tail -n ${n} ${log} 2>/dev/null`;
-  return { label: `tail ${layout.log}`, command, timeoutSec: 15 };
+  return { kind: 'log-tail', label: `tail ${layout.log}`, command, timeoutSec: 15 };
 }
 
 /**
@@ -266,6 +277,7 @@ export function logTailCommand(layout: RemoteLayout, lines = 20, fromByte = 0): 
  */
 export function dbUpgradeCommand(layout: RemoteLayout, uriWithoutPassword: string, password: Secret): RemoteCommand {
   return {
+    kind: 'db-upgrade',
     label: `mlflow db upgrade ${uriWithoutPassword} (password in PGPASSWORD, from stdin)`,
     command: [
       `cd ${shq(layout.home)}`,
@@ -282,6 +294,7 @@ export function dbUpgradeCommand(layout: RemoteLayout, uriWithoutPassword: strin
 /** The MLflow version the venv holds now (after an install), as pip recorded it. */
 export function installedMlflowVersionCommand(layout: RemoteLayout): RemoteCommand {
   return {
+    kind: 'mlflow-version',
     label: 'installed MLflow version',
     command: `${shq(`${layout.venv}/bin/python`)} -c 'import importlib.metadata as m; print(m.version("mlflow"))'`,
     timeoutSec: 60,
@@ -290,5 +303,10 @@ export function installedMlflowVersionCommand(layout: RemoteLayout): RemoteComma
 
 /** A systemd unit's last journal lines (root's to read), in journalctl's `cat` or `short-iso` form. */
 export function journalTailCommand(unit: string, lines: number, output: 'cat' | 'short-iso'): RemoteCommand {
-  return { label: `journalctl -u ${unit}`, command: `sudo -n journalctl -u ${unit} -n ${Number(lines)} --no-pager -o ${output} 2>&1`, timeoutSec: 30 };
+  return {
+    kind: 'journal',
+    label: `journalctl -u ${unit}`,
+    command: `sudo -n journalctl -u ${unit} -n ${Number(lines)} --no-pager -o ${output} 2>&1`,
+    timeoutSec: 30,
+  };
 }

@@ -12,6 +12,8 @@ import { proxyPart } from './probe/proxy.js';
 import { systemPart } from './probe/system.js';
 import { emptyFacts, type FactPart, type Facts, type ProbeInput } from './probe/types.js';
 import { venvPart } from './probe/venv.js';
+import { emptyStatusExtras, STATUS_PARTS, type StatusExtras, type StatusProbeInput } from './probe/status.js';
+import type { RemoteCommand } from '../action/action.js';
 
 export { REQUIRED_PACKAGES } from './probe/packages.js';
 export type { Facts, Listener, ProbeInput } from './probe/types.js';
@@ -29,6 +31,37 @@ export const PROBE_PARTS: readonly FactPart[] = [systemPart, packagesPart, venvP
  */
 export function buildProbeScript(input: ProbeInput): string {
   return composeProbeScript(PROBE_PARTS, input);
+}
+
+/** How long a probe may take on the VM. */
+const PROBE_TIMEOUT_SEC = 60;
+
+/** The provisioning probe as a command. */
+export function probeCommand(input: ProbeInput): RemoteCommand {
+  return { kind: 'probe', label: "read the VM's state", command: buildProbeScript(input), timeoutSec: PROBE_TIMEOUT_SEC };
+}
+
+/** How many log lines `provision status` shows. */
+export const STATUS_LOG_LINES = 5;
+
+/**
+ * The probe's parts, then what only `status` and the lifecycle commands need: times for the uptime, the
+ * launcher, the secrets, the log's last lines.
+ */
+export function statusProbeCommand(mlflowPort: number, logLines = STATUS_LOG_LINES): RemoteCommand {
+  return {
+    kind: 'status-probe',
+    label: "read the VM's state and the server's files",
+    command: composeProbeScript<StatusProbeInput>([...PROBE_PARTS, ...STATUS_PARTS], { mlflowPort, logLines }),
+    timeoutSec: PROBE_TIMEOUT_SEC,
+  };
+}
+
+/** The status-only lines of the status probe's output (the probe's lines are read by parseFacts). */
+export function parseStatusExtras(text: string): StatusExtras {
+  const extras = emptyStatusExtras();
+  readProbeOutput(text, STATUS_PARTS, extras);
+  return extras;
 }
 
 export function parseFacts(text: string): Facts {

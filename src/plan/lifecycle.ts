@@ -1,22 +1,16 @@
 import type { RemoteLayout } from '../render/server-files.js';
 import { UNIT_NAME, UNIT_PATH } from '../render/systemd-unit.js';
 import { shq } from '../util/shell-quote.js';
-import { stopServerCommand, type RemoteCommand } from './commands.js';
+import { startServerCommand, stopServerCommand } from './commands.js';
+import type { Plan, RemoteCommand } from '../action/action.js';
 import type { Facts } from './facts.js';
 import { ourProxyUploads, PROXY_REMOVED_PATHS, removeProxyCommand } from './proxy-commands.js';
 import { purgeArtifactsCommand, type ArtifactsOnRemove } from './purge.js';
 import { leftoverGroups } from './server-plan.js';
-import { removeUnitCommand } from './unit-commands.js';
+import { removeUnitCommand, startUnitCommand } from './unit-commands.js';
 
 /** The commands for a server's life after provisioning. */
 export type LifecycleCommand = 'logs' | 'stop' | 'start' | 'restart' | 'remove';
-
-/** What a lifecycle command does on one VM: nothing (and why), or these commands. */
-export interface LifecyclePlan {
-  change: boolean;
-  reason: string;
-  commands: RemoteCommand[];
-}
 
 /** The server's supervisor as the VM has it: our unit's file, else nohup. */
 export function supervisorOf(facts: Facts): 'systemd' | 'nohup' {
@@ -34,22 +28,37 @@ function strayGroups(facts: Facts): number[] {
  * under systemd a plain `systemctl stop` (the unit stays enabled, so a reboot starts it), under nohup the
  * process group. Unchanged when nothing runs.
  */
-export function planStop(facts: Facts, layout: RemoteLayout): LifecyclePlan {
+export function planStop(facts: Facts, layout: RemoteLayout): Plan {
   const stray = strayGroups(facts);
   if (supervisorOf(facts) === 'systemd') {
     const active = facts.supervisor.unit?.active;
     if (active !== 'active' && active !== 'activating' && active !== 'reloading' && stray.length === 0) {
-      return { change: false, reason: `not running (${UNIT_NAME} is ${active ?? 'not loaded'})`, commands: [] };
+      return { change: false, reason: `not running (${UNIT_NAME} is ${active ?? 'not loaded'})`, actions: [] };
     }
-    const commands: RemoteCommand[] = [{ label: `systemctl stop ${UNIT_NAME}`, command: `sudo -n systemctl stop ${UNIT_NAME}`, timeoutSec: 90 }];
+    const commands: RemoteCommand[] = [
+      { kind: 'unit-stop', label: `systemctl stop ${UNIT_NAME}`, command: `sudo -n systemctl stop ${UNIT_NAME}`, timeoutSec: 90 },
+    ];
     if (stray.length > 0) commands.push(stopServerCommand(layout, stray, { keepRecord: true }));
-    return { change: true, reason: `stopped ${UNIT_NAME}; it starts again at boot (provision start, or a provision rerun, starts it now)`, commands };
+    return { change: true, reason: `stopped ${UNIT_NAME}; it starts again at boot (provision start, or a provision rerun, starts it now)`, actions: commands };
   }
-  if (!facts.server.running && stray.length === 0) return { change: false, reason: 'not running', commands: [] };
+  if (!facts.server.running && stray.length === 0) return { change: false, reason: 'not running', actions: [] };
   return {
     change: true,
     reason: `stopped${facts.server.pid ? ` pid ${facts.server.pid}` : ''}; provision start (or a provision rerun) starts it again`,
-    commands: [stopServerCommand(layout, stray, { keepRecord: true })],
+    actions: [stopServerCommand(layout, stray, { keepRecord: true })],
+  };
+}
+
+/**
+ * `provision start` (and the second half of `restart`): the server under its supervisor, with the configuration
+ * fingerprint of the files on the VM (and the salt the server's record kept), so a later rerun is a no-op.
+ */
+export function planStart(facts: Facts, layout: RemoteLayout, fingerprint: string, salt: string): Plan {
+  const systemd = supervisorOf(facts) === 'systemd';
+  return {
+    change: true,
+    reason: systemd ? 'started under systemd' : 'started',
+    actions: [systemd ? startUnitCommand(layout, fingerprint, salt) : startServerCommand(layout, fingerprint, salt)],
   };
 }
 
@@ -65,7 +74,7 @@ export interface RemovalList {
  * that from provision's record and the artifacts rules); the log stays; the database is never touched;
  * packages stay installed.
  */
-export function planRemove(facts: Facts, layout: RemoteLayout, artifacts: ArtifactsOnRemove): LifecyclePlan & RemovalList {
+export function planRemove(facts: Facts, layout: RemoteLayout, artifacts: ArtifactsOnRemove): Plan & RemovalList {
   const commands: RemoteCommand[] = [];
   const removed: string[] = [];
   const kept: string[] = [];
@@ -82,10 +91,10 @@ export function planRemove(facts: Facts, layout: RemoteLayout, artifacts: Artifa
   const record = !artifacts.keepRecord && !artifacts.purge ? [layout.record] : [];
   const proxyUploads = ourProxyUploads(layout.home, facts.proxy.uploads ?? []);
   const files = [layout.launcher, layout.secrets, layout.authIni, layout.pgRootCert, layout.pidFile, ...record, ...facts.leftoverUploads, ...proxyUploads];
-  commands.push({ label: `remove ${files.length} files of provision`, command: `rm -f -- ${files.map(shq).join(' ')}`, timeoutSec: 30 });
+  commands.push({ kind: 'remove-files', label: `remove ${files.length} files of provision`, command: `rm -f -- ${files.map(shq).join(' ')}`, timeoutSec: 30 });
   removed.push(layout.launcher, layout.secrets, layout.pidFile);
   if (facts.venvPython || facts.mlflowVersion) {
-    commands.push({ label: `remove ${layout.venv}`, command: `rm -rf -- ${shq(layout.venv)}`, timeoutSec: 300 });
+    commands.push({ kind: 'remove-venv', label: `remove ${layout.venv}`, command: `rm -rf -- ${shq(layout.venv)}`, timeoutSec: 300 });
     removed.push(layout.venv);
   }
   if (artifacts.purge) {
@@ -104,7 +113,7 @@ export function planRemove(facts: Facts, layout: RemoteLayout, artifacts: Artifa
     facts.files.launcher.sha256 !== undefined || facts.files.secrets.sha256 !== undefined || facts.venvPython || supervisorOf(facts) === 'systemd';
   const recordGoes = facts.record !== undefined && !artifacts.keepRecord;
   if (!provisioned && !facts.proxy.ours && !facts.proxy.dir && !artifacts.purge && !recordGoes) {
-    return { change: false, reason: 'nothing of provision is on this VM', commands: [], removed: [], kept };
+    return { change: false, reason: 'nothing of provision is on this VM', actions: [], removed: [], kept };
   }
-  return { change: true, reason: `removed ${removed.join(', ')}`, commands, removed, kept };
+  return { change: true, reason: `removed ${removed.join(', ')}`, actions: commands, removed, kept };
 }

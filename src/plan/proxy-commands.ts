@@ -1,6 +1,7 @@
 import { CADDY_CONFIG_DIR, CADDY_DATA_DIR, CADDY_INTERNAL_ROOT, CADDY_UNIT, CADDYFILE, CADDYFILE_MARKER, PROXY_DIR } from '../render/caddyfile.js';
 import { shq } from '../util/shell-quote.js';
-import { aptInstallCommand, journalTailCommand, type RemoteCommand } from './commands.js';
+import { aptInstallCommand, journalTailCommand } from './commands.js';
+import type { RemoteCommand } from '../action/action.js';
 
 /** Where a Caddyfile that we did not write is kept before ours replaces it (once). */
 export const CADDYFILE_BACKUP = `${CADDYFILE}.before-provision`;
@@ -25,6 +26,7 @@ export function installCaddyCommands(osId: string, osVersion: string): RemoteCom
   if (archiveHasCaddy(osId, osVersion)) return [aptInstallCommand(['caddy'], true)];
   return [
     {
+      kind: 'proxy-install',
       label: `add Caddy's apt repository (${CADDY_REPO.list}; ${osId} ${osVersion} has no caddy package)`,
       command: [
         `curl -fsSL ${shq(CADDY_REPO.key)} | sudo -n gpg --batch --yes --dearmor -o ${CADDY_REPO.keyring}`,
@@ -48,7 +50,7 @@ export function ourProxyUploads(home: string, paths: string[]): string[] {
 
 /** The uploads an interrupted run left in the home go. */
 export function removeProxyUploadsCommand(paths: string[]): RemoteCommand {
-  return { label: `remove ${paths.join(', ')}`, command: `rm -f -- ${paths.map(shq).join(' ')}`, timeoutSec: 30 };
+  return { kind: 'remove-leftovers', label: `remove ${paths.join(', ')}`, command: `rm -f -- ${paths.map(shq).join(' ')}`, timeoutSec: 30 };
 }
 
 /**
@@ -61,12 +63,13 @@ export function installProxyFilesCommand(files: Array<{ upload: string; path: st
     lines.push(`sudo -n install -m 0${f.mode.toString(8)} -o ${f.owner} -g ${f.owner === 'root' ? 'caddy' : f.owner} ${shq(f.upload)} ${shq(f.path)} || rc=1`);
   }
   lines.push(`rm -f ${files.map((f) => shq(f.upload)).join(' ')}`, 'exit $rc');
-  return { label: `install ${files.map((f) => f.path).join(', ')}`, command: lines.join('\n'), timeoutSec: 60 };
+  return { kind: 'proxy-files', label: `install ${files.map((f) => f.path).join(', ')}`, command: lines.join('\n'), timeoutSec: 60 };
 }
 
 /** The uploaded Caddyfile becomes Caddy's (root's, 0644); one we did not write is kept aside first. */
 export function installCaddyfileCommand(upload: string): RemoteCommand {
   return {
+    kind: 'proxy-files',
     label: `install ${CADDYFILE}`,
     command: [
       `if [ -f ${CADDYFILE} ] && ! head -n 1 ${CADDYFILE} | grep -q ${shq(`^${CADDYFILE_MARKER}`)} && [ ! -e ${CADDYFILE_BACKUP} ]; then sudo -n cp -p ${CADDYFILE} ${CADDYFILE_BACKUP} && echo "kept the earlier Caddyfile as ${CADDYFILE_BACKUP}"; fi`,
@@ -80,7 +83,7 @@ export function installCaddyfileCommand(upload: string): RemoteCommand {
 
 /** Our files that the desired state no longer has (e.g. the key after --tls files) go. */
 export function removeProxyFilesCommand(paths: string[]): RemoteCommand {
-  return { label: `remove ${paths.join(', ')}`, command: `sudo -n rm -f ${paths.map(shq).join(' ')}`, timeoutSec: 30 };
+  return { kind: 'proxy-files', label: `remove ${paths.join(', ')}`, command: `sudo -n rm -f ${paths.map(shq).join(' ')}`, timeoutSec: 30 };
 }
 
 /**
@@ -92,6 +95,7 @@ export function removeProxyFilesCommand(paths: string[]): RemoteCommand {
 export function applyCaddyCommand(running: boolean): RemoteCommand {
   const validate = `sudo -n -u caddy caddy validate --adapter caddyfile --config ${CADDYFILE}`;
   return {
+    kind: 'proxy-apply',
     label: running ? `caddy validate, systemctl restart ${CADDY_UNIT}` : `caddy validate, systemctl enable and start ${CADDY_UNIT}`,
     command: [
       `out=$(cd / && ${validate} 2>&1) || { printf '%s\n' "$out" | grep -v '"level":"info"'; echo "caddy validate refused ${CADDYFILE}"; exit 1; }`,
@@ -103,7 +107,7 @@ export function applyCaddyCommand(running: boolean): RemoteCommand {
 
 /** Enables Caddy at boot; nothing restarts. */
 export function enableCaddyCommand(): RemoteCommand {
-  return { label: `systemctl enable ${CADDY_UNIT}`, command: `sudo -n systemctl enable --quiet ${CADDY_UNIT}`, timeoutSec: 60 };
+  return { kind: 'proxy-enable', label: `systemctl enable ${CADDY_UNIT}`, command: `sudo -n systemctl enable --quiet ${CADDY_UNIT}`, timeoutSec: 60 };
 }
 
 /** What taking the proxy away removes, for the user: our configuration and files, and Caddy's state. */
@@ -118,6 +122,7 @@ export const PROXY_REMOVED_PATHS = [CADDYFILE, PROXY_DIR, CADDY_DATA_DIR, CADDY_
  */
 export function removeProxyCommand(): RemoteCommand {
   return {
+    kind: 'proxy-remove',
     label: `systemctl disable --now ${CADDY_UNIT}, remove ${PROXY_REMOVED_PATHS.join(', ')}`,
     command: [
       `sudo -n systemctl disable --now --quiet ${CADDY_UNIT} 2>/dev/null`,
@@ -139,6 +144,7 @@ export function removeProxyCommand(): RemoteCommand {
 export function readStoredCertificatesCommand(name: string): RemoteCommand {
   const script = 'for f in "$1"/certificates/*/"$2"/"$2".crt; do [ -f "$f" ] && cat -- "$f"; done; true';
   return {
+    kind: 'proxy-read',
     label: `read Caddy's certificates for ${name}`,
     command: `sudo -n -u caddy sh -c ${shq(script)} sh ${CADDY_DATA_DIR} ${shq(name.toLowerCase())}`,
     timeoutSec: 15,
@@ -147,7 +153,12 @@ export function readStoredCertificatesCommand(name: string): RemoteCommand {
 
 /** --tls internal: the CA's root, read as the caddy user (the file is Caddy's). */
 export function readInternalRootCommand(): RemoteCommand {
-  return { label: `read ${CADDY_INTERNAL_ROOT}`, command: `sudo -n -u caddy cat -- ${CADDY_INTERNAL_ROOT}`, timeoutSec: 15 };
+  return { kind: 'proxy-read', label: `read ${CADDY_INTERNAL_ROOT}`, command: `sudo -n -u caddy cat -- ${CADDY_INTERNAL_ROOT}`, timeoutSec: 15 };
+}
+
+/** Whether Caddy runs (`systemctl is-active`: active, failed, inactive...). */
+export function caddyActiveCommand(): RemoteCommand {
+  return { kind: 'proxy-state', label: `systemctl is-active ${CADDY_UNIT}`, command: `systemctl is-active ${CADDY_UNIT}`, timeoutSec: 15 };
 }
 
 /** Caddy's last log lines, for a proxy that got no certificate or did not start. */

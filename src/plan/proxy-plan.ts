@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { CADDY_DATA_DIR, CADDYFILE, PROXY_DIR, PROXY_FILES } from '../render/caddyfile.js';
-import type { Secret } from '../util/secret.js';
-import type { RemoteCommand } from './commands.js';
+import { sha256 } from '../render/server-files.js';
+import type { Action, Plan } from '../action/action.js';
 import type { DesiredProxy } from './desired.js';
 import type { Facts } from './facts.js';
 import {
@@ -17,18 +16,10 @@ import {
   removeProxyUploadsCommand,
 } from './proxy-commands.js';
 
-/** One thing the proxy step does: a command, or a file uploaded (0600, as the user) for root to install. */
-export type ProxyAction = { kind: 'run'; command: RemoteCommand } | { kind: 'upload'; path: string; content: string | Secret; mode: number };
-
-export interface ProxyDecision {
-  change: boolean;
-  reason: string;
-  actions: ProxyAction[];
+export interface ProxyPlan extends Plan {
   /** Caddy (re)loads a configuration: the step then waits until the certificate is served. */
   awaitCertificate: boolean;
 }
-
-const sha256 = (content: string | Secret) => (typeof content === 'string' ? createHash('sha256').update(content).digest('hex') : content.sha256());
 
 /** Why --tls cannot work on this VM (one sentence), before anything changes. */
 export function proxyProblem(facts: Facts, proxy: DesiredProxy | undefined, address: string): string | undefined {
@@ -41,11 +32,11 @@ export function proxyProblem(facts: Facts, proxy: DesiredProxy | undefined, addr
  * start, reload or enable it; without --tls, take away a proxy an earlier run set up. Unchanged when the VM
  * already has it all.
  */
-export function planProxy(facts: Facts, proxy: DesiredProxy | undefined, home: string): ProxyDecision {
+export function planProxy(facts: Facts, proxy: DesiredProxy | undefined, home: string): ProxyPlan {
   const have = facts.proxy;
   // An interrupted run's uploads (the key among them) go whatever else happens, with --tls or without.
   const uploads = ourProxyUploads(home, have.uploads ?? []);
-  const leftovers: ProxyAction[] = uploads.length > 0 ? [{ kind: 'run', command: removeProxyUploadsCommand(uploads) }] : [];
+  const leftovers: Action[] = uploads.length > 0 ? [removeProxyUploadsCommand(uploads)] : [];
   const leftoverWhy = uploads.length > 0 ? [`${uploads.join(', ')} left by an interrupted run`] : [];
   if (!proxy) {
     const left = have.ours || have.dir;
@@ -58,15 +49,15 @@ export function planProxy(facts: Facts, proxy: DesiredProxy | undefined, home: s
     return {
       change: true,
       reason: [...removal, ...leftoverWhy.map((w) => `${w} removed`)].join('; '),
-      actions: [...leftovers, ...(left ? [{ kind: 'run' as const, command: removeProxyCommand() }] : [])],
+      actions: [...leftovers, ...(left ? [removeProxyCommand()] : [])],
       awaitCertificate: false,
     };
   }
-  const actions: ProxyAction[] = [...leftovers];
+  const actions: Action[] = [...leftovers];
   const why: string[] = [...leftoverWhy];
   if (!have.installed) {
     why.push('Caddy is not installed');
-    actions.push(...installCaddyCommands(facts.osId, facts.osVersion).map((command) => ({ kind: 'run' as const, command })));
+    actions.push(...installCaddyCommands(facts.osId, facts.osVersion));
   }
   const stale = proxy.files.filter((f) => {
     const now = have.files[PROXY_FILES[f.role].name];
@@ -76,28 +67,28 @@ export function planProxy(facts: Facts, proxy: DesiredProxy | undefined, home: s
     why.push(`${stale.map((f) => f.path).join(', ')} ${stale.length === 1 ? 'differs' : 'differ'}`);
     const uploads = stale.map((f) => ({ ...f, upload: proxyUploadPath(home, PROXY_FILES[f.role].name) }));
     for (const u of uploads) actions.push({ kind: 'upload', path: u.upload, content: u.content, mode: 0o600 });
-    actions.push({ kind: 'run', command: installProxyFilesCommand(uploads) });
+    actions.push(installProxyFilesCommand(uploads));
   }
   const wanted = new Set<string>(proxy.files.map((f) => PROXY_FILES[f.role].name));
   const extra = Object.keys(have.files).filter((name) => !wanted.has(name));
   if (extra.length > 0) {
     why.push(`${extra.map((n) => `${PROXY_DIR}/${n}`).join(', ')} no longer used`);
-    actions.push({ kind: 'run', command: removeProxyFilesCommand(extra.map((n) => `${PROXY_DIR}/${n}`)) });
+    actions.push(removeProxyFilesCommand(extra.map((n) => `${PROXY_DIR}/${n}`)));
   }
   const configChanged = have.caddyfileSha256 !== sha256(proxy.caddyfile);
   if (configChanged) {
     why.push(have.caddyfileSha256 === undefined ? `${CADDYFILE} is missing` : have.ours ? `${CADDYFILE} differs` : `${CADDYFILE} is not ours yet`);
     const upload = proxyUploadPath(home, 'Caddyfile');
     actions.push({ kind: 'upload', path: upload, content: proxy.caddyfile, mode: 0o600 });
-    actions.push({ kind: 'run', command: installCaddyfileCommand(upload) });
+    actions.push(installCaddyfileCommand(upload));
   }
   const running = have.active === 'active';
   const reload = configChanged || stale.length > 0 || extra.length > 0;
   if (!running) why.push(`Caddy is ${have.active ?? 'not running'}`);
-  if (reload || !running) actions.push({ kind: 'run', command: applyCaddyCommand(running && have.installed) });
+  if (reload || !running) actions.push(applyCaddyCommand(running && have.installed));
   else if (have.enabled !== true) {
     why.push('Caddy does not start at boot');
-    actions.push({ kind: 'run', command: enableCaddyCommand() });
+    actions.push(enableCaddyCommand());
   }
   if (actions.length === 0) {
     return { change: false, reason: `Caddy serves ${proxy.names.join(', ')} (--tls ${proxy.mode}), configuration as wanted`, actions, awaitCertificate: false };

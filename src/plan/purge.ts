@@ -2,7 +2,7 @@ import { artifactsFolderRefusal, shownFolder, type ArtifactsFolderFacts } from '
 import { parseRecord } from '../render/record.js';
 import { tildePath } from '../render/vm-files.js';
 import { shq } from '../util/shell-quote.js';
-import type { RemoteCommand } from './commands.js';
+import type { RemoteCommand } from '../action/action.js';
 import type { Facts } from './facts.js';
 
 /**
@@ -64,6 +64,7 @@ export interface PurgeFacts {
 export function purgeCheckCommand(recorded: string): RemoteCommand {
   const p = shq(recorded);
   return {
+    kind: 'purge-check',
     label: `check the artifacts folder ${recorded}`,
     command: [
       `printf 'home_real=%s\\n' "$(readlink -m -- "$HOME")"`,
@@ -130,6 +131,7 @@ export function judgePurge(recorded: string, seen: PurgeFacts, user: string): Ar
 export function purgeArtifactsCommand(recorded: string, real: string, record: string): RemoteCommand {
   const [p, r] = [shq(recorded), shq(real)];
   return {
+    kind: 'purge-artifacts',
     label: `remove the artifacts folder ${real}`,
     command: [
       `if [ -L ${p} ] || [ "$(realpath -e -- ${p} 2>/dev/null)" != ${r} ] || [ ! -d ${r} ]; then echo "the artifacts folder changed since it was checked: nothing of it was deleted" >&2; exit 3; fi`,

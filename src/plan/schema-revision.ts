@@ -1,6 +1,6 @@
 import { MLFLOW_SCHEMA_CHAIN, MLFLOW_SCHEMA_HEADS } from '../config/mlflow-schema.js';
 import { shq } from '../util/shell-quote.js';
-import type { RemoteCommand } from './commands.js';
+import type { RemoteCommand } from '../action/action.js';
 import { isNewerVersion } from './plan.js';
 
 /**
@@ -75,5 +75,5 @@ export function installedRevisionsCommand(venv: string): RemoteCommand {
     "    m = f.endswith('.py') and re.search(r'''^revision\\s*(?::[^=]*)?=\\s*['\"]([^'\"]+)['\"]''', open(os.path.join(d, f)).read(), re.M)",
     '    if m: print(m.group(1))',
   ].join('\n');
-  return { label: "the installed MLflow's schema revisions", command: `${shq(`${venv}/bin/python`)} -c ${shq(py)}`, timeoutSec: 60 };
+  return { kind: 'mlflow-revisions', label: "the installed MLflow's schema revisions", command: `${shq(`${venv}/bin/python`)} -c ${shq(py)}`, timeoutSec: 60 };
 }

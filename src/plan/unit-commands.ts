@@ -1,7 +1,7 @@
 import { UNIT_NAME, UNIT_PATH } from '../render/systemd-unit.js';
 import type { RemoteLayout } from '../render/server-files.js';
 import { shq } from '../util/shell-quote.js';
-import type { RemoteCommand } from './commands.js';
+import type { RemoteCommand } from '../action/action.js';
 import { SERVER_PROCESS_FUNCTIONS } from './server-process.js';
 
 /** Where the unit is uploaded (as the SSH user, over SFTP) before root installs it. */
@@ -13,6 +13,7 @@ export function unitUploadPath(layout: RemoteLayout): string {
 export function installUnitCommand(layout: RemoteLayout): RemoteCommand {
   const uploaded = shq(unitUploadPath(layout));
   return {
+    kind: 'unit-install',
     label: `install ${UNIT_PATH} and reload systemd`,
     command: `sudo -n install -m 0644 -o root -g root ${uploaded} ${UNIT_PATH} && rm -f ${uploaded} && sudo -n systemctl daemon-reload`,
     timeoutSec: 60,
@@ -28,6 +29,7 @@ export function installUnitCommand(layout: RemoteLayout): RemoteCommand {
 export function startUnitCommand(layout: RemoteLayout, fingerprint: string, salt = ''): RemoteCommand {
   const keyed = /^[0-9a-f]*$/.test(salt) ? salt : '';
   return {
+    kind: 'unit-start',
     label: `systemctl enable and restart ${UNIT_NAME}`,
     command: [
       SERVER_PROCESS_FUNCTIONS,
@@ -49,17 +51,23 @@ export function startUnitCommand(layout: RemoteLayout, fingerprint: string, salt
 
 /** Enables the running unit at boot; nothing restarts. */
 export function enableUnitCommand(): RemoteCommand {
-  return { label: `systemctl enable ${UNIT_NAME}`, command: `sudo -n systemctl enable --quiet ${UNIT_NAME}`, timeoutSec: 60 };
+  return { kind: 'unit-enable', label: `systemctl enable ${UNIT_NAME}`, command: `sudo -n systemctl enable --quiet ${UNIT_NAME}`, timeoutSec: 60 };
 }
 
 /** Stops the unit's server (a clean stop: systemd does not restart it). */
 export function stopUnitCommand(layout: RemoteLayout): RemoteCommand {
-  return { label: `systemctl stop ${UNIT_NAME}`, command: `sudo -n systemctl stop ${UNIT_NAME}; rm -f ${shq(layout.pidFile)}`, timeoutSec: 90 };
+  return {
+    kind: 'unit-stop',
+    label: `systemctl stop ${UNIT_NAME}`,
+    command: `sudo -n systemctl stop ${UNIT_NAME}; rm -f ${shq(layout.pidFile)}`,
+    timeoutSec: 90,
+  };
 }
 
 /** --supervisor nohup after systemd: the unit stops, is disabled and goes, so nothing starts it at boot. */
 export function removeUnitCommand(layout: RemoteLayout): RemoteCommand {
   return {
+    kind: 'unit-remove',
     label: `systemctl disable --now ${UNIT_NAME} and remove it`,
     command: [
       `sudo -n systemctl disable --now --quiet ${UNIT_NAME} 2>/dev/null`,

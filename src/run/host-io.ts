@@ -1,4 +1,5 @@
 import type { HostTarget } from '../config/config.js';
+import type { RemoteCommand } from '../action/action.js';
 import type { DatabaseSettings } from '../render/backend-uri.js';
 import { checkDatabase, createDatabase, loadDatabaseDriver, type DatabaseReport } from '../checks/database.js';
 import { httpDirect, httpOnVm, type HttpRequest, type HttpResponse } from '../checks/http.js';
@@ -11,8 +12,11 @@ import type { Secret } from '../util/secret.js';
  * one seam unit tests replace (test/unit/fake-host.ts): behind it is one ssh2 connection.
  */
 export interface HostConnection {
-  /** Runs a command (see Remote.exec): the exit status comes back, never thrown. */
-  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Runs a command (see Remote.exec): the exit status comes back, never thrown. The command's kind says what
+   * it does (a test's VM answers by it); its text is what runs.
+   */
+  exec(command: RemoteCommand, options?: ExecOptions): Promise<ExecResult>;
   writeFileAtomic(path: string, content: string | Secret, mode: number): Promise<void>;
   /** HTTP to 127.0.0.1:port on the VM, through a channel the VM opens. */
   http(port: number, req: HttpRequest): Promise<HttpResponse>;
@@ -40,8 +44,8 @@ export interface HostIO {
 class RemoteHost implements HostConnection {
   constructor(private readonly remote: Remote) {}
 
-  exec(command: string, options?: ExecOptions): Promise<ExecResult> {
-    return this.remote.exec(command, options);
+  exec(command: RemoteCommand, options?: ExecOptions): Promise<ExecResult> {
+    return this.remote.exec(command.command, options);
   }
 
   writeFileAtomic(path: string, content: string | Secret, mode: number): Promise<void> {

@@ -1,6 +1,5 @@
-import { httpOnVm } from '../checks/http.js';
 import { caddyInternalRoot } from '../checks/caddy.js';
-import type { Remote } from '../ssh/connection.js';
+import type { HostSession } from './session.js';
 import { errorMessage } from '../util/errors.js';
 import { judgeCertificate } from '../verdicts/status.js';
 
@@ -19,12 +18,17 @@ export interface TlsStatus {
  * An https request to the proxy from the VM's side (through the SSH connection), verified against --tls-ca-cert,
  * the VM's internal CA (--tls internal), or this machine's roots; then the certificate's expiry judged.
  */
-export async function tlsStatus(remote: Remote, site: { mode: string; names: string[] }, trust: string | undefined, now = new Date()): Promise<TlsStatus> {
+export async function tlsStatus(
+  session: HostSession,
+  site: { mode: string; names: string[] },
+  trust: string | undefined,
+  now = new Date(),
+): Promise<TlsStatus> {
   const name = site.names[0]!;
-  const ca = trust ?? (site.mode === 'internal' ? await caddyInternalRoot((command, options) => remote.exec(command, options)) : undefined);
+  const ca = trust ?? (site.mode === 'internal' ? await caddyInternalRoot((c) => session.read(c)) : undefined);
   const status: TlsStatus = { mode: site.mode, names: site.names, verified: false, problems: [] };
   try {
-    const res = await httpOnVm(remote, 443, { path: '/health', timeoutMs: 5000, tls: { servername: name, ...(ca ? { ca } : {}) } });
+    const res = await session.conn.http(443, { path: '/health', timeoutMs: 5000, tls: { servername: name, ...(ca ? { ca } : {}) } });
     status.verified = true;
     if (res.cert) {
       status.validTo = res.cert.validTo;

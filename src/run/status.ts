@@ -1,26 +1,27 @@
 import type { HostTarget, StatusConfig } from '../config/config.js';
+import type { RemoteCommand } from '../action/action.js';
 import { parseBackendUri, type DatabaseSettings } from '../render/backend-uri.js';
 import { shq } from '../util/shell-quote.js';
-import { readSecretsFile, remoteLayout } from '../render/server-files.js';
-import { Remote } from '../ssh/connection.js';
-import { checkDatabase, loadDatabaseDriver } from '../checks/database.js';
-import { parseFacts, PROBE_PARTS, type Facts } from '../plan/facts.js';
-import { composeProbeScript, readProbeOutput } from '../plan/probe/part.js';
-import { emptyStatusExtras, launcherFlag, STATUS_PARTS, type StatusExtras, type StatusProbeInput } from '../plan/probe/status.js';
-import { httpFailureDetail, httpOnVm, type HttpResponse } from '../checks/http.js';
+import { readSecretsFile, remoteLayout, type RemoteLayout } from '../render/server-files.js';
+import type { DatabaseReport } from '../checks/database.js';
+import { parseFacts, parseStatusExtras, STATUS_LOG_LINES, statusProbeCommand, type Facts } from '../plan/facts.js';
+import { launcherFlag, type StatusExtras } from '../plan/probe/status.js';
+import { httpFailureDetail, type HttpRequest, type HttpResponse } from '../checks/http.js';
+import type { ExecResult } from '../ssh/types.js';
 import { errorMessage } from '../util/errors.js';
-import { basicAuthHeader, hostMasker, type Masker } from '../util/secret.js';
+import { basicAuthHeader, type Masker } from '../util/secret.js';
 import { databaseSummary, judgeLogSize, judgeRunningServer, type LogSize } from '../verdicts/status.js';
 import { launcherLogBound } from '../render/log-writer.js';
 import { urlHost } from '../util/url-host.js';
 import { caddySite } from '../plan/probe/status.js';
+import type { HostCommand } from './executor.js';
+import type { HostLog } from './host-log.js';
+import type { HostIO } from './host-io.js';
+import { HostSession } from './session.js';
+import type { Step, StepOutcome } from './step.js';
 import { tlsStatus, type TlsStatus } from './status-tls.js';
 
-/** How many log lines `provision status` shows. */
-export const STATUS_LOG_LINES = 5;
-
-export { launcherFlag };
-
+export { launcherFlag, parseStatusExtras, STATUS_LOG_LINES };
 /**
  * What `provision status` found on one VM. Nothing in it is secret: every text from the VM is masked (the
  * laptop's secrets and the VM's own). Its texts are as the VM sent them: the renderers make them visible.
@@ -52,17 +53,8 @@ export interface HostStatus {
   durationMs: number;
 }
 
-/** The probe's parts, then what only a status report needs: times for the uptime, the launcher, the secrets, the log. */
-export function buildStatusScript(mlflowPort: number, logLines = STATUS_LOG_LINES): string {
-  return composeProbeScript<StatusProbeInput>([...PROBE_PARTS, ...STATUS_PARTS], { mlflowPort, logLines });
-}
-
-/** The status-only lines of the status script's output (the probe's lines are read by parseFacts). */
-export function parseStatusExtras(text: string): StatusExtras {
-  const extras = emptyStatusExtras();
-  readProbeOutput(text, STATUS_PARTS, extras);
-  return extras;
-}
+/** The status probe's script (tests read it). */
+export const buildStatusScript = (mlflowPort: number, logLines = STATUS_LOG_LINES): string => statusProbeCommand(mlflowPort, logLines).command;
 
 /**
  * How long the live server has run, in seconds: under systemd from the unit's main-process start (right also
@@ -91,151 +83,206 @@ export function logSizeOf(extras: StatusExtras): LogSize | undefined {
   };
 }
 
-/** One VM's status over one SSH connection: one probe, then the database and HTTP checks at once. */
-export async function hostStatus(target: HostTarget, config: StatusConfig): Promise<HostStatus> {
-  const started = Date.now();
-  const status: HostStatus = {
-    host: target.label,
-    healthy: false,
-    problems: [],
-    server: { running: false },
-    mlflow: {},
-    database: { reachable: false, detail: 'not checked' },
-    auth: 'none',
-    log: { lines: [] },
-    durationMs: 0,
-  };
-  // The laptop's secrets and this VM's: its secrets file masks its own report only.
-  const masker = hostMasker();
-  const done = (): HostStatus => {
-    status.healthy = status.problems.length === 0 && status.error === undefined;
-    status.durationMs = Date.now() - started;
-    return maskStatus(status, masker);
-  };
-  let remote: Remote | undefined;
-  try {
-    void loadDatabaseDriver().catch(() => undefined);
-    remote = await Remote.connect(target, {
-      ...config.ssh,
-      onNewHostKey: (fingerprint, type, recordedIn) => {
-        status.newHostKey = { type, fingerprint, recordedIn };
-      },
-    });
-    const port0 = target.overrides.port ?? config.port;
-    const res = await remote.exec(buildStatusScript(port0), { timeoutSec: 60 });
-    if (!res.stdout.includes('probe_done=1'))
-      throw new Error(`reading the VM's state failed (exit ${res.code}): ${res.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
-    const facts: Facts = parseFacts(res.stdout);
-    const extras = parseStatusExtras(res.stdout);
-    const layout = remoteLayout(facts.home);
-    status.log.path = layout.log;
-    if (facts.mlflowVersion) status.mlflow.installed = facts.mlflowVersion;
+/** `status` on one host: a session with the report it builds, and what the first step read for the second. */
+export class StatusSession extends HostSession {
+  readonly status: HostStatus;
+  /** What the read step found for the checks step; undefined when nothing is left to check. */
+  found?: StatusFound;
 
-    // Every value of the secrets file (and the password inside the URI) is registered in this host's masker,
-    // which masks every text of the report once it is done.
-    const secrets = readSecretsFile(extras.secrets.join('\n'), masker);
-    const uri = secrets.get('MLFLOW_BACKEND_STORE_URI');
-    status.log.lines = extras.log;
-    if (extras.launcher.length === 0 || !uri) {
-      status.problems.push(
-        `${target.address} is not provisioned (no ${extras.launcher.length === 0 ? layout.launcher : layout.secrets}): run provision --host ${target.label}.`,
-      );
-      return done();
-    }
-    const logSize = logSizeOf(extras);
-    if (logSize) {
-      status.log.size = logSize;
-      status.problems.push(...judgeLogSize(logSize, layout.log));
-    }
-    const port = Number(launcherFlag(extras.launcher, '--port') ?? port0);
-    const hostPart = urlHost(target.address);
-    status.url = `http://${hostPart}:${port}`;
-    status.auth = launcherFlag(extras.launcher, '--app-name') === 'basic-auth' ? 'basic' : 'none';
-    const adminPassword = secrets.get('MLFLOW_AUTH_ADMIN_PASSWORD');
-    const adminUser = (extras.launcher.join('\n').match(/MLFLOW_AUTH_ADMIN_USERNAME=(\S+)/)?.[1] ?? 'admin').replace(/^'(.*)'$/, '$1');
-    const auth = status.auth === 'basic' && adminPassword ? basicAuthHeader(adminUser, adminPassword, masker) : undefined;
-
-    const unit = facts.supervisor.unit;
-    status.supervisor = unit?.sha256 !== undefined ? 'systemd' : 'nohup';
-    if (facts.server.running && facts.server.pid) {
-      status.server = { running: true, pid: facts.server.pid };
-      const uptime = serverUptimeSec(facts, extras);
-      if (uptime !== undefined) status.server.uptimeSec = uptime;
-    } else {
-      const held =
-        facts.listeners.length > 0 ? `; port ${port} is held by ${facts.listeners.map((l) => `pid ${l.pid} (${l.command.split(' ')[0]})`).join(', ')}` : '';
-      status.problems.push(
-        unit?.sha256 !== undefined
-          ? `The MLflow server is not running: its systemd unit is ${unit.active ?? 'not loaded'} (see ${layout.log} and journalctl -u mlflow-server)${held}.`
-          : `The MLflow server is not running (no live process in ${layout.pidFile})${held}.`,
-      );
-    }
-
-    const db = parseBackendUri(uri, masker);
-    // The database as the server reaches it: with the root certificate libpq on the VM verifies against.
-    const dbCheck = db
-      ? (async () => {
-          const withRoot = await vmRootCertificate(remote, db, facts.home, layout.pgRootCert, extras.pgRoot);
-          if (typeof withRoot === 'string') throw new Error(withRoot);
-          return checkDatabase(remote, withRoot, 5000);
-        })()
-      : undefined;
-    const ask = (req: Parameters<typeof httpOnVm>[2]): Promise<HttpResponse> =>
-      httpOnVm(remote!, port, { timeoutMs: 5000, ...req }).catch((err: unknown) => ({ status: 0, body: masker.mask(httpFailureDetail(err)) }));
-    const [dbResult, health, version, search] = await Promise.all([
-      dbCheck
-        ? dbCheck.then(
-            (r) => ({ ok: true as const, r }),
-            (err: unknown) => ({ ok: false as const, message: errorMessage(err) }),
-          )
-        : Promise.resolve(undefined),
-      status.server.running || facts.listeners.length > 0 ? ask({ path: '/health' }) : Promise.resolve({ status: 0, body: '' }),
-      status.server.running ? ask({ path: '/version', ...(auth ? { headers: auth } : {}) }) : Promise.resolve({ status: 0, body: '' }),
-      status.server.running
-        ? ask({
-            method: 'POST',
-            path: '/api/2.0/mlflow/experiments/search',
-            hostHeader: `${hostPart}:${port}`,
-            body: '{"max_results":1}',
-            ...(auth ? { headers: auth } : {}),
-          })
-        : Promise.resolve({ status: 0, body: '' }),
-    ]);
-
-    if (!db) {
-      status.database = { reachable: false, detail: 'the backend store URI in the secrets file is not a PostgreSQL URI' };
-      status.problems.push(`${layout.secrets} holds no PostgreSQL URI this tool can check.`);
-    } else if (dbResult?.ok) {
-      status.database = { reachable: true, serverVersion: dbResult.r.serverVersion, detail: databaseSummary(dbResult.r, db) };
-    } else {
-      const message = dbResult && !dbResult.ok ? dbResult.message : 'not checked';
-      status.database = { reachable: false, detail: message };
-      status.problems.push(message);
-    }
-
-    const site = caddySite(extras.caddyfile);
-    if (site) {
-      status.url = `https://${urlHost(site.names[0]!)}`;
-      status.tls = await tlsStatus(remote, site, config.tlsTrust);
-      status.problems.push(...status.tls.problems);
-      if (facts.proxy.active !== 'active')
-        status.problems.push(`Caddy (the HTTPS proxy) is ${facts.proxy.active ?? 'not running'}: see sudo journalctl -u caddy, or rerun provision.`);
-    }
-    if (status.server.running) {
-      status.health = health.status;
-      status.api = search.status;
-      const judged = judgeRunningServer({ health, version, search, ...(status.mlflow.installed ? { installedVersion: status.mlflow.installed } : {}) });
-      if (judged.runningVersion) status.mlflow.running = judged.runningVersion;
-      status.problems.push(...judged.problems);
-    }
-    return done();
-  } catch (err) {
-    status.error = errorMessage(err);
-    status.problems.push(status.error);
-    return done();
-  } finally {
-    remote?.close();
+  constructor(
+    target: HostTarget,
+    readonly config: StatusConfig,
+    log: HostLog,
+    io?: HostIO,
+  ) {
+    super(target, config, log, io);
+    this.status = {
+      host: target.label,
+      healthy: false,
+      problems: [],
+      server: { running: false },
+      mlflow: {},
+      database: { reachable: false, detail: 'not checked' },
+      auth: 'none',
+      log: { lines: [] },
+      durationMs: 0,
+    };
   }
+
+  /** The finished report: healthy or not, every text through this host's masker. */
+  report(error?: unknown): HostStatus {
+    const status = this.status;
+    if (error !== undefined) {
+      status.error = errorMessage(error);
+      status.problems.push(status.error);
+    }
+    status.healthy = status.problems.length === 0 && status.error === undefined;
+    status.durationMs = Date.now() - this.started;
+    return maskStatus(status, this.masker);
+  }
+}
+
+/** What the read step leaves for the checks: the facts, the launcher's port, the database and the login. */
+interface StatusFound {
+  facts: Facts;
+  extras: StatusExtras;
+  port: number;
+  hostPart: string;
+  db?: DatabaseSettings;
+  auth?: Record<string, string>;
+}
+
+/** Connects, reads the VM's state and the server's files in one probe, and judges what needs no network check. */
+async function readStatus(s: StatusSession): Promise<StepOutcome> {
+  const { status, target, config } = s;
+  await s.connect((fingerprint, type, recordedIn) => {
+    status.newHostKey = { type, fingerprint, recordedIn };
+  });
+  const port0 = target.overrides.port ?? config.port;
+  const output = await s.readProbe(statusProbeCommand(port0));
+  const facts: Facts = parseFacts(output);
+  const extras = parseStatusExtras(output);
+  const layout = remoteLayout(facts.home);
+  status.log.path = layout.log;
+  if (facts.mlflowVersion) status.mlflow.installed = facts.mlflowVersion;
+  // Every value of the secrets file (and the password inside the URI) is registered in this host's masker,
+  // which masks every text of the report once it is done.
+  const secrets = readSecretsFile(extras.secrets.join('\n'), s.masker);
+  const uri = secrets.get('MLFLOW_BACKEND_STORE_URI');
+  status.log.lines = extras.log;
+  if (extras.launcher.length === 0 || !uri) {
+    status.problems.push(
+      `${target.address} is not provisioned (no ${extras.launcher.length === 0 ? layout.launcher : layout.secrets}): run provision --host ${target.label}.`,
+    );
+    return { changed: false, summary: 'not provisioned' };
+  }
+  const logSize = logSizeOf(extras);
+  if (logSize) {
+    status.log.size = logSize;
+    status.problems.push(...judgeLogSize(logSize, layout.log));
+  }
+  const port = Number(launcherFlag(extras.launcher, '--port') ?? port0);
+  const hostPart = urlHost(target.address);
+  status.url = `http://${hostPart}:${port}`;
+  status.auth = launcherFlag(extras.launcher, '--app-name') === 'basic-auth' ? 'basic' : 'none';
+  const adminPassword = secrets.get('MLFLOW_AUTH_ADMIN_PASSWORD');
+  const adminUser = (extras.launcher.join('\n').match(/MLFLOW_AUTH_ADMIN_USERNAME=(\S+)/)?.[1] ?? 'admin').replace(/^'(.*)'$/, '$1');
+  const auth = status.auth === 'basic' && adminPassword ? basicAuthHeader(adminUser, adminPassword, s.masker) : undefined;
+  judgeServerProcess(status, facts, extras, layout, port);
+  const db = parseBackendUri(uri, s.masker);
+  s.found = { facts, extras, port, hostPart, ...(db ? { db } : {}), ...(auth ? { auth } : {}) };
+  return { changed: false, summary: `${facts.osPretty}; ${status.server.running ? `server pid ${status.server.pid}` : 'no server running'}` };
+}
+
+/** Whether the recorded server runs (and for how long), else one sentence naming the supervisor and the port. */
+function judgeServerProcess(status: HostStatus, facts: Facts, extras: StatusExtras, layout: RemoteLayout, port: number): void {
+  const unit = facts.supervisor.unit;
+  status.supervisor = unit?.sha256 !== undefined ? 'systemd' : 'nohup';
+  if (facts.server.running && facts.server.pid) {
+    status.server = { running: true, pid: facts.server.pid };
+    const uptime = serverUptimeSec(facts, extras);
+    if (uptime !== undefined) status.server.uptimeSec = uptime;
+    return;
+  }
+  const held =
+    facts.listeners.length > 0 ? `; port ${port} is held by ${facts.listeners.map((l) => `pid ${l.pid} (${l.command.split(' ')[0]})`).join(', ')}` : '';
+  status.problems.push(
+    unit?.sha256 !== undefined
+      ? `The MLflow server is not running: its systemd unit is ${unit.active ?? 'not loaded'} (see ${layout.log} and journalctl -u mlflow-server)${held}.`
+      : `The MLflow server is not running (no live process in ${layout.pidFile})${held}.`,
+  );
+}
+
+/** The database (as the server reaches it), /health, /version, a search and the proxy's certificate, all at once; then judged. */
+async function checkStatus(s: StatusSession): Promise<StepOutcome> {
+  const found = s.found;
+  if (!found) return { changed: false, summary: 'nothing to check' };
+  const { status } = s;
+  const { facts, extras, port, hostPart, db, auth } = found;
+  const layout = remoteLayout(facts.home);
+  const dbCheck = db
+    ? (async () => {
+        const withRoot = await vmRootCertificate((c) => s.read(c), db, facts.home, layout.pgRootCert, extras.pgRoot);
+        if (typeof withRoot === 'string') throw new Error(withRoot);
+        return s.conn.checkDatabase(withRoot, 5000);
+      })()
+    : undefined;
+  const none = Promise.resolve({ status: 0, body: '' });
+  const ask = (req: HttpRequest): Promise<HttpResponse> =>
+    s.conn.http(port, { timeoutMs: 5000, ...req }).catch((err: unknown) => ({ status: 0, body: s.masker.mask(httpFailureDetail(err)) }));
+  const running = status.server.running;
+  const headers = auth ? { headers: auth } : {};
+  const [dbResult, health, version, search] = await Promise.all([
+    dbCheck?.then(
+      (r) => ({ ok: true as const, r }),
+      (err: unknown) => ({ ok: false as const, message: errorMessage(err) }),
+    ),
+    running || facts.listeners.length > 0 ? ask({ path: '/health' }) : none,
+    running ? ask({ path: '/version', ...headers }) : none,
+    running
+      ? ask({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: `${hostPart}:${port}`, body: '{"max_results":1}', ...headers })
+      : none,
+  ]);
+  judgeDatabase(status, db, dbResult, layout);
+  const site = caddySite(extras.caddyfile);
+  if (site) {
+    status.url = `https://${urlHost(site.names[0]!)}`;
+    status.tls = await tlsStatus(s, site, s.config.tlsTrust);
+    status.problems.push(...status.tls.problems);
+    if (facts.proxy.active !== 'active')
+      status.problems.push(`Caddy (the HTTPS proxy) is ${facts.proxy.active ?? 'not running'}: see sudo journalctl -u caddy, or rerun provision.`);
+  }
+  if (running) {
+    status.health = health.status;
+    status.api = search.status;
+    const judged = judgeRunningServer({ health, version, search, ...(status.mlflow.installed ? { installedVersion: status.mlflow.installed } : {}) });
+    if (judged.runningVersion) status.mlflow.running = judged.runningVersion;
+    status.problems.push(...judged.problems);
+  }
+  return { changed: false, summary: status.problems.length === 0 ? 'healthy' : `${status.problems.length} problem(s)` };
+}
+
+type DatabaseAnswer = { ok: true; r: DatabaseReport } | { ok: false; message: string } | undefined;
+
+function judgeDatabase(status: HostStatus, db: DatabaseSettings | undefined, answer: DatabaseAnswer, layout: RemoteLayout): void {
+  if (!db) {
+    status.database = { reachable: false, detail: 'the backend store URI in the secrets file is not a PostgreSQL URI' };
+    status.problems.push(`${layout.secrets} holds no PostgreSQL URI this tool can check.`);
+  } else if (answer?.ok) {
+    status.database = { reachable: true, serverVersion: answer.r.serverVersion, detail: databaseSummary(answer.r, db) };
+  } else {
+    const message = answer && !answer.ok ? answer.message : 'not checked';
+    status.database = { reachable: false, detail: message };
+    status.problems.push(message);
+  }
+}
+
+const STATUS_STEPS: readonly Step<StatusSession>[] = [
+  { id: 'read', title: "Connect and read the VM's state", run: readStatus },
+  { id: 'check', title: 'Check the database, the server and the proxy', run: checkStatus },
+];
+
+/** `provision status` as a command of the executor: read-only, two steps a host. */
+export function statusCommand(config: StatusConfig, io?: HostIO): HostCommand<StatusSession, HostStatus> {
+  return {
+    session: (target, log) => new StatusSession(target, config, log, io),
+    steps: () => STATUS_STEPS,
+    result: (s, error) => s.report(error),
+    notStarted: (target, why) => ({
+      host: target.label,
+      healthy: false,
+      problems: [why],
+      error: why,
+      server: { running: false },
+      mlflow: {},
+      database: { reachable: false, detail: 'not checked' },
+      auth: 'none',
+      log: { lines: [] },
+      durationMs: 0,
+    }),
+    doneTitle: (s) => `${s.target.label}: ${s.status.problems.length === 0 ? 'healthy' : 'not healthy'}`,
+    renderTo: 'stderr',
+  };
 }
 
 /** Every text of the report through the host's masker (the report's own sentences hold no secret, and lose nothing). */
@@ -255,7 +302,7 @@ function maskStatus(status: HostStatus, masker: Masker): HostStatus {
  * could not connect either).
  */
 export async function vmRootCertificate(
-  remote: Remote,
+  read: (c: RemoteCommand) => Promise<ExecResult>,
   db: DatabaseSettings,
   home: string,
   uploaded: string,
@@ -266,25 +313,11 @@ export async function vmRootCertificate(
   let pem = '';
   if (path === uploaded) pem = uploadedLines.length > 0 ? `${uploadedLines.join('\n')}\n` : '';
   else {
-    const res = await remote.exec(`cat -- ${shq(path)}`, { timeoutSec: 15 }).catch(() => undefined);
+    const res = await read({ kind: 'read-file', label: `read ${path}`, command: `cat -- ${shq(path)}`, timeoutSec: 15 }).catch(() => undefined);
     if (res?.code === 0) pem = res.stdout;
   }
   if (!/-----BEGIN CERTIFICATE-----/.test(pem)) {
     return `The root certificate ${path} that libpq on the VM needs for sslmode=${db.sslmode} is missing or holds no certificate, so MLflow cannot reach its database either: rerun provision with --pg-ssl-root-cert FILE.`;
   }
   return { ...db, sslRootCert: { pem, source: `${path} on the VM` } };
-}
-
-/** Every VM, `config.concurrency` at a time; results in the order the VMs were given. */
-export async function runStatus(config: StatusConfig): Promise<HostStatus[]> {
-  const results = new Array<HostStatus>(config.targets.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < config.targets.length) {
-      const i = next++;
-      results[i] = await hostStatus(config.targets[i]!, config);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(config.concurrency, config.targets.length) }, worker));
-  return results;
 }

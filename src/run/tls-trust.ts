@@ -35,7 +35,7 @@ export async function tlsCheckFor(run: HostRun, name: string): Promise<TlsCheck 
   if (proxy.trust) return { servername: name, ca: proxy.trust };
   if (proxy.mode !== 'internal') return { servername: name };
   if (run.notes.internalRoot === undefined) {
-    const root = await caddyInternalRoot((command, options) => run.conn.exec(command, options));
+    const root = await caddyInternalRoot((c) => run.read(c));
     if (root === undefined) return undefined;
     run.notes.internalRoot = root;
     if (!run.config.dryRun) {

@@ -98,7 +98,7 @@ export function hostMasker(): Masker {
  * only where the value must leave this process or be checked, in these files (test/unit/secret-reveal.test.ts
  * keeps the list true): here (the basic-auth header); render/ (the 0600 secrets file, the backend URI, the
  * configuration fingerprint); checks/database.ts (the database driver); config/keys.ts and ssh/client-auth.ts
- * (the SSH key's passphrase); ssh/connection.ts (SFTP uploads); run/host-run.ts (a secret on a remote command's standard input);
+ * (the SSH key's passphrase); ssh/connection.ts (SFTP uploads); run/session.ts (a secret on a remote command's standard input);
  * config/config.ts (the rules a given password must meet, the account in a connection string); config/tls.ts
  * (whether --tls-key is a key and belongs to --tls-cert).
  */

@@ -328,7 +328,7 @@ test('status reads the root file back from the VM and verifies with it; without 
   assert.equal(x.pgRoot.join('\n'), good.cert.trimEnd());
   assert.match(buildStatusScript(5000), /pg_root_line=/);
   const uploaded = '/home/azureuser/.mlflow-pg-root.crt';
-  const noRemote = {} as Remote;
+  const noRemote = () => Promise.reject(new Error('the file provision uploads needs no read'));
   const db = { ...base, sslmode: 'verify-full' as const, sslRootCertPath: uploaded };
   const withRoot = await vmRootCertificate(noRemote, db, '/home/azureuser', uploaded, x.pgRoot);
   assert.ok(typeof withRoot !== 'string');

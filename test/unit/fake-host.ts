@@ -1,38 +1,14 @@
 // A scripted VM behind the one seam of a host run (src/run/host-io.ts): it answers commands, uploads, HTTP
 // and the database check from a small model (is the server up, which MLflow is installed), and records what
-// happened in order. Unit tests drive the real HostRun and steps through it; the lab tests the real thing.
+// happened in order. It answers a command by its kind (src/action/action.ts), never by its shell text. Unit
+// tests drive the real sessions and steps of every command through it; the lab tests the real thing.
 import type { DatabaseReport } from '../../src/checks/database.js';
 import { httpOnVmFailure, type HttpRequest, type HttpResponse } from '../../src/checks/http.js';
+import type { CommandKind, RemoteCommand } from '../../src/action/action.js';
 import type { HostConnection, HostIO } from '../../src/run/host-io.js';
 import type { ExecOptions, ExecResult } from '../../src/ssh/types.js';
 import { ConnectionDropped } from '../../src/util/errors.js';
 import type { Secret } from '../../src/util/secret.js';
-
-/** What a remote command is, from its text: the names the tests assert the order of. */
-export function classify(command: string): string {
-  if (command.includes('probe_done=1')) return 'probe';
-  if (command.includes('cloud-init status --wait')) return 'cloud-init';
-  if (/apt-get [^\n]* update 2>&1/.test(command)) return 'apt-update';
-  if (/apt-get [^\n]* upgrade 2>&1/.test(command)) return 'apt-upgrade';
-  if (/apt-get [^\n]* install /.test(command)) return 'apt-install';
-  if (command.includes('python3 -m venv')) return 'venv';
-  if (command.includes('uv') && command.includes('psycopg2-binary')) return 'pip-install';
-  if (command.includes('importlib.metadata')) return 'mlflow-version';
-  if (command.includes('db_migrations')) return 'mlflow-revisions';
-  if (command.includes('sudo -n mkdir -m 0750')) return 'mkdir-artifacts';
-  if (command.includes('setsid nohup')) return 'start';
-  if (command.includes('kill -TERM')) return 'stop';
-  if (command.includes('/etc/systemd/system/mlflow-server.service') && command.includes('sudo -n install')) return 'unit-install';
-  if (command.includes('systemctl disable --now')) return 'unit-remove';
-  if (command.includes('systemctl restart mlflow-server.service')) return 'unit-start';
-  if (command.includes('systemctl stop mlflow-server.service')) return 'unit-stop';
-  if (command.includes('systemctl enable --quiet mlflow-server.service')) return 'unit-enable';
-  if (command.includes(' db upgrade ')) return 'db-upgrade';
-  if (/^recorded_server_alive /m.test(command)) return 'alive';
-  if (/\btail\b/.test(command)) return 'tail';
-  if (/^rm -f -- /.test(command)) return 'remove-leftovers';
-  return 'other';
-}
 
 export interface FakeVmOptions {
   /** The probe's output (fixtures/probe/*.txt, filled in). */
@@ -52,11 +28,20 @@ export interface FakeVmOptions {
   /** The running server is wedged (e.g. SIGSTOPped): it holds its port but answers nothing until it is stopped. */
   wedged?: boolean;
   /** Commands of this kind never end by themselves (until interrupted, stopped, or the connection drops). */
-  hangOn?: string;
+  hangOn?: CommandKind;
   /** What a hanging command prints before it hangs. */
   hangAfter?: string[];
   /** The connection drops when a command of this kind starts. */
-  dropOn?: string;
+  dropOn?: CommandKind;
+  /** `status` and the lifecycle commands: the launcher's and the secrets file's lines (default: what was uploaded). */
+  launcher?: string[];
+  secrets?: string[];
+  /** The log's last lines, and its size in bytes (default 1 KiB when there are lines). */
+  log?: string[];
+  /** Commands of these kinds exit 1 with this line on standard error. */
+  failOn?: Partial<Record<CommandKind, string>>;
+  /** `remove --purge-artifacts`: what the VM says of the recorded folder (purge-check output). */
+  purgeCheck?: string;
 }
 
 export class FakeVm implements HostConnection {
@@ -64,6 +49,8 @@ export class FakeVm implements HostConnection {
   readonly events: string[] = [];
   readonly uploads = new Map<string, { content: string; mode: number }>();
   readonly artifacts = new Map<string, string>();
+  /** Every command run, as the tool built it. */
+  readonly commandsRun: RemoteCommand[] = [];
   serverUp: boolean;
   wedged: boolean;
   mlflowVersion: string | undefined;
@@ -83,11 +70,13 @@ export class FakeVm implements HostConnection {
     return this.events.filter((e) => !e.startsWith('upload ') && !e.startsWith('http '));
   }
 
-  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+  /** The fake answers by the command's kind, never by its shell text. */
+  exec(command: RemoteCommand, options: ExecOptions = {}): Promise<ExecResult> {
     if (this.isClosed) return Promise.reject(new ConnectionDropped('The SSH connection to the fake VM is closed.'));
     this.execCount += 1;
-    const kind = classify(command);
+    const kind = command.kind;
     this.events.push(kind);
+    this.commandsRun.push(command);
     if (kind === this.options.dropOn) {
       this.isClosed = true;
       return Promise.reject(new ConnectionDropped('The SSH connection to the fake VM dropped while a command was running; rerun provision to continue.'));
@@ -108,11 +97,24 @@ export class FakeVm implements HostConnection {
       for (const line of stdout.split('\n').filter(Boolean)) options.onLine?.(line, 'stdout');
       return Promise.resolve({ code, stdout, stderr: '' });
     };
+    const failure = this.options.failOn?.[kind];
+    if (failure !== undefined) return Promise.resolve({ code: 1, stdout: '', stderr: `${failure}\n` });
     switch (kind) {
       case 'probe':
         return out(this.options.probe);
+      case 'status-probe':
+        return out(this.statusProbe());
+      case 'read-files':
+        return out(this.serverFiles());
+      case 'journal':
+        return out('2026-12-06T08:00:00+0000 vm systemd[1]: Started mlflow-server.service - MLflow tracking server.\n');
+      case 'purge-check':
+        return out(this.options.purgeCheck ?? '');
+      case 'log-follow':
+        return this.follow(options);
       case 'pip-install':
-        this.mlflowVersion = this.options.installs ?? /mlflow(?:\[[a-z,]+\])?==([0-9.]+)/.exec(command)?.[1] ?? this.mlflowVersion ?? '3.17.2';
+        // The version is the command's parameter (its label names the spec), not how the fake recognises it.
+        this.mlflowVersion = this.options.installs ?? /mlflow(?:\[[a-z,]+\])?==([0-9.]+)/.exec(command.label)?.[1] ?? this.mlflowVersion ?? '3.17.2';
         return out('Installed 1 package');
       case 'mlflow-version':
         return out(`${this.mlflowVersion}\n`);
@@ -138,6 +140,38 @@ export class FakeVm implements HostConnection {
       default:
         return out('');
     }
+  }
+
+  /** The status probe: the probe's facts, then the server's files and log as `status` reads them. */
+  private statusProbe(): string {
+    const uploaded = (name: string) => this.uploads.get(`/home/azureuser/${name}`)?.content.split('\n').filter(Boolean);
+    const launcher = this.options.launcher ?? uploaded('start-mlflow-server.sh') ?? [];
+    const secrets = this.options.secrets ?? uploaded('.mlflow-server.env') ?? [];
+    const log = this.options.log ?? [];
+    const lines = [
+      'sys_uptime=1000.00',
+      'clk_tck=100',
+      ...launcher.map((l) => `launcher_line=${l}`),
+      ...secrets.map((l) => `secret_line=${l}`),
+      ...log.map((l) => `log_line=${l}`),
+      ...(log.length > 0 ? ['log_file=1024 /home/azureuser/mlflow-server.log'] : []),
+    ];
+    return this.options.probe.replace('probe_done=1', `${lines.join('\n')}\nprobe_done=1`);
+  }
+
+  /** The launcher, secrets and auth files base64-encoded, as the fingerprint read prints them. */
+  private serverFiles(): string {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const launcher = this.options.launcher?.join('\n') ?? this.uploads.get('/home/azureuser/start-mlflow-server.sh')?.content;
+    const secrets = this.options.secrets?.join('\n') ?? this.uploads.get('/home/azureuser/.mlflow-server.env')?.content;
+    return [launcher !== undefined ? `launcher=${b64(launcher)}` : '', secrets !== undefined ? `secrets=${b64(secrets)}` : ''].filter(Boolean).join('\n');
+  }
+
+  /** `logs --follow`: two new lines, then it runs until the connection closes (Ctrl-C). */
+  private follow(options: ExecOptions): Promise<ExecResult> {
+    options.onLine?.('a new line', 'stdout');
+    options.onLine?.('another new line', 'stdout');
+    return new Promise((resolve) => this.hanging.add(resolve));
   }
 
   async writeFileAtomic(path: string, content: string | Secret, mode: number): Promise<void> {

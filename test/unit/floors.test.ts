@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
 const SRC = new URL('../../src/', import.meta.url).pathname;
-const FLOORS: string[][] = [['cli'], ['run'], ['checks'], ['plan', 'verdicts', 'ssh'], ['config'], ['render', 'openssh'], ['util']];
+const FLOORS: string[][] = [['cli'], ['run'], ['checks'], ['plan', 'verdicts', 'ssh'], ['config'], ['render', 'openssh', 'action'], ['util']];
 const floorOf = (folder: string): number => FLOORS.findIndex((f) => f.includes(folder));
 
 /** Every .ts file under a folder, subfolders included. */

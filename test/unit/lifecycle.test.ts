@@ -1,4 +1,5 @@
 // provision logs|stop|start|restart|remove and completion: the pure plans, and the CLI's own refusals.
+import { commandsOf } from '../../src/action/action.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -37,14 +38,14 @@ test('stop: a running server stops and keeps its record; a stopped one is unchan
   assert.equal(healthy.server.running, true);
   const stop = planStop(healthy, layout);
   assert.equal(stop.change, true);
-  assert.equal(stop.commands.length, 1);
+  assert.equal(commandsOf(stop.actions).length, 1);
   // The record (fingerprint and salt) stays under a PID of no process: start writes them back.
-  assert.match(stop.commands[0]!.command, /echo "0 0 \$fp \$salt" > '?\/home\/azureuser\/mlflow-server\.pid/);
+  assert.match(commandsOf(stop.actions)[0]!.command, /echo "0 0 \$fp \$salt" > '?\/home\/azureuser\/mlflow-server\.pid/);
   const stopped = planStop({ ...healthy, server: { running: false }, listeners: [] }, layout);
-  assert.deepEqual([stopped.change, stopped.reason, stopped.commands.length], [false, 'not running', 0]);
+  assert.deepEqual([stopped.change, stopped.reason, commandsOf(stopped.actions).length], [false, 'not running', 0]);
   const unit = planStop(underSystemd('active'), layout);
   assert.deepEqual(
-    unit.commands.map((c) => c.command),
+    commandsOf(unit.actions).map((c) => c.command),
     ['sudo -n systemctl stop mlflow-server.service'],
   );
   assert.match(unit.reason, /starts again at boot/);
@@ -59,7 +60,7 @@ test('remove: unit, proxy, files and venv go; artifacts, log and database stay u
   const plan = planRemove(withProxy, layout, { kept: '/home/azureuser/mlruns-artifacts (the artifacts; --purge-artifacts removes it)', keepRecord: true });
   assert.equal(plan.change, true);
   assert.deepEqual(
-    plan.commands.map((c) => c.label),
+    commandsOf(plan.actions).map((c) => c.label),
     [
       'systemctl disable --now mlflow-server.service and remove it',
       'stop the running server',
@@ -69,15 +70,15 @@ test('remove: unit, proxy, files and venv go; artifacts, log and database stay u
     ],
   );
   // The key an interrupted --tls run left in the home goes too, and Caddy's state (keys, CA, ACME accounts) is said.
-  assert.match(plan.commands[3]!.command, /'\/home\/azureuser\/\.provision-caddy-key\.pem'|\/home\/azureuser\/\.provision-caddy-key\.pem/);
+  assert.match(commandsOf(plan.actions)[3]!.command, /'\/home\/azureuser\/\.provision-caddy-key\.pem'|\/home\/azureuser\/\.provision-caddy-key\.pem/);
   assert.ok(plan.removed.includes('/var/lib/caddy/.local/share/caddy'), plan.removed.join(', '));
   assert.ok(plan.kept.some((k) => k.startsWith('/home/azureuser/mlruns-artifacts (the artifacts; --purge-artifacts removes it)')));
   assert.ok(plan.kept.includes('the database and its data'));
-  assert.ok(!plan.commands.some((c) => /mlruns-artifacts|mlflow-provision/.test(c.command)), 'the artifacts and their record are kept');
+  assert.ok(!commandsOf(plan.actions).some((c) => /mlruns-artifacts|mlflow-provision/.test(c.command)), 'the artifacts and their record are kept');
   const purge = planRemove(healthy, layout, { purge: { recorded: '/srv/ml art', real: '/srv/ml art' }, keepRecord: false });
-  assert.equal(purge.commands.at(-1)?.label, 'remove the artifacts folder /srv/ml art');
-  assert.match(purge.commands.at(-1)!.command, /find '\/srv\/ml art' -mindepth 1/);
-  assert.match(purge.commands.at(-1)!.command, /rm -f -- \/home\/azureuser\/\.mlflow-provision\.json$/, 'the record goes last');
+  assert.equal(commandsOf(purge.actions).at(-1)?.label, 'remove the artifacts folder /srv/ml art');
+  assert.match(commandsOf(purge.actions).at(-1)!.command, /find '\/srv\/ml art' -mindepth 1/);
+  assert.match(commandsOf(purge.actions).at(-1)!.command, /rm -f -- \/home\/azureuser\/\.mlflow-provision\.json$/, 'the record goes last');
   assert.ok(purge.removed.includes('/srv/ml art'));
   const nothing = planRemove(fresh, layout, { keepRecord: false });
   assert.deepEqual([nothing.change, nothing.reason], [false, 'nothing of provision is on this VM']);

@@ -12,7 +12,7 @@ const DOCUMENTED = [
   'config/tls.ts',
   'render/backend-uri.ts',
   'render/server-files.ts',
-  'run/host-run.ts',
+  'run/session.ts',
   'ssh/client-auth.ts',
   'ssh/connection.ts',
   'util/secret.ts',

@@ -70,7 +70,7 @@ test('an upload an interrupted run left in the home (the key) is found by the pr
   const off = planProxy(left, undefined, '/home/azureuser');
   assert.equal(off.change, true);
   assert.deepEqual(
-    off.actions.map((a) => (a.kind === 'run' ? a.command.command : a.path)),
+    off.actions.map((a) => (a.kind === 'upload' ? a.path : a.command)),
     ['rm -f -- /home/azureuser/.provision-caddy-key.pem'],
   );
   assert.match(off.reason, /\/home\/azureuser\/\.provision-caddy-key\.pem left by an interrupted run removed/);

@@ -162,7 +162,7 @@ test('the proxy plan: a fresh VM gets Caddy, files and configuration; an unchang
   assert.equal(first.change, true);
   assert.equal(first.awaitCertificate, true);
   assert.deepEqual(
-    first.actions.map((a) => (a.kind === 'run' ? a.command.label : `upload ${a.path} ${a.mode.toString(8)}`)),
+    first.actions.map((a) => (a.kind !== 'upload' ? a.label : `upload ${a.path} ${a.mode.toString(8)}`)),
     [
       'apt-get update and apt-get install caddy',
       'upload /home/azureuser/.provision-caddy-cert.pem 600',
@@ -173,17 +173,17 @@ test('the proxy plan: a fresh VM gets Caddy, files and configuration; an unchang
       'caddy validate, systemctl enable and start caddy.service',
     ],
   );
-  const install = first.actions.find((a) => a.kind === 'run' && a.command.label.startsWith('install /etc/caddy/provision'));
-  assert.match(install?.kind === 'run' ? install.command.command : '', /install -m 0600 -o caddy -g caddy .*key\.pem/);
+  const install = first.actions.find((a) => a.kind !== 'upload' && a.label.startsWith('install /etc/caddy/provision'));
+  assert.match(install && install.kind !== 'upload' ? install.command : '', /install -m 0600 -o caddy -g caddy .*key\.pem/);
   for (const a of first.actions)
-    if (a.kind === 'run') assert.ok(!a.command.command.includes(readFileSync(own.key, 'utf8').split('\n')[1]!), 'the key on a command line');
+    if (a.kind !== 'upload') assert.ok(!a.command.includes(readFileSync(own.key, 'utf8').split('\n')[1]!), 'the key on a command line');
 
   const same = planProxy(provisioned(d), d.proxy, '/home/azureuser');
   assert.deepEqual([same.change, same.actions.length], [false, 0]);
   assert.match(same.reason, /Caddy serves mlflow\.example\.com \(--tls files\)/);
   const disabled = planProxy(provisioned(d, { enabled: false }), d.proxy, '/home/azureuser');
   assert.deepEqual(
-    disabled.actions.map((a) => (a.kind === 'run' ? a.command.label : a.path)),
+    disabled.actions.map((a) => (a.kind !== 'upload' ? a.label : a.path)),
     ['systemctl enable caddy.service'],
   );
   const stopped = planProxy(provisioned(d, { active: 'failed' }), d.proxy, '/home/azureuser');
@@ -197,9 +197,9 @@ test('the proxy plan: a fresh VM gets Caddy, files and configuration; an unchang
   assert.match(keyChanged.reason, /\/etc\/caddy\/provision\/key\.pem differs/);
   // A running Caddy restarts after validating as the caddy user: a reload would need its admin API, which is off.
   const reload = keyChanged.actions.at(-1);
-  assert.equal(reload?.kind === 'run' ? reload.command.label : '', 'caddy validate, systemctl restart caddy.service');
-  assert.match(reload?.kind === 'run' ? reload.command.command : '', /sudo -n -u caddy caddy validate[\s\S]*systemctl restart caddy\.service/);
-  assert.doesNotMatch(reload?.kind === 'run' ? reload.command.command : '', /reload/);
+  assert.equal(reload && reload.kind !== 'upload' ? reload.label : '', 'caddy validate, systemctl restart caddy.service');
+  assert.match(reload && reload.kind !== 'upload' ? reload.command : '', /sudo -n -u caddy caddy validate[\s\S]*systemctl restart caddy\.service/);
+  assert.doesNotMatch(reload && reload.kind !== 'upload' ? reload.command : '', /reload/);
 
   // Another mode: the files of the last one go.
   const acme = desiredState(input({ tls: 'acme', 'public-name': ['mlflow.example.com'] }));
@@ -210,7 +210,7 @@ test('the proxy plan: a fresh VM gets Caddy, files and configuration; an unchang
   assert.equal(off.change, true);
   // Caddy's state goes with our files (as the caddy user, only when the Caddyfile is ours), and the reason says so.
   assert.match(
-    off.actions[0]?.kind === 'run' ? off.actions[0].command.command : '',
+    off.actions[0] && off.actions[0].kind !== 'upload' ? off.actions[0].command : '',
     /systemctl disable --now --quiet caddy\.service[\s\S]*Managed by provision[\s\S]*sudo -n -u caddy rm -rf -- \/var\/lib\/caddy\/\.local\/share\/caddy \/var\/lib\/caddy\/\.config\/caddy[\s\S]*rm -rf \/etc\/caddy\/provision/,
   );
   assert.match(

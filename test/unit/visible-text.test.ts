@@ -9,7 +9,8 @@ import { safeJson, showUntrusted, showUntrustedLines } from '../../src/util/visi
 import { StepError, errorMessage } from '../../src/util/errors.js';
 import { statusJson, statusText } from '../../src/cli/render-status.js';
 import type { HostStatus } from '../../src/run/status.js';
-import { classify, FakeVm } from './fake-host.js';
+import { FakeVm } from './fake-host.js';
+import type { RemoteCommand } from '../../src/action/action.js';
 import { HostLog } from '../../src/run/host-log.js';
 import { HostRun } from '../../src/run/host-run.js';
 import { stepsFor } from '../../src/run/tasks.js';
@@ -94,8 +95,8 @@ test('status: the report shows the VM text visibly; --json keeps it as it came, 
 
 /** The fake VM, whose pip install prints a hostile line and fails with a hostile last line. */
 class HostileVm extends FakeVm {
-  override exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    if (classify(command) !== 'pip-install') return super.exec(command, options);
+  override exec(command: RemoteCommand, options: ExecOptions = {}): Promise<ExecResult> {
+    if (command.kind !== 'pip-install') return super.exec(command, options);
     options.onLine?.(`Collecting ${MALICIOUS}`, 'stdout');
     return Promise.resolve({ code: 1, stdout: '', stderr: `error: ${MALICIOUS}\n` });
   }

@@ -1,34 +1,23 @@
 import { desiredState, newFlaskSecretKey } from '../../plan/desired.js';
-import { buildProbeScript, parseFacts } from '../../plan/facts.js';
+import { parseFacts, probeCommand } from '../../plan/facts.js';
 import { artifactsRefusal, preflightProblems } from '../../plan/plan.js';
 import { portProblem, supervisorProblem } from '../../plan/server-plan.js';
 import { proxyProblem } from '../../plan/proxy-plan.js';
 import { newFingerprintSalt } from '../../render/server-files.js';
-import { ProbeIncomplete, StepError } from '../../util/errors.js';
+import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
-import type { CheckedStep, StepOutcome } from './step.js';
-
-/** How long the probe may take on the VM. */
-const PROBE_TIMEOUT_SEC = 60;
+import type { ProvisionCheckedStep, StepOutcome } from './step.js';
 
 /**
  * Connects (host key checked), starts the database checks on the same connection, runs the one probe,
  * computes the desired state and refuses what preflight finds, before anything changes.
  */
 async function connect(run: HostRun): Promise<StepOutcome> {
-  const { ssh, auth, db } = run.config;
-  run.sshConnections += 1;
+  const { auth, db } = run.config;
   let newKey = '';
-  run.io.warmUp();
-  run.connection = await run.io.connect(run.target, {
-    knownHostsPath: ssh.knownHostsPath,
-    hostKeyPolicy: ssh.hostKeyPolicy,
-    connectTimeoutMs: ssh.connectTimeoutMs,
-    ...(ssh.passphrase ? { passphrase: ssh.passphrase } : {}),
-    onNewHostKey: (fp, type, file) => {
-      newKey = `new host key ${type} ${fp} recorded in ${file}`;
-      run.say(newKey);
-    },
+  await run.connect((fp, type, file) => {
+    newKey = `new host key ${type} ${fp} recorded in ${file}`;
+    run.say(newKey);
   });
   // The database check needs nothing on the VM but sshd's TCP forwarding: it runs on the same connection
   // while the probe runs, and the database step only awaits its answer.
@@ -63,16 +52,14 @@ async function connect(run: HostRun): Promise<StepOutcome> {
 /** One round trip that reads everything the steps decide on; then the desired state, computed here. */
 async function probe(run: HostRun): Promise<void> {
   const server = run.serverOptions;
-  const script = buildProbeScript({
-    ...(server.artifactsDir ? { artifactsDir: server.artifactsDir } : {}),
-    mlflowPort: server.port,
-    readFlaskSecretKey: Boolean(run.config.auth),
-  });
-  const res = await run.conn.exec(script, { timeoutSec: PROBE_TIMEOUT_SEC });
-  if (!res.stdout.includes('probe_done=1')) {
-    throw new ProbeIncomplete(`Reading the VM's state failed (exit ${res.code}): ${res.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
-  }
-  run.facts = parseFacts(res.stdout);
+  const output = await run.readProbe(
+    probeCommand({
+      ...(server.artifactsDir ? { artifactsDir: server.artifactsDir } : {}),
+      mlflowPort: server.port,
+      readFlaskSecretKey: Boolean(run.config.auth),
+    }),
+  );
+  run.facts = parseFacts(output);
   run.facts.flaskSecretKey?.maskIn(run.masker);
   run.desired = desiredState({
     config: run.config,
@@ -84,4 +71,4 @@ async function probe(run: HostRun): Promise<void> {
   });
 }
 
-export const connectStep: CheckedStep = { id: 'connect', title: 'Connect and check the VM', run: connect };
+export const connectStep: ProvisionCheckedStep = { id: 'connect', title: 'Connect and check the VM', run: connect };

@@ -4,7 +4,7 @@ import { downgradeProblem } from '../../plan/schema-revision.js';
 import { StepError } from '../../util/errors.js';
 import { databaseSummary } from '../../verdicts/status.js';
 import type { HostRun } from '../host-run.js';
-import type { CheckedStep, StepOutcome } from './step.js';
+import type { ProvisionCheckedStep, StepOutcome } from './step.js';
 
 /** The database check's answer (started at connect); with --auth basic, the auth database too, created if missing and allowed. */
 async function database(run: HostRun): Promise<StepOutcome> {
@@ -73,4 +73,4 @@ async function authDatabase(run: HostRun, name: string, main: DatabaseReport): P
   return { ...(await run.conn.checkDatabase({ ...db, database: name })), created: true };
 }
 
-export const databaseStep: CheckedStep = { id: 'database', title: 'Database check through the VM', run: database };
+export const databaseStep: ProvisionCheckedStep = { id: 'database', title: 'Database check through the VM', run: database };

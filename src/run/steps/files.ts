@@ -1,20 +1,21 @@
 import { removeLeftoverUploadsCommand } from '../../plan/commands.js';
 import { planFiles } from '../../plan/plan.js';
-import type { Action, PlannedStep, PlanInput, StepPlan } from './step.js';
+import type { Action, Plan } from '../../action/action.js';
+import { planned, type PlanInput } from './step.js';
 
 /**
  * The launcher, the 0600 secrets file, (with their options) the auth configuration and the database's root
  * certificate, and provision's 0600 record of what it created, each uploaded atomically when its content, mode or owner differs. Temporary files an
  * interrupted upload left behind are removed, whatever else changes.
  */
-export function planFilesStep({ facts, desired }: PlanInput): StepPlan {
+export function planFilesStep({ facts, desired }: PlanInput): Plan {
   const decision = planFiles(facts, desired);
   const leftovers = facts.leftoverUploads;
   const cleanup = leftovers.length > 0 ? `${leftovers.length} leftover temporary upload${leftovers.length === 1 ? '' : 's'} from an interrupted run` : '';
   if (!decision.change && !cleanup) return { ...decision, actions: [] };
   const { layout } = desired;
   const actions: Action[] = [];
-  if (cleanup) actions.push({ kind: 'run', command: removeLeftoverUploadsCommand(layout.home, leftovers) });
+  if (cleanup) actions.push(removeLeftoverUploadsCommand(layout.home, leftovers));
   // The root certificate goes before the URIs that name it (sslrootcert=): public, so 0644 like any CA certificate.
   if (decision.pgRootCert && desired.pgRootCert !== undefined)
     actions.push({ kind: 'upload', path: layout.pgRootCert, content: desired.pgRootCert, mode: 0o644 });
@@ -32,4 +33,4 @@ export function planFilesStep({ facts, desired }: PlanInput): StepPlan {
   };
 }
 
-export const filesStep: PlannedStep = { id: 'files', title: 'Launcher and secrets file', plan: planFilesStep };
+export const filesStep = planned({ id: 'files', title: 'Launcher and secrets file', plan: planFilesStep });

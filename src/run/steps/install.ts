@@ -3,19 +3,20 @@ import { mlflowVersionToInstall, planArtifacts, planPackages, planPython, python
 import { downgradeSentence, installedRevisionsCommand, knowsRevision } from '../../plan/schema-revision.js';
 import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
-import { runAll, type PlannedStep, type PlanInput, type StepOutcome, type StepPlan } from './step.js';
+import type { Plan } from '../../action/action.js';
+import { planned, type PlanInput, type StepOutcome } from './step.js';
 
-export const packagesStep: PlannedStep = {
+export const packagesStep = planned({
   id: 'packages',
   title: 'System packages',
   plan: ({ facts, config }) => {
     const decision = planPackages(facts, config.upgrade);
     const commands = packageCommands({ cloudInit: facts.cloudInit, dpkgInterrupted: facts.dpkgInterrupted, fullUpgrade: decision.fullUpgrade });
-    return { ...decision, actions: decision.change ? runAll(commands) : [] };
+    return { ...decision, actions: decision.change ? commands : [] };
   },
-};
+});
 
-type PythonPlan = StepPlan & { recreate: boolean };
+type PythonPlan = Plan & { recreate: boolean };
 
 function planPythonStep({ facts, desired }: PlanInput): PythonPlan {
   // A fresh package step may have installed python3 just now: the probe's venv facts still hold.
@@ -27,7 +28,7 @@ function planPythonStep({ facts, desired }: PlanInput): PythonPlan {
     mlflowVersion: mlflowVersionToInstall(facts, desired, decision.recreate),
     ...(desired.pip ? { extras: desired.pip.extras, packages: desired.pip.packages } : {}),
   });
-  return { ...decision, actions: runAll(commands) };
+  return { ...decision, actions: commands };
 }
 
 /** After the install: which MLflow pip left, and whether the server must restart on it. */
@@ -59,14 +60,14 @@ async function refuseUnknownSchema(run: HostRun, version: string): Promise<void>
     // Quietly (not a line per revision). A listing that fails decides nothing: the server's start would tell.
     const list = installedRevisionsCommand(desired.layout.venv);
     run.log.write(`$ ${list.label}`);
-    const res = await run.conn.exec(list.command, { timeoutSec: list.timeoutSec });
+    const res = await run.read(list);
     known = res.code !== 0 || res.stdout.split('\n').includes(revision);
   }
   if (known) return;
   const previous = facts.mlflowImportable && facts.mlflowVersion !== version ? facts.mlflowVersion : undefined;
   if (previous) {
     const extras = desired.pip ? { extras: desired.pip.extras, packages: desired.pip.packages } : {};
-    await run.perform(runAll(pythonCommands(desired.layout, { recreate: false, upgrade: false, mlflowVersion: previous, ...extras })));
+    await run.perform(pythonCommands(desired.layout, { recreate: false, upgrade: false, mlflowVersion: previous, ...extras }));
   }
   const { db } = run.config;
   throw new StepError(
@@ -81,7 +82,7 @@ async function refuseUnknownSchema(run: HostRun, version: string): Promise<void>
   );
 }
 
-export const pythonStep: PlannedStep<PythonPlan> = {
+export const pythonStep = planned<PythonPlan>({
   id: 'python',
   title: 'MLflow in a virtual environment',
   plan: planPythonStep,
@@ -90,14 +91,14 @@ export const pythonStep: PlannedStep<PythonPlan> = {
     if (pythonRestartExpected(run.need(run.facts), run.need(run.desired), plan.recreate)) run.notes.restartNeeded = true;
   },
   apply: installPython,
-};
+});
 
-export const artifactsStep: PlannedStep = {
+export const artifactsStep = planned({
   id: 'artifacts',
   title: 'Artifacts folder',
   plan: ({ facts, desired }) => {
     const decision = planArtifacts(facts, desired);
     if (!decision.change) return { ...decision, actions: [] };
-    return { ...decision, actions: runAll([artifactsCommand(desired.layout.artifactsDir, desired.user)]), applied: `${decision.reason}; created` };
+    return { ...decision, actions: [artifactsCommand(desired.layout.artifactsDir, desired.user)], applied: `${decision.reason}; created` };
   },
-};
+});

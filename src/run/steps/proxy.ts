@@ -1,5 +1,5 @@
-import { caddyJournalCommand } from '../../plan/proxy-commands.js';
-import { planProxy, type ProxyDecision } from '../../plan/proxy-plan.js';
+import { caddyActiveCommand, caddyJournalCommand } from '../../plan/proxy-commands.js';
+import { planProxy, type ProxyPlan } from '../../plan/proxy-plan.js';
 import { CADDY_UNIT } from '../../render/caddyfile.js';
 import { httpFailureDetail } from '../../checks/http.js';
 import { StepError } from '../../util/errors.js';
@@ -8,12 +8,10 @@ import type { HostRun } from '../host-run.js';
 import { issuerOf, storedCertificateIssuer } from '../../checks/caddy.js';
 import { isUntrustedChain, UNTRUSTED_ANSWERS, untrustedSentence } from '../../verdicts/certificate-wait.js';
 import { tlsCheckFor } from '../tls-trust.js';
-import type { PlannedStep, PlanInput, StepOutcome, StepPlan } from './step.js';
+import { planned, type PlanInput, type StepOutcome } from './step.js';
 
 /** How long Caddy may take to get (or make) the certificate and serve it; Let's Encrypt usually takes seconds. */
 export const CERTIFICATE_WAIT_SEC = 120;
-
-type ProxyPlan = StepPlan & Pick<ProxyDecision, 'awaitCertificate'>;
 
 function plan({ facts, desired }: PlanInput): ProxyPlan {
   return planProxy(facts, desired.proxy, desired.layout.home);
@@ -66,14 +64,14 @@ async function waitForCertificate(run: HostRun): Promise<number> {
     } else last = "Caddy's internal CA is not ready";
     if (Date.now() - said >= 10000) {
       said = Date.now();
-      const active = await run.conn.exec(`systemctl is-active ${CADDY_UNIT}`, { timeoutSec: 15 });
+      const active = await run.read(caddyActiveCommand());
       if (active.stdout.trim() === 'failed' || active.stdout.trim() === 'inactive') break;
       run.say(`waiting for Caddy's certificate for ${name} (${Math.round((Date.now() - started) / 1000)} s: ${last})`);
     }
     await new Promise((r) => setTimeout(r, 500));
   }
   const tail = caddyJournalCommand();
-  const journal = (await run.conn.exec(tail.command, { timeoutSec: tail.timeoutSec }).catch(() => ({ stdout: '' }))).stdout;
+  const journal = (await run.read(tail).catch(() => ({ stdout: '' }))).stdout;
   for (const line of journal.split('\n').filter(Boolean)) run.say(`caddy: ${line}`);
   const where = proxy.mode === 'acme' ? ` from ${proxy.directory ?? "Let's Encrypt"}` : '';
   const cause =
@@ -92,9 +90,9 @@ async function untrustedError(run: HostRun, code: string): Promise<StepError> {
   const proxy = run.need(run.desired).proxy!;
   const name = proxy.names[0]!;
   const own = proxy.files.find((f) => f.role === 'cert')?.content;
-  const issuer = typeof own === 'string' ? issuerOf(own) : await storedCertificateIssuer((command, options) => run.conn.exec(command, options), name);
+  const issuer = typeof own === 'string' ? issuerOf(own) : await storedCertificateIssuer((c) => run.read(c), name);
   const trustFile = run.config.tls?.trust?.source;
   return new StepError(untrustedSentence({ name, mode: proxy.mode, code, ...(issuer ? { issuer } : {}), ...(trustFile ? { trustFile } : {}) }));
 }
 
-export const proxyStep: PlannedStep<ProxyPlan> = { id: 'proxy', title: 'HTTPS proxy (Caddy)', plan, apply };
+export const proxyStep = planned<ProxyPlan>({ id: 'proxy', title: 'HTTPS proxy (Caddy)', plan, apply });

@@ -1,15 +1,13 @@
 import { httpFailureDetail } from '../../checks/http.js';
 import { backendUriWithoutPassword } from '../../render/backend-uri.js';
-import { dbUpgradeCommand, logTailCommand, serverAliveCommand, startServerCommand, stopServerCommand } from '../../plan/commands.js';
+import { dbUpgradeCommand, startServerCommand, stopServerCommand } from '../../plan/commands.js';
+import { SERVER_START_TIMEOUT_SEC, ServerNotAnswering, waitForHealth } from '../health-wait.js';
 import { isNewerVersion } from '../../plan/plan.js';
 import { planServer, restartUnanswered, type ServerAction, type ServerDecision } from '../../plan/server-plan.js';
 import { enableUnitCommand, installUnitCommand, removeUnitCommand, startUnitCommand, stopUnitCommand, unitUploadPath } from '../../plan/unit-commands.js';
 import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
-import type { CheckedStep, StepOutcome } from './step.js';
-
-/** How many seconds we wait for a freshly started server to answer /health. */
-export const SERVER_START_TIMEOUT_SEC = 120;
+import type { ProvisionCheckedStep, StepOutcome } from './step.js';
 
 /** How long a running server may take to answer /health before a rerun counts it as not answering. */
 const KEEP_HEALTH_TIMEOUT_MS = 10_000;
@@ -52,7 +50,7 @@ async function server(run: HostRun): Promise<StepOutcome> {
     const started = await startServer(run, plan);
     const offset = Number(/^log_offset=(\d+)$/m.exec(started)?.[1] ?? 0);
     try {
-      await waitForHealth(run, offset);
+      await waitForServer(run, offset);
     } catch (err) {
       // MLflow refuses to start on a schema older than its own (after an upgrade outside this run's view):
       // migrate once, start again.
@@ -170,42 +168,16 @@ async function waitForDatabaseCall(run: HostRun): Promise<void> {
   );
 }
 
-/** Until /health answers 200, bounded; a server that died is told at once, with its last log lines. */
-async function waitForHealth(run: HostRun, logOffset = 0): Promise<void> {
+/** Until /health answers; MLflow's refusal to start on an out-of-date schema is told apart. */
+async function waitForServer(run: HostRun, logOffset: number): Promise<void> {
   const desired = run.need(run.desired);
-  const conn = run.conn;
-  const deadline = Date.now() + SERVER_START_TIMEOUT_SEC * 1000;
-  const started = Date.now();
-  let lastError = '';
-  let tries = 0;
-  let aliveChecked = started - 3500; // first asked after 1.5 s: a server that dies at start is told at once
-  while (Date.now() < deadline) {
-    run.stopIfGone('the server to answer /health');
-    tries += 1;
-    try {
-      const res = await conn.http(desired.port, { path: '/health', timeoutMs: 5000 });
-      if (res.status === 200) return;
-      lastError = `HTTP ${res.status}`;
-    } catch (err) {
-      lastError = httpFailureDetail(err);
-    }
-    if (Date.now() - aliveChecked >= 5000) {
-      aliveChecked = Date.now();
-      const alive = await conn.exec(serverAliveCommand(desired.layout).command, { timeoutSec: 15 });
-      if (alive.code !== 0) break;
-      run.say(`waiting for the server to answer /health (${Math.round((Date.now() - started) / 1000)} s)`);
-    }
-    // A server usually answers within a second or two: ask often at first, then once a second.
-    await new Promise((r) => setTimeout(r, tries <= 20 ? 250 : 1000));
+  try {
+    await waitForHealth(run, { port: desired.port, layout: desired.layout, logOffset });
+  } catch (err) {
+    const outdated = err instanceof ServerNotAnswering ? /Detected out-of-date database schema \(([^)]*)\)/.exec(err.logTail) : null;
+    if (outdated) throw new SchemaOutOfDate(outdated[1]!);
+    throw err;
   }
-  const tailCmd = logTailCommand(desired.layout, 20, logOffset);
-  const tail = (await conn.exec(tailCmd.command, { timeoutSec: tailCmd.timeoutSec }).catch(() => ({ stdout: '' }))).stdout;
-  for (const line of tail.split('\n').filter(Boolean)) run.say(`log: ${line}`);
-  const outdated = /Detected out-of-date database schema \(([^)]*)\)/.exec(tail);
-  if (outdated) throw new SchemaOutOfDate(outdated[1]!);
-  throw new StepError(
-    `The MLflow server did not answer /health on ${run.target.address}:${desired.port} (${lastError || 'no answer'}); its last log lines are above and in ${desired.layout.log}.`,
-  );
 }
 
-export const serverStep: CheckedStep = { id: 'server', title: 'MLflow server', run: server };
+export const serverStep: ProvisionCheckedStep = { id: 'server', title: 'MLflow server', run: server };

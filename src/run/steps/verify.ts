@@ -4,7 +4,7 @@ import { tlsCheckFor } from '../tls-trust.js';
 import { StepError } from '../../util/errors.js';
 import { FOREIGN_HOST, judgeVerify, type Answer, type VerifyAnswers } from '../../verdicts/verify.js';
 import type { HostRun } from '../host-run.js';
-import type { CheckedStep, StepOutcome } from './step.js';
+import type { ProvisionCheckedStep, StepOutcome } from './step.js';
 import { urlHost } from '../../util/url-host.js';
 
 /** How long the verify step's artifact PUT to Azure Blob may take before it counts as unreachable. */
@@ -174,4 +174,4 @@ async function verify(run: HostRun): Promise<StepOutcome> {
   return { changed: false, summary: verdict.summary };
 }
 
-export const verifyStep: CheckedStep = { id: 'verify', title: 'Health check', liveOnly: true, run: verify };
+export const verifyStep: ProvisionCheckedStep = { id: 'verify', title: 'Health check', liveOnly: true, run: verify };
