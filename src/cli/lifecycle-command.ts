@@ -44,10 +44,10 @@ function vmLine(host: string, line: string, several: boolean): string {
   return `${several ? `${host} | ` : ''}${showUntrusted(line)}`;
 }
 
-function text(r: LifecycleResult, several: boolean): string {
+function text(r: LifecycleResult, several: boolean, dryRun: boolean): string {
   const v = showUntrusted;
   if (r.status !== 'ok') return `${kleur.red('✖')} ${r.host}: ${v(r.error ?? '')}`;
-  const lines = [`${kleur.green('✔')} ${r.host}: ${r.command} ${r.changed ? 'changed' : 'unchanged'} (${v(r.summary)})`];
+  const lines = [`${kleur.green('✔')} ${r.host}: ${r.command} ${r.changed ? (dryRun ? 'would change' : 'changed') : 'unchanged'} (${v(r.summary)})`];
   if (r.removed?.length) lines.push(`  removed: ${v(r.removed.join(', '))}`);
   if (r.kept?.length) lines.push(`  kept:    ${v(r.kept.join('; '))}`);
   for (const l of r.lines ?? []) lines.push(vmLine(r.host, l, several));
@@ -88,8 +88,9 @@ export async function lifecycleCommand(command: LifecycleCommandName, argv: Reco
   const onFollowLine = (host: string, line: string) => process.stdout.write(`${vmLine(host, line, several)}\n`);
   const { results, interrupted } = await runCommand(commandOnHosts(config, { onFollowLine }), config, (results, interrupted) => {
     if (config.output.json) for (const r of results) process.stdout.write(`${json(r)}\n`);
-    else if (config.follow) for (const r of results.filter((x) => x.status !== 'ok' && !interrupted)) process.stdout.write(`${text(r, several)}\n`);
-    else process.stdout.write(`${results.map((r) => text(r, several)).join('\n')}\n`);
+    else if (config.follow)
+      for (const r of results.filter((x) => x.status !== 'ok' && !interrupted)) process.stdout.write(`${text(r, several, config.dryRun)}\n`);
+    else process.stdout.write(`${results.map((r) => text(r, several, config.dryRun)).join('\n')}\n`);
   });
   if (interrupted) return EXIT.interrupted;
   return results.every((r) => r.status === 'ok') ? EXIT.ok : EXIT.failed;

@@ -39,12 +39,18 @@ export function planStop(facts: Facts, layout: RemoteLayout): Plan {
       { kind: 'unit-stop', label: `systemctl stop ${UNIT_NAME}`, command: `sudo -n systemctl stop ${UNIT_NAME}`, timeoutSec: 90 },
     ];
     if (stray.length > 0) commands.push(stopServerCommand(layout, stray, { keepRecord: true }));
-    return { change: true, reason: `stopped ${UNIT_NAME}; it starts again at boot (provision start, or a provision rerun, starts it now)`, actions: commands };
+    return {
+      change: true,
+      reason: `${UNIT_NAME} is ${active ?? 'running'}`,
+      applied: `stopped ${UNIT_NAME}; it starts again at boot (provision start, or a provision rerun, starts it now)`,
+      actions: commands,
+    };
   }
   if (!facts.server.running && stray.length === 0) return { change: false, reason: 'not running', actions: [] };
   return {
     change: true,
-    reason: `stopped${facts.server.pid ? ` pid ${facts.server.pid}` : ''}; provision start (or a provision rerun) starts it again`,
+    reason: facts.server.running ? `the server runs as pid ${facts.server.pid}` : 'processes of an earlier server hold the port',
+    applied: `stopped${facts.server.pid ? ` pid ${facts.server.pid}` : ''}; provision start (or a provision rerun) starts it again`,
     actions: [stopServerCommand(layout, stray, { keepRecord: true })],
   };
 }

@@ -6,7 +6,7 @@ import { artifactsOnRemove, judgePurge, parsePurgeCheck, purgeCheckCommand, type
 import { launcherFlag } from '../plan/probe/status.js';
 import { readSecretsFile, remoteLayout, type RemoteLayout } from '../render/server-files.js';
 import { UNIT_NAME } from '../render/systemd-unit.js';
-import { errorMessage, StepError } from '../util/errors.js';
+import { errorMessage, Interrupted, StepError } from '../util/errors.js';
 import { shq } from '../util/shell-quote.js';
 import type { HostCommand } from './executor.js';
 import { waitForHealth } from './health-wait.js';
@@ -126,10 +126,14 @@ async function logs(s: LifecycleSession): Promise<StepOutcome> {
 async function follow(s: LifecycleSession): Promise<StepOutcome> {
   for (const l of s.lines ?? []) s.onFollowLine(s.target.label, l);
   const log = shq(s.vm.layout.log);
-  await s.read({ kind: 'log-follow', label: `tail -F ${s.vm.layout.log}`, command: `tail -n 0 -F ${log}`, timeoutSec: 7 * 24 * 3600 }, (l) =>
-    s.onFollowLine(s.target.label, s.masker.mask(l)),
-  );
-  return { changed: false, summary: 'the log ended' };
+  const tail = { kind: 'log-follow', label: `tail -F ${s.vm.layout.log}`, command: `tail -n 0 -F ${log}`, timeoutSec: 7 * 24 * 3600 } as const;
+  // Ctrl-C is how a follow ends: not a failure.
+  await s
+    .read(tail, (l) => s.onFollowLine(s.target.label, s.masker.mask(l)))
+    .catch((err: unknown) => {
+      if (!(err instanceof Interrupted)) throw err;
+    });
+  return { changed: false, summary: s.interrupted ? 'followed until interrupted' : 'the log ended' };
 }
 
 /** Starts the server with the fingerprint of the files on the VM, then the one wait for /health. */

@@ -162,15 +162,21 @@ export class FakeVm implements HostConnection {
   /** The launcher, secrets and auth files base64-encoded, as the fingerprint read prints them. */
   private serverFiles(): string {
     const b64 = (text: string) => Buffer.from(text).toString('base64');
-    const launcher = this.options.launcher?.join('\n') ?? this.uploads.get('/home/azureuser/start-mlflow-server.sh')?.content;
-    const secrets = this.options.secrets?.join('\n') ?? this.uploads.get('/home/azureuser/.mlflow-server.env')?.content;
-    return [launcher !== undefined ? `launcher=${b64(launcher)}` : '', secrets !== undefined ? `secrets=${b64(secrets)}` : ''].filter(Boolean).join('\n');
+    const text = (lines: string[] | undefined) => (lines === undefined ? undefined : `${lines.join('\n')}\n`);
+    const launcher = text(this.options.launcher) ?? this.uploads.get('/home/azureuser/start-mlflow-server.sh')?.content;
+    const secrets = text(this.options.secrets) ?? this.uploads.get('/home/azureuser/.mlflow-server.env')?.content;
+    // The PID file keeps the fingerprint's salt (also after a stop): the probe's record of it.
+    const salt = /^server_fingerprint_salt=(.*)$/m.exec(this.options.probe)?.[1];
+    return [launcher !== undefined ? `launcher=${b64(launcher)}` : '', secrets !== undefined ? `secrets=${b64(secrets)}` : '', salt ? `salt=${salt}` : '']
+      .filter(Boolean)
+      .join('\n');
   }
 
   /** `logs --follow`: two new lines, then it runs until the connection closes (Ctrl-C). */
   private follow(options: ExecOptions): Promise<ExecResult> {
     options.onLine?.('a new line', 'stdout');
     options.onLine?.('another new line', 'stdout');
+    if (this.isClosed) return Promise.resolve({ code: 143, signal: 'TERM', stdout: '', stderr: '' });
     return new Promise((resolve) => this.hanging.add(resolve));
   }
 

@@ -48,7 +48,8 @@ test('stop: a running server stops and keeps its record; a stopped one is unchan
     commandsOf(unit.actions).map((c) => c.command),
     ['sudo -n systemctl stop mlflow-server.service'],
   );
-  assert.match(unit.reason, /starts again at boot/);
+  assert.match(unit.applied!, /starts again at boot/);
+  assert.equal(unit.reason, 'mlflow-server.service is active', 'what --dry-run says');
   assert.equal(planStop(underSystemd('inactive'), layout).change, false);
 });
 
