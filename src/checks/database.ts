@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
 import { AZURE_PG_ROOTS, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
-import type { Remote } from '../ssh/connection.js';
+import type { Forwarder } from '../ssh/connection.js';
 import { socketShim } from '../ssh/socket-shim.js';
 import { StepError } from '../util/errors.js';
 import { maskSecrets } from '../util/secret.js';
@@ -219,7 +219,7 @@ type Attempt =
 /** One connection through a new forward, with TLS or without, and the check's query. */
 async function attempt(
   pgModule: typeof pg,
-  remote: Remote,
+  remote: Forwarder,
   db: DatabaseSettings,
   transport: Transport,
   timeoutMs: number,
@@ -305,7 +305,7 @@ async function schemaRevision(client: pg.Client): Promise<string | undefined> {
  * for the retry, exactly when libpq would retry (see fallbackTransport).
  */
 export async function checkDatabase(
-  remote: Remote,
+  remote: Forwarder,
   db: DatabaseSettings,
   timeoutMs = 10000,
   missing?: string,
@@ -335,7 +335,7 @@ export class DatabaseMissing extends StepError {}
  * CREATE DATABASE `name` (owned by the login role), through the VM as the check connects: on `via`, a database
  * that exists, with the login role that the check found may create databases.
  */
-export async function createDatabase(remote: Remote, via: DatabaseSettings, name: string, timeoutMs = 30000): Promise<void> {
+export async function createDatabase(remote: Forwarder, via: DatabaseSettings, name: string, timeoutMs = 30000): Promise<void> {
   await checkDatabase(remote, via, timeoutMs, undefined, async (client) => {
     // Another host of the batch may create it at the same moment: "already exists" (42P04) is what we want.
     await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`).catch((err: { code?: string }) => {

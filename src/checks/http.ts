@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
-import type { Remote } from '../ssh/connection.js';
+import type { Forwarder } from '../ssh/connection.js';
 import { socketShim } from '../ssh/socket-shim.js';
 import { ConnectionDropped, Interrupted, StepError } from '../util/errors.js';
 
@@ -150,7 +150,7 @@ export function httpFailureDetail(err: unknown): string {
 const TLS_FAILURE = /CERT|SELF_SIGNED|ERR_TLS|UNABLE_TO|HOSTNAME|EPROTO|ERR_SSL/;
 
 /** An HTTP request to 127.0.0.1:port as seen from the VM, through a port-forward on the SSH connection. */
-export async function httpOnVm(remote: Remote, port: number, req: HttpRequest): Promise<HttpResponse> {
+export async function httpOnVm(remote: Forwarder, port: number, req: HttpRequest): Promise<HttpResponse> {
   try {
     const channel = socketShim(await remote.forward('127.0.0.1', port, req.timeoutMs ?? 10000));
     try {

@@ -4,14 +4,9 @@ import type { Secret } from '../util/secret.js';
 import { DEFAULT_MLFLOW_VERSION } from '../config/mlflow-version.js';
 import type { Facts } from './facts.js';
 import type { Desired } from './desired.js';
+import type { Decision } from '../action/action.js';
 
 export type { Desired } from './desired.js';
-
-export interface Decision {
-  change: boolean;
-  /** Why it changes, or why nothing needs doing. */
-  reason: string;
-}
 
 export const SUPPORTED_OS: Array<{ id: string; version: string; name: string }> = [
   { id: 'ubuntu', version: '22.04', name: 'Ubuntu 22.04' },

@@ -2,7 +2,9 @@ import type { Supervisor } from '../config/validate.js';
 import { sha256 } from '../render/server-files.js';
 import type { Desired } from './desired.js';
 import type { Facts, Listener } from './facts.js';
-import type { Decision } from './plan.js';
+import type { Action, Decision } from '../action/action.js';
+import { startServerCommand, stopServerCommand } from './commands.js';
+import { installUnitCommand, removeUnitCommand, startUnitCommand, stopUnitCommand, unitUploadPath } from './unit-commands.js';
 
 export type ServerAction = 'keep' | 'start' | 'restart';
 
@@ -134,4 +136,30 @@ function planUnit(facts: Facts, desired: Desired): ServerDecision {
 export function supervisorProblem(facts: Facts, desired: Desired, address: string): string | undefined {
   if (desired.supervisor !== 'systemd' || facts.supervisor.systemd) return undefined;
   return `--supervisor systemd needs systemd as the init system of ${address}, which this VM does not run (no /run/systemd/system): use --supervisor nohup there.`;
+}
+
+/**
+ * Stopping whatever runs the server now: the unit (stopped, or under --supervisor nohup disabled and removed),
+ * a server under nohup, and earlier servers of ours holding the port.
+ */
+export function serverStopActions(facts: Facts, desired: Desired, plan: ServerDecision): Action[] {
+  const unitExists = facts.supervisor.unit?.sha256 !== undefined;
+  const unit =
+    plan.switchFrom === 'systemd'
+      ? [removeUnitCommand(desired.layout)]
+      : desired.supervisor === 'systemd' && unitExists
+        ? [stopUnitCommand(desired.layout)]
+        : [];
+  return [...unit, stopServerCommand(desired.layout, plan.stopGroups)];
+}
+
+/** Starting the server under the supervisor asked for (the unit written first when it differs); the last action starts it. */
+export function serverStartActions(desired: Desired, plan: ServerDecision): Action[] {
+  const { layout, fingerprint, fingerprintSalt } = desired;
+  if (desired.supervisor === 'nohup') return [startServerCommand(layout, fingerprint, fingerprintSalt)];
+  const unit: Action[] =
+    plan.writeUnit && desired.unit !== undefined
+      ? [{ kind: 'upload', path: unitUploadPath(layout), content: desired.unit, mode: 0o644 }, installUnitCommand(layout)]
+      : [];
+  return [...unit, startUnitCommand(layout, fingerprint, fingerprintSalt)];
 }

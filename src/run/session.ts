@@ -91,16 +91,19 @@ export class HostSession {
     return this.mark(step.id, { changed: true, summary: plan.applied ?? plan.reason });
   }
 
-  async perform(actions: Action[]): Promise<void> {
+  /** Runs the actions in order; the last command's output comes back. */
+  async perform(actions: Action[]): Promise<string> {
+    let output = '';
     for (const a of actions) {
       if (!isUpload(a)) {
-        await this.run(a);
+        output = await this.run(a);
         continue;
       }
       if (this.interrupted) throw new Interrupted(`Interrupted before ${a.path} was uploaded.`);
       await this.conn.writeFileAtomic(a.path, a.content, a.mode);
       this.say(`uploaded ${a.path} (0${a.mode.toString(8)})`);
     }
+    return output;
   }
 
   /** Runs one remote command, streaming its lines; a failure becomes one sentence naming the command. */

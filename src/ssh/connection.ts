@@ -10,6 +10,9 @@ import type { ConnectOptions, ExecOptions, ExecResult } from './types.js';
 /** How long one SFTP request may go unanswered (a write of 32 KiB, a rename) before the upload fails. */
 export const SFTP_REQUEST_TIMEOUT_MS = 30_000;
 
+/** What the network checks need of a connection: a channel the VM opens to host:port, and whom it reaches. */
+export type Forwarder = Pick<Remote, 'forward' | 'target'>;
+
 /**
  * One SSH connection to one VM. Every exec, SFTP upload and port-forward rides on it.
  */

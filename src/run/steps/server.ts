@@ -1,10 +1,10 @@
 import { httpFailureDetail } from '../../checks/http.js';
 import { backendUriWithoutPassword } from '../../render/backend-uri.js';
-import { dbUpgradeCommand, startServerCommand, stopServerCommand } from '../../plan/commands.js';
+import { dbUpgradeCommand } from '../../plan/commands.js';
 import { SERVER_START_TIMEOUT_SEC, ServerNotAnswering, waitForHealth } from '../health-wait.js';
 import { isNewerVersion } from '../../plan/plan.js';
-import { planServer, restartUnanswered, type ServerAction, type ServerDecision } from '../../plan/server-plan.js';
-import { enableUnitCommand, installUnitCommand, removeUnitCommand, startUnitCommand, stopUnitCommand, unitUploadPath } from '../../plan/unit-commands.js';
+import { planServer, restartUnanswered, serverStartActions, serverStopActions, type ServerAction, type ServerDecision } from '../../plan/server-plan.js';
+import { enableUnitCommand } from '../../plan/unit-commands.js';
 import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
 import type { ProvisionCheckedStep, StepOutcome } from './step.js';
@@ -92,27 +92,13 @@ async function keepOnlyIfAnswering(run: HostRun, plan: ServerDecision): Promise<
   return restartUnanswered(plan, run.need(run.facts).server.pid, why);
 }
 
-/**
- * Stops whatever runs the server now: the unit (stopped, or under --supervisor nohup disabled and removed), a
- * server under nohup, and earlier servers of ours holding the port.
- */
 async function stopServer(run: HostRun, plan: ServerDecision): Promise<void> {
-  const desired = run.need(run.desired);
-  const unitExists = run.need(run.facts).supervisor.unit?.sha256 !== undefined;
-  if (plan.switchFrom === 'systemd') await run.run(removeUnitCommand(desired.layout));
-  else if (desired.supervisor === 'systemd' && unitExists) await run.run(stopUnitCommand(desired.layout));
-  await run.run(stopServerCommand(desired.layout, plan.stopGroups));
+  await run.perform(serverStopActions(run.need(run.facts), run.need(run.desired), plan));
 }
 
-/** Starts the server under the supervisor asked for; the command's output ends with "started pid N...". */
-async function startServer(run: HostRun, plan: ServerDecision): Promise<string> {
-  const desired = run.need(run.desired);
-  if (desired.supervisor === 'nohup') return run.run(startServerCommand(desired.layout, desired.fingerprint, desired.fingerprintSalt));
-  if (plan.writeUnit && desired.unit !== undefined) {
-    await run.perform([{ kind: 'upload', path: unitUploadPath(desired.layout), content: desired.unit, mode: 0o644 }]);
-    await run.run(installUnitCommand(desired.layout));
-  }
-  return run.run(startUnitCommand(desired.layout, desired.fingerprint, desired.fingerprintSalt));
+/** Starts the server; the start command's output ends with "started pid N...". */
+function startServer(run: HostRun, plan: ServerDecision): Promise<string> {
+  return run.perform(serverStartActions(run.need(run.desired), plan));
 }
 
 /**
