@@ -2,10 +2,8 @@
 import { readFileSync } from 'node:fs';
 import dotenv from 'dotenv';
 import kleur from 'kleur';
-import { buildConfig, type ProvisionConfig } from '../config/config.js';
-import { checkIdentityFiles } from '../config/keys.js';
-import { askPassphrase, completeSettings } from '../config/prompt.js';
-import { readSettings } from '../config/settings.js';
+import type { ProvisionConfig } from '../config/config.js';
+import { resolveCommandConfig } from '../config/resolve.js';
 import { shown } from '../config/validate.js';
 import type { HostResult } from '../run/host-run.js';
 import { runHosts, type RunHandle } from '../run/tasks.js';
@@ -13,7 +11,6 @@ import { errorMessage, EXIT, StepError, UsageError } from '../util/errors.js';
 import { maskSecrets, maskStreams } from '../util/secret.js';
 import { showUntrustedLines } from '../util/visible-text.js';
 import { fastParse } from './fast-parse.js';
-import { canPrompt, statusConfigFrom } from './status-config.js';
 import { LIFECYCLE_COMMANDS, lifecycleOptions, STATUS_OPTIONS, type LifecycleCommandName } from '../config/options.js';
 import { jsonResult, nextSteps, summaryTable } from './render-results.js';
 
@@ -61,25 +58,6 @@ function fail(message: string): void {
   process.stderr.write(`${kleur.red('provision:')} ${maskSecrets(message)}\n`);
 }
 
-async function resolveConfig(argv: Record<string, unknown>): Promise<ProvisionConfig> {
-  const settings = readSettings(argv, process.env);
-  const interactive = canPrompt(argv);
-  const { password, passphrase, more } = await completeSettings(settings, process.env, { interactive });
-  let config = buildConfig(settings, password, passphrase, undefined, more);
-  const keys = checkIdentityFiles(config.targets, config.ssh.passphrase);
-  if (!keys.ok) {
-    if (!interactive) {
-      throw new UsageError(
-        `${keys.file} is encrypted and no passphrase is available: set PROVISION_SSH_PASSPHRASE, load the key into ssh-agent, or run in a terminal to be asked.`,
-      );
-    }
-    const asked = await askPassphrase(keys.file);
-    config = buildConfig(settings, password, asked, undefined, more);
-    checkIdentityFiles(config.targets, asked);
-  }
-  return config;
-}
-
 function report(config: ProvisionConfig, results: HostResult[]): void {
   if (config.output.json) {
     for (const r of results) process.stdout.write(`${jsonResult(r)}\n`);
@@ -113,7 +91,7 @@ function report(config: ProvisionConfig, results: HostResult[]): void {
  * settings (each VM's own secrets file says which database its server uses). Exit 0 only if all are healthy.
  */
 async function statusCommand(argv: Record<string, unknown>): Promise<number> {
-  const config = await statusConfigFrom(readSettings(argv, process.env), argv);
+  const config = await resolveCommandConfig('status', argv, process.env);
   for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
   const { runStatus } = await import('../run/status.js');
   const { statusJson, statusText } = await import('./render-status.js');
@@ -225,7 +203,7 @@ async function main(): Promise<number> {
       const { lifecycleCommand } = await import('./lifecycle-command.js');
       return await lifecycleCommand(command as LifecycleCommandName, argv);
     }
-    config = await resolveConfig(argv);
+    config = await resolveCommandConfig('provision', argv, process.env);
 
     current.config = config;
     const onSignal = () => {

@@ -140,7 +140,7 @@ export class HostRun {
     this.log.write(`$ ${c.label}`);
     if (this.config.output.verbose) this.emitLine(`$ ${c.label}`);
     const stop = new AbortController();
-    const watch = c.stall ? new StallWatch(stallSeconds(c.stall.seconds), () => stop.abort()) : undefined;
+    const watch = c.stall ? new StallWatch(stallSeconds(c.stall.seconds, this.config.aptStallSeconds), () => stop.abort()) : undefined;
     const res = await conn
       .exec(c.command, {
         timeoutSec: c.timeoutSec,

@@ -1,4 +1,4 @@
-import type { HostTarget, StatusConfig } from '../config/config.js';
+import type { HostTarget, LifecycleConfig } from '../config/config.js';
 import { httpFailureDetail, httpOnVm } from '../checks/http.js';
 import { journalTailCommand, logTailCommand, startServerCommand, type RemoteCommand } from '../plan/commands.js';
 import { parseFacts, type Facts } from '../plan/facts.js';
@@ -13,15 +13,6 @@ import { hostMasker, Secret, type Masker } from '../util/secret.js';
 import { shq } from '../util/shell-quote.js';
 import { UNIT_NAME } from '../render/systemd-unit.js';
 import { buildStatusScript, parseStatusExtras } from './status.js';
-
-/** `provision logs|stop|start|restart|remove`: which VMs, how to reach them, and what the command takes. */
-export interface LifecycleConfig extends StatusConfig {
-  command: LifecycleCommand;
-  lines: number;
-  follow: boolean;
-  purgeArtifacts: boolean;
-  dryRun: boolean;
-}
 
 /** What one command did on one VM. */
 export interface LifecycleResult {
