@@ -33,7 +33,7 @@ type ReadFile = (path: string) => string;
 export interface BuildContext {
   /** How the files options name are read (--hosts-file, certificates); tests give their own. */
   readFile?: ReadFile;
-  /** Whether a question may be asked (resolve.ts's canPrompt): --purge-artifacts asks for its confirmation. */
+  /** Whether a question may be asked (prompt.ts's canPrompt): --purge-artifacts asks for its confirmation. */
   interactive?: boolean;
 }
 
