@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { OPTIONS, type OptionSpec } from '../config/options.js';
+import { flagsOf, PROVISION_OPTIONS, type OptionSpec } from '../config/options.js';
 
 /**
  * The common case without yargs: plain `--name value` / `--name=value` / `--flag` arguments, each known,
@@ -10,7 +10,8 @@ import { OPTIONS, type OptionSpec } from '../config/options.js';
  * text typed, as yargs returns them: src/config/settings.ts checks and converts both.
  * test/unit/fast-parse.test.ts checks the result against yargs for the inputs this accepts.
  */
-export function fastParse(args: string[], table: OptionSpec[] = OPTIONS): Record<string, unknown> | undefined {
+export function fastParse(args: string[], commandOptions: readonly OptionSpec[] = PROVISION_OPTIONS): Record<string, unknown> | undefined {
+  const table = flagsOf(commandOptions);
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
   for (const o of table) options[o.name] = { type: o.type === 'boolean' ? 'boolean' : 'string', ...(o.array ? { multiple: true } : {}) };
   const parse = () => parseArgs({ args, options, strict: true, allowPositionals: false, tokens: true });

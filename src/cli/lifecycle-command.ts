@@ -1,32 +1,16 @@
 import kleur from 'kleur';
-import { lifecycleOptions, type LifecycleCommandName } from '../config/options.js';
-import { getBool, readSettings, type Settings } from '../config/settings.js';
-import { requireNumber } from '../config/validate.js';
-import type { LifecycleConfig, LifecycleResult } from '../run/lifecycle.js';
+import type { LifecycleConfig } from '../config/config.js';
+import type { LifecycleCommandName } from '../config/options.js';
+import { resolveCommandConfig } from '../config/resolve.js';
+import type { LifecycleResult } from '../run/lifecycle.js';
 import { EXIT, UsageError } from '../util/errors.js';
 import { safeJson, showUntrusted } from '../util/visible-text.js';
-import { canPrompt, statusConfigFrom } from './status-config.js';
 import { runCommand } from './run-command.js';
 
-async function lifecycleConfig(command: LifecycleCommandName, settings: Settings, argv: Record<string, unknown>): Promise<LifecycleConfig> {
-  const base = await statusConfigFrom(settings, argv);
-  const lines = settings.get('lines');
-  const config: LifecycleConfig = {
-    ...base,
-    command,
-    lines: lines === undefined ? 50 : requireNumber(lines.value, '--lines', { min: 1, max: 100000 }),
-    follow: getBool(settings, 'follow'),
-    purgeArtifacts: getBool(settings, 'purge-artifacts'),
-    dryRun: getBool(settings, 'dry-run'),
-  };
-  if (config.follow && config.output.json) throw new UsageError('--follow and --json exclude each other: --follow streams lines until Ctrl-C.');
-  return config;
-}
-
 /** --purge-artifacts deletes every run's files: a terminal asks, --yes confirms, anything else refuses. */
-async function confirmPurge(config: LifecycleConfig, argv: Record<string, unknown>): Promise<void> {
-  if (!config.purgeArtifacts || config.dryRun || argv.yes === true || process.env.PROVISION_YES === 'true') return;
-  if (!canPrompt(argv)) {
+async function confirmPurge(config: LifecycleConfig): Promise<void> {
+  if (!config.purgeArtifacts || config.dryRun || config.yes) return;
+  if (!config.interactive) {
     throw new UsageError(
       "--purge-artifacts deletes the artifacts folder (every run's files) on the VM: add --yes to confirm, or run it in a terminal to be asked.",
     );
@@ -79,9 +63,8 @@ function json(r: LifecycleResult): string {
  * (for `logs --follow` the way to end it).
  */
 export async function lifecycleCommand(command: LifecycleCommandName, argv: Record<string, unknown>): Promise<number> {
-  const settings = readSettings(argv, process.env, lifecycleOptions(command));
-  const config = await lifecycleConfig(command, settings, argv);
-  await confirmPurge(config, argv);
+  const config = await resolveCommandConfig(command, argv, process.env);
+  await confirmPurge(config);
   for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
   const { lifecycleCommand: commandOnHosts } = await import('../run/lifecycle.js');
   const several = config.targets.length > 1;

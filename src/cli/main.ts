@@ -2,10 +2,8 @@
 import { readFileSync } from 'node:fs';
 import dotenv from 'dotenv';
 import kleur from 'kleur';
-import { buildConfig, type ProvisionConfig } from '../config/config.js';
-import { checkIdentityFiles } from '../config/keys.js';
-import { askPassphrase, completeSettings } from '../config/prompt.js';
-import { readSettings } from '../config/settings.js';
+import type { ProvisionConfig } from '../config/config.js';
+import { resolveCommandConfig } from '../config/resolve.js';
 import { shown } from '../config/validate.js';
 import type { HostResult } from '../run/host-run.js';
 import { provisionCommand } from '../run/tasks.js';
@@ -13,7 +11,6 @@ import { errorMessage, EXIT, UsageError } from '../util/errors.js';
 import { maskSecrets, maskStreams } from '../util/secret.js';
 import { showUntrustedLines } from '../util/visible-text.js';
 import { fastParse } from './fast-parse.js';
-import { canPrompt, statusConfigFrom } from './status-config.js';
 import { LIFECYCLE_COMMANDS, lifecycleOptions, STATUS_OPTIONS, type LifecycleCommandName } from '../config/options.js';
 import { jsonResult, nextSteps, summaryTable } from './render-results.js';
 import { current, fail, reportAbnormalEnd, runCommand } from './run-command.js';
@@ -58,25 +55,6 @@ function loadEnvFile(args: string[]): string | undefined {
   return `Cannot read the env file ${shown(path)} (${why}): ${named ? `check ${named}` : 'make it readable, or name another file with --env-file'}.`;
 }
 
-async function resolveConfig(argv: Record<string, unknown>): Promise<ProvisionConfig> {
-  const settings = readSettings(argv, process.env);
-  const interactive = canPrompt(argv);
-  const { password, passphrase, more } = await completeSettings(settings, process.env, { interactive });
-  let config = buildConfig(settings, password, passphrase, undefined, more);
-  const keys = checkIdentityFiles(config.targets, config.ssh.passphrase);
-  if (!keys.ok) {
-    if (!interactive) {
-      throw new UsageError(
-        `${keys.file} is encrypted and no passphrase is available: set PROVISION_SSH_PASSPHRASE, load the key into ssh-agent, or run in a terminal to be asked.`,
-      );
-    }
-    const asked = await askPassphrase(keys.file);
-    config = buildConfig(settings, password, asked, undefined, more);
-    checkIdentityFiles(config.targets, asked);
-  }
-  return config;
-}
-
 function report(config: ProvisionConfig, results: HostResult[]): void {
   if (config.output.json) {
     for (const r of results) process.stdout.write(`${jsonResult(r)}\n`);
@@ -110,7 +88,7 @@ function report(config: ProvisionConfig, results: HostResult[]): void {
  * settings (each VM's own secrets file says which database its server uses). Exit 0 only if all are healthy.
  */
 async function statusCommand(argv: Record<string, unknown>): Promise<number> {
-  const config = await statusConfigFrom(readSettings(argv, process.env), argv);
+  const config = await resolveCommandConfig('status', argv, process.env);
   for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
   const { statusCommand: commandOnHosts } = await import('../run/status.js');
   const { statusJson, statusText } = await import('./render-status.js');
@@ -179,7 +157,7 @@ async function main(): Promise<number> {
       const { lifecycleCommand } = await import('./lifecycle-command.js');
       return await lifecycleCommand(command as LifecycleCommandName, argv);
     }
-    const config = await resolveConfig(argv);
+    const config = await resolveCommandConfig('provision', argv, process.env);
     for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
     const { results, interrupted } = await runCommand(provisionCommand(config), config, (results) => report(config, results));
     if (interrupted) return EXIT.interrupted;

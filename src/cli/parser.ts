@@ -1,18 +1,20 @@
 import yargs, { type Argv } from 'yargs';
-import { lifecycleOptions, OPTIONS, STATUS_OPTIONS, type LifecycleCommandName, type OptionSpec } from '../config/options.js';
+import { flagsOf, lifecycleOptions, PROVISION_OPTIONS, STATUS_OPTIONS, type LifecycleCommandName, type OptionSpec } from '../config/options.js';
+import { defaultDescription } from '../config/options/spec.js';
 
-function addOptions(parser: Argv, table: OptionSpec[]): Argv {
+function addOptions(parser: Argv, table: readonly OptionSpec[]): Argv {
   let p = parser;
-  for (const o of table) {
+  for (const o of flagsOf(table)) {
+    const shownDefault = defaultDescription(o);
     const envText = o.env.length ? ` [env: ${o.env.join(', ')}]` : '';
     p = p.option(o.name, {
       // Number options are read as the text typed (no type, 'parse-numbers' off): yargs would turn "abc" into
       // NaN; src/config/settings.ts checks them and its message shows what was typed.
-      ...(o.type !== 'number' ? { type: o.type } : {}),
+      ...(o.type === 'string' || o.type === 'boolean' ? { type: o.type } : {}),
       group: `${o.group}:`,
       describe: `${o.describe}${envText}`,
-      ...(o.defaultText ? { defaultDescription: o.defaultText } : {}),
-      ...(o.choices ? { choices: o.choices as string[] } : {}),
+      ...(shownDefault !== undefined ? { defaultDescription: shownDefault } : {}),
+      ...(o.choices ? { choices: [...o.choices] } : {}),
       ...(o.array ? { array: true } : {}),
       requiresArg: o.type !== 'boolean',
     });
@@ -30,7 +32,7 @@ function lifecycle(y: Argv, command: LifecycleCommandName, usage: string): Argv 
 }
 
 /**
- * The yargs parser, built from the option table. No defaults here: the resolver applies them. Two commands:
+ * The yargs parser, built from the option table. No defaults here: the builder (config/config.ts) applies the table's. Two commands:
  * provisioning (the default, no command word) and `status`, which takes only the options it uses.
  */
 export function buildParser(args: string[], version: string): Argv {
@@ -45,7 +47,7 @@ export function buildParser(args: string[], version: string): Argv {
           .example('$0 --host 20.61.1.2 --pg-host mydb.postgres.database.azure.com', 'provision one VM (password from POSTGRES_PASSWORD or a prompt)')
           .example('$0 --host 20.61.1.2 --dry-run', 'show what a run would change')
           .example('$0 status --host 20.61.1.2', 'report whether the server is healthy, changing nothing'),
-        OPTIONS,
+        PROVISION_OPTIONS,
       ),
     )
     .command('status', 'read-only report per VM: server, MLflow version, PID, uptime, /health, database, last log lines; exit 0 only if all are healthy', (y) =>

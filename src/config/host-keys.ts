@@ -7,11 +7,8 @@ import { dirname, join } from 'node:path';
 import { DEFAULT_GLOBAL_KNOWN_HOSTS, knownHostsName, type KnownHostsFiles } from '../openssh/known-hosts.js';
 import { expandTokens, type SshConfigHost } from '../openssh/ssh-config.js';
 import { UsageError } from '../util/errors.js';
-import { getString, type Settings } from './settings.js';
-
-function expandHome(p: string): string {
-  return p.replace(/^~(?=\/|$)/, homedir());
-}
+import { expandHome } from './home.js';
+import { given, sourceOf, valueOf, type Settings } from './settings.js';
 
 /** OpenSSH's UserKnownHostsFile default: both are looked up, new keys go to the first. */
 export function defaultUserKnownHosts(): string[] {
@@ -20,12 +17,12 @@ export function defaultUserKnownHosts(): string[] {
 
 /** The known_hosts file named by --known-hosts or PROVISION_KNOWN_HOSTS, and how to name it in a message. */
 export function knownHostsOverride(settings: Settings): { path: string; subject: string; other: string } | undefined {
-  const given = getString(settings, 'known-hosts');
-  if (given === undefined) return undefined;
-  const path = expandHome(given);
-  return settings.get('known-hosts')?.source === 'env'
-    ? { path, subject: `PROVISION_KNOWN_HOSTS=${given}`, other: 'set PROVISION_KNOWN_HOSTS to another file' }
-    : { path, subject: `--known-hosts ${given}`, other: 'give --known-hosts another file' };
+  const file = given(settings, 'known-hosts');
+  if (file === undefined) return undefined;
+  const path = expandHome(file);
+  return sourceOf(settings, 'known-hosts') === 'env'
+    ? { path, subject: `PROVISION_KNOWN_HOSTS=${file}`, other: 'set PROVISION_KNOWN_HOSTS to another file' }
+    : { path, subject: `--known-hosts ${file}`, other: 'give --known-hosts another file' };
 }
 
 /**
@@ -45,7 +42,7 @@ export function knownHostsFor(
   const alias = fromConfig.hostKeyAlias?.toLowerCase();
   const name = alias ?? knownHostsName(target.address, target.port);
   const override = knownHostsOverride(settings);
-  const policy = getString(settings, 'host-key-policy') === 'strict' ? 'strict' : 'accept-new';
+  const policy = valueOf(settings, 'host-key-policy') === 'strict' ? 'strict' : 'accept-new';
   let userFiles: string[];
   if (override) {
     userFiles = [override.path];

@@ -1,6 +1,6 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import ssh2, { type ParsedKey } from 'ssh2';
-import type { HostTarget } from './config.js';
+import type { HostTarget } from './types.js';
 import { UsageError } from '../util/errors.js';
 import type { Secret } from '../util/secret.js';
 

@@ -1,8 +1,8 @@
-import type { MoreSecrets } from './config.js';
 import { Cancelled, UsageError } from '../util/errors.js';
 import { parseWasbsUri } from './validate.js';
 import { Secret } from '../util/secret.js';
-import { getString, type Settings } from './settings.js';
+import type { OptionName } from './options.js';
+import { defaultOf, given, isOn, supply, valueOf, type Settings } from './settings.js';
 
 export interface PromptPlan {
   interactive: boolean;
@@ -35,74 +35,74 @@ export async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-const MISSING_HINTS: Record<string, string> = {
+const MISSING_HINTS: Partial<Record<OptionName, string>> = {
   host: '--host <vm-ip> (or PROVISION_HOST)',
   'pg-host': '--pg-host (or POSTGRES_HOST in .env)',
 };
 
+/** Whether prompts are allowed: a terminal on both ends, no --yes (or PROVISION_YES), not CI. */
+export function canPrompt(settings: Settings, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isOn(settings, 'yes') && !env.CI;
+}
+
 /**
- * Fills values that flags and environment left open: prompts on a terminal (before any task starts),
- * otherwise an error naming the flag and variable. Returns the database password.
+ * Fills what flags and environment left open, into the settings: prompts on a terminal (before any task
+ * starts), the database password from standard input with --pg-password-stdin; otherwise an error naming
+ * the flag and variable. The secrets land in the settings as Secrets, like those read from the environment.
  */
-export async function completeSettings(
-  settings: Settings,
-  env: NodeJS.ProcessEnv,
-  plan: PromptPlan,
-): Promise<{ password: Secret; passphrase?: Secret; more: MoreSecrets }> {
+export async function completeSettings(settings: Settings, plan: PromptPlan): Promise<void> {
   const missing: string[] = [];
-  const prompt = async (name: string, message: string, initial?: string) => {
+  const prompt = async (name: 'host' | 'pg-host' | 'pg-user' | 'pg-db', message: string, initial?: string) => {
     if (settings.has(name)) return;
     if (!plan.interactive) {
       if (initial === undefined) missing.push(MISSING_HINTS[name] ?? `--${name}`);
       return;
     }
     const value = (await ask('input', message, initial)).trim();
-    if (value !== '') settings.set(name, { value: name === 'host' ? [value] : value, source: 'prompt' });
+    if (value === '') return;
+    if (name === 'host') supply(settings, name, [value], 'prompt');
+    else supply(settings, name, value, 'prompt');
   };
   if (!settings.has('hosts-file')) await prompt('host', 'VM address (IP or host name)');
   await prompt('pg-host', 'PostgreSQL server (e.g. myserver.postgres.database.azure.com)');
-  await prompt('pg-user', 'PostgreSQL user', 'mlflow');
-  await prompt('pg-db', 'PostgreSQL database', 'mlflow');
+  await prompt('pg-user', 'PostgreSQL user', defaultOf('pg-user'));
+  await prompt('pg-db', 'PostgreSQL database', defaultOf('pg-db'));
 
-  let password: string | undefined;
-  if (settings.get('pg-password-stdin')?.value === true) password = await readStdin();
-  else if (env.POSTGRES_PASSWORD) password = env.POSTGRES_PASSWORD;
-  else if (plan.interactive) password = await ask('password', `Password for PostgreSQL user ${getString(settings, 'pg-user') ?? 'mlflow'}`);
-  else missing.push('the database password (POSTGRES_PASSWORD in .env, or --pg-password-stdin)');
+  // The database password: standard input when asked for, else POSTGRES_PASSWORD (already read), else a prompt.
+  if (isOn(settings, 'pg-password-stdin')) supply(settings, 'pg-password', new Secret(await readStdin()), 'stdin');
+  else if (!settings.has('pg-password')) {
+    if (plan.interactive) {
+      const answer = await ask('password', `Password for PostgreSQL user ${valueOf(settings, 'pg-user')}`);
+      supply(settings, 'pg-password', new Secret(answer), 'prompt');
+    } else missing.push('the database password (POSTGRES_PASSWORD in .env, or --pg-password-stdin)');
+  }
 
-  let authPassword: string | undefined;
-  if (getString(settings, 'auth') === 'basic') {
-    const admin = getString(settings, 'auth-admin-user') ?? 'admin';
-    if (env.MLFLOW_AUTH_ADMIN_PASSWORD) authPassword = env.MLFLOW_AUTH_ADMIN_PASSWORD;
-    else if (plan.interactive) authPassword = await ask('password', `Password for the MLflow admin user "${admin}" (--auth basic, at least 12 characters)`);
-    else missing.push('the MLflow admin password for --auth basic (MLFLOW_AUTH_ADMIN_PASSWORD in .env)');
+  if (valueOf(settings, 'auth') === 'basic' && !settings.has('auth-admin-password')) {
+    const admin = valueOf(settings, 'auth-admin-user');
+    if (plan.interactive) {
+      const answer = await ask('password', `Password for the MLflow admin user "${admin}" (--auth basic, at least 12 characters)`);
+      supply(settings, 'auth-admin-password', new Secret(answer), 'prompt');
+    } else missing.push('the MLflow admin password for --auth basic (MLFLOW_AUTH_ADMIN_PASSWORD in .env)');
   }
 
   // --artifacts-destination: the storage credential (the URI is checked first, so a typo is not asked about).
-  let azureKey: string | undefined;
-  const destination = getString(settings, 'artifacts-destination');
+  const destination = given(settings, 'artifacts-destination');
   if (
     destination !== undefined &&
-    settings.get('azure-identity')?.value !== true &&
-    !env.AZURE_STORAGE_CONNECTION_STRING &&
-    !env.AZURE_STORAGE_ACCESS_KEY &&
+    !isOn(settings, 'azure-identity') &&
+    !settings.has('azure-storage-connection-string') &&
+    !settings.has('azure-storage-access-key') &&
     plan.interactive
   ) {
     const { account } = parseWasbsUri(destination);
-    azureKey = await ask('password', `Access key of the storage account ${account} (AZURE_STORAGE_ACCESS_KEY; Azure portal > storage account > Access keys)`);
+    const key = await ask('password', `Access key of the storage account ${account} (AZURE_STORAGE_ACCESS_KEY; Azure portal > storage account > Access keys)`);
+    if (key !== '') supply(settings, 'azure-storage-access-key', new Secret(key), 'prompt');
   }
 
   if (missing.length > 0) {
     const why = plan.interactive ? '' : process.stdin.isTTY ? ' (--yes never prompts)' : ' (no terminal to prompt on)';
     throw new UsageError(`Missing ${missing.join(', ')}${why}.`);
   }
-  const result: { password: Secret; passphrase?: Secret; more: MoreSecrets } = { password: new Secret(password ?? ''), more: {} };
-  if (env.PROVISION_SSH_PASSPHRASE) result.passphrase = new Secret(env.PROVISION_SSH_PASSPHRASE);
-  if (authPassword !== undefined) result.more.authAdminPassword = new Secret(authPassword);
-  if (env.AZURE_STORAGE_CONNECTION_STRING) result.more.azureConnectionString = new Secret(env.AZURE_STORAGE_CONNECTION_STRING);
-  const key = azureKey ?? env.AZURE_STORAGE_ACCESS_KEY;
-  if (key) result.more.azureAccessKey = new Secret(key);
-  return result;
 }
 
 export async function askPassphrase(file: string): Promise<Secret> {

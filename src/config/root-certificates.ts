@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { AZURE_PG_ROOTS, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import { UsageError } from '../util/errors.js';
-import { getString, type Settings } from './settings.js';
-import { expandHome } from './targets.js';
+import { expandHome } from './home.js';
+import { given, type Settings } from './settings.js';
 
 /**
  * The PEM certificates in a root-certificate file; a problem (no certificate, an unparsable one, a private key)
@@ -37,7 +37,7 @@ export function parseRootCertificates(text: string, file: string): { certificate
  * store proves nothing about the VM.
  */
 export function rootCertSettings(settings: Settings, sslmode: SslMode, readFile: (path: string) => string): DatabaseSettings['sslRootCert'] {
-  const file = getString(settings, 'pg-ssl-root-cert');
+  const file = given(settings, 'pg-ssl-root-cert');
   if (file === undefined || file.trim() === '') {
     if (sslmode === 'verify-ca' || sslmode === 'verify-full') {
       throw new UsageError(

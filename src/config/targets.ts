@@ -1,29 +1,23 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { readSshConfig } from '../openssh/ssh-config.js';
 import { UsageError } from '../util/errors.js';
 import { requireSafeArtifactsDir } from './artifacts-dir.js';
-import type { HostTarget, JumpHost } from './config.js';
+import { expandHome } from './home.js';
 import { knownHostsFor } from './host-keys.js';
 import { parseHostSpec, parseHostsFile, type HostEntry } from './hosts-file.js';
-import { getString, type Settings } from './settings.js';
+import { defaultOf, given, sourceOf, valueOf, type Settings } from './settings.js';
+import type { HostTarget, JumpHost } from './types.js';
 import { parseAllowedHosts, requireAbsolutePath, requireHost, requirePort, requireSupervisor, requireUserName, parsePublicNames } from './validate.js';
-
-/** `~/x` as the user's home, as OpenSSH and shells read it. */
-export function expandHome(p: string): string {
-  return p.replace(/^~(?=\/|$)/, homedir());
-}
 
 /** Precedence per value: the hosts-file line, then flags/env, then ~/.ssh/config, then defaults. */
 export function resolveTarget(entry: HostEntry, settings: Settings, sshConfigPath: string): HostTarget {
-  const given = entry.host.trim();
-  if (given === '') throw new UsageError("--host is empty; give the VM's IP address or host name.");
+  const host = entry.host.trim();
+  if (host === '') throw new UsageError("--host is empty; give the VM's IP address or host name.");
   const where = entry.origin === '--host' ? '' : `${entry.origin.replace(/:(\d+)$/, ' line $1')}: `;
-  const fromConfig = readSshConfig(sshConfigPath, given);
-  const address = requireHost(fromConfig.hostName ?? given, `${where}--host`);
-  const userFlag = getString(settings, 'user');
-  const portFlag = settings.get('ssh-port')?.value;
-  const identity = entry.overrides['identity-file'] ?? getString(settings, 'identity-file');
+  const fromConfig = readSshConfig(sshConfigPath, host);
+  const address = requireHost(fromConfig.hostName ?? host, `${where}--host`);
+  const userFlag = given(settings, 'user');
+  const portFlag = given(settings, 'ssh-port');
+  const identity = entry.overrides['identity-file'] ?? given(settings, 'identity-file');
   const o = entry.overrides;
   const withWhere = <T>(fn: () => T): T => {
     try {
@@ -38,15 +32,15 @@ export function resolveTarget(entry: HostEntry, settings: Settings, sshConfigPat
     entry.user !== undefined
       ? withWhere(() => requireUserName(entry.user!, 'user'))
       : userFlag !== undefined
-        ? requireUserName(userFlag, settings.get('user')?.source === 'env' ? 'PROVISION_USER' : '--user')
+        ? requireUserName(userFlag, sourceOf(settings, 'user') === 'env' ? 'PROVISION_USER' : '--user')
         : fromConfig.user !== undefined
-          ? requireUserName(fromConfig.user, `The User line for ${given} in ${sshConfigPath}:`)
-          : 'azureuser';
+          ? requireUserName(fromConfig.user, `The User line for ${host} in ${sshConfigPath}:`)
+          : defaultOf('user');
   const target: HostTarget = {
-    label: given,
-    name: given,
+    label: host,
+    name: host,
     address,
-    port: withWhere(() => requirePort(entry.port ?? portFlag ?? fromConfig.port ?? 22, 'ssh-port')),
+    port: withWhere(() => requirePort(entry.port ?? portFlag ?? fromConfig.port ?? defaultOf('ssh-port'), 'ssh-port')),
     user,
     identityFiles: identity ? [expandHome(identity)] : fromConfig.identityFiles,
     origin: entry.origin,
@@ -61,7 +55,7 @@ export function resolveTarget(entry: HostEntry, settings: Settings, sshConfigPat
     },
   };
   target.knownHosts = knownHostsFor(target, fromConfig, settings);
-  const jump = jumpHosts(getString(settings, 'jump') ?? fromConfig.proxyJump, target, settings, sshConfigPath, where);
+  const jump = jumpHosts(given(settings, 'jump') ?? fromConfig.proxyJump, target, settings, sshConfigPath, where);
   if (jump.length > 0) target.jump = jump;
   return target;
 }
@@ -80,7 +74,7 @@ function jumpHosts(spec: string | undefined, target: HostTarget, settings: Setti
     const hop: JumpHost = {
       label: parsed.host,
       address: requireHost(cfg.hostName ?? parsed.host, `${where}--jump`),
-      port: requirePort(parsed.port ?? cfg.port ?? 22, 'jump'),
+      port: requirePort(parsed.port ?? cfg.port ?? defaultOf('ssh-port'), 'jump'),
       user: requireUserName(parsed.user ?? cfg.user ?? target.user, 'jump'),
       identityFiles: cfg.identityFiles.length > 0 ? cfg.identityFiles : target.identityFiles,
     };
@@ -92,11 +86,11 @@ function jumpHosts(spec: string | undefined, target: HostTarget, settings: Setti
 const shownSpec = (s: string) => JSON.stringify(s.trim());
 
 function hostEntries(settings: Settings, readFile: (path: string) => string, warnings: string[]): HostEntry[] {
-  const entries: HostEntry[] = ((settings.get('host')?.value as string[] | undefined) ?? [])
+  const entries: HostEntry[] = (given(settings, 'host') ?? [])
     .flatMap((h) => String(h).split(','))
     .filter((h) => h.trim() !== '')
     .map((h) => ({ origin: '--host', host: h.trim(), overrides: {} }));
-  const file = getString(settings, 'hosts-file');
+  const file = given(settings, 'hosts-file');
   if (file) {
     let text: string;
     try {
@@ -122,7 +116,7 @@ function hostEntries(settings: Settings, readFile: (path: string) => string, war
 export function resolveTargets(settings: Settings, readFile: (path: string) => string, warnings: string[]): HostTarget[] {
   const entries = hostEntries(settings, readFile, warnings);
   if (entries.length === 0) throw new UsageError('No VM given: pass --host <vm-ip> or --hosts-file hosts.txt (or set PROVISION_HOST).');
-  const sshConfigPath = expandHome(getString(settings, 'ssh-config') ?? join(homedir(), '.ssh', 'config'));
+  const sshConfigPath = expandHome(valueOf(settings, 'ssh-config'));
   const targets: HostTarget[] = [];
   const seen = new Map<string, HostTarget>();
   for (const entry of entries) {

@@ -3,29 +3,12 @@ import { isIP } from 'node:net';
 import { UsageError } from '../util/errors.js';
 import { Secret } from '../util/secret.js';
 import { parseRootCertificates } from './root-certificates.js';
-import { getString, type Settings } from './settings.js';
-import { expandHome } from './targets.js';
-import type { HostTarget } from './config.js';
+import { expandHome } from './home.js';
+import { TLS_MODES, type TlsMode } from './options/https.js';
+import { defaultOf, given, valueOf, type Settings } from './settings.js';
+import type { HostTarget, PemFile, TlsSettings } from './types.js';
 
-export const TLS_MODES = ['none', 'acme', 'internal', 'files'] as const;
-export type TlsMode = Exclude<(typeof TLS_MODES)[number], 'none'>;
-
-/** A PEM file as read from the laptop, with the name the user gave it (for messages). */
-export interface PemFile {
-  pem: string;
-  source: string;
-}
-
-/** --tls: HTTPS in front of MLflow (Caddy on 443 and 80; MLflow on 127.0.0.1 only). */
-export interface TlsSettings {
-  mode: TlsMode;
-  /** --tls acme: another ACME directory than Let's Encrypt's, the root its own TLS chains to, a contact. */
-  acme?: { directory?: string; directoryRoot?: PemFile; email?: string };
-  /** --tls files: the user's certificate (chain) and private key. */
-  files?: { cert: PemFile; key: Secret; keySource: string };
-  /** --tls-ca-cert: what the checks trust for the server's certificate, instead of this machine's roots. */
-  trust?: PemFile;
-}
+export type { TlsSettings } from './types.js';
 
 type ReadFile = (path: string) => string;
 
@@ -55,13 +38,10 @@ export interface TlsNames {
 }
 
 export function tlsSettings(settings: Settings, names: TlsNames, port: number, readFile: ReadFile, now = new Date()): TlsSettings | undefined {
-  const mode = getString(settings, 'tls') ?? 'none';
+  const mode = valueOf(settings, 'tls');
   if (!(TLS_MODES as readonly string[]).includes(mode)) throw new UsageError(`--tls must be one of ${TLS_MODES.join(', ')}, not "${mode}".`);
-  const given = (name: string) => {
-    const value = getString(settings, name);
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  };
-  const stray = ['acme-ca', 'acme-ca-root', 'acme-email', 'tls-cert', 'tls-key', 'tls-ca-cert'].filter((n) => given(n) !== undefined);
+  const companion = (name: TlsFileOption) => nonEmpty(settings, name);
+  const stray = TLS_COMPANIONS.filter((n) => companion(n) !== undefined);
   if (mode === 'none') {
     if (stray.length > 0) throw new UsageError(`--${stray[0]} goes with --tls: add --tls acme, internal or files (see docs/tls.md).`);
     return undefined;
@@ -70,20 +50,32 @@ export function tlsSettings(settings: Settings, names: TlsNames, port: number, r
   const misplaced = stray.find((n) => belongs[n] !== undefined && belongs[n] !== mode);
   if (misplaced) throw new UsageError(`--${misplaced} goes with --tls ${belongs[misplaced]}, not --tls ${mode}.`);
   if (port === 80 || port === 443) {
-    throw new UsageError(`--mlflow-port ${port} is the proxy's with --tls: MLflow listens on 127.0.0.1 behind it; keep the default 5000 or another port.`);
+    throw new UsageError(
+      `--mlflow-port ${port} is the proxy's with --tls: MLflow listens on 127.0.0.1 behind it; keep the default ${defaultOf('mlflow-port')} or another port.`,
+    );
   }
-  const trustFile = given('tls-ca-cert');
+  const trustFile = companion('tls-ca-cert');
   const trust = trustFile ? certificatesOf(trustFile, '--tls-ca-cert', readFile) : undefined;
   const tls: TlsSettings = { mode: mode as TlsMode, ...(trust ? { trust } : {}) };
   const perTarget = names.targets.map((t) => ({ ...t, names: t.overrides.publicNames ?? names.global }));
-  if (mode === 'acme') tls.acme = acmeSettings(given, perTarget, readFile);
-  if (mode === 'files') tls.files = filesSettings(given, perTarget, readFile, now);
+  if (mode === 'acme') tls.acme = acmeSettings(companion, perTarget, readFile);
+  if (mode === 'files') tls.files = filesSettings(companion, perTarget, readFile, now);
   return tls;
+}
+
+/** The options that only --tls acme or files (and the checks' trust) use. */
+const TLS_COMPANIONS = ['acme-ca', 'acme-ca-root', 'acme-email', 'tls-cert', 'tls-key', 'tls-ca-cert'] as const;
+type TlsFileOption = (typeof TLS_COMPANIONS)[number];
+
+/** A companion option as given, trimmed; blank counts as not given. */
+function nonEmpty(settings: Settings, name: TlsFileOption): string | undefined {
+  const value = given(settings, name)?.trim();
+  return value === '' ? undefined : value;
 }
 
 type TargetNames = Array<Pick<HostTarget, 'label' | 'address'> & { names: string[] }>;
 
-function acmeSettings(given: (n: string) => string | undefined, targets: TargetNames, readFile: ReadFile): NonNullable<TlsSettings['acme']> {
+function acmeSettings(companion: (n: TlsFileOption) => string | undefined, targets: TargetNames, readFile: ReadFile): NonNullable<TlsSettings['acme']> {
   const unnamed = targets.find((t) => t.names.length === 0);
   if (unnamed) {
     throw new UsageError(
@@ -104,15 +96,15 @@ function acmeSettings(given: (n: string) => string | undefined, targets: TargetN
   }
   const ip = targets.flatMap((t) => t.names).find((n) => isIP(n) !== 0);
   if (ip) throw new UsageError(`--tls acme needs DNS names, and --public-name ${ip} is an address: give the VM's DNS name, or use --tls internal.`);
-  const directory = given('acme-ca');
+  const directory = companion('acme-ca');
   if (directory !== undefined && !/^https:\/\/[^\s/]+(\/\S*)?$/i.test(directory)) {
     throw new UsageError(
       `--acme-ca must be the https:// URL of an ACME directory (e.g. https://acme-staging-v02.api.letsencrypt.org/directory), not "${directory}".`,
     );
   }
-  const rootFile = given('acme-ca-root');
+  const rootFile = companion('acme-ca-root');
   if (rootFile && !directory) throw new UsageError("--acme-ca-root goes with --acme-ca: it is the root that directory's own HTTPS certificate chains to.");
-  const email = given('acme-email');
+  const email = companion('acme-email');
   if (email !== undefined && !/^[^\s@"{}]+@[^\s@"{}]+\.[^\s@"{}]+$/.test(email)) throw new UsageError(`--acme-email "${email}" is not an e-mail address.`);
   return {
     ...(directory ? { directory } : {}),
@@ -121,9 +113,14 @@ function acmeSettings(given: (n: string) => string | undefined, targets: TargetN
   };
 }
 
-function filesSettings(given: (n: string) => string | undefined, targets: TargetNames, readFile: ReadFile, now: Date): NonNullable<TlsSettings['files']> {
-  const certFile = given('tls-cert');
-  const keyFile = given('tls-key');
+function filesSettings(
+  companion: (n: TlsFileOption) => string | undefined,
+  targets: TargetNames,
+  readFile: ReadFile,
+  now: Date,
+): NonNullable<TlsSettings['files']> {
+  const certFile = companion('tls-cert');
+  const keyFile = companion('tls-key');
   if (!certFile || !keyFile)
     throw new UsageError('--tls files needs --tls-cert FILE (the certificate, then its chain) and --tls-key FILE (its private key), both PEM.');
   const certPem = readPem(certFile, '--tls-cert', readFile);
@@ -161,6 +158,6 @@ function filesSettings(given: (n: string) => string | undefined, targets: Target
 
 /** --tls-ca-cert for `provision status`: the CA its HTTPS check trusts. */
 export function statusTrust(settings: Settings, readFile: ReadFile): PemFile | undefined {
-  const file = getString(settings, 'tls-ca-cert')?.trim();
+  const file = given(settings, 'tls-ca-cert')?.trim();
   return file ? certificatesOf(file, '--tls-ca-cert', readFile) : undefined;
 }

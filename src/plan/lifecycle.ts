@@ -9,9 +9,6 @@ import { purgeArtifactsCommand, type ArtifactsOnRemove } from './purge.js';
 import { leftoverGroups } from './server-plan.js';
 import { removeUnitCommand, startUnitCommand } from './unit-commands.js';
 
-/** The commands for a server's life after provisioning. */
-export type LifecycleCommand = 'logs' | 'stop' | 'start' | 'restart' | 'remove';
-
 /** The server's supervisor as the VM has it: our unit's file, else nohup. */
 export function supervisorOf(facts: Facts): 'systemd' | 'nohup' {
   return facts.supervisor.unit?.sha256 !== undefined ? 'systemd' : 'nohup';

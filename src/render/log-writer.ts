@@ -1,5 +1,4 @@
 import { shq } from '../util/shell-quote.js';
-import type { RemoteLayout } from './server-files.js';
 import { tildePath } from './vm-files.js';
 
 /** The server's log is rotated at this size unless --log-size says otherwise; this many older files are kept. */
@@ -77,9 +76,10 @@ except OSError:
  * The launcher's lines that send everything after them (its own errors, then the server's output) through
  * the log writer. `exec > >(...)` starts the writer as a child of the launcher's shell, in its process
  * group; the shell then becomes the server (`exec mlflow`), so the PID recorded is still the server's and
- * its exit status is the server's own.
+ * its exit status is the server's own. `layout` is server-files.ts's RemoteLayout, named by its shape:
+ * server-files.ts imports this file.
  */
-export function logWriterLines(layout: RemoteLayout, maxBytes: number = LOG_ROTATION.maxBytes): string[] {
+export function logWriterLines(layout: { venv: string; log: string }, maxBytes: number = LOG_ROTATION.maxBytes): string[] {
   if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new Error(`the log size ${maxBytes} is not a whole number of bytes`);
   return [
     `# The output goes to ${tildePath('log')} through a small writer that rotates it at log_max_bytes, keeping`,

@@ -1,7 +1,7 @@
-import type { HostTarget, StatusConfig } from '../config/config.js';
+import type { HostTarget, LifecycleConfig } from '../config/config.js';
 import { journalTailCommand } from '../plan/commands.js';
 import { parseFacts, parseStatusExtras, statusProbeCommand, type Facts } from '../plan/facts.js';
-import { planRemove, planStart, planStop, supervisorOf, type LifecycleCommand, type RemovalList } from '../plan/lifecycle.js';
+import { planRemove, planStart, planStop, supervisorOf, type RemovalList } from '../plan/lifecycle.js';
 import { artifactsOnRemove, judgePurge, parsePurgeCheck, purgeCheckCommand, type ArtifactsOnRemove } from '../plan/purge.js';
 import { launcherFlag } from '../plan/probe/status.js';
 import { readSecretsFile, remoteLayout, type RemoteLayout } from '../render/server-files.js';
@@ -16,18 +16,12 @@ import { fingerprintOnVm } from './fingerprint-read.js';
 import { HostSession } from './session.js';
 import type { Step, StepOutcome } from './step.js';
 
-/** `provision logs|stop|start|restart|remove`: which VMs, how to reach them, and what the command takes. */
-export interface LifecycleConfig extends StatusConfig {
-  command: LifecycleCommand;
-  lines: number;
-  follow: boolean;
-  purgeArtifacts: boolean;
-}
+export type { LifecycleConfig };
 
 /** What one command did on one VM. */
 export interface LifecycleResult {
   host: string;
-  command: LifecycleCommand;
+  command: LifecycleConfig['command'];
   status: 'ok' | 'failed' | 'unreachable';
   changed: boolean;
   summary: string;

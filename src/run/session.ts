@@ -14,6 +14,8 @@ export interface SessionSettings {
   ssh: ProvisionConfig['ssh'];
   output: { verbose: boolean };
   dryRun: boolean;
+  /** --apt-stall-seconds: the stall bound of every command that has one (else the command's own). */
+  aptStallSeconds?: number;
 }
 
 /** The line a probe script ends with: without it the VM's answer was cut short. */
@@ -112,7 +114,7 @@ export class HostSession {
     this.log.write(`$ ${c.label}`);
     if (this.settings.output.verbose) this.emitLine(`$ ${c.label}`);
     const stop = new AbortController();
-    const watch = c.stall ? new StallWatch(stallSeconds(c.stall.seconds), () => stop.abort()) : undefined;
+    const watch = c.stall ? new StallWatch(stallSeconds(c.stall.seconds, this.settings.aptStallSeconds), () => stop.abort()) : undefined;
     const res = await this.exec(c, {
       stop: stop.signal,
       onLine: (l) => {

@@ -73,11 +73,10 @@ export class StallWatch {
 }
 
 /**
- * The watchdog's bound: the command's own, or PROVISION_APT_STALL_SECONDS (a whole number of seconds, 1 or
- * more) when set. Meant for tests that stall apt on purpose (test/e2e/apt-stall.test.ts) and for users whose
- * mirror is known to pause longer than a minute.
+ * The watchdog's bound: the command's own, or --apt-stall-seconds / PROVISION_APT_STALL_SECONDS (the
+ * configuration's `aptStallSeconds`) when given. Meant for tests that stall apt on purpose
+ * (test/e2e/apt-stall.test.ts) and for users whose mirror is known to pause longer than a minute.
  */
-export function stallSeconds(ownSeconds: number, env: Record<string, string | undefined> = process.env): number {
-  const v = env.PROVISION_APT_STALL_SECONDS;
-  return v !== undefined && /^[1-9][0-9]{0,5}$/.test(v.trim()) ? Number(v.trim()) : ownSeconds;
+export function stallSeconds(ownSeconds: number, configured: number | undefined): number {
+  return configured ?? ownSeconds;
 }

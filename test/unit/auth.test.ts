@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { buildConfig } from '../../src/config/config.js';
+import { buildCommandConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { featureState } from '../../src/plan/desired.js';
 import { configFingerprint, remoteLayout, renderAuthIni, renderLauncher, renderSecretsEnv, sha256 } from '../../src/render/server-files.js';
@@ -16,12 +16,12 @@ const pw = new Secret('db-pass%word@1');
 const ADMIN = 'admin-password-123';
 
 function config(env: Record<string, string> = {}, argv: Record<string, unknown> = {}) {
-  return buildConfig(
-    readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv }, { POSTGRES_HOST: 'db.example.com', ...env }),
-    pw,
-    undefined,
-    undefined,
-    { authAdminPassword: new Secret(env.MLFLOW_AUTH_ADMIN_PASSWORD ?? ADMIN) },
+  return buildCommandConfig(
+    'provision',
+    readSettings(
+      { host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv },
+      { POSTGRES_HOST: 'db.example.com', POSTGRES_PASSWORD: pw.reveal(), MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN, ...env },
+    ),
   );
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { buildConfig, type MoreSecrets } from '../../src/config/config.js';
+import { buildCommandConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { parseWasbsUri } from '../../src/config/validate.js';
 import { desiredState } from '../../src/plan/desired.js';
@@ -11,13 +11,24 @@ import { Secret } from '../../src/util/secret.js';
 
 const DEST = 'wasbs://mlflow-art@myacct.blob.core.windows.net/team/a';
 
+/** The storage secrets, given to the configuration the way the environment gives them. */
+interface MoreSecrets {
+  azureConnectionString?: Secret;
+  azureAccessKey?: Secret;
+}
+
 function config(argv: Record<string, unknown>, more: MoreSecrets = {}) {
-  return buildConfig(
-    readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv }, { POSTGRES_HOST: 'db.example.com' }),
-    new Secret('pw-blob-test'),
-    undefined,
-    undefined,
-    more,
+  return buildCommandConfig(
+    'provision',
+    readSettings(
+      { host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv },
+      {
+        POSTGRES_HOST: 'db.example.com',
+        POSTGRES_PASSWORD: 'pw-blob-test',
+        ...(more.azureConnectionString ? { AZURE_STORAGE_CONNECTION_STRING: more.azureConnectionString.reveal() } : {}),
+        ...(more.azureAccessKey ? { AZURE_STORAGE_ACCESS_KEY: more.azureAccessKey.reveal() } : {}),
+      },
+    ),
   );
 }
 

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { buildStatusConfig, type StatusConfig } from '../../src/config/config.js';
+import { buildCommandConfig, type LifecycleConfig, type StatusConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { newHandle, runOnHosts, type HostCommand } from '../../src/run/executor.js';
-import { lifecycleCommand, type LifecycleConfig, type LifecycleResult } from '../../src/run/lifecycle.js';
+import { lifecycleCommand, type LifecycleResult } from '../../src/run/lifecycle.js';
 import type { HostSession } from '../../src/run/session.js';
 import { statusCommand } from '../../src/run/status.js';
 import { FakeVm, fakeIO, type FakeVmOptions } from './fake-host.js';
@@ -22,11 +22,11 @@ const files = { launcher: lines(desired.launcher), secrets: lines(desired.secret
 const stoppedProbe = probe.replace(/^server_(pid|fingerprint|listening)=.*\n/gm, '').replace(/^listener=.*\n/m, '');
 
 function statusConfig(argv: Record<string, unknown> = {}): StatusConfig {
-  return buildStatusConfig(readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', 'log-dir': LOGS, ...argv }, {}));
+  return buildCommandConfig('status', readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', 'log-dir': LOGS, ...argv }, {}));
 }
 
 function lifecycleConfig(command: LifecycleConfig['command'], more: Partial<LifecycleConfig> = {}): LifecycleConfig {
-  return { ...statusConfig(), command, lines: 50, follow: false, purgeArtifacts: false, ...more };
+  return { ...statusConfig(), command, lines: 50, follow: false, purgeArtifacts: false, yes: false, interactive: false, ...more };
 }
 
 /** Runs a command on one fake VM through the real executor; its result and the VM's events. */

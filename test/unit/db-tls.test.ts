@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
 import { inspect } from 'node:util';
 import { after, before, test } from 'node:test';
-import { buildConfig } from '../../src/config/config.js';
+import { buildCommandConfig } from '../../src/config/config.js';
 import { parseRootCertificates } from '../../src/config/root-certificates.js';
 import { readSettings } from '../../src/config/settings.js';
 import { backendStoreUri, backendUriWithoutPassword, parseBackendUri, type DatabaseSettings } from '../../src/render/backend-uri.js';
@@ -183,11 +183,10 @@ function config(argv: Record<string, unknown>, files: Record<string, string> = {
     if (text === undefined) throw Object.assign(new Error('no'), { code: 'ENOENT' });
     return text;
   };
-  return buildConfig(
-    readSettings({ 'ssh-config': '/nonexistent', host: ['10.0.0.4'], ...argv }, { POSTGRES_HOST: 'db.example.com' }),
-    new Secret('pw-config'),
-    undefined,
-    read,
+  return buildCommandConfig(
+    'provision',
+    readSettings({ 'ssh-config': '/nonexistent', host: ['10.0.0.4'], ...argv }, { POSTGRES_HOST: 'db.example.com', POSTGRES_PASSWORD: 'pw-config' }),
+    { readFile: read },
   );
 }
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { buildConfig } from '../../src/config/config.js';
+import { buildCommandConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { desiredState, type DesiredInput } from '../../src/plan/desired.js';
 import { parseFacts } from '../../src/plan/facts.js';
@@ -11,12 +11,12 @@ import { Secret } from '../../src/util/secret.js';
 const fresh = parseFacts(readFileSync(new URL('../../fixtures/probe/fresh-debian12.txt', import.meta.url), 'utf8'));
 
 function input(argv: Record<string, unknown> = {}, facts = fresh): DesiredInput {
-  const c = buildConfig(
-    readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv }, { POSTGRES_HOST: 'db.example.com' }),
-    new Secret('pw-desired-test'),
-    undefined,
-    undefined,
-    { authAdminPassword: new Secret('admin-password-123') },
+  const c = buildCommandConfig(
+    'provision',
+    readSettings(
+      { host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv },
+      { POSTGRES_HOST: 'db.example.com', POSTGRES_PASSWORD: 'pw-desired-test', MLFLOW_AUTH_ADMIN_PASSWORD: 'admin-password-123' },
+    ),
   );
   return { config: c, target: c.targets[0]!, server: c.server, facts, newFlaskKey: () => new Secret('ab'.repeat(32)), newSalt: () => 'cd'.repeat(16) };
 }
@@ -63,11 +63,10 @@ test('options add to it: public names, workers from memory, auth and a pinned ve
 test('a hosts file naming one address twice (another SSH port): the renamed label stays out of the allow-list and CORS', () => {
   const hosts: Record<string, string> = { 'two.txt': '10.0.0.4:2222\n10.0.0.4\n', 'one.txt': '10.0.0.4\n' };
   const build = (file: string) =>
-    buildConfig(
-      readSettings({ 'hosts-file': file, 'ssh-config': '/nonexistent' }, { POSTGRES_HOST: 'db.example.com' }),
-      new Secret('pw-desired-test'),
-      undefined,
-      (p) => hosts[p.split('/').pop()!]!,
+    buildCommandConfig(
+      'provision',
+      readSettings({ 'hosts-file': file, 'ssh-config': '/nonexistent' }, { POSTGRES_HOST: 'db.example.com', POSTGRES_PASSWORD: 'pw-desired-test' }),
+      { readFile: (p) => hosts[p.split('/').pop()!]! },
     );
   const two = build('two.txt');
   const second = two.targets[1]!;

@@ -8,19 +8,21 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildConfig, buildStatusConfig } from '../../src/config/config.js';
+import { buildCommandConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { UsageError } from '../../src/util/errors.js';
-import { Secret } from '../../src/util/secret.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const pw = new Secret('host-keys-config-test-password');
+const pw = 'host-keys-config-test-password';
 
 function status(argv: Record<string, unknown>, env: Record<string, string> = {}) {
-  return buildStatusConfig(readSettings({ 'ssh-config': '/nonexistent', ...argv }, env));
+  return buildCommandConfig('status', readSettings({ 'ssh-config': '/nonexistent', ...argv }, env));
 }
 function provision(argv: Record<string, unknown>, env: Record<string, string> = {}) {
-  return buildConfig(readSettings({ 'ssh-config': '/nonexistent', ...argv }, { POSTGRES_HOST: 'db.example.com', ...env }), pw);
+  return buildCommandConfig(
+    'provision',
+    readSettings({ 'ssh-config': '/nonexistent', ...argv }, { POSTGRES_HOST: 'db.example.com', POSTGRES_PASSWORD: pw, ...env }),
+  );
 }
 
 /** Runs `fn` with HOME set to `home` (os.homedir() follows HOME, as OpenSSH's ~ follows the user's home). */
@@ -138,11 +140,10 @@ test('an unreadable --known-hosts is a usage error (checked as an unprivileged u
   writeFileSync(file, '');
   chmodSync(file, 0o000);
   const script = `
-    const { buildStatusConfig, buildConfig } = await import(${JSON.stringify(join(REPO, 'src/config/config.ts'))});
+    const { buildCommandConfig } = await import(${JSON.stringify(join(REPO, 'src/config/config.ts'))});
     const { readSettings } = await import(${JSON.stringify(join(REPO, 'src/config/settings.ts'))});
-    const { Secret } = await import(${JSON.stringify(join(REPO, 'src/util/secret.ts'))});
-    const settings = readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', 'known-hosts': ${JSON.stringify(file)} }, { POSTGRES_HOST: 'db' });
-    for (const build of [() => buildStatusConfig(settings), () => buildConfig(settings, new Secret('x'))]) {
+    const settings = readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', 'known-hosts': ${JSON.stringify(file)} }, { POSTGRES_HOST: 'db', POSTGRES_PASSWORD: 'x' });
+    for (const build of [() => buildCommandConfig('status', settings), () => buildCommandConfig('provision', settings)]) {
       try { build(); console.log('no error'); } catch (err) { console.log(err.constructor.name + ': ' + err.message); }
     }`;
   let res;

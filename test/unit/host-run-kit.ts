@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildConfig, type ProvisionConfig } from '../../src/config/config.js';
+import { buildCommandConfig, type ProvisionConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { desiredState, type Desired } from '../../src/plan/desired.js';
 import { parseFacts } from '../../src/plan/facts.js';
@@ -21,12 +21,12 @@ export const SALT = '5a'.repeat(16);
 export const fixture = (name: string) => readFileSync(new URL(`../../fixtures/probe/${name}`, import.meta.url), 'utf8');
 
 export function config(argv: Record<string, unknown> = {}): ProvisionConfig {
-  return buildConfig(
-    readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', 'log-dir': LOGS, ...argv }, { POSTGRES_HOST: 'db.example.com' }),
-    new Secret(PASSWORD),
-    undefined,
-    undefined,
-    { authAdminPassword: new Secret(ADMIN_PASSWORD) },
+  return buildCommandConfig(
+    'provision',
+    readSettings(
+      { host: ['10.0.0.4'], 'ssh-config': '/nonexistent', 'log-dir': LOGS, ...argv },
+      { POSTGRES_HOST: 'db.example.com', POSTGRES_PASSWORD: PASSWORD, MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    ),
   );
 }
 

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { fastParse } from '../../src/cli/fast-parse.js';
 import { buildParser } from '../../src/cli/parser.js';
-import { buildConfig, buildStatusConfig, type MoreSecrets } from '../../src/config/config.js';
+import { buildCommandConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import {
   hostProblem,
@@ -87,19 +87,19 @@ const readFake = (p: string) => {
   return text;
 };
 
-/** buildConfig for these arguments, with a database host and password; the error message if it refuses. */
-async function configOf(args: string[], env: Record<string, string> = {}, password = 'pw-hostile-test', more: MoreSecrets = {}) {
+/** The provisioning configuration for these arguments, with a database host and password; the error message if it refuses. */
+async function configOf(args: string[], env: Record<string, string> = {}, password = 'pw-hostile-test') {
   try {
-    const settings = await settingsOf(args, { POSTGRES_HOST: 'db.example.com', ...env });
-    return { ok: true as const, value: buildConfig(settings, new Secret(password), undefined, readFake, more) };
+    const settings = await settingsOf(args, { POSTGRES_HOST: 'db.example.com', POSTGRES_PASSWORD: password, ...env });
+    return { ok: true as const, value: buildCommandConfig('provision', settings, { readFile: readFake }) };
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     return { ok: false as const, message: err.message };
   }
 }
 
-async function refused(args: string[], expected: string | RegExp, env: Record<string, string> = {}, password?: string, more?: MoreSecrets): Promise<void> {
-  const res = await configOf(args, env, password, more);
+async function refused(args: string[], expected: string | RegExp, env: Record<string, string> = {}, password?: string): Promise<void> {
+  const res = await configOf(args, env, password);
   assert.ok(!res.ok, `accepted: ${args.join(' ')}`);
   assertOneSentence(res.message);
   if (typeof expected === 'string') assert.equal(res.message, expected, args.join(' '));
@@ -151,7 +151,7 @@ test('--connect-timeout is a number of seconds from 1 to 600; decimals from 1 up
     assert.ok(res.ok, text);
     assert.equal(res.value.ssh.connectTimeoutMs, ms);
   }
-  const status = buildStatusConfig(await settingsOf(['--host', '10.0.0.4', '--connect-timeout', '2.5']));
+  const status = buildCommandConfig('status', await settingsOf(['--host', '10.0.0.4', '--connect-timeout', '2.5']));
   assert.equal(status.ssh.connectTimeoutMs, 2500);
 });
 
@@ -211,9 +211,7 @@ test('values that would break a line are refused with the value escaped, and sec
   await refused(
     ['--host', '10.0.0.4', '--artifacts-destination', 'wasbs://mlflow@acct123.blob.core.windows.net/a'],
     /^AZURE_STORAGE_ACCESS_KEY contains a line break or NUL character/,
-    {},
-    undefined,
-    { azureAccessKey: new Secret('key\nmore') },
+    { AZURE_STORAGE_ACCESS_KEY: 'key\nmore' },
   );
 });
 

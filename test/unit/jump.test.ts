@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildStatusConfig } from '../../src/config/config.js';
+import { buildCommandConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { UsageError } from '../../src/util/errors.js';
 
@@ -29,7 +29,7 @@ writeFileSync(
   ].join('\n'),
 );
 
-const targets = (argv: Record<string, unknown>) => buildStatusConfig(readSettings({ 'ssh-config': sshConfig, ...argv }, {})).targets;
+const targets = (argv: Record<string, unknown>) => buildCommandConfig('status', readSettings({ 'ssh-config': sshConfig, ...argv }, {})).targets;
 
 test('ProxyJump from the ssh config: the hop resolved through the same config (HostName, Port, User, IdentityFile)', () => {
   const [t] = targets({ host: ['private'] });

@@ -19,7 +19,7 @@ import {
 } from '../../src/plan/plan.js';
 import { foreignListeners, planServer, portProblem } from '../../src/plan/server-plan.js';
 import { Secret } from '../../src/util/secret.js';
-import { buildConfig } from '../../src/config/config.js';
+import { buildCommandConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { desiredState } from '../../src/plan/desired.js';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -28,7 +28,10 @@ const fixture = (name: string) => readFileSync(new URL(`../../fixtures/probe/${n
 
 /** The desired state as a run computes it, for 10.0.0.4 with these flags and this database password. */
 function desired(argv: Record<string, unknown> = {}, password = 'pw-plan-test'): Desired {
-  const c = buildConfig(readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv }, { POSTGRES_HOST: 'db' }), new Secret(password));
+  const c = buildCommandConfig(
+    'provision',
+    readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv }, { POSTGRES_HOST: 'db', POSTGRES_PASSWORD: password }),
+  );
   const facts = parseFacts(fixture('healthy.txt'));
   return desiredState({ config: c, target: c.targets[0]!, server: c.server, facts, newFlaskKey: () => new Secret('ab'.repeat(32)), newSalt: () => '' });
 }

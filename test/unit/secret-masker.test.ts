@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hostMasker, maskSecrets, Secret, VM_SECRET_MIN_LENGTH } from '../../src/util/secret.js';
 import { readSecretsFile } from '../../src/render/server-files.js';
-import { maskEnvironmentSecrets } from '../../src/cli/status-config.js';
+import { maskEnvironmentSecrets } from '../../src/config/resolve.js';
 import { showUntrusted } from '../../src/util/visible-text.js';
 
 test("a VM's secrets file masks that VM's text only: another VM's report and our own output keep their words", () => {

@@ -5,7 +5,7 @@ import { fastParse } from '../../src/cli/fast-parse.js';
 import { STATUS_OPTIONS } from '../../src/config/options.js';
 import { buildParser } from '../../src/cli/parser.js';
 import { duration, statusJson, statusText } from '../../src/cli/render-status.js';
-import { buildStatusConfig } from '../../src/config/config.js';
+import { buildCommandConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { backendStoreUri, parseBackendUri, type DatabaseSettings } from '../../src/render/backend-uri.js';
 import { parseSecretsEnv, remoteLayout, renderLauncher, renderSecretsEnv } from '../../src/render/server-files.js';
@@ -53,7 +53,7 @@ test('launcher flags and the extra status lines are read back', () => {
 });
 
 test('status needs no database settings; its port and SSH settings come from flags and the environment', () => {
-  const c = buildStatusConfig(readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent' }, { PROVISION_MLFLOW_PORT: '5050' }));
+  const c = buildCommandConfig('status', readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent' }, { PROVISION_MLFLOW_PORT: '5050' }));
   assert.equal(c.port, 5050);
   assert.equal(c.targets[0]!.address, '10.0.0.4');
   assert.equal(c.ssh.hostKeyPolicy, 'accept-new');

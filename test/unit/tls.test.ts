@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildConfig } from '../../src/config/config.js';
+import { buildCommandConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { desiredState, type DesiredInput } from '../../src/plan/desired.js';
 import { parseFacts, type Facts } from '../../src/plan/facts.js';
@@ -36,9 +36,9 @@ function certificates(name: string, days = 20): { dir: string; cert: string; key
 }
 
 function config(argv: Record<string, unknown>) {
-  return buildConfig(
-    readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv }, { POSTGRES_HOST: 'db.example.com' }),
-    new Secret('pw-tls-test'),
+  return buildCommandConfig(
+    'provision',
+    readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', ...argv }, { POSTGRES_HOST: 'db.example.com', POSTGRES_PASSWORD: 'pw-tls-test' }),
   );
 }
 
@@ -278,11 +278,13 @@ test('verify over https: a blocked 443 (and 80 for acme) is one warning; the MLf
 
 test('--tls acme for many VMs: each needs its own name (public-name= on its hosts-file line); the desired state takes it', () => {
   const batch = (lines: string, argv: Record<string, unknown> = {}) =>
-    buildConfig(
-      readSettings({ 'hosts-file': 'hosts.txt', 'ssh-config': '/nonexistent', tls: 'acme', ...argv }, { POSTGRES_HOST: 'db.example.com' }),
-      new Secret('pw-tls-test'),
-      undefined,
-      () => lines,
+    buildCommandConfig(
+      'provision',
+      readSettings(
+        { 'hosts-file': 'hosts.txt', 'ssh-config': '/nonexistent', tls: 'acme', ...argv },
+        { POSTGRES_HOST: 'db.example.com', POSTGRES_PASSWORD: 'pw-tls-test' },
+      ),
+      { readFile: () => lines },
     );
   assert.throws(
     () => batch('10.0.0.4\n10.0.0.5\n', { 'public-name': ['one.example.com'] }),

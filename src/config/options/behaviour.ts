@@ -1,0 +1,71 @@
+/** How a run behaves and reports: the options the builders (config/config.ts) and config/prompt.ts read. */
+import { EVERY_COMMAND, type OptionSpec } from './spec.js';
+
+export const BEHAVIOUR_OPTIONS = [
+  {
+    name: 'upgrade',
+    type: 'boolean',
+    group: 'Behaviour',
+    env: ['PROVISION_UPGRADE'],
+    describe: 'run apt-get update/upgrade and upgrade MLflow even when everything is installed',
+  },
+  {
+    name: 'dry-run',
+    commands: EVERY_COMMAND,
+    type: 'boolean',
+    group: 'Behaviour',
+    env: ['PROVISION_DRY_RUN'],
+    describe: "read the VM's state and print what would change, touching nothing",
+  },
+  {
+    name: 'apt-stall-seconds',
+    type: 'number',
+    range: { min: 1, max: 999999 },
+    group: 'Behaviour',
+    env: ['PROVISION_APT_STALL_SECONDS'],
+    defaultText: "each apt command's own bound",
+    describe: 'stop an apt command that shows no progress (no byte, no line) for this many seconds (see docs/troubleshooting.md)',
+  },
+  {
+    name: 'log-dir',
+    commands: EVERY_COMMAND,
+    type: 'string',
+    group: 'Behaviour',
+    env: ['PROVISION_LOG_DIR'],
+    default: './provision-logs',
+    describe: 'folder for the full per-host logs (secrets masked)',
+  },
+  {
+    name: 'yes',
+    commands: EVERY_COMMAND,
+    type: 'boolean',
+    group: 'Behaviour',
+    env: ['PROVISION_YES'],
+    describe: 'never prompt; a missing value is an error',
+  },
+  {
+    name: 'json',
+    commands: EVERY_COMMAND,
+    type: 'boolean',
+    group: 'Behaviour',
+    env: ['PROVISION_JSON'],
+    describe: 'print one JSON result per host on stdout (progress goes to stderr)',
+  },
+  {
+    name: 'verbose',
+    commands: EVERY_COMMAND,
+    type: 'boolean',
+    group: 'Behaviour',
+    env: ['PROVISION_VERBOSE'],
+    describe: 'line-by-line output with every remote command, and stack traces on errors',
+  },
+  {
+    name: 'env-file',
+    commands: EVERY_COMMAND,
+    type: 'string',
+    group: 'Behaviour',
+    env: [],
+    default: '.env',
+    describe: 'dotenv file to read settings from (values already in the environment win); a file named here must exist, a missing .env is fine',
+  },
+] as const satisfies readonly OptionSpec[];
