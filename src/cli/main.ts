@@ -4,6 +4,7 @@ import dotenv from 'dotenv';
 import kleur from 'kleur';
 import type { ProvisionConfig } from '../config/config.js';
 import { resolveCommandConfig } from '../config/resolve.js';
+import { secretFlagRefusal, verboseRequested } from '../config/early.js';
 import { shown } from '../config/validate.js';
 import type { HostResult } from '../run/host-run.js';
 import { provisionCommand } from '../run/tasks.js';
@@ -130,18 +131,10 @@ async function main(): Promise<number> {
     fail(envFileProblem);
     return EXIT.usage;
   }
-  const verbose = args.includes('--verbose') || process.env.PROVISION_VERBOSE === 'true';
+  const verbose = verboseRequested(args, process.env);
   try {
-    if (args.some((a) => a === '--pg-password' || a.startsWith('--pg-password='))) {
-      throw new UsageError(
-        '--pg-password is not accepted: a password on the command line leaks into shell history and ps. Set POSTGRES_PASSWORD in .env or use --pg-password-stdin.',
-      );
-    }
-    if (args.some((a) => a === '--auth-admin-password' || a.startsWith('--auth-admin-password='))) {
-      throw new UsageError(
-        '--auth-admin-password is not accepted: a password on the command line leaks into shell history and ps. Set MLFLOW_AUTH_ADMIN_PASSWORD in .env, or run in a terminal to be asked.',
-      );
-    }
+    const secretFlag = secretFlagRefusal(args);
+    if (secretFlag) throw new UsageError(secretFlag);
     // The version alone needs no parser: yargs would cost about 100 ms of start-up for it.
     if (args.length === 1 && args[0] === '--version') {
       process.stdout.write(`${packageVersion()}\n`);

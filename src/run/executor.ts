@@ -121,7 +121,13 @@ function hostTask<S extends HostSession, R>(command: HostCommand<S, R>, config: 
  * steps in order), over its own session and log. A failed host never stops the others; results come back
  * per host and decide the exit code, not Listr's own state.
  */
-export async function runOnHosts<S extends HostSession, R>(command: HostCommand<S, R>, config: ExecutorConfig, handle: RunHandle<S, R>): Promise<void> {
+export async function runOnHosts<S extends HostSession, R>(
+  command: HostCommand<S, R>,
+  config: ExecutorConfig,
+  handle: RunHandle<S, R>,
+  /** `silent`: no task list (the unit tests read the results and the logs). */
+  options: { silent?: boolean } = {},
+): Promise<void> {
   const toStderr = config.output.json || command.renderTo === 'stderr';
   const out = toStderr ? process.stderr : process.stdout;
   const processOutput = toStderr ? new ProcessOutput(process.stderr, process.stderr) : new ProcessOutput();
@@ -133,6 +139,7 @@ export async function runOnHosts<S extends HostSession, R>(command: HostCommand<
       exitOnError: false,
       registerSignalListeners: false,
       renderer: 'default',
+      silentRendererCondition: () => options.silent === true,
       rendererOptions: { logger, collapseSubtasks: false, outputBar: 6, showErrorMessage: true } as never,
       fallbackRenderer: 'simple',
       fallbackRendererOptions: { logger } as never,

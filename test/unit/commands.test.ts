@@ -37,7 +37,7 @@ async function onFakeVm<S extends HostSession, R>(
 ): Promise<{ result: R; vm: FakeVm; log: string }> {
   const fake = new FakeVm(vm);
   const handle = newHandle<S, R>();
-  await runOnHosts(make(fakeIO(fake)), config, handle);
+  await runOnHosts(make(fakeIO(fake)), config, handle, { silent: true });
   const result = handle.results.get('10.0.0.4');
   assert.ok(result, 'the host has a result');
   return { result, vm: fake, log: readFileSync(`${LOGS}/10.0.0.4.log`, 'utf8') };
@@ -137,7 +137,7 @@ test('logs: the last lines masked, the unit journal under systemd; --follow stre
       if (line === 'another new line') for (const s of handle.sessions) void s.interrupt();
     },
   });
-  await runOnHosts(command as HostCommand<HostSession, LifecycleResult>, config, handle);
+  await runOnHosts(command as HostCommand<HostSession, LifecycleResult>, config, handle, { silent: true });
   assert.deepEqual(followed, ['10.0.0.4 before', '10.0.0.4 a new line', '10.0.0.4 another new line']);
   assert.deepEqual([handle.results.get('10.0.0.4')!.status, handle.results.get('10.0.0.4')!.summary], ['ok', 'followed until interrupted']);
 });

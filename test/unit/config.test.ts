@@ -180,3 +180,20 @@ test('the lifecycle commands: their own options, --yes, and --follow with --json
   const remove = lifecycle('remove', { 'purge-artifacts': true }, { PROVISION_YES: '1' }, true);
   assert.deepEqual([remove.purgeArtifacts, remove.yes, remove.interactive], [true, true, true]);
 });
+
+test('before parsing: every secret option given as a flag is refused in one sentence; --verbose or its variable asks for stack traces', async () => {
+  const { secretFlagRefusal, verboseRequested } = await import('../../src/config/early.js');
+  assert.equal(
+    secretFlagRefusal(['--host', 'a', '--pg-password=x']),
+    '--pg-password is not accepted: a password on the command line leaks into shell history and ps. Set POSTGRES_PASSWORD in .env or use --pg-password-stdin.',
+  );
+  assert.match(secretFlagRefusal(['--auth-admin-password', 'x'])!, /Set MLFLOW_AUTH_ADMIN_PASSWORD in \.env, or run in a terminal to be asked\.$/);
+  assert.equal(
+    secretFlagRefusal(['--azure-storage-access-key', 'k']),
+    '--azure-storage-access-key is not accepted: a secret on the command line leaks into shell history and ps. Set AZURE_STORAGE_ACCESS_KEY in .env.',
+  );
+  assert.equal(secretFlagRefusal(['--pg-password-stdin', '--host', 'a']), undefined);
+  assert.equal(verboseRequested(['--verbose'], {}), true);
+  assert.equal(verboseRequested([], { PROVISION_VERBOSE: 'true' }), true);
+  assert.equal(verboseRequested([], {}), false);
+});

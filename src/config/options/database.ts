@@ -44,6 +44,7 @@ export const DATABASE_OPTIONS = [
     type: 'secret',
     group: 'Database',
     env: ['POSTGRES_PASSWORD'],
+    instead: 'Set POSTGRES_PASSWORD in .env or use --pg-password-stdin',
     describe: 'the database password (or --pg-password-stdin, else a masked prompt in a terminal)',
   },
 ] as const satisfies readonly OptionSpec[];

@@ -141,6 +141,7 @@ export const SERVER_OPTIONS = [
     type: 'secret',
     group: 'Server',
     env: ['MLFLOW_AUTH_ADMIN_PASSWORD'],
+    instead: 'Set MLFLOW_AUTH_ADMIN_PASSWORD in .env, or run in a terminal to be asked',
     describe: 'with --auth basic: the admin password, at least 12 characters (else a masked prompt in a terminal)',
   },
   {

@@ -32,6 +32,8 @@ export interface OptionSpec {
   array?: boolean;
   /** The commands that take it; provisioning alone when not given. */
   commands?: readonly CommandName[];
+  /** A secret given as a flag is refused: what to do instead (default: set its variable in .env). */
+  instead?: string;
 }
 
 /** What --help and the README say about an option's default. */
