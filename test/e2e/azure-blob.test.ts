@@ -115,10 +115,11 @@ test("--artifacts-destination wasbs://: up to the server's start on the lab; the
   assert.deepEqual(holders.stdout.trim().split('\n'), [`${HOME}/.mlflow-server.env`]);
 
   // A no-op rerun and a connection string in place of the key are decisions and files, not something only this VM
-  // proves; each run here waits 20 s for the storage account: test/unit/azure-blob-runs.test.ts runs both through
-  // the fake VM (nothing changes and the failure is said again; the secrets file takes the connection string).
+  // proves; each run here waits 30 s in the health check for the storage account: test/unit/azure-blob-runs.test.ts
+  // runs both through the fake VM (nothing changes and the failure is said again; the secrets file takes the
+  // connection string), and the decisions of the run below.
 
-  // --azure-identity: the VM's managed identity; azure-identity installed, no key on the VM.
+  // --azure-identity: the VM's managed identity; azure-identity really installed from the index, no key on the VM.
   const mi = await provision([...labFlags(VM, workdir), '--artifacts-destination', DEST, '--azure-identity'], { workdir });
   assert.equal(mi.code, 1, mi.stdout);
   assert.match(mi.stdout, /MLflow in a virtual environment: changed \(azure-identity is missing/);

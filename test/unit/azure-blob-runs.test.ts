@@ -1,7 +1,8 @@
 // Runs with --artifacts-destination wasbs:// through the real HostRun and a scripted VM (fake-host.ts), for what
 // test/e2e/azure-blob.test.ts no longer runs on the lab (each lab run waits 20 s for a storage account it cannot
-// reach): a rerun on a VM already set up that way changes nothing and says the storage failure again, and a
-// connection string in place of the access key rewrites the secrets file with it alone.
+// reach): a rerun on a VM already set up that way changes nothing and says the storage failure again, a
+// connection string in place of the access key rewrites the secrets file with it alone, and --azure-identity adds
+// azure-identity to the venv and leaves no storage secret on the VM.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -17,9 +18,12 @@ const CONN_KEY = 'Other+ConnKey/abcdef0123456789==';
 const CONN = `DefaultEndpointsProtocol=https;AccountName=provlabacct;AccountKey=${CONN_KEY};EndpointSuffix=core.windows.net`;
 const SECRETS = '/home/azureuser/.mlflow-server.env';
 
-function blobConfig(more: MoreSecrets) {
+function blobConfig(more: MoreSecrets, argv: Record<string, unknown> = {}) {
   return buildConfig(
-    readSettings({ host: ['10.0.0.4'], 'ssh-config': '/nonexistent', 'log-dir': LOGS, 'artifacts-destination': DEST }, { POSTGRES_HOST: 'db.example.com' }),
+    readSettings(
+      { host: ['10.0.0.4'], 'ssh-config': '/nonexistent', 'log-dir': LOGS, 'artifacts-destination': DEST, ...argv },
+      { POSTGRES_HOST: 'db.example.com' },
+    ),
     new Secret(PASSWORD),
     undefined,
     undefined,
@@ -73,4 +77,21 @@ test('wasbs:// with a connection string where the key was: the secrets file hold
   const log = readFileSync(run.log.path, 'utf8');
   assert.ok(!log.includes(CONN_KEY) && !log.includes(KEY), 'no storage secret in the host log');
   for (const e of vm.events) assert.ok(!e.includes(CONN_KEY), `a secret in "${e}"`);
+});
+
+test('--azure-identity where the key was: azure-identity goes into the venv, no storage secret stays on the VM, the failure names the role', async () => {
+  const managed = blobConfig({}, { 'azure-identity': true });
+  const { vm, run, error } = await provision(managed, { probe: keyVm, serverUp: true, database: { hasMlflowSchema: true }, answer: storageUnreachable });
+  assert.deepEqual(vm.commands, ['probe', 'pip-install', 'mlflow-version', 'stop', 'start']);
+  assert.match(readFileSync(run.log.path, 'utf8'), /\$ install mlflow psycopg2-binary azure-storage-blob azure-identity with uv/);
+  assert.match(readFileSync(run.log.path, 'utf8'), /== python: changed \(azure-identity is missing;/);
+  const secrets = vm.uploads.get(SECRETS);
+  assert.equal(secrets?.mode, 0o600);
+  assert.doesNotMatch(secrets.content, /AZURE_STORAGE/, 'the key the VM had is gone, none replaces it');
+  const result = run.result(error);
+  assert.deepEqual(result.changed, ['python', 'files', 'server']);
+  assert.match(
+    result.error ?? '',
+    /the VM's managed identity \(--azure-identity\) has the role "Storage Blob Data Contributor" on the storage account provlabacct/,
+  );
 });
