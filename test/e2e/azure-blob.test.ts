@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { httpToVm } from './http.js';
 import { before, test } from 'node:test';
-import { labFlags, newWorkdir, provision, provisionSampled } from './cli.js';
-import { ensureLab, requireLab, resetVm, vmExec, vmFileStat, vmIp, vmReadFile } from './lab.js';
+import { labFlags, newWorkdir, provision, provisionedVm, provisionSampled } from './cli.js';
+import { ensureLab, requireLab, vmExec, vmFileStat, vmIp, vmReadFile } from './lab.js';
 import { DEFAULT_MLFLOW_VERSION } from '../../src/config/mlflow-version.js';
 
 const VM = 23;
@@ -69,16 +69,22 @@ test('--artifacts-destination: a malformed URI or a missing credential stops bef
 
 test("--artifacts-destination wasbs://: up to the server's start on the lab; the key only in the 0600 file", async (t) => {
   if (!requireLab(t)) return;
-  await resetVm(VM);
+  // A provisioned VM (a snapshot restore) without its artifacts folder: the Blob driver goes into its venv and the
+  // server starts with the destination. A fresh VM is provisioned in provision.test.ts; here it cost 35 s more.
+  await provisionedVm(VM);
+  assert.equal((await vmExec(VM, `rm -rf ${HOME}/mlruns-artifacts`)).code, 0);
   const workdir = newWorkdir();
   const run = await provisionSampled(VM, ['--artifacts-destination', DEST, '--verbose'], { env: { AZURE_STORAGE_ACCESS_KEY: KEY }, workdir });
   const out = run.res.stdout;
   // Exit 1: the lab has no Azure. Everything before the artifact round trip worked.
   assert.equal(run.res.code, 1, out);
+  // The Blob driver goes into the venv beside the tested MLflow.
+  assert.match(out, /install mlflow psycopg2-binary azure-storage-blob with uv/);
   assert.match(
     out,
-    new RegExp(`install mlflow==${DEFAULT_MLFLOW_VERSION.replace(/\./g, '\\.')} psycopg2-binary azure-storage-blob with uv`),
-    'a fresh VM gets the tested version',
+    new RegExp(
+      `MLflow in a virtual environment: changed \\(azure-storage-blob is missing; MLflow ${DEFAULT_MLFLOW_VERSION.replace(/\./g, '\\.')} installed\\)`,
+    ),
   );
   assert.match(
     out,
@@ -108,23 +114,12 @@ test("--artifacts-destination wasbs://: up to the server's start on the lab; the
   const holders = await vmExec(VM, `grep -rlF -e ${shq(KEY)} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null`, { timeoutMs: 120_000 });
   assert.deepEqual(holders.stdout.trim().split('\n'), [`${HOME}/.mlflow-server.env`]);
 
-  // A rerun changes nothing (and reports the same round-trip failure).
-  const again = await provision([...labFlags(VM, workdir), '--artifacts-destination', DEST, '--json'], { workdir, env: { AZURE_STORAGE_ACCESS_KEY: KEY } });
-  assert.equal(again.code, 1);
-  const result = JSON.parse(again.stdout.trim());
-  assert.deepEqual(result.changed, []);
-  assert.match(result.error, /failed \(PUT timeout: no answer within 20 s/);
+  // A no-op rerun and a connection string in place of the key are decisions and files, not something only this VM
+  // proves; each run here waits 30 s in the health check for the storage account: test/unit/azure-blob-runs.test.ts
+  // runs both through the fake VM (nothing changes and the failure is said again; the secrets file takes the
+  // connection string), and the decisions of the run below.
 
-  // A connection string instead: it replaces the key in the secrets file.
-  const conn = await provision([...labFlags(VM, workdir), '--artifacts-destination', DEST], { workdir, env: { AZURE_STORAGE_CONNECTION_STRING: CONN } });
-  assert.equal(conn.code, 1, conn.stdout);
-  assert.match(conn.stdout, /check AZURE_STORAGE_CONNECTION_STRING, that the container/);
-  const secrets2 = await vmReadFile(VM, `${HOME}/.mlflow-server.env`);
-  assert.match(secrets2, /^AZURE_STORAGE_CONNECTION_STRING=/m);
-  assert.doesNotMatch(secrets2, /^AZURE_STORAGE_ACCESS_KEY=/m);
-  assert.ok(!conn.everything.includes(KEY));
-
-  // --azure-identity: the VM's managed identity; azure-identity installed, no key on the VM.
+  // --azure-identity: the VM's managed identity; azure-identity really installed from the index, no key on the VM.
   const mi = await provision([...labFlags(VM, workdir), '--artifacts-destination', DEST, '--azure-identity'], { workdir });
   assert.equal(mi.code, 1, mi.stdout);
   assert.match(mi.stdout, /MLflow in a virtual environment: changed \(azure-identity is missing/);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import {
+  ensureBootedVm,
   hasSnapshot,
   LAB_KEY,
   LAB_STATE,
@@ -20,7 +21,9 @@ import {
   vmExec,
   vmIp,
   vmProcesses,
+  waitForSsh,
   type RunResult,
+  type VmImage,
 } from './lab.js';
 
 export const CLI = join(REPO_ROOT, 'dist', 'cli', 'main.js');
@@ -184,10 +187,41 @@ function hashTree(hash: ReturnType<typeof createHash>, dir: string): void {
  * either makes tests provision afresh instead of trusting a disk made by older code.
  */
 export function provisionedSnapshotName(): string {
+  return `e2e-provisioned-${sourcesHash()}`;
+}
+
+let hashed: string | undefined;
+function sourcesHash(): string {
+  if (hashed) return hashed;
   const hash = createHash('sha256');
   hashTree(hash, join(REPO_ROOT, 'src'));
   hashTree(hash, join(REPO_ROOT, 'fixtures'));
-  return `e2e-provisioned-${hash.digest('hex').slice(0, 12)}`;
+  hashed = hash.digest('hex').slice(0, 12);
+  return hashed;
+}
+
+/**
+ * A booted VM (systemd) on IMAGE that supervisor.test.ts provisioned under systemd, saved at the end of its flow
+ * (same tool and stand-ins: the name hashes them), for tests whose subject is not a fresh VM (tls.test.ts).
+ */
+export function bootedSnapshotName(image: VmImage): string {
+  return `e2e-booted-${image}-${sourcesHash()}`;
+}
+
+/**
+ * vmK as a provisioned booted VM on IMAGE: the saved one (a restore, seconds, instead of a fresh VM and a first
+ * provision, about 40 s), or a fresh booted VM when no test saved one yet. Resolves once sshd answers.
+ */
+export async function provisionedBootedVm(k: number, image: VmImage): Promise<'saved' | 'fresh'> {
+  const name = bootedSnapshotName(image);
+  if (!hasSnapshot(name)) {
+    await ensureBootedVm(k, image, { fresh: true });
+    return 'fresh';
+  }
+  await restoreVm(k, name);
+  await pruneProvisionedSnapshots(provisionedSnapshotName());
+  await waitForSsh(k);
+  return 'saved';
 }
 
 /** Provisions vmK from a clean VM with the real CLI, or restores the snapshot a previous test saved. */
@@ -206,7 +240,8 @@ export async function provisionedVm(k: number, snapshot = provisionedSnapshotNam
 
 /**
  * Snapshots made by older code are never used again (the name hashes the sources): remove them, so the lab's
- * disk does not grow with every change. The lab refuses to remove one a VM still runs on; that one stays.
+ * disk does not grow with every change (the booted ones of bootedSnapshotName too). The lab refuses to remove one
+ * a VM still runs on; that one stays.
  */
 let pruned = false;
 async function pruneProvisionedSnapshots(keep: string): Promise<void> {
@@ -214,7 +249,8 @@ async function pruneProvisionedSnapshots(keep: string): Promise<void> {
   if (pruned || !existsSync(dir)) return;
   pruned = true;
   for (const name of readdirSync(dir)) {
-    if (name.startsWith('e2e-provisioned-') && name !== keep) await removeSnapshot(name).catch(() => undefined);
+    const stale = name.startsWith('e2e-provisioned-') ? name !== keep : name.startsWith('e2e-booted-') && !name.endsWith(`-${sourcesHash()}`);
+    if (stale) await removeSnapshot(name).catch(() => undefined);
   }
 }
 

@@ -365,14 +365,26 @@ export async function waitForSsh(k: number, timeoutMs = 60_000): Promise<void> {
   }
 }
 
+/** The host's PID of vmK's PID 1 (`lab status`), or undefined while it has none (stopped, or between two boots). */
+async function vmInitPid(k: number): Promise<number | undefined> {
+  const status = (await lab(['status'])).stdout;
+  const m = new RegExp(`^${vmName(k)}\\s+\\S+\\s+running\\s+(\\d+)\\s`, 'm').exec(status);
+  return m ? Number(m[1]) : undefined;
+}
+
 /**
- * Identifies the current boot of vmK: the start time of its PID 1 (field 22 of /proc/1/stat, as the VM sees it),
- * which changes at every boot. (The kernel's boot_id is the host's: the VMs share its kernel.)
+ * Identifies the current boot of vmK: the start time of its PID 1 (field 22 of /proc/PID/stat), which changes at
+ * every boot. (The kernel's boot_id is the host's: the VMs share its kernel.) Read from the host, never by a process
+ * inside the VM: a `lab exec` that enters a VM while it shuts down can hold its reboot up for 90 s (systemd's
+ * shutdown waits for it), as the full CI run once saw (lab-boot's `sudo reboot`: 93 s instead of about 2).
  */
 export async function vmBootId(k: number): Promise<string> {
-  const r = await vmExec(k, 's=$(cat /proc/1/stat); s=${s##*) }; set -- $s; echo "$1 ${20}"', { timeoutMs: 30_000 });
-  if (r.code !== 0) throw new Error(`cannot read PID 1 of ${vmName(k)}: ${r.stderr.trim()}`);
-  return r.stdout.trim().split(' ')[1]!;
+  const pid = await vmInitPid(k);
+  if (pid === undefined) throw new Error(`${vmName(k)} has no PID 1 now`);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const start = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+  if (start === undefined) throw new Error(`cannot read the start time of ${vmName(k)}'s PID 1 (host pid ${pid})`);
+  return start;
 }
 
 /**
@@ -385,7 +397,7 @@ export async function waitForReboot(k: number, previous: string, timeoutMs = 90_
     const now = await vmBootId(k).catch(() => undefined);
     if (now !== undefined && now !== previous) break;
     if (Date.now() > until) throw new Error(`${vmName(k)} did not reboot within ${timeoutMs} ms`);
-    await sleep(100);
+    await sleep(250);
   }
   await waitForSsh(k, Math.max(5_000, until - Date.now()));
 }

@@ -7,6 +7,9 @@ import { ensureLab, LAB_KEY, requireLab, vmIp } from './lab.js';
 import { onTerminal } from './terminal.js';
 
 const VM = 23;
+/** As labFlags (cli.ts): the provisioned snapshot's server has one worker, so a run here starts it as it is (the
+ * default from the VM's memory would rewrite the launcher and start 4 workers, about 1.3 GB); prompts never ask it. */
+const ONE_WORKER = ['--workers', '1'];
 
 let available = true;
 before(async (t) => {
@@ -19,7 +22,7 @@ before(async (t) => {
 test('on a terminal, missing values are asked before any task: defaults shown, the password masked', async (t) => {
   if (!available) return t.skip('lab not available');
   const { POSTGRES_HOST, POSTGRES_PASSWORD } = dbEnv();
-  const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts'];
+  const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', ...ONE_WORKER];
   const { code, screen } = await onTerminal(
     flags,
     [
@@ -41,7 +44,7 @@ test('on a terminal, missing values are asked before any task: defaults shown, t
 
 test('on a terminal with --yes, nothing is asked: a missing password is an error naming where to set it (exit 2)', async (t) => {
   if (!available) return t.skip('lab not available');
-  const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', '--yes'];
+  const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', '--yes', ...ONE_WORKER];
   const { code, screen } = await onTerminal(flags, [], { POSTGRES_HOST: dbEnv().POSTGRES_HOST! });
   assert.equal(code, 2, screen);
   assert.match(screen, /POSTGRES_PASSWORD/);
@@ -50,7 +53,7 @@ test('on a terminal with --yes, nothing is asked: a missing password is an error
 
 test('a terminal that reports no width gets plain lines, not the redrawing task list', async (t) => {
   if (!available) return t.skip('lab not available');
-  const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', '--yes'];
+  const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', '--yes', ...ONE_WORKER];
   const { code, screen } = await onTerminal(flags, [], dbEnv(), 0);
   assert.equal(code, 0, screen);
   assert.match(screen, /^✔ Connect and check the VM: unchanged \(/m, 'one plain line per finished step');
@@ -59,7 +62,7 @@ test('a terminal that reports no width gets plain lines, not the redrawing task 
 
 test('on a terminal, NO_COLOR turns colours off; without it the task list is coloured', async (t) => {
   if (!available) return t.skip('lab not available');
-  const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', '--yes'];
+  const flags = ['--host', vmIp(VM), '--identity-file', LAB_KEY, '--known-hosts', 'known_hosts', '--yes', ...ONE_WORKER];
   // eslint-disable-next-line no-control-regex -- an ANSI escape sequence is what it looks for
   const sgr = /\x1b\[[0-9;]*m/;
   const plain = await onTerminal(flags, [], { ...dbEnv(), NO_COLOR: '1' });

@@ -222,7 +222,7 @@ test('reruns repair a half-configured VM, and a further rerun changes nothing (i
       await t5.test('(8) the SSH connection dropped during apt: one sentence, exit 1; the next run completes', case8);
     }),
     t.test('vm6', async (t6) => {
-      await t6.test('(2) the venv deleted, or broken: rebuilt, server restarted on it', case2);
+      await t6.test('(2) the venv deleted: rebuilt, server restarted on it', case2);
       await t6.test('(4) a new database password or host: checked first, files rewritten, restarted; a wrong one changes nothing', case4);
       await t6.test('(6) an interrupted dpkg and a held dpkg lock: repaired and waited for, visibly, within a bound', case6);
     }),
@@ -423,18 +423,14 @@ async function case8(t: TestContext): Promise<void> {
 async function case2(t: TestContext): Promise<void> {
   const k = 6;
   const { workdir, pid } = await runningServer(k);
-  let last = pid;
-  for (const [what, cmd] of [
-    ['deleted', `rm -rf ${VENV}`],
-    ['broken (the mlflow package removed from site-packages)', `rm -rf ${VENV}/lib/python3*/site-packages/mlflow && ! ${VENV}/bin/mlflow --version`],
-  ] as const) {
-    await root(k, cmd, 'azureuser');
-    await repair(t, k, workdir, ['python', 'server'], { timeoutMs: 300_000 });
-    assert.match(await root(k, `${VENV}/bin/mlflow --version`, 'azureuser'), /^mlflow, version \d+\.\d+\.\d+/m, `${what}: mlflow runs again`);
-    const now = await assertServing(k);
-    assert.notEqual(now, last, `${what}: the server restarted on the rebuilt venv`);
-    last = await secondRunChangesNothing(k, workdir);
-  }
+  // The venv deleted: a real rebuild (venv, uv, the wheels) and a restart on it. A venv broken in place (MLflow
+  // gone from site-packages) is the same repair, told apart by the probe: test/unit/rerun-repairs.test.ts (the
+  // probe's shell on such a venv, then the run through the fake VM). Rebuilding a second time here cost 50 s.
+  await root(k, `rm -rf ${VENV}`, 'azureuser');
+  await repair(t, k, workdir, ['python', 'server'], { timeoutMs: 300_000 });
+  assert.match(await root(k, `${VENV}/bin/mlflow --version`, 'azureuser'), /^mlflow, version \d+\.\d+\.\d+/m, 'mlflow runs again');
+  assert.notEqual(await assertServing(k), pid, 'the server restarted on the rebuilt venv');
+  await secondRunChangesNothing(k, workdir);
 }
 
 async function case4(t: TestContext): Promise<void> {
@@ -479,6 +475,12 @@ async function case4(t: TestContext): Promise<void> {
   await secondRunChangesNothing(k, workdir, { env });
 }
 
+/**
+ * How long the dpkg lock is held in case (6): long enough that the run meets it (the run starts within a second
+ * of the lock being taken), short enough not to idle (it was 15 s, twice, on the file's slowest VM).
+ */
+const LOCK_HOLD_SEC = 8;
+
 /** Holds dpkg's frontend lock in the VM for `seconds`, as apt or unattended-upgrades would (fcntl lock). */
 async function holdDpkgLock(k: number, seconds: number): Promise<void> {
   const marker = `/run/rerun-lock-${randomBytes(4).toString('hex')}`;
@@ -508,15 +510,15 @@ async function case6(t: TestContext): Promise<void> {
   assert.match((await vmExec(k, 'apt-get install -y postgresql-client')).stderr, /dpkg was interrupted/);
   assert.match(await root(k, 'dpkg --audit'), /unpacked but not yet configured/);
 
-  // ... while another process holds the dpkg lock for 15 s.
+  // ... while another process holds the dpkg lock for LOCK_HOLD_SEC.
   let dry = await cli(k, workdir, ['--dry-run']);
   assert.deepEqual(dry.json.changed, ['packages']);
-  await holdDpkgLock(k, 15);
+  await holdDpkgLock(k, LOCK_HOLD_SEC);
   let real = await cli(k, workdir, [], {}, 240_000);
   assert.equal(real.code, 0, show(real));
   assert.deepEqual(real.json.changed, dry.json.changed);
   assert.match(real.stderr, /Waiting for the dpkg lock, held by python3 \(pid \d+\): 0 of 300 s/, 'the wait is shown');
-  assert.ok(real.wallMs > 8_000 && real.wallMs < 120_000, `it waited for the lock, within a bound (${real.wallMs} ms)`);
+  assert.ok(real.wallMs > (LOCK_HOLD_SEC - 3) * 1000 && real.wallMs < 120_000, `it waited for the lock, within a bound (${real.wallMs} ms)`);
   // The run's log lists each remote command: dpkg --configure -a first, then apt-get (no update or upgrade).
   const configure = real.everything.indexOf('$ finish an interrupted dpkg run (dpkg --configure -a)');
   const install = real.everything.indexOf('$ apt-get install');
@@ -532,7 +534,7 @@ async function case6(t: TestContext): Promise<void> {
   await root(k, 'dpkg -r postgresql-client >/dev/null');
   dry = await cli(k, workdir, ['--dry-run']);
   assert.deepEqual(dry.json.changed, ['packages']);
-  await holdDpkgLock(k, 15);
+  await holdDpkgLock(k, LOCK_HOLD_SEC);
   real = await cli(k, workdir, [], {}, 300_000);
   assert.equal(real.code, 0, show(real));
   assert.deepEqual(real.json.changed, dry.json.changed);

@@ -1,18 +1,21 @@
 // Issue 13: --supervisor systemd on lab VMs that really boot (systemd as PID 1), Debian 12 and Debian 13, with the
-// real MLflow: a first provision while apt-daily runs, a no-op rerun, kill -9, `sudo reboot`, switching
-// supervisors both ways, a reboot under nohup, a unit edited by hand, --auth basic. Checked from outside the tool.
+// real MLflow: a first provision while apt-daily runs and a no-op rerun (both images); kill -9, `sudo reboot`,
+// switching supervisors both ways, a reboot under nohup, a unit edited by hand, --auth basic, log rotation (Debian 12).
+// Checked from outside the tool.
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import { DEFAULT_MLFLOW_VERSION } from '../../src/config/mlflow-version.js';
-import { dbEnv, newWorkdir, provision, provisionSampled, statusFlags, withLabFlags, type CliRun } from './cli.js';
+import { bootedSnapshotName, dbEnv, newWorkdir, provision, provisionSampled, statusFlags, withLabFlags, type CliRun } from './cli.js';
 import { httpToVm } from './http.js';
 import {
   ensureBootedVm,
   ensureLab,
+  hasSnapshot,
   labPsql,
   labSsh,
   rebootVm,
   requireLab,
+  snapshotVm,
   stopVm,
   vmBootId,
   vmExec,
@@ -43,8 +46,14 @@ before(async (t) => {
   await ensureLab(1);
   await labPsql(`DROP DATABASE IF EXISTS ${AUTH_DB} WITH (FORCE); CREATE DATABASE ${AUTH_DB} OWNER mlflow;`);
 });
+/** The images whose flow ran to its end: their VM is saved for tls.test.ts (provisionedBootedVm in cli.ts). */
+const finished = new Set<VmImage>();
 after(async () => {
   if (!available) return;
+  for (const [vm, image] of IMAGES) {
+    const name = bootedSnapshotName(image);
+    if (finished.has(image) && !hasSnapshot(name)) await snapshotVm(vm, name).catch(() => undefined);
+  }
   // Powered off: their servers (under systemd, a killed server comes back) hold hundreds of MB.
   for (const [vm] of IMAGES) await stopVm(vm).catch(() => undefined);
   await labPsql(`DROP DATABASE IF EXISTS ${AUTH_DB} WITH (FORCE);`).catch(() => undefined);
@@ -187,84 +196,93 @@ for (const [vm, image] of IMAGES) {
     const report = JSON.parse(status.stdout.trim().split('\n').at(-1)!) as { supervisor: string; server: { pid: number } };
     assert.deepEqual([report.supervisor, report.server.pid], ['systemd', pid]);
     t.diagnostic(`${image}: no-op rerun under systemd ${(again.wallMs / 1000).toFixed(2)} s`);
+    if (image === 'debian13') finished.add(image); // the last test of Debian 13's flow
   });
 
-  test(`${image}: kill -9 of the server and sudo reboot: healthy again with no CLI`, async (t: TestContext) => {
-    if (!requireLab(t)) return;
-    const killed = await mainPid(vm);
-    assert.ok(killed > 0);
-    await vmExec(vm, `kill -9 ${killed}`);
-    const back = await untilHealthy(vm, 60_000, async () => ![0, killed].includes(await mainPid(vm)));
-    t.diagnostic(`${image}: kill -9 -> healthy again in ${(back / 1000).toFixed(1)} s (systemd restarted it)`);
-    // status follows the restarted server: its PID, and an uptime counted from systemd's start of it.
-    const status = await provision(['status', ...statusFlags(vm, workdir), '--json'], { workdir });
-    const report = JSON.parse(status.stdout.trim().split('\n').at(-1)!) as { healthy: boolean; server: { pid: number; uptimeSec: number | null } };
-    assert.deepEqual([report.healthy, report.server.pid], [true, await mainPid(vm)], status.stdout);
-    assert.ok(report.server.uptimeSec !== null && report.server.uptimeSec <= 120, `uptime ${report.server.uptimeSec}`);
+  // Debian 13 stops here: its systemd installs, starts and reports the unit above. What kill -9 and a reboot do to an
+  // enabled unit with Restart=on-failure is systemd's, the same on both releases: Debian 12 proves it below, and a
+  // Debian 13 VM's own reboot is lab-boot.test.ts's (vm42).
+  if (image === 'debian12')
+    test(`${image}: kill -9 of the server and sudo reboot: healthy again with no CLI`, async (t: TestContext) => {
+      if (!requireLab(t)) return;
+      const killed = await mainPid(vm);
+      assert.ok(killed > 0);
+      await vmExec(vm, `kill -9 ${killed}`);
+      const back = await untilHealthy(vm, 60_000, async () => ![0, killed].includes(await mainPid(vm)));
+      t.diagnostic(`${image}: kill -9 -> healthy again in ${(back / 1000).toFixed(1)} s (systemd restarted it)`);
+      // status follows the restarted server: its PID, and an uptime counted from systemd's start of it.
+      const status = await provision(['status', ...statusFlags(vm, workdir), '--json'], { workdir });
+      const report = JSON.parse(status.stdout.trim().split('\n').at(-1)!) as { healthy: boolean; server: { pid: number; uptimeSec: number | null } };
+      assert.deepEqual([report.healthy, report.server.pid], [true, await mainPid(vm)], status.stdout);
+      assert.ok(report.server.uptimeSec !== null && report.server.uptimeSec <= 120, `uptime ${report.server.uptimeSec}`);
 
-    const boot = await vmBootId(vm);
-    const rebootAt = Date.now();
-    await labSsh(vm, 'sudo reboot', { timeoutMs: 30_000 }).catch(() => undefined); // the session ends with the VM
-    await waitForReboot(vm, boot);
-    await untilHealthy(vm, 120_000);
-    t.diagnostic(`${image}: sudo reboot -> healthy again in ${((Date.now() - rebootAt) / 1000).toFixed(1)} s`);
-    assert.equal((await mlflowServers(vm)).length, 1, 'one server');
-  });
-
-  test(`${image}: a unit edited by hand or stopped is repaired; nohup and back leaves one server; a reboot under nohup is repaired by the next run`, async (t: TestContext) => {
-    if (!requireLab(t)) return;
-    await vmExec(vm, `sed -i 's/^RestartSec=2$/RestartSec=30/' ${UNIT} && systemctl daemon-reload`);
-    const edited = await run(['--supervisor', 'systemd', '--json']);
-    ok(edited);
-    assert.deepEqual(json(edited).changed, ['server']);
-    assert.match(await vmReadFile(vm, UNIT), /^RestartSec=2$/m);
-
-    await vmExec(vm, 'systemctl stop mlflow-server.service');
-    const stopped = await run(['--supervisor', 'systemd']);
-    ok(stopped);
-    assert.match(stopped.stdout, /MLflow server: changed \(the unit is inactive; started pid/);
-
-    const toNohup = await run(['--supervisor', 'nohup']);
-    ok(toNohup);
-    assert.match(toNohup.stdout, /the server runs under systemd; --supervisor nohup asked for/);
-    assert.match(toNohup.stdout, /a reboot of the VM \(or an Azure stop\/start\) stops the server/);
-    assert.equal(await vmFileStat(vm, UNIT), null, 'the unit is gone');
-    assert.equal((await vmExec(vm, 'systemctl is-enabled mlflow-server.service')).code === 0, false);
-    assert.equal((await mlflowServers(vm)).length, 1, 'one server after the switch to nohup');
-
-    await rebootVm(vm);
-    assert.equal(await healthFromLaptop(vm), 0, 'a reboot stops a nohup server');
-    const repaired = await run(['--supervisor', 'nohup', '--json']);
-    ok(repaired);
-    assert.deepEqual(json(repaired).changed, ['server']);
-
-    const toUnit = await run(['--supervisor', 'systemd']);
-    ok(toUnit);
-    assert.match(toUnit.stdout, /the server runs under nohup; --supervisor systemd asked for/);
-    assert.equal((await mlflowServers(vm)).length, 1, 'one server after the switch back');
-    assert.equal((await vmExec(vm, 'systemctl is-active mlflow-server.service')).stdout.trim(), 'active');
-    assert.equal(await healthFromLaptop(vm), 200);
-  });
-
-  test(`${image}: --auth basic under systemd; no secret on any command line while it restarts`, async (t: TestContext) => {
-    if (!requireLab(t)) return;
-    const sampled = await provisionSampled(vm, [...LOG_SIZE, '--supervisor', 'systemd', '--auth', 'basic'], {
-      workdir,
-      env: { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW, POSTGRES_AUTH_DB: AUTH_DB },
+      const boot = await vmBootId(vm);
+      const rebootAt = Date.now();
+      await labSsh(vm, 'sudo reboot', { timeoutMs: 30_000 }).catch(() => undefined); // the session ends with the VM
+      await waitForReboot(vm, boot);
+      await untilHealthy(vm, 120_000);
+      t.diagnostic(`${image}: sudo reboot -> healthy again in ${((Date.now() - rebootAt) / 1000).toFixed(1)} s`);
+      assert.equal((await mlflowServers(vm)).length, 1, 'one server');
     });
-    ok(sampled.res);
-    for (const s of secrets()) assert.ok(!sampled.cmdlines.some((c) => c.includes(s)), 'a secret on a VM command line');
-    const search = (auth: { user?: string; password?: string }) =>
-      httpToVm(vmIp(vm), { method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":1}', ...auth }).then((r) => r.status);
-    assert.equal(await search({}), 401);
-    assert.equal(await search({ user: 'admin', password: ADMIN_PW }), 200);
-    const where = [
-      await vmReadFile(vm, UNIT),
-      (await vmExec(vm, 'systemctl show mlflow-server.service; journalctl -u mlflow-server.service --no-pager -o cat')).stdout,
-    ];
-    assert.ok(!where.some((w) => w.includes(ADMIN_PW)), 'the admin password in the unit, systemctl show or the journal');
-    t.diagnostic(`${image}: --auth basic under systemd ${(sampled.res.wallMs / 1000).toFixed(1)} s`);
-  });
+
+  // The repairs, the switches and --auth basic below are the same plan on either systemd: Debian 12 proves them on a
+  // real VM, and test/unit/supervisor.test.ts and supervisor-repairs.test.ts through the fake VM.
+  if (image === 'debian12')
+    test(`${image}: a unit edited by hand or stopped is repaired; nohup and back leaves one server; a reboot under nohup is repaired by the next run`, async (t: TestContext) => {
+      if (!requireLab(t)) return;
+      await vmExec(vm, `sed -i 's/^RestartSec=2$/RestartSec=30/' ${UNIT} && systemctl daemon-reload`);
+      const edited = await run(['--supervisor', 'systemd', '--json']);
+      ok(edited);
+      assert.deepEqual(json(edited).changed, ['server']);
+      assert.match(await vmReadFile(vm, UNIT), /^RestartSec=2$/m);
+
+      await vmExec(vm, 'systemctl stop mlflow-server.service');
+      const stopped = await run(['--supervisor', 'systemd']);
+      ok(stopped);
+      assert.match(stopped.stdout, /MLflow server: changed \(the unit is inactive; started pid/);
+
+      const toNohup = await run(['--supervisor', 'nohup']);
+      ok(toNohup);
+      assert.match(toNohup.stdout, /the server runs under systemd; --supervisor nohup asked for/);
+      assert.match(toNohup.stdout, /a reboot of the VM \(or an Azure stop\/start\) stops the server/);
+      assert.equal(await vmFileStat(vm, UNIT), null, 'the unit is gone');
+      assert.equal((await vmExec(vm, 'systemctl is-enabled mlflow-server.service')).code === 0, false);
+      assert.equal((await mlflowServers(vm)).length, 1, 'one server after the switch to nohup');
+
+      await rebootVm(vm);
+      assert.equal(await healthFromLaptop(vm), 0, 'a reboot stops a nohup server');
+      const repaired = await run(['--supervisor', 'nohup', '--json']);
+      ok(repaired);
+      assert.deepEqual(json(repaired).changed, ['server']);
+
+      const toUnit = await run(['--supervisor', 'systemd']);
+      ok(toUnit);
+      assert.match(toUnit.stdout, /the server runs under nohup; --supervisor systemd asked for/);
+      assert.equal((await mlflowServers(vm)).length, 1, 'one server after the switch back');
+      assert.equal((await vmExec(vm, 'systemctl is-active mlflow-server.service')).stdout.trim(), 'active');
+      assert.equal(await healthFromLaptop(vm), 200);
+    });
+
+  if (image === 'debian12')
+    test(`${image}: --auth basic under systemd; no secret on any command line while it restarts`, async (t: TestContext) => {
+      if (!requireLab(t)) return;
+      const sampled = await provisionSampled(vm, [...LOG_SIZE, '--supervisor', 'systemd', '--auth', 'basic'], {
+        workdir,
+        env: { MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW, POSTGRES_AUTH_DB: AUTH_DB },
+      });
+      ok(sampled.res);
+      for (const s of secrets()) assert.ok(!sampled.cmdlines.some((c) => c.includes(s)), 'a secret on a VM command line');
+      const search = (auth: { user?: string; password?: string }) =>
+        httpToVm(vmIp(vm), { method: 'POST', path: '/api/2.0/mlflow/experiments/search', body: '{"max_results":1}', ...auth }).then((r) => r.status);
+      assert.equal(await search({}), 401);
+      assert.equal(await search({ user: 'admin', password: ADMIN_PW }), 200);
+      const where = [
+        await vmReadFile(vm, UNIT),
+        (await vmExec(vm, 'systemctl show mlflow-server.service; journalctl -u mlflow-server.service --no-pager -o cat')).stdout,
+      ];
+      assert.ok(!where.some((w) => w.includes(ADMIN_PW)), 'the admin password in the unit, systemctl show or the journal');
+      t.diagnostic(`${image}: --auth basic under systemd ${(sampled.res.wallMs / 1000).toFixed(1)} s`);
+    });
 
   if (image === 'debian12')
     test(`${image}: the log is rotated by size under systemd and under nohup, with the same server; status shows its size; a stop ends the writer`, async (t: TestContext) => {
@@ -295,5 +313,6 @@ for (const [vm, image] of IMAGES) {
         'no server process and no log writer left',
       );
       assert.match(await vmReadFile(vm, '/home/azureuser/mlflow-server.log'), /Finished server process/, 'the server’s last lines are in the log');
+      finished.add(image); // the last test of Debian 12's flow
     });
 }

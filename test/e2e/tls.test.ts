@@ -8,9 +8,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import { dbEnv, newWorkdir, provision, statusFlags, withLabFlags, type CliRun } from './cli.js';
+import { dbEnv, newWorkdir, provision, provisionedBootedVm, statusFlags, withLabFlags, type CliRun } from './cli.js';
 import { httpsToVm, httpToVm } from './http.js';
-import { dbAllow, ensureBootedVm, ensureLab, LAB_HOST_IP, LAB_STATE, labPsql, requireLab, run as runCmd, stopVm, vmExec, vmIp, vmProcesses } from './lab.js';
+import { dbAllow, ensureLab, LAB_HOST_IP, LAB_STATE, labPsql, requireLab, run as runCmd, stopVm, vmExec, vmIp, vmProcesses } from './lab.js';
 
 const VM = 45;
 const IP = vmIp(VM);
@@ -39,7 +39,8 @@ before(async (t) => {
   available = requireLab(t as never);
   if (!available) return;
   await ensureLab(1);
-  await ensureBootedVm(VM, 'debian12', { fresh: true });
+  // TLS is this file's subject, not a fresh VM (supervisor.test.ts proves that): a booted VM that file provisioned.
+  await provisionedBootedVm(VM, 'debian12');
   await dbAllow(VM);
   await labPsql(`DROP DATABASE IF EXISTS ${AUTH_DB} WITH (FORCE); CREATE DATABASE ${AUTH_DB} OWNER mlflow;`);
   // Pebble's issuing root is new at every pebble start: what clients trust for the certificates it issues.
@@ -375,7 +376,7 @@ test('Debian 13: --tls acme, verified over https from here, a no-op rerun, no lo
   const vm = 46;
   const ip = vmIp(vm);
   const name = `vm${vm}.lab.test`;
-  await ensureBootedVm(vm, 'debian13', { fresh: true });
+  t.diagnostic(`vm${vm}: ${await provisionedBootedVm(vm, 'debian13')} booted VM`);
   await dbAllow(vm);
   await dnsA(name, ip);
   const dir = newWorkdir();
