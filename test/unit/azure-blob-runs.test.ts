@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { buildConfig, type MoreSecrets } from '../../src/config/config.js';
+import { buildCommandConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import type { HttpRequest } from '../../src/checks/http.js';
 import { Secret } from '../../src/util/secret.js';
@@ -18,16 +18,24 @@ const CONN_KEY = 'Other+ConnKey/abcdef0123456789==';
 const CONN = `DefaultEndpointsProtocol=https;AccountName=provlabacct;AccountKey=${CONN_KEY};EndpointSuffix=core.windows.net`;
 const SECRETS = '/home/azureuser/.mlflow-server.env';
 
-function blobConfig(more: MoreSecrets, argv: Record<string, unknown> = {}) {
-  return buildConfig(
+/** The storage account's secrets, as the environment (or .env) gives them. */
+interface BlobSecrets {
+  azureConnectionString?: Secret;
+  azureAccessKey?: Secret;
+}
+
+function blobConfig(more: BlobSecrets, argv: Record<string, unknown> = {}) {
+  return buildCommandConfig(
+    'provision',
     readSettings(
       { host: ['10.0.0.4'], 'ssh-config': '/nonexistent', 'log-dir': LOGS, 'artifacts-destination': DEST, ...argv },
-      { POSTGRES_HOST: 'db.example.com' },
+      {
+        POSTGRES_HOST: 'db.example.com',
+        POSTGRES_PASSWORD: PASSWORD,
+        ...(more.azureConnectionString ? { AZURE_STORAGE_CONNECTION_STRING: more.azureConnectionString.reveal() } : {}),
+        ...(more.azureAccessKey ? { AZURE_STORAGE_ACCESS_KEY: more.azureAccessKey.reveal() } : {}),
+      },
     ),
-    new Secret(PASSWORD),
-    undefined,
-    undefined,
-    more,
   );
 }
 
