@@ -142,9 +142,11 @@ async function artifactRoundTrip(run: HostRun, route: Route, payload: string): P
       if (!blob || run.interrupted) throw err;
       return { status: 0, body: `no answer within ${BLOB_ROUND_TRIP_WAIT_SEC} s; MLflow retries a storage account it cannot reach for over a minute` };
     });
-  const got = put.status === 200 ? await route.send({ path, hostHeader: publicHost, ...auth }) : undefined;
-  await route.send({ method: 'DELETE', path, hostHeader: publicHost, ...auth }).catch(() => undefined);
-  return { put, ...(got ? { got } : {}) };
+  if (put.status !== 200) return { put }; // nothing was stored: nothing to read back or delete
+  const bounded = blob ? { timeoutMs: BLOB_ROUND_TRIP_WAIT_SEC * 1000 } : {};
+  const got = await route.send({ path, hostHeader: publicHost, ...auth, ...bounded });
+  await route.send({ method: 'DELETE', path, hostHeader: publicHost, ...auth, ...bounded }).catch(() => undefined);
+  return { put, got };
 }
 
 async function verify(run: HostRun): Promise<StepOutcome> {
