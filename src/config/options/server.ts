@@ -126,7 +126,7 @@ export const SERVER_OPTIONS = [
     group: 'Server',
     env: ['PROVISION_GC_AFTER_DAYS'],
     describe:
-      'with --supervisor systemd: a daily systemd timer runs `mlflow gc` and removes for good the runs (and their artifacts) deleted more than DAYS days ago; `provision status` shows its last run (see docs/supervisor.md)',
+      'with --supervisor systemd: a daily systemd timer runs `mlflow gc` and removes for good the runs (and their artifacts) deleted more than that many days ago; `provision status` shows its last run (see docs/supervisor.md)',
   },
   {
     name: 'auth',
