@@ -19,7 +19,7 @@ before(async (t) => {
   available = requireLab(t as never);
   if (!available) return;
   await ensureLab(1);
-  console.log(`# vm${VM}: ${await provisionedBootedVm(VM, 'debian12')} booted VM`);
+  console.log(`vm${VM}: ${await provisionedBootedVm(VM, 'debian12')} booted VM`);
 });
 after(async () => {
   if (!available) return;
@@ -86,6 +86,7 @@ test('--gc-after 1: the timer is enabled; its service removes a run deleted 2 da
   const without = await cli([]);
   assert.equal(without.code, 0, without.everything);
   assert.match(without.everything, /gc: changed \(no --gc-after now/);
+  t.diagnostic(`provision: ${[first, again, without].map((r) => (r.wallMs / 1000).toFixed(1)).join(' s, ')} s (with gc, rerun, without)`);
   assert.equal(await root(`ls ${GC_FILES.join(' ')} 2>/dev/null | wc -l`), '0');
   assert.notEqual(await root('systemctl is-enabled mlflow-gc.timer 2>&1; true'), 'enabled');
 });
