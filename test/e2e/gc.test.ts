@@ -30,6 +30,14 @@ const cli = (args: string[]) => provision(withLabFlags(VM, workdir, ['--supervis
 const root = async (cmd: string) => (await vmExec(VM, cmd)).stdout.trim();
 const sql = async (query: string) => (await labPsql(`\\c ${labDbEnv().db}\n${query}`)).trim();
 
+/** `systemctl start mlflow-gc.service` with a command-line sampler around it; prints what it saw, then gc_exit=N. */
+const SAMPLED_GC_RUN = [
+  'declare -A seen; stop=/run/prov-gc-sampler-stop; rm -f $stop',
+  '( while [ ! -e $stop ]; do for f in /proc/[0-9]*/cmdline; do l=; while IFS= read -r -d "" a; do l+="$a "; done 2>/dev/null < "$f";',
+  '  [[ -n $l && -z ${seen[$l]} ]] && { seen[$l]=1; printf "%s\\n" "${l% }"; }; done; sleep 0.02; done ) &',
+  'sleep 0.3; systemctl start mlflow-gc.service; rc=$?; touch $stop; wait; rm -f $stop; echo "gc_exit=$rc"',
+].join('\n');
+
 async function deleteRun(runId: string): Promise<void> {
   const res = await httpToVm(IP, { method: 'POST', path: '/api/2.0/mlflow/runs/delete', body: JSON.stringify({ run_id: runId }) });
   assert.equal(res.status, 200, res.body);
@@ -59,9 +67,16 @@ test('--gc-after 1: the timer is enabled; its service removes a run deleted 2 da
   assert.equal(await root(`test -f ${artifact(old)} && echo there`), 'there');
 
   const started = Date.now();
-  const ran = await vmExec(VM, 'systemctl start mlflow-gc.service', { timeoutMs: 120_000 });
+  // Started by hand while a sampler in the VM records every command line that appears (every ~20 ms).
+  const ran = await vmExec(VM, SAMPLED_GC_RUN, { timeoutMs: 120_000 });
   t.diagnostic(`mlflow gc ran in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stdout, /^gc_exit=0$/m, ran.stderr);
+  const cmdlines = ran.stdout.split('\n');
+  assert.ok(
+    cmdlines.some((l) => l.includes('from mlflow.cli import cli') && l.includes('--older-than 1d')),
+    'the sampler saw the gc process',
+  );
+  assert.ok(!cmdlines.some((l) => l.includes(password)), 'no password on any command line while gc ran');
   assert.equal(await root('systemctl show mlflow-gc.service -p Result --value'), 'success');
   assert.equal(await sql(`SELECT count(*) FROM runs WHERE run_uuid = '${old.runId}';`), '0', 'the run deleted 2 days ago is gone for good');
   assert.equal(await root(`test -e ${artifact(old)} && echo there || echo gone`), 'gone', 'and its artifact with it');
