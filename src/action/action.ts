@@ -42,6 +42,10 @@ export type CommandKind =
   | 'unit-stop'
   | 'unit-enable'
   | 'unit-remove'
+  // --gc-after: the mlflow gc timer
+  | 'gc-install'
+  | 'gc-enable'
+  | 'gc-remove'
   // the HTTPS proxy
   | 'proxy-install'
   | 'proxy-files'

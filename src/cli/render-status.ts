@@ -1,5 +1,6 @@
 import kleur from 'kleur';
 import { UNIT_NAME } from '../render/systemd-unit.js';
+import { GC_TIMER } from '../render/gc-units.js';
 import { VM_FILES } from '../render/vm-files.js';
 import type { HostStatus } from '../run/status.js';
 import { bytesText, type LogSize } from '../verdicts/status.js';
@@ -52,6 +53,7 @@ export function statusText(s: HostStatus): string {
   row('database', s.database.detail);
   if (s.log.size) row('log', logSizeText(s.log.size));
   if (s.tls) row('https', tlsText(s.tls));
+  if (s.gc) row('gc', gcText(s.gc));
   for (const p of s.problems) lines.push(kleur.red(`  ! ${v(p)}`));
   if (s.log.lines.length > 0) {
     lines.push(`  last ${s.log.lines.length} lines of ${v(s.log.path ?? '')}:`);
@@ -65,6 +67,13 @@ export function logSizeText(l: LogSize): string {
   const rotated = l.rotatedFiles > 0 ? `, and ${l.rotatedFiles} rotated file${l.rotatedFiles === 1 ? '' : 's'}: ${bytesText(l.totalBytes)} in all` : '';
   const bound = l.maxBytes !== undefined ? ` (rotated at ${bytesText(l.maxBytes)}, ${l.keep ?? '?'} kept)` : ', not rotated';
   return `${bytesText(l.bytes)}${rotated}${bound}`;
+}
+
+/** The gc timer: `mlflow gc daily, runs deleted > 30 days; last run 2026-12-06T00:12:03Z: success; next …`. */
+function gcText(g: NonNullable<HostStatus['gc']>): string {
+  const last = g.lastRun ? `last run ${g.lastRun}: ${g.result ?? 'unknown'}` : 'not run yet';
+  const next = g.nextRun ? `; next ${g.nextRun}` : '';
+  return `mlflow gc daily (${GC_TIMER} ${g.timer ?? 'not loaded'}), runs deleted more than ${g.afterDays ?? '?'} days ago; ${last}${next}`;
 }
 
 function tlsText(t: NonNullable<HostStatus['tls']>): string {
@@ -90,6 +99,7 @@ export function statusJson(s: HostStatus): string {
     auth: s.auth,
     supervisor: s.supervisor ?? null,
     tls: s.tls ? { mode: s.tls.mode, names: s.tls.names, verified: s.tls.verified, validTo: s.tls.validTo ?? null, issuer: s.tls.issuer ?? null } : null,
+    gc: s.gc ? { afterDays: s.gc.afterDays, lastRun: s.gc.lastRun, result: s.gc.result, nextRun: s.gc.nextRun, timer: s.gc.timer } : null,
     health: s.health ?? null,
     api: s.api ?? null,
     database: { reachable: s.database.reachable, serverVersion: s.database.serverVersion ?? null, detail: s.database.detail },

@@ -134,6 +134,7 @@ function serverOptions(settings: Settings, targets: HostTarget[], blob: BlobSett
   const version = given(settings, 'mlflow-version');
   const workers = given(settings, 'workers');
   const logSize = given(settings, 'log-size');
+  const gcAfter = given(settings, 'gc-after');
   const publicNames = publicNamesOf(settings);
   return {
     port: valueOf(settings, 'mlflow-port'),
@@ -145,9 +146,24 @@ function serverOptions(settings: Settings, targets: HostTarget[], blob: BlobSett
     ...(isOn(settings, 'job-runner') ? { jobRunner: true } : {}),
     ...(logSize !== undefined ? { logMaxBytes: Math.round(logSize * 1024 * 1024) } : {}),
     ...(supervisor === 'systemd' ? { supervisor } : {}),
+    ...(gcAfter !== undefined ? { gcAfterDays: gcAfter } : {}),
     ...(publicNames.length > 0 ? { publicNames } : {}),
     ...(blob ? { blob } : {}),
   };
+}
+
+/**
+ * --gc-after is a systemd timer: every VM of the run must be under systemd (the option, or its hosts-file
+ * line); one sentence before anything changes otherwise.
+ */
+function requireSystemdForGc(server: ServerOptions, targets: HostTarget[]): void {
+  if (server.gcAfterDays === undefined) return;
+  const nohup = targets.filter((t) => (t.overrides.supervisor ?? server.supervisor ?? 'nohup') !== 'systemd');
+  if (nohup.length === 0) return;
+  const which = nohup.length === targets.length ? 'this run' : nohup.map((t) => t.label).join(', ');
+  throw new UsageError(
+    `--gc-after needs --supervisor systemd (a systemd timer runs mlflow gc), and ${which} would run under nohup: add --supervisor systemd, or leave --gc-after out. Nothing changed.`,
+  );
 }
 
 function publicNamesOf(settings: Settings): string[] {
@@ -166,6 +182,7 @@ function provisionConfig(settings: Settings, readFile: ReadFile): ProvisionConfi
   const tls = tlsSettings(settings, { global: publicNamesOf(settings), targets }, port, readFile);
   const blob = blobSettings(settings, warnings);
   const server = serverOptions(settings, targets, blob);
+  requireSystemdForGc(server, targets);
   if (targets.length > 1 && !blob) {
     warnings.push(
       `${targets.length} VMs share the database ${db.host}/${db.database} but keep artifacts on their own disks: ` +

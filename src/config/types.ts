@@ -55,6 +55,8 @@ export interface ServerOptions {
   logMaxBytes?: number;
   /** --supervisor: what keeps the server running; undefined means nohup. */
   supervisor?: Supervisor;
+  /** --gc-after: days after which a daily `mlflow gc` (a systemd timer) removes deleted runs for good. */
+  gcAfterDays?: number;
   /** --mlflow-version latest: no pin on a fresh install. */
   mlflowLatest?: boolean;
   /** --public-name: names users reach the server by; they join the default allow-list and the CORS origins. */

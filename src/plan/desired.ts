@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { HostTarget, ProvisionConfig, ServerOptions } from '../config/config.js';
 import type { Supervisor } from '../config/validate.js';
 import { renderUnit } from '../render/systemd-unit.js';
+import { renderGcLauncher, renderGcService, renderGcTimer, type GcSettings } from '../render/gc-units.js';
 import type { DatabaseSettings } from '../render/backend-uri.js';
 import {
   autoWorkers,
@@ -51,8 +52,18 @@ export interface Desired {
   unit?: string;
   /** --tls: the reverse proxy in front of MLflow. */
   proxy?: DesiredProxy;
+  /** --gc-after (under systemd): the mlflow gc launcher, service and timer (no secret in them). */
+  gc?: DesiredGc;
   /** Extras of the mlflow package (`auth`) and other packages the options need, with the modules proving them. */
   pip?: { extras: string[]; packages: string[]; modules: Array<{ module: string; pkg: string }> };
+}
+
+/** The files of --gc-after: the launcher in the home, the service and timer for /etc/systemd/system. */
+export interface DesiredGc {
+  days: number;
+  launcher: string;
+  service: string;
+  timer: string;
 }
 
 /** Caddy as --tls wants it: its Caddyfile and files, the names it serves. */
@@ -121,11 +132,26 @@ export function desiredState(input: DesiredInput): Desired {
     record: desiredRecord(facts, layout.artifactsDir, features.artifactsRemote !== undefined),
     ...(features.pip ? { pip: features.pip } : {}),
     ...(proxy ? { proxy } : {}),
+    ...(server.gcAfterDays !== undefined && supervisor === 'systemd'
+      ? {
+          gc: desiredGc(layout, facts.user, {
+            days: server.gcAfterDays,
+            port: server.port,
+            artifactsDestination: features.artifactsRemote ?? layout.artifactsDir,
+            ...(config.auth ? { adminUser: config.auth.adminUser } : {}),
+          }),
+        }
+      : {}),
     port: server.port,
     ...(server.mlflowVersion ? { mlflowVersion: server.mlflowVersion } : {}),
     ...(server.mlflowLatest ? { mlflowLatest: true } : {}),
     upgrade: config.upgrade,
   };
+}
+
+/** The gc launcher, service and timer for these settings: the same bytes on a rerun with the same DAYS. */
+function desiredGc(layout: RemoteLayout, user: string, gc: GcSettings): DesiredGc {
+  return { days: gc.days, launcher: renderGcLauncher(layout, gc), service: renderGcService(layout, user), timer: renderGcTimer() };
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { artifactsPart } from './probe/artifacts.js';
 import { filesPart } from './probe/files.js';
+import { gcPart } from './probe/gc.js';
 import { packagesPart } from './probe/packages.js';
 import { composeProbeScript, readProbeOutput } from './probe/part.js';
 import { serverPart } from './probe/server.js';
@@ -22,7 +23,7 @@ export type { Facts, Listener, ProbeInput } from './probe/types.js';
  * The probe's parts, in the order they run (the server part reads what the system part's sudo call found, and
  * the unit's main process the supervisor part found).
  */
-export const PROBE_PARTS: readonly FactPart[] = [systemPart, packagesPart, venvPart, artifactsPart, filesPart, supervisorPart, serverPart, proxyPart];
+export const PROBE_PARTS: readonly FactPart[] = [systemPart, packagesPart, venvPart, artifactsPart, filesPart, supervisorPart, serverPart, proxyPart, gcPart];
 
 /**
  * A POSIX shell script that prints `key=value` lines. Paths are derived from $HOME on the VM, since the

@@ -7,6 +7,8 @@ import type { Facts } from './facts.js';
 import { ourProxyUploads, PROXY_REMOVED_PATHS, removeProxyCommand } from './proxy-commands.js';
 import { purgeArtifactsCommand, type ArtifactsOnRemove } from './purge.js';
 import { leftoverGroups } from './server-plan.js';
+import { gcRemoveCommand } from './gc-plan.js';
+import { GC_SERVICE_PATH, GC_TIMER_PATH, gcLauncherPath } from '../render/gc-units.js';
 import { removeUnitCommand, startUnitCommand } from './unit-commands.js';
 
 /** The server's supervisor as the VM has it: our unit's file, else nohup. */
@@ -85,6 +87,10 @@ export function planRemove(facts: Facts, layout: RemoteLayout, artifacts: Artifa
     commands.push(removeUnitCommand(layout));
     removed.push(UNIT_PATH);
   }
+  if (facts.gc) {
+    commands.push(gcRemoveCommand(layout));
+    removed.push(GC_TIMER_PATH, GC_SERVICE_PATH, gcLauncherPath(layout));
+  }
   commands.push(stopServerCommand(layout, strayGroups(facts)));
   if (facts.proxy.ours || facts.proxy.dir) {
     commands.push(removeProxyCommand());
@@ -115,7 +121,7 @@ export function planRemove(facts: Facts, layout: RemoteLayout, artifacts: Artifa
   const provisioned =
     facts.files.launcher.sha256 !== undefined || facts.files.secrets.sha256 !== undefined || facts.venvPython || supervisorOf(facts) === 'systemd';
   const recordGoes = facts.record !== undefined && !artifacts.keepRecord;
-  if (!provisioned && !facts.proxy.ours && !facts.proxy.dir && !artifacts.purge && !recordGoes) {
+  if (!provisioned && !facts.gc && !facts.proxy.ours && !facts.proxy.dir && !artifacts.purge && !recordGoes) {
     return { change: false, reason: 'nothing of provision is on this VM', actions: [], removed: [], kept };
   }
   return { change: true, reason: `removed ${removed.join(', ')}`, actions: commands, removed, kept };

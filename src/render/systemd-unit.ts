@@ -9,7 +9,7 @@ export const UNIT_PATH = `/etc/systemd/system/${UNIT_NAME}`;
  * A path as systemd reads it in a unit: `%` starts a specifier, so it is doubled; whitespace, quotes and
  * backslashes would need systemd's own quoting rules, and no home provision uses has them.
  */
-function unitPath(path: string): string {
+export function unitPath(path: string): string {
   if (/[\s"'\\]/.test(path)) throw new Error(`the path ${JSON.stringify(path)} cannot be written into a systemd unit`);
   return path.replace(/%/g, '%%');
 }

@@ -14,6 +14,7 @@ import { databaseSummary, judgeLogSize, judgeRunningServer, type LogSize } from 
 import { launcherLogBound } from '../render/log-writer.js';
 import { urlHost } from '../util/url-host.js';
 import { caddySite } from '../plan/probe/status.js';
+import { gcStatusOf, type GcStatus } from '../plan/gc-plan.js';
 import type { HostCommand } from './executor.js';
 import type { HostLog } from './host-log.js';
 import type { HostIO } from './host-io.js';
@@ -46,6 +47,8 @@ export interface HostStatus {
   supervisor?: 'nohup' | 'systemd';
   /** --tls: the proxy and its certificate. */
   tls?: TlsStatus;
+  /** --gc-after: the mlflow gc timer and its last run (undefined: no timer of ours on the VM). */
+  gc?: GcStatus;
   /** The log's path, last lines and size (with its rotated files). */
   log: { path?: string; lines: string[]; size?: LogSize };
   /** The VM's host key was unknown and has been recorded (--host-key-policy accept-new), as `provision` says it. */
@@ -169,6 +172,9 @@ async function readStatus(s: StatusSession): Promise<StepOutcome> {
   const adminUser = (extras.launcher.join('\n').match(/MLFLOW_AUTH_ADMIN_USERNAME=(\S+)/)?.[1] ?? 'admin').replace(/^'(.*)'$/, '$1');
   const auth = status.auth === 'basic' && adminPassword ? basicAuthHeader(adminUser, adminPassword, s.masker) : undefined;
   judgeServerProcess(status, facts, extras, layout, port);
+  const gc = gcStatusOf(facts);
+  if (gc.gc) status.gc = gc.gc;
+  status.problems.push(...gc.problems);
   const db = parseBackendUri(uri, s.masker);
   s.found = { facts, extras, port, hostPart, ...(db ? { db } : {}), ...(auth ? { auth } : {}) };
   return { changed: false, summary: `${facts.osPretty}; ${status.server.running ? `server pid ${status.server.pid}` : 'no server running'}` };

@@ -120,6 +120,15 @@ export const SERVER_OPTIONS = [
       'what keeps the server running: nohup (gone after a reboot; rerun provision to bring it back) or systemd (a unit that restarts it after a crash and starts it at boot; see docs/supervisor.md); also a hosts-file setting',
   },
   {
+    name: 'gc-after',
+    type: 'number',
+    range: { min: 1, max: 3650 },
+    group: 'Server',
+    env: ['PROVISION_GC_AFTER_DAYS'],
+    describe:
+      'with --supervisor systemd: a daily systemd timer runs `mlflow gc` and removes for good the runs (and their artifacts) deleted more than that many days ago; `provision status` shows its last run (see docs/supervisor.md)',
+  },
+  {
     name: 'auth',
     type: 'string',
     group: 'Server',

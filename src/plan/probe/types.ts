@@ -52,6 +52,27 @@ export interface Facts {
   supervisor: { systemd: boolean; unit?: UnitFacts };
   /** The --tls proxy (Caddy). */
   proxy: ProxyFacts;
+  /** --gc-after: the mlflow gc service, timer and launcher, when any of them is on the VM. */
+  gc?: GcFacts;
+}
+
+/** The mlflow gc timer as the gc part reads it: its files' hashes, the timer's state, the last run. */
+export interface GcFacts {
+  serviceSha256?: string;
+  timerSha256?: string;
+  launcherSha256?: string;
+  launcherMode?: number;
+  /** DAYS of the launcher's `--older-than DAYSd`. */
+  days?: number;
+  /** The timer's ActiveState (active, inactive...) and whether it starts at boot. */
+  timerActive?: string;
+  timerEnabled?: boolean;
+  /** The service's Result of its last run (success, exit-code, ...), its exit status, and when that run ended (UTC, ISO). */
+  result?: string;
+  exitStatus?: number;
+  lastRun?: string;
+  /** When the timer next starts the service (UTC, ISO). */
+  nextRun?: string;
 }
 
 /** Caddy on the VM, as the proxy part reads it. */
