@@ -16,10 +16,12 @@ export interface BackupCheck {
   pgDump?: string;
   codename: string;
   artifacts: { present: boolean; bytes: number };
+  /** --auth basic: the auth database named in the auth ini (its URI holds no password). */
+  authDatabase?: string;
 }
 
 /** Reads pg_dump's version, the release's codename and the artifacts folder's size in one command. */
-export function backupCheckCommand(artifactsDir: string | undefined): RemoteCommand {
+export function backupCheckCommand(artifactsDir: string | undefined, authIni?: string): RemoteCommand {
   const artifacts = artifactsDir
     ? [
         `d=${shq(artifactsDir)}`,
@@ -33,6 +35,7 @@ export function backupCheckCommand(artifactsDir: string | undefined): RemoteComm
       'if command -v pg_dump >/dev/null 2>&1; then echo "pg_dump=$(pg_dump --version 2>&1 | head -n 1)"; else echo pg_dump=missing; fi',
       '( . /etc/os-release 2>/dev/null; echo "os_codename=${VERSION_CODENAME:-}" )',
       ...artifacts,
+      ...(authIni ? [`sed -n 's/^database_uri = /auth_uri=/p' ${shq(authIni)} 2>/dev/null | head -n 1`] : []),
     ].join('\n'),
     timeoutSec: 120,
   };
@@ -46,7 +49,19 @@ export function parseBackupCheck(text: string): BackupCheck {
     ...(version ? { pgDump: version } : {}),
     codename: /^[a-z]+$/.test(field('os_codename') ?? '') ? field('os_codename')! : '',
     artifacts: { present: field('artifacts') === 'present', bytes: Number.isFinite(bytes) ? bytes : 0 },
+    ...authDatabaseOf(field('auth_uri')),
   };
+}
+
+/** The database name in the auth ini's URI (configparser's `%%` undone), if it has one. */
+function authDatabaseOf(uri: string | undefined): { authDatabase?: string } {
+  if (!uri) return {};
+  try {
+    const name = decodeURIComponent(new URL(uri.replace(/%%/g, '%').replace(/^postgresql(\+psycopg2)?:/, 'http:')).pathname.slice(1));
+    return name ? { authDatabase: name } : {};
+  } catch {
+    return {};
+  }
 }
 
 const major = (version: string): number => Number(/^(\d+)/.exec(version)?.[1] ?? '0');
@@ -86,32 +101,47 @@ export function pgdgClientCommands(serverVersion: string, codename: string): Rem
 }
 
 /**
- * The Python the dump runs under (the venv's, which MLflow runs on): it reads the backend URI from the
- * environment (the secrets file, sourced in the remote shell), and starts pg_dump with the password, TLS mode
+ * The Python the dump runs under (the venv's, which MLflow runs on): it reads the database URI from the
+ * environment (the secrets file, sourced in the remote shell) or, for the auth database, from the auth ini
+ * (whose URI has no password: PGPASSWORD of the secrets file), and starts pg_dump with the password, TLS mode
  * and root certificate in libpq's environment variables; argv holds only host, port, user and database.
  */
 const DUMP_PY = [
-  'import os',
+  'import os, sys, configparser',
   'from urllib.parse import urlsplit, unquote, parse_qs',
-  "u = urlsplit(os.environ['MLFLOW_BACKEND_STORE_URI'])",
+  "if sys.argv[1] == 'auth':",
+  '    c = configparser.ConfigParser()',
+  '    c.read(sys.argv[2])',
+  "    uri = c['mlflow']['database_uri']",
+  'else:',
+  "    uri = os.environ['MLFLOW_BACKEND_STORE_URI']",
+  'u = urlsplit(uri)',
   'q = {k: v[-1] for k, v in parse_qs(u.query).items()}',
-  'env = dict(os.environ)',
-  "env['PGPASSWORD'] = unquote(u.password or '')",
+  "env = {k: v for k, v in os.environ.items() if k != 'MLFLOW_BACKEND_STORE_URI' and not k.startswith('MLFLOW_AUTH')}",
+  "env['PGPASSWORD'] = unquote(u.password) if u.password else os.environ.get('PGPASSWORD', '')",
   "env['PGSSLMODE'] = q.get('sslmode', 'prefer')",
   "env['PGCONNECT_TIMEOUT'] = q.get('connect_timeout', '10')",
   "env['PGSSLROOTCERT'] = q.get('sslrootcert', env.get('PGSSLROOTCERT', ''))",
-  "env.pop('MLFLOW_BACKEND_STORE_URI')",
   "db = unquote(u.path.lstrip('/')) or unquote(u.username)",
   "args = ['pg_dump', '-Fc', '--no-password', '-h', u.hostname, '-p', str(u.port or 5432), '-U', unquote(u.username), '-d', db]",
   "os.execvpe('pg_dump', args, {k: v for k, v in env.items() if v != ''})",
 ].join('\n');
 
-/** `pg_dump -Fc` of the backend store with the server's own settings, its archive on standard output. */
-export function pgDumpCommand(layout: RemoteLayout): RemoteCommand {
+/**
+ * `pg_dump -Fc` with the server's own settings, its archive on standard output: the backend store, or with
+ * `--auth basic` the auth database its ini names.
+ */
+export function pgDumpCommand(layout: RemoteLayout, which: 'backend' | 'auth' = 'backend'): RemoteCommand {
+  const what = which === 'auth' ? `the auth database (${layout.authIni})` : 'the backend store (settings from the secrets file)';
   return {
     kind: 'backup-dump',
-    label: 'pg_dump -Fc of the backend store (settings from the secrets file)',
-    command: ['set -a', `. ${shq(layout.secrets)}`, 'set +a', `exec ${shq(`${layout.venv}/bin/python`)} -c ${shq(DUMP_PY)}`].join('\n'),
+    label: `pg_dump -Fc of ${what}`,
+    command: [
+      'set -a',
+      `. ${shq(layout.secrets)}`,
+      'set +a',
+      `exec ${shq(`${layout.venv}/bin/python`)} -c ${shq(DUMP_PY)} ${which} ${shq(layout.authIni)}`,
+    ].join('\n'),
     timeoutSec: STREAM_TIMEOUT_SEC,
   };
 }
@@ -158,6 +188,8 @@ export interface ManifestInput {
   mlflowVersion?: string;
   schemaRevision?: string;
   database: { host: string; port: number; name: string; serverVersion: string; pgDumpVersion?: string };
+  /** --auth basic: the auth database's name (dumped into auth.dump). */
+  authDatabase?: string;
   artifacts: { dir: string } | { blob: string } | { dir: string; missing: true };
   files: BackupFile[];
   startedAt: Date;
@@ -181,6 +213,7 @@ export function backupManifest(m: ManifestInput): string {
     host: m.host,
     mlflow: { version: m.mlflowVersion ?? null, schemaRevision: m.schemaRevision ?? null },
     database: { ...m.database, pgDumpVersion: m.database.pgDumpVersion ?? null, file: 'database.dump', format: 'pg_dump custom (-Fc)' },
+    authDatabase: m.authDatabase ? { name: m.authDatabase, file: 'auth.dump', format: 'pg_dump custom (-Fc)' } : null,
     artifacts,
     files: m.files,
     totalBytes: m.files.reduce((n, f) => n + f.bytes, 0),

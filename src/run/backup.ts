@@ -50,6 +50,8 @@ interface Found {
   layout: RemoteLayout;
   db: DatabaseSettings;
   artifacts: { dir: string } | { blob: string };
+  /** --auth basic: the server runs MLflow's basic-auth app, whose users live in a second database. */
+  auth: boolean;
   /** The root certificate file provision uploaded, as the probe read it (libpq's sslrootcert=). */
   pgRoot: string[];
   check?: BackupCheck;
@@ -139,15 +141,16 @@ async function readVm(s: BackupSession): Promise<StepOutcome> {
   const db = parseBackendUri(uri, s.masker);
   if (!db) throw new StepError(`${layout.secrets} on ${s.target.address} holds no PostgreSQL URI: there is no database this tool can back up.`);
   const artifacts = artifactsLocation(launcherFlag(extras.launcher, '--artifacts-destination'), layout.artifactsDir);
-  s.found = { facts, layout, db, artifacts, pgRoot: extras.pgRoot };
+  const auth = launcherFlag(extras.launcher, '--app-name') === 'basic-auth';
+  s.found = { facts, layout, db, artifacts, auth, pgRoot: extras.pgRoot };
   return { changed: false, summary: `MLflow ${facts.mlflowVersion ?? 'unknown'}; database ${db.database} on ${db.host}` };
 }
 
 /** pg_dump's version and the database server's (checked as the server reaches it), at once; an old pg_dump is replaced. */
 async function checkVm(s: BackupSession): Promise<StepOutcome> {
-  const { db, layout, facts, artifacts, pgRoot } = s.vm;
+  const { db, layout, facts, artifacts, pgRoot, auth } = s.vm;
   const [check, report] = await Promise.all([
-    s.read(backupCheckCommand('dir' in artifacts ? artifacts.dir : undefined)).then((r) => parseBackupCheck(r.stdout)),
+    s.read(backupCheckCommand('dir' in artifacts ? artifacts.dir : undefined, auth ? layout.authIni : undefined)).then((r) => parseBackupCheck(r.stdout)),
     (async () => {
       const withRoot = await vmRootCertificate((c) => s.read(c), db, facts.home, layout.pgRootCert, pgRoot);
       if (typeof withRoot === 'string') throw new StepError(withRoot);
@@ -185,7 +188,10 @@ function openFolder(s: BackupSession): string {
 async function dumpDatabase(s: BackupSession): Promise<StepOutcome> {
   openFolder(s);
   const file = await s.stream(pgDumpCommand(s.vm.layout), 'database.dump');
-  return { changed: true, summary: `database ${s.vm.db.database}: ${sizeText(file.bytes)}` };
+  if (!s.vm.auth) return { changed: true, summary: `database ${s.vm.db.database}: ${sizeText(file.bytes)}` };
+  const auth = await s.stream(pgDumpCommand(s.vm.layout, 'auth'), 'auth.dump');
+  const name = s.vm.check?.authDatabase ?? 'auth';
+  return { changed: true, summary: `database ${s.vm.db.database}: ${sizeText(file.bytes)}; auth database ${name}: ${sizeText(auth.bytes)}` };
 }
 
 async function copyArtifacts(s: BackupSession): Promise<StepOutcome> {
@@ -212,6 +218,7 @@ function finish(s: BackupSession): Promise<StepOutcome> {
       serverVersion: s.need(serverVersion),
       ...(check?.pgDump ? { pgDumpVersion: check.pgDump } : {}),
     },
+    ...(s.vm.auth ? { authDatabase: check?.authDatabase ?? 'unknown' } : {}),
     artifacts: 'dir' in artifacts && !check?.artifacts.present ? { dir: artifacts.dir, missing: true } : artifacts,
     files: s.files,
     startedAt: s.startedAt,

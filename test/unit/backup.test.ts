@@ -12,6 +12,7 @@ import { optionsOf } from '../../src/config/options.js';
 import { readSettings } from '../../src/config/settings.js';
 import {
   artifactsLocation,
+  backupCheckCommand,
   backupTimeName,
   hostFolderName,
   parseBackupCheck,
@@ -20,7 +21,7 @@ import {
   pgDumpTooOld,
   progressText,
 } from '../../src/plan/backup.js';
-import { remoteLayout, renderSecretsEnv } from '../../src/render/server-files.js';
+import { remoteLayout, renderAuthIni, renderSecretsEnv } from '../../src/render/server-files.js';
 import { Secret } from '../../src/util/secret.js';
 import { backupCommand, type BackupResult, type BackupSession } from '../../src/run/backup.js';
 import { newHandle, runOnHosts } from '../../src/run/executor.js';
@@ -111,6 +112,22 @@ test('a pg_dump older than the server says so in one sentence and installs the m
   assert.deepEqual(readdirSync(dry.to), []);
 });
 
+test('--auth basic: the auth database dumped too, into auth.dump, and named in the manifest', async () => {
+  const launcher = [...files.launcher, 'export MLFLOW_AUTH_CONFIG_PATH=/home/azureuser/mlflow-auth.ini', 'exec x \\', '  --app-name basic-auth'];
+  const check =
+    'pg_dump=pg_dump (PostgreSQL) 16.4\nos_codename=bookworm\nartifacts=missing\nauth_uri=postgresql+psycopg2://mlflow@db:5432/mlflow_auth?sslmode=require\n';
+  const { result, vm } = await backup({ launcher, stdoutOf: { 'backup-check': check } });
+  assert.equal(result.status, 'ok', result.error);
+  assert.deepEqual(vm.commands, ['status-probe', 'backup-check', 'backup-dump', 'backup-dump']);
+  assert.deepEqual(readdirSync(result.folder!).sort(), ['auth.dump', 'database.dump', 'manifest.json']);
+  const manifest = JSON.parse(readFileSync(join(result.folder!, 'manifest.json'), 'utf8'));
+  assert.deepEqual(manifest.authDatabase, { name: 'mlflow_auth', file: 'auth.dump', format: 'pg_dump custom (-Fc)' });
+  assert.deepEqual(
+    manifest.files.map((f: { name: string }) => f.name),
+    ['database.dump', 'auth.dump'],
+  );
+});
+
 test('artifacts in Blob are not copied: the manifest names the container', async () => {
   const blob = 'wasbs://mlflow@acct.blob.core.windows.net/artifacts';
   const launcher = files.launcher.map((l) => l.replace(/--artifacts-destination \S+/, `--artifacts-destination ${blob}`));
@@ -128,7 +145,9 @@ test('the dump command, run by bash: the URI read from the secrets file in the s
   mkdirSync(`${layout.venv}/bin`, { recursive: true });
   symlinkSync(execFileSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' }).trim(), `${layout.venv}/bin/python`);
   const db = { host: 'db.example', port: 6432, user: 'mlflow', database: 'ml flow', password: new Secret(password), sslmode: 'verify-full' as const };
-  writeFileSync(layout.secrets, renderSecretsEnv({ ...db, sslRootCertPath: `${home}/root.crt` }).reveal(), { mode: 0o600 });
+  const withRoot = { ...db, sslRootCertPath: `${home}/root.crt` };
+  writeFileSync(layout.secrets, renderSecretsEnv(withRoot, [['PGPASSWORD', new Secret(password)]]).reveal(), { mode: 0o600 });
+  writeFileSync(layout.authIni, renderAuthIni(withRoot, { adminUser: 'admin', database: 'mlflow 100%auth' }));
   // A pg_dump that prints what it was given: its arguments, and libpq's variables.
   writeFileSync(
     `${home}/pg_dump`,
@@ -139,6 +158,15 @@ test('the dump command, run by bash: the URI read from the secrets file in the s
   assert.ok(!c.command.includes(password));
   const out = execFileSync('bash', ['-c', c.command], { encoding: 'utf8', env: { PATH: `${home}:${process.env.PATH}` } });
   assert.equal(out, `argv=-Fc --no-password -h db.example -p 6432 -U mlflow -d ml flow\npw=${password} ssl=verify-full root=${home}/root.crt uri=none\n`);
+  // --auth basic: the auth database from the ini (its URI without a password), the password from PGPASSWORD.
+  const auth = pgDumpCommand(layout, 'auth');
+  const authOut = execFileSync('bash', ['-c', auth.command], { encoding: 'utf8', env: { PATH: `${home}:${process.env.PATH}` } });
+  assert.equal(
+    authOut,
+    `argv=-Fc --no-password -h db.example -p 6432 -U mlflow -d mlflow 100%auth\npw=${password} ssl=verify-full root=${home}/root.crt uri=none\n`,
+  );
+  const check = execFileSync('bash', ['-c', backupCheckCommand(undefined, layout.authIni).command], { encoding: 'utf8' });
+  assert.equal(parseBackupCheck(check).authDatabase, 'mlflow 100%auth');
 });
 
 test('pure parts: pg_dump versions, the PGDG commands, names, progress, where the artifacts are; --to is required', () => {
