@@ -102,7 +102,7 @@ export class BackupSession extends HostSession {
         this.progress(`${name}: ${progressText(bytes, Date.now() - t0, total)}`);
       },
     });
-    const secs = ((Date.now() - t0) / 1000).toFixed(1);
+    const secs = ((Date.now() - t0) / 1000).toFixed(2);
     if (res.code !== 0) {
       const last = res.stderr.trim().split('\n').slice(-1)[0] ?? '';
       const why = res.code === 124 ? `timed out after ${c.timeoutSec} s` : res.signal ? `killed by ${res.signal}` : `exit ${res.code}`;
