@@ -22,7 +22,7 @@ import { parseFacts, parseStatusExtras, statusProbeCommand, type Facts } from '.
 import { launcherFlag } from '../plan/probe/status.js';
 import { parseBackendUri, type DatabaseSettings } from '../render/backend-uri.js';
 import { readSecretsFile, remoteLayout, type RemoteLayout } from '../render/server-files.js';
-import { errorMessage, StepError } from '../util/errors.js';
+import { errorMessage, Interrupted, StepError } from '../util/errors.js';
 import type { HostCommand } from './executor.js';
 import type { HostIO } from './host-io.js';
 import type { HostLog } from './host-log.js';
@@ -103,6 +103,7 @@ export class BackupSession extends HostSession {
       },
     });
     const secs = ((Date.now() - t0) / 1000).toFixed(2);
+    if (res.code !== 0 && this.interrupted) throw new Interrupted(`Interrupted while "${c.label}" was running; no backup was kept.`);
     if (res.code !== 0) {
       const last = res.stderr.trim().split('\n').slice(-1)[0] ?? '';
       const why = res.code === 124 ? `timed out after ${c.timeoutSec} s` : res.signal ? `killed by ${res.signal}` : `exit ${res.code}`;

@@ -98,6 +98,9 @@ test('a failing pg_dump is one sentence and leaves no backup folder, partial or 
   const tar = await backup({ failOn: { 'backup-artifacts': 'tar: ./x: file changed as we read it' } });
   assert.equal(tar.result.status, 'failed');
   assert.deepEqual(readdirSync(join(tar.to, '10.0.0.4')), [], 'the dump already written goes with it');
+  const dropped = await backup({ dropOn: 'backup-artifacts' });
+  assert.match(dropped.result.error!, /dropped/);
+  assert.deepEqual(readdirSync(join(dropped.to, '10.0.0.4')), [], 'a connection lost mid-stream leaves nothing either');
 });
 
 test('a pg_dump older than the server says so in one sentence and installs the matching client from PGDG first', async () => {

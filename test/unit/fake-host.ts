@@ -199,6 +199,10 @@ export class FakeVm implements HostConnection {
     const half = Math.floor(bytes.length / 2);
     return streamToFile(path, options.onBytes, async (sink) => {
       sink.write(bytes.subarray(0, half));
+      if (command.kind === this.options.dropOn) {
+        this.isClosed = true;
+        throw new ConnectionDropped('The SSH connection to the fake VM dropped while a command was running; rerun provision to continue.');
+      }
       if (failure !== undefined) return { code: 1, stdout: '', stderr: `${failure}\n` };
       sink.write(bytes.subarray(half));
       return { code: 0, stdout: '', stderr: '' };
