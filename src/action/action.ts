@@ -17,6 +17,11 @@ export type CommandKind =
   | 'mlflow-version'
   | 'mlflow-revisions'
   | 'purge-check'
+  // backups
+  | 'backup-check'
+  | 'backup-dump'
+  | 'backup-artifacts'
+  | 'pgdg-install'
   | 'proxy-read'
   | 'proxy-state'
   // packages and the venv

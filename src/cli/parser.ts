@@ -1,5 +1,13 @@
 import yargs, { type Argv } from 'yargs';
-import { flagsOf, lifecycleOptions, PROVISION_OPTIONS, STATUS_OPTIONS, type LifecycleCommandName, type OptionSpec } from '../config/options.js';
+import {
+  BACKUP_COMMAND_OPTIONS,
+  flagsOf,
+  lifecycleOptions,
+  PROVISION_OPTIONS,
+  STATUS_OPTIONS,
+  type LifecycleCommandName,
+  type OptionSpec,
+} from '../config/options.js';
 import { defaultDescription } from '../config/options/spec.js';
 
 function addOptions(parser: Argv, table: readonly OptionSpec[]): Argv {
@@ -70,6 +78,16 @@ export function buildParser(args: string[], version: string): Argv {
       'remove',
       'stop the server and remove what provision put on the VM (launcher, secrets file, venv, PID file, unit, HTTPS proxy); keeps the artifacts, the log and the database',
       (y) => lifecycle(y, 'remove', 'remove --host <vm-ip> [--dry-run] [--purge-artifacts --yes]'),
+    )
+    .command('backup', "back up each VM's database (pg_dump -Fc) and artifacts folder into DIR/<host>/<UTC time>/, with a manifest", (y) =>
+      addOptions(
+        y
+          .usage(
+            "$0 backup --host <vm-ip> | --hosts-file hosts.txt --to DIR [options]\n\nPer VM, over its one SSH connection: the backend store as a pg_dump custom-format archive (run on the VM with the server's settings; the password stays on the VM), the artifacts folder as a tar stream, and manifest.json (sizes, sha256, versions). Folders 0700, files 0600. Exit 0 when every VM has a complete backup, 1 otherwise. See docs/backup.md.",
+          )
+          .example('$0 backup --host 20.61.1.2 --to ~/mlflow-backups', 'one backup into ~/mlflow-backups/20.61.1.2/<UTC time>/'),
+        BACKUP_COMMAND_OPTIONS,
+      ),
     )
     .completion('completion', 'print a bash/zsh completion script: provision completion >> ~/.bashrc')
     .version(version)

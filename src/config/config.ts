@@ -4,6 +4,7 @@
  * LifecycleConfig. Defaults come from the option table; every mistake is a UsageError (exit 2).
  */
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { SSL_MODES, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import { UsageError } from '../util/errors.js';
 import type { Secret } from '../util/secret.js';
@@ -14,7 +15,7 @@ import { rootCertSettings } from './root-certificates.js';
 import { given, isOn, valueOf, type Settings } from './settings.js';
 import { resolveTargets } from './targets.js';
 import { statusTrust, tlsSettings } from './tls.js';
-import type { AuthSettings, BlobSettings, HostTarget, LifecycleConfig, ProvisionConfig, ServerOptions, StatusConfig } from './types.js';
+import type { AuthSettings, BackupConfig, BlobSettings, HostTarget, LifecycleConfig, ProvisionConfig, ServerOptions, StatusConfig } from './types.js';
 import {
   parseAllowedHosts,
   parsePublicNames,
@@ -26,7 +27,17 @@ import {
   requireSupervisor,
 } from './validate.js';
 
-export type { AuthSettings, BlobSettings, HostKeyPolicy, HostTarget, LifecycleConfig, ProvisionConfig, ServerOptions, StatusConfig } from './types.js';
+export type {
+  AuthSettings,
+  BackupConfig,
+  BlobSettings,
+  HostKeyPolicy,
+  HostTarget,
+  LifecycleConfig,
+  ProvisionConfig,
+  ServerOptions,
+  StatusConfig,
+} from './types.js';
 
 type ReadFile = (path: string) => string;
 
@@ -38,13 +49,20 @@ export interface BuildContext {
 }
 
 /** The configuration each command runs on. */
-export type ConfigOf<C extends CommandName> = C extends 'provision' ? ProvisionConfig : C extends 'status' ? StatusConfig : LifecycleConfig;
+export type ConfigOf<C extends CommandName> = C extends 'provision'
+  ? ProvisionConfig
+  : C extends 'status'
+    ? StatusConfig
+    : C extends 'backup'
+      ? BackupConfig
+      : LifecycleConfig;
 
 /** Turns complete settings into the command's configuration; every mistake is a UsageError (exit 2). */
 export function buildCommandConfig<C extends CommandName>(command: C, settings: Settings, context: BuildContext = {}): ConfigOf<C> {
   const readFile = context.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   if (command === 'provision') return provisionConfig(settings, readFile) as ConfigOf<C>;
   if (command === 'status') return statusConfig(settings, readFile) as ConfigOf<C>;
+  if (command === 'backup') return backupConfig(settings, readFile) as ConfigOf<C>;
   return lifecycleConfig(command, settings, readFile, context.interactive ?? false) as ConfigOf<C>;
 }
 
@@ -78,6 +96,13 @@ function statusConfig(settings: Settings, readFile: ReadFile): StatusConfig {
     output: { json: isOn(settings, 'json'), verbose: isOn(settings, 'verbose'), logDir: expandHome(valueOf(settings, 'log-dir')) },
     dryRun: isOn(settings, 'dry-run'),
   };
+}
+
+/** `provision backup`: the status configuration and --to, the local folder (required, made absolute). */
+function backupConfig(settings: Settings, readFile: ReadFile): BackupConfig {
+  const to = given(settings, 'to');
+  if (!to) throw new UsageError('No backup folder given: pass --to DIR (the backups go into DIR/<host>/<UTC time>/).');
+  return { ...statusConfig(settings, readFile), to: resolvePath(expandHome(to)) };
 }
 
 /** `provision logs|stop|start|restart|remove`: the status configuration and the command's own options. */

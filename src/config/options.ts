@@ -5,6 +5,7 @@
  * The names are types: `valueOf(settings, 'pg-user')` is checked against the table when compiled.
  */
 import type { Secret } from '../util/secret.js';
+import { BACKUP_OPTIONS } from './options/backup.js';
 import { BEHAVIOUR_OPTIONS } from './options/behaviour.js';
 import { DATABASE_OPTIONS } from './options/database.js';
 import { HTTPS_OPTIONS } from './options/https.js';
@@ -24,6 +25,7 @@ const TABLE = [
   ...HTTPS_OPTIONS,
   ...BEHAVIOUR_OPTIONS,
   ...LIFECYCLE_OPTIONS,
+  ...BACKUP_OPTIONS,
 ] as const;
 
 type Spec = (typeof TABLE)[number];
@@ -64,6 +66,9 @@ export const PROVISION_OPTIONS: OptionSpec[] = optionsOf('provision');
 
 /** The options `provision status` takes: where the VMs are and how to reach them, and the output form. */
 export const STATUS_OPTIONS: OptionSpec[] = optionsOf('status');
+
+/** The options `provision backup` takes: the status options and --to. */
+export const BACKUP_COMMAND_OPTIONS: OptionSpec[] = optionsOf('backup');
 
 /** The options of `provision logs|stop|start|restart|remove`. */
 export function lifecycleOptions(command: LifecycleCommandName): OptionSpec[] {

@@ -131,6 +131,12 @@ export interface StatusConfig {
   dryRun: boolean;
 }
 
+/** `provision backup`: which VMs, how to reach them, and the local folder the backups go into. */
+export interface BackupConfig extends StatusConfig {
+  /** --to: backups go into <to>/<host>/<UTC time>/ (absolute, ~ expanded). */
+  to: string;
+}
+
 /** `provision logs|stop|start|restart|remove`: which VMs, how to reach them, and what the command takes. */
 export interface LifecycleConfig extends StatusConfig {
   command: LifecycleCommandName;

@@ -6,6 +6,10 @@ import { httpDirect, httpOnVm, type HttpRequest, type HttpResponse } from '../ch
 import { Remote } from '../ssh/connection.js';
 import type { ConnectOptions, ExecOptions, ExecResult } from '../ssh/types.js';
 import type { Secret } from '../util/secret.js';
+import { FileSink, type StreamedFile } from './file-sink.js';
+
+/** A command whose standard output went to a local file: how it ended, and the file's size and SHA-256. */
+export type StreamedResult = Omit<ExecResult, 'stdout'> & StreamedFile;
 
 /**
  * One VM as a host run uses it: commands, uploads, HTTP and the database check through the VM. This is the
@@ -17,6 +21,12 @@ export interface HostConnection {
    * it does (a test's VM answers by it); its text is what runs.
    */
   exec(command: RemoteCommand, options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Runs a command and writes its standard output into a new local file (0600, never overwriting), streamed
+   * and binary-safe: the exit status comes back with the bytes written and their SHA-256. `onBytes` hears the
+   * running count.
+   */
+  execToFile(command: RemoteCommand, path: string, options?: ExecOptions & { onBytes?: (bytes: number) => void }): Promise<StreamedResult>;
   writeFileAtomic(path: string, content: string | Secret, mode: number): Promise<void>;
   /** HTTP to 127.0.0.1:port on the VM, through a channel the VM opens. */
   http(port: number, req: HttpRequest): Promise<HttpResponse>;
@@ -46,6 +56,11 @@ class RemoteHost implements HostConnection {
 
   exec(command: RemoteCommand, options?: ExecOptions): Promise<ExecResult> {
     return this.remote.exec(command.command, options);
+  }
+
+  execToFile(command: RemoteCommand, path: string, options: ExecOptions & { onBytes?: (bytes: number) => void } = {}): Promise<StreamedResult> {
+    const { onBytes, ...exec } = options;
+    return streamToFile(path, onBytes, (sink) => this.remote.exec(command.command, { ...exec, stdoutTo: sink }));
   }
 
   writeFileAtomic(path: string, content: string | Secret, mode: number): Promise<void> {
@@ -83,6 +98,27 @@ class RemoteHost implements HostConnection {
   get forwardCount(): number {
     return this.remote.forwardCount;
   }
+}
+
+/**
+ * A command's output into a new local file: the file is complete (all written, closed) when this resolves. A
+ * command that fails to run (connection dropped) leaves the file closed, and the error comes through.
+ */
+export async function streamToFile(
+  path: string,
+  onBytes: ((bytes: number) => void) | undefined,
+  run: (sink: FileSink) => Promise<ExecResult>,
+): Promise<StreamedResult> {
+  const sink = new FileSink(path, onBytes);
+  let res: ExecResult;
+  try {
+    res = await run(sink);
+  } catch (err) {
+    sink.destroy();
+    throw err;
+  }
+  const file = await sink.written();
+  return { code: res.code, ...(res.signal ? { signal: res.signal } : {}), stderr: res.stderr, ...file };
 }
 
 /** The real world: ssh2, pg and node:http. */

@@ -169,7 +169,9 @@ export class Remote {
         };
         if (options.stop?.aborted) stop();
         else options.stop?.addEventListener('abort', stop, { once: true });
-        channel.on('data', (d: Buffer) => feed('stdout', d));
+        // stdoutTo: the output is piped (binary, with backpressure: the VM waits while the sink is busy), not kept.
+        if (options.stdoutTo) channel.pipe(options.stdoutTo);
+        else channel.on('data', (d: Buffer) => feed('stdout', d));
         channel.stderr.on('data', (d: Buffer) => feed('stderr', d));
         channel.on('exit', (c: number | null, s?: string) => {
           code = c;

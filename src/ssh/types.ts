@@ -33,6 +33,11 @@ export interface ExecOptions {
    * is /dev/null.
    */
   stdin?: string;
+  /**
+   * Where standard output goes instead of `stdout` (left empty): piped as bytes, with backpressure, and ended
+   * when the command's output ends. For large binary output (a database dump, a tar stream).
+   */
+  stdoutTo?: NodeJS.WritableStream;
   /** Aborted: the command is asked to stop as Ctrl-C asks it (SIGTERM to its process group); its result still comes back. */
   stop?: AbortSignal;
 }

@@ -5,7 +5,7 @@
 import type { DatabaseReport } from '../../src/checks/database.js';
 import { httpOnVmFailure, type HttpRequest, type HttpResponse } from '../../src/checks/http.js';
 import type { CommandKind, RemoteCommand } from '../../src/action/action.js';
-import type { HostConnection, HostIO } from '../../src/run/host-io.js';
+import { streamToFile, type HostConnection, type HostIO, type StreamedResult } from '../../src/run/host-io.js';
 import type { ExecOptions, ExecResult } from '../../src/ssh/types.js';
 import { ConnectionDropped } from '../../src/util/errors.js';
 import type { Secret } from '../../src/util/secret.js';
@@ -42,6 +42,10 @@ export interface FakeVmOptions {
   failOn?: Partial<Record<CommandKind, string>>;
   /** `remove --purge-artifacts`: what the VM says of the recorded folder (purge-check output). */
   purgeCheck?: string;
+  /** Replaces the model's standard output for commands of these kinds (e.g. `backup-check`). */
+  stdoutOf?: Partial<Record<CommandKind, string>>;
+  /** What a streamed command (execToFile) prints, by kind; a kind in failOn prints half of it, then fails. */
+  streams?: Partial<Record<CommandKind, Buffer>>;
 }
 
 export class FakeVm implements HostConnection {
@@ -99,6 +103,8 @@ export class FakeVm implements HostConnection {
     };
     const failure = this.options.failOn?.[kind];
     if (failure !== undefined) return Promise.resolve({ code: 1, stdout: '', stderr: `${failure}\n` });
+    const scripted = this.options.stdoutOf?.[kind];
+    if (scripted !== undefined) return out(scripted);
     switch (kind) {
       case 'probe':
         return out(this.options.probe);
@@ -108,6 +114,8 @@ export class FakeVm implements HostConnection {
         return out(this.serverFiles());
       case 'journal':
         return out('2026-12-06T08:00:00+0000 vm systemd[1]: Started mlflow-server.service - MLflow tracking server.\n');
+      case 'backup-check':
+        return out('pg_dump=pg_dump (PostgreSQL) 16.4\nos_codename=bookworm\nartifacts=present\nartifacts_bytes=2048\n');
       case 'purge-check':
         return out(this.options.purgeCheck ?? '');
       case 'log-follow':
@@ -178,6 +186,27 @@ export class FakeVm implements HostConnection {
     options.onLine?.('another new line', 'stdout');
     if (this.isClosed) return Promise.resolve({ code: 143, signal: 'TERM', stdout: '', stderr: '' });
     return new Promise((resolve) => this.hanging.add(resolve));
+  }
+
+  /** A streamed command: its bytes (streams[kind]) into the local file, in two chunks; failOn: half, then exit 1. */
+  execToFile(command: RemoteCommand, path: string, options: ExecOptions & { onBytes?: (bytes: number) => void } = {}): Promise<StreamedResult> {
+    if (this.isClosed) return Promise.reject(new ConnectionDropped('The SSH connection to the fake VM is closed.'));
+    this.execCount += 1;
+    this.events.push(command.kind);
+    this.commandsRun.push(command);
+    const bytes = this.options.streams?.[command.kind] ?? Buffer.from(`${command.kind} output\n`);
+    const failure = this.options.failOn?.[command.kind];
+    const half = Math.floor(bytes.length / 2);
+    return streamToFile(path, options.onBytes, async (sink) => {
+      sink.write(bytes.subarray(0, half));
+      if (command.kind === this.options.dropOn) {
+        this.isClosed = true;
+        throw new ConnectionDropped('The SSH connection to the fake VM dropped while a command was running; rerun provision to continue.');
+      }
+      if (failure !== undefined) return { code: 1, stdout: '', stderr: `${failure}\n` };
+      sink.write(bytes.subarray(half));
+      return { code: 0, stdout: '', stderr: '' };
+    });
   }
 
   async writeFileAtomic(path: string, content: string | Secret, mode: number): Promise<void> {

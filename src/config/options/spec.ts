@@ -7,10 +7,10 @@
 /** Every command of `provision`; an option says which of them take it. */
 export const LIFECYCLE_COMMANDS = ['logs', 'stop', 'start', 'restart', 'remove'] as const;
 export type LifecycleCommandName = (typeof LIFECYCLE_COMMANDS)[number];
-export type CommandName = 'provision' | 'status' | LifecycleCommandName;
+export type CommandName = 'provision' | 'status' | LifecycleCommandName | 'backup';
 
 /** The options every command takes: where the VMs are, how to reach them, and the output form. */
-export const EVERY_COMMAND: readonly CommandName[] = ['provision', 'status', ...LIFECYCLE_COMMANDS];
+export const EVERY_COMMAND: readonly CommandName[] = ['provision', 'status', ...LIFECYCLE_COMMANDS, 'backup'];
 
 export type OptionGroup = 'Target' | 'SSH' | 'Database' | 'Server' | 'HTTPS' | 'Behaviour' | 'Command';
 
