@@ -86,6 +86,21 @@ export function logSizeOf(extras: StatusExtras): LogSize | undefined {
   };
 }
 
+/** A report before anything was checked: not healthy, nothing known. */
+function uncheckedStatus(host: string): HostStatus {
+  return {
+    host,
+    healthy: false,
+    problems: [],
+    server: { running: false },
+    mlflow: {},
+    database: { reachable: false, detail: 'not checked' },
+    auth: 'none',
+    log: { lines: [] },
+    durationMs: 0,
+  };
+}
+
 /** `status` on one host: a session with the report it builds, and what the first step read for the second. */
 export class StatusSession extends HostSession {
   readonly status: HostStatus;
@@ -99,17 +114,7 @@ export class StatusSession extends HostSession {
     io?: HostIO,
   ) {
     super(target, config, log, io);
-    this.status = {
-      host: target.label,
-      healthy: false,
-      problems: [],
-      server: { running: false },
-      mlflow: {},
-      database: { reachable: false, detail: 'not checked' },
-      auth: 'none',
-      log: { lines: [] },
-      durationMs: 0,
-    };
+    this.status = uncheckedStatus(target.label);
   }
 
   /** The finished report: healthy or not, every text through this host's masker. */
@@ -274,18 +279,7 @@ export function statusCommand(config: StatusConfig, io?: HostIO): HostCommand<St
     session: (target, log) => new StatusSession(target, config, log, io),
     steps: () => STATUS_STEPS,
     result: (s, error) => s.report(error),
-    notStarted: (target, why) => ({
-      host: target.label,
-      healthy: false,
-      problems: [why],
-      error: why,
-      server: { running: false },
-      mlflow: {},
-      database: { reachable: false, detail: 'not checked' },
-      auth: 'none',
-      log: { lines: [] },
-      durationMs: 0,
-    }),
+    notStarted: (target, why) => ({ ...uncheckedStatus(target.label), problems: [why], error: why }),
     doneTitle: (s) => `${s.target.label}: ${s.status.problems.length === 0 ? 'healthy' : 'not healthy'}`,
     renderTo: 'stderr',
   };
