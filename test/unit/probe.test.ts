@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { sha256 } from '../../src/render/server-files.js';
 import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';
 import { foreignListeners } from '../../src/plan/server-plan.js';
+import { writeFakeVenv } from './fake-venv.js';
 
 const root = mkdtempSync(join(tmpdir(), 'probe-test-'));
 const home = join(root, 'home');
@@ -34,19 +35,7 @@ function probe(ss: string) {
 
 before(() => {
   // A venv whose python links to an interpreter named python3.42, with that version's site-packages.
-  mkdirSync(join(root, 'usr'), { recursive: true });
-  writeFileSync(join(root, 'usr', 'python3.42'), '#!/bin/sh\n', { mode: 0o755 });
-  mkdirSync(join(venv, 'bin'), { recursive: true });
-  symlinkSync(join(root, 'usr', 'python3.42'), join(venv, 'bin', 'python3'));
-  symlinkSync('python3', join(venv, 'bin', 'python'));
-  writeFileSync(join(venv, 'bin', 'mlflow'), '#!/bin/sh\n', { mode: 0o755 });
-  const sp = join(venv, 'lib', 'python3.42', 'site-packages');
-  for (const m of ['mlflow', 'psycopg2', 'flask_wtf']) {
-    mkdirSync(join(sp, m), { recursive: true });
-    writeFileSync(join(sp, m, '__init__.py'), '');
-  }
-  mkdirSync(join(sp, 'mlflow-3.16.1.dist-info'));
-  writeFileSync(join(sp, 'mlflow-3.16.1.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: mlflow\nVersion: 3.16.1\n\nVersion: 9.9.9\n');
+  writeFakeVenv(root, venv, { modules: ['mlflow', 'psycopg2', 'flask_wtf'], mlflowVersion: '3.16.1', metadataTail: 'Version: 9.9.9\n' });
   mkdirSync(join(home, 'mlruns-artifacts'));
   writeFileSync(join(home, 'start-mlflow-server.sh'), LAUNCHER);
   chmodSync(join(home, 'start-mlflow-server.sh'), 0o700);

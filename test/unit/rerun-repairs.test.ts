@@ -4,12 +4,13 @@
 // so rebuilds the venv and restarts the server, and its dry run names the same steps.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';
 import { config, healthyProbe, provision } from './host-run-kit.js';
+import { writeFakeVenv } from './fake-venv.js';
 
 /** A home with a venv as uv leaves it (python3.N link, site-packages with mlflow and psycopg2), then `damage`. */
 function probeVenv(damage: (sitePackages: string) => void) {
@@ -17,19 +18,7 @@ function probeVenv(damage: (sitePackages: string) => void) {
   try {
     const home = join(root, 'home');
     const venv = join(home, 'mlflow-venv');
-    mkdirSync(join(root, 'usr'));
-    writeFileSync(join(root, 'usr', 'python3.42'), '#!/bin/sh\n', { mode: 0o755 });
-    mkdirSync(join(venv, 'bin'), { recursive: true });
-    symlinkSync(join(root, 'usr', 'python3.42'), join(venv, 'bin', 'python3'));
-    symlinkSync('python3', join(venv, 'bin', 'python'));
-    writeFileSync(join(venv, 'bin', 'mlflow'), '#!/bin/sh\n', { mode: 0o755 });
-    const sp = join(venv, 'lib', 'python3.42', 'site-packages');
-    for (const m of ['mlflow', 'psycopg2']) {
-      mkdirSync(join(sp, m), { recursive: true });
-      writeFileSync(join(sp, m, '__init__.py'), '');
-    }
-    mkdirSync(join(sp, 'mlflow-3.17.2.dist-info'));
-    writeFileSync(join(sp, 'mlflow-3.17.2.dist-info', 'METADATA'), 'Metadata-Version: 2.1\nName: mlflow\nVersion: 3.17.2\n\n');
+    const sp = writeFakeVenv(root, venv, { modules: ['mlflow', 'psycopg2'], mlflowVersion: '3.17.2' });
     // `sudo -n ss` (the listeners) prints nothing here.
     mkdirSync(join(root, 'bin'));
     writeFileSync(join(root, 'bin', 'sudo'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
