@@ -169,6 +169,7 @@ function serverOptions(settings: Settings, targets: HostTarget[], blob: BlobSett
     ...(version === 'latest' ? { mlflowLatest: true } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(isOn(settings, 'job-runner') ? { jobRunner: true } : {}),
+    ...(isOn(settings, 'metrics') ? { metrics: true } : {}),
     ...(logSize !== undefined ? { logMaxBytes: Math.round(logSize * 1024 * 1024) } : {}),
     ...(supervisor === 'systemd' ? { supervisor } : {}),
     ...(gcAfter !== undefined ? { gcAfterDays: gcAfter } : {}),

@@ -51,6 +51,8 @@ export interface ServerOptions {
   workers?: number;
   /** --job-runner: MLflow's background job runner on (off by default: ~1.3 GB of memory). */
   jobRunner?: boolean;
+  /** --metrics: MLflow's Prometheus exporter on /metrics. */
+  metrics?: boolean;
   /** --log-size: the server's log is rotated at this many bytes; undefined means LOG_ROTATION's. */
   logMaxBytes?: number;
   /** --supervisor: what keeps the server running; undefined means nohup. */

@@ -99,7 +99,7 @@ export function desiredState(input: DesiredInput): Desired {
   const layout = remoteLayout(facts.home, server.artifactsDir);
   // The database as libpq on the VM uses it: with --pg-ssl-root-cert, sslrootcert= names the uploaded copy.
   const db = config.db.sslRootCert ? { ...config.db, sslRootCertPath: layout.pgRootCert } : config.db;
-  const features = featureState({ db, auth: config.auth, blob: server.blob }, facts, input.newFlaskKey);
+  const features = featureState({ db, auth: config.auth, blob: server.blob, metrics: server.metrics }, facts, input.newFlaskKey);
   const proxy = config.tls ? desiredProxy(config.tls, proxyNames(config.tls.mode, server.publicNames ?? [], target.address), server.port) : undefined;
   const launcher = renderLauncher(layout, {
     port: server.port,
@@ -108,6 +108,7 @@ export function desiredState(input: DesiredInput): Desired {
     corsOrigins: proxy ? proxy.names.map((n) => `https://${urlHost(n)}`) : corsOrigins(target, server.port, server.publicNames),
     workers: server.workers ?? autoWorkers(facts.memTotalMb),
     ...(server.jobRunner ? { jobRunner: true } : {}),
+    ...(server.metrics ? { metrics: true } : {}),
     ...(server.logMaxBytes ? { logMaxBytes: server.logMaxBytes } : {}),
     ...features.launcher,
   });
@@ -245,7 +246,7 @@ export function newFlaskSecretKey(): Secret {
  * `newKey` makes one only when the VM has none.
  */
 export function featureState(
-  options: { db: DatabaseSettings; auth?: ProvisionConfig['auth']; blob?: ServerOptions['blob'] },
+  options: { db: DatabaseSettings; auth?: ProvisionConfig['auth']; blob?: ServerOptions['blob']; metrics?: boolean | undefined },
   facts: Facts,
   newKey: () => Secret,
 ): FeatureState {
@@ -275,6 +276,11 @@ export function featureState(
       pip.packages.push('azure-identity');
       pip.modules.push({ module: 'azure.identity', pkg: 'azure-identity' });
     }
+  }
+  if (options.metrics) {
+    // MLflow's --expose-prometheus imports it; it is in mlflow[extras], whose other packages are not needed.
+    pip.packages.push('prometheus-flask-exporter');
+    pip.modules.push({ module: 'prometheus_flask_exporter', pkg: 'prometheus-flask-exporter' });
   }
   if (pip.extras.length > 0 || pip.packages.length > 0) state.pip = pip;
   return state;

@@ -20,6 +20,8 @@ export interface RemoteLayout {
   pgRootCert: string;
   /** provision's record of what it created (render/record.ts). */
   record: string;
+  /** --metrics: the Prometheus exporter's multiprocess folder. */
+  metricsDir: string;
 }
 
 export function remoteLayout(home: string, artifactsDir?: string): RemoteLayout {
@@ -35,6 +37,7 @@ export function remoteLayout(home: string, artifactsDir?: string): RemoteLayout 
     authIni: at(VM_FILES.authIni),
     pgRootCert: at(VM_FILES.pgRootCert),
     record: at(VM_FILES.record),
+    metricsDir: at(VM_FILES.metricsDir),
   };
 }
 
@@ -53,6 +56,8 @@ export interface ServerSettings {
   workers: number;
   /** MLflow's background job runner (huey consumers); off unless asked for. */
   jobRunner?: boolean;
+  /** --metrics: MLflow's Prometheus exporter on /metrics, its files in layout.metricsDir. */
+  metrics?: boolean;
   /** --log-size: the log is rotated at this many bytes (LOG_ROTATION's when not given). */
   logMaxBytes?: number;
 }
@@ -86,6 +91,7 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
     ['--allowed-hosts', server.allowedHosts.join(',')],
     ...(server.corsOrigins?.length ? [['--cors-allowed-origins', server.corsOrigins.join(',')]] : []),
     ...(server.auth ? [['--app-name', 'basic-auth']] : []),
+    ...(server.metrics ? [['--expose-prometheus', layout.metricsDir]] : []),
   ];
   const sizing = [
     '# Sizing (docs/sizing.md): database connections per worker, and the background job runner.',
@@ -112,10 +118,24 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
     'set +a',
     ...sizing,
     ...auth,
+    ...metricsLines(layout, server.metrics),
     `exec ${shq(`${layout.venv}/bin/mlflow`)} server \\`,
     ...flags.map(([flag, value], i) => `  ${flag} ${shq(value!)}${i < flags.length - 1 ? ' \\' : ''}`),
     '',
   ].join('\n');
+}
+
+/**
+ * --metrics: the exporter's multiprocess files count every process that ever wrote one, so files an earlier
+ * server left would be added to this one's figures: the folder starts empty at each start.
+ */
+function metricsLines(layout: RemoteLayout, metrics: boolean | undefined): string[] {
+  if (!metrics) return [];
+  return [
+    "# --metrics: Prometheus's multiprocess files of an earlier server would be counted again: start empty.",
+    `rm -rf -- ${shq(layout.metricsDir)}`,
+    `mkdir -m 0700 -- ${shq(layout.metricsDir)}`,
+  ];
 }
 
 /**

@@ -20,6 +20,8 @@ export const VM_FILES = {
   pgRootCert: '.mlflow-pg-root.crt',
   /** provision's record of what it created (the artifacts folder), mode 0600: render/record.ts. */
   record: '.mlflow-provision.json',
+  /** --metrics: the Prometheus exporter's multiprocess folder, emptied by the launcher at each start. */
+  metricsDir: '.mlflow-metrics',
   /** The artifacts folder unless --artifacts-dir names another. */
   artifactsDir: 'mlruns-artifacts',
 } as const;

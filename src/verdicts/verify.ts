@@ -27,6 +27,8 @@ export interface VerifyContext {
   auth?: Pick<AuthSettings, 'adminUser' | 'database'>;
   blob?: BlobSettings;
   allowedHosts?: string[];
+  /** --metrics: the Prometheus exporter should answer on /metrics. */
+  metrics?: boolean;
 }
 
 /** Every answer the verify step gathered, from the VM (through forwards) and from this machine. */
@@ -46,6 +48,8 @@ export interface VerifyAnswers {
   foreignHost: number;
   /** --tls: whether the MLflow port answered plain HTTP from this machine (it must not). */
   plainPortFromHere?: boolean;
+  /** --metrics: GET /metrics on the VM. */
+  metrics?: Answer;
 }
 
 export interface Verdict {
@@ -57,7 +61,7 @@ export interface Verdict {
 
 /** The verify step's verdict: healthy, or the first thing wrong in one sentence; warnings for what only the user can fix. */
 export function judgeVerify(ctx: VerifyContext, a: VerifyAnswers): Verdict {
-  const error = serverError(ctx, a) ?? artifactError(ctx, a);
+  const error = serverError(ctx, a) ?? artifactError(ctx, a) ?? metricsError(ctx, a);
   if (error) return { error, warnings: [], summary: '' };
   const warnings: string[] = [];
   let direct = 'answers from here';
@@ -91,7 +95,8 @@ export function judgeVerify(ctx: VerifyContext, a: VerifyAnswers): Verdict {
   if (names > 0) direct += `, ${names === 1 ? 'the public name answers' : `all ${names} public names answer`}`;
   const login = ctx.auth ? ` (as ${ctx.auth.adminUser}; 401 without credentials)` : '';
   const https = ctx.tls ? 'https verified, ' : '';
-  return { warnings, summary: `${https}/health ok, experiments search ok${login}, artifact round trip ok, ${direct}` };
+  const metrics = ctx.metrics ? ', /metrics ok' : '';
+  return { warnings, summary: `${https}/health ok, experiments search ok${login}, artifact round trip ok${metrics}, ${direct}` };
 }
 
 function serverError(ctx: VerifyContext, a: VerifyAnswers): string | undefined {
@@ -141,6 +146,17 @@ function artifactError(ctx: VerifyContext, a: VerifyAnswers): string | undefined
     `The artifact round trip through the server to ${blob.uri} failed (${put.status !== 200 ? 'PUT' : 'GET'} ${failed.status || 'timeout'}: ${mlflowMessage(failed.body).trim().split('\n')[0]!.slice(0, 300)}): ` +
     `check ${check}, that the container ${blob.container} exists in the storage account ${blob.account}, and that the VM reaches ${blob.account}.blob.core.windows.net; see ${ctx.logPath}.`
   );
+}
+
+/**
+ * --metrics: /metrics must answer Prometheus's text format (a `# TYPE` line). A 404 means the exporter is not
+ * active: the launcher lacks --expose-prometheus or its package failed to import.
+ */
+function metricsError(ctx: VerifyContext, a: VerifyAnswers): string | undefined {
+  if (!ctx.metrics || !a.metrics) return undefined;
+  if (a.metrics.status === 200 && /^# TYPE /m.test(a.metrics.body)) return undefined;
+  const what = a.metrics.status === 200 ? 'HTTP 200 without any Prometheus metric' : `HTTP ${a.metrics.status || 'no answer'}`;
+  return `--metrics: /metrics on ${ctx.address} answered ${what}: check that ${ctx.launcherPath} passes --expose-prometheus and that the server's log ${ctx.logPath} shows no import error.`;
 }
 
 /** MLflow's JSON error message, or the text as it is. */

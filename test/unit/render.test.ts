@@ -85,3 +85,14 @@ test('every database URI bounds the connect wait (connect_timeout), and status r
   assert.match(backendUriWithoutPassword(dbs), /\?sslmode=require&connect_timeout=10$/);
   assert.equal(parseBackendUri(backendStoreUri(dbs))?.sslmode, 'require');
 });
+
+test('--metrics: the launcher passes --expose-prometheus and empties its folder before each start', () => {
+  const layout = remoteLayout('/home/azureuser');
+  const launcher = renderLauncher(layout, { port: 5000, workers: 2, metrics: true, allowedHosts: ['a'] });
+  assert.match(launcher, /^  --expose-prometheus \/home\/azureuser\/\.mlflow-metrics( \\)?$/m);
+  const empty = launcher.indexOf('\nrm -rf -- /home/azureuser/.mlflow-metrics\n');
+  const make = launcher.indexOf('\nmkdir -m 0700 -- /home/azureuser/.mlflow-metrics\n');
+  assert.ok(empty > 0 && make > empty && make < launcher.lastIndexOf('\nexec '), 'emptied, made again, then the server starts');
+  assert.doesNotMatch(renderLauncher(layout, { port: 5000, workers: 2, allowedHosts: ['a'] }), /prometheus|mlflow-metrics/);
+  execFileSync('bash', ['-n'], { input: launcher });
+});

@@ -125,3 +125,14 @@ test("status: the running server's problems, and one database sentence for both 
     'PostgreSQL 16.4 at db:5432 reachable from the VM, TLS, login ok',
   );
 });
+
+test('--metrics: /metrics must answer in Prometheus text format; a 404 or an empty page is one sentence', () => {
+  const scraped = { status: 200, body: '# HELP mlflow_http_request_total Total\n# TYPE mlflow_http_request_total counter\n' };
+  assert.match(judge({ metrics: scraped }, { metrics: true }).summary, /artifact round trip ok, \/metrics ok, answers from here/);
+  assert.equal(
+    judge({ metrics: { status: 404, body: 'Not Found' } }, { metrics: true }).error,
+    "--metrics: /metrics on 10.0.0.4 answered HTTP 404: check that /home/u/start-mlflow-server.sh passes --expose-prometheus and that the server's log /home/u/mlflow-server.log shows no import error.",
+  );
+  assert.match(judge({ metrics: { status: 200, body: '<html>' } }, { metrics: true }).error!, /answered HTTP 200 without any Prometheus metric/);
+  assert.doesNotMatch(judge({}).summary, /metrics/);
+});

@@ -100,6 +100,14 @@ export const SERVER_OPTIONS = [
     describe: "start MLflow's background job runner (huey consumers for GenAI jobs; about 1.3 GB more memory); off by default",
   },
   {
+    name: 'metrics',
+    type: 'boolean',
+    group: 'Server',
+    env: ['PROVISION_METRICS'],
+    describe:
+      "expose MLflow's Prometheus metrics on /metrics (MLflow's --expose-prometheus, its folder emptied at each start; behind the login with --auth basic); see docs/fleet.md",
+  },
+  {
     name: 'log-size',
     type: 'number',
     range: { min: 0.01, max: 10240, decimals: true, unit: 'MiB' },

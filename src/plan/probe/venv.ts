@@ -2,7 +2,7 @@ import { shq } from '../../util/shell-quote.js';
 import type { FactPart } from './types.js';
 
 /** Python modules of optional features, as paths under site-packages (reported with dots). */
-const FEATURE_MODULES = ['flask_wtf', 'azure/storage/blob', 'azure/identity'];
+const FEATURE_MODULES = ['flask_wtf', 'azure/storage/blob', 'azure/identity', 'prometheus_flask_exporter'];
 
 /**
  * The venv (`V`, set by the prelude): a working interpreter, MLflow's version, whether MLflow and the

@@ -107,17 +107,29 @@ async function gather(run: HostRun, route: Route): Promise<VerifyAnswers> {
     hostHeader: host,
     headers: { ...auth.headers, Origin: `${route.scheme}://${host.replace(/:80$/, '')}` },
   });
-  const [health, searches, roundTrip, anonymous] = await Promise.all([
+  const [health, searches, roundTrip, anonymous, metrics] = await Promise.all([
     run.conn.http(port, { path: '/health' }),
     // The public host, then each --public-name, as the UI opened at that name calls the API.
     Promise.all([publicHost, ...names].map((name) => route.send(asBrowser(name)).then((r) => ({ name, ...r })))),
     artifactRoundTrip(run, route, payload),
     // --auth basic: the same call without credentials must be refused.
     run.config.auth ? route.send(searchReq) : undefined,
+    // --metrics: as a scraper on the VM's network asks (behind the login with --auth basic).
+    run.serverOptions.metrics ? run.conn.http(port, { path: '/metrics', ...auth }) : undefined,
   ]);
   for (const r of searches) if (r.cert && r.name === publicHost) run.notes.servedCertificate = r.cert;
   const plain = plainPort === undefined ? {} : { plainPortFromHere: await plainPort };
-  return { health, searches, ...roundTrip, ...(anonymous ? { anonymous } : {}), payload, fromHere: await fromHere, foreignHost: await foreignHost, ...plain };
+  return {
+    health,
+    searches,
+    ...roundTrip,
+    ...(anonymous ? { anonymous } : {}),
+    ...(metrics ? { metrics } : {}),
+    payload,
+    fromHere: await fromHere,
+    foreignHost: await foreignHost,
+    ...plain,
+  };
 }
 
 /** PUT an artifact through the server, GET it back, DELETE it. */
@@ -166,6 +178,7 @@ async function verify(run: HostRun): Promise<StepOutcome> {
       ...(run.config.auth ? { auth: run.config.auth } : {}),
       ...(server.blob ? { blob: server.blob } : {}),
       ...(server.allowedHosts ? { allowedHosts: server.allowedHosts } : {}),
+      ...(server.metrics ? { metrics: true } : {}),
       ...(desired.proxy ? { tls: { mode: desired.proxy.mode } } : {}),
       ...(run.target.jump?.length ? { viaJump: true } : {}),
     },
