@@ -89,7 +89,7 @@ test('every database URI bounds the connect wait (connect_timeout), and status r
 test('--metrics: the launcher passes --expose-prometheus and empties its folder before each start', () => {
   const layout = remoteLayout('/home/azureuser');
   const launcher = renderLauncher(layout, { port: 5000, workers: 2, metrics: true, allowedHosts: ['a'] });
-  assert.match(launcher, /^  --expose-prometheus \/home\/azureuser\/\.mlflow-metrics( \\)?$/m);
+  assert.match(launcher, /^ {2}--expose-prometheus \/home\/azureuser\/\.mlflow-metrics( \\)?$/m);
   const empty = launcher.indexOf('\nrm -rf -- /home/azureuser/.mlflow-metrics\n');
   const make = launcher.indexOf('\nmkdir -m 0700 -- /home/azureuser/.mlflow-metrics\n');
   assert.ok(empty > 0 && make > empty && make < launcher.lastIndexOf('\nexec '), 'emptied, made again, then the server starts');
