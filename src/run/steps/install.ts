@@ -3,6 +3,7 @@ import { mlflowVersionToInstall, planArtifacts, planPackages, planPython, python
 import { downgradeSentence, installedRevisionsCommand, knowsRevision } from '../../plan/schema-revision.js';
 import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
+import { dropPreviousVenvCommand, keepVenvCommand } from '../upgrade-commands.js';
 import type { Plan } from '../../action/action.js';
 import { planned, type PlanInput, type StepOutcome } from './step.js';
 
@@ -35,13 +36,47 @@ function planPythonStep({ facts, desired }: PlanInput): PythonPlan {
 async function installPython(run: HostRun, plan: PythonPlan): Promise<StepOutcome> {
   const facts = run.need(run.facts);
   const desired = run.need(run.desired);
+  await keepVenvAside(run, plan);
   await run.perform(plan.actions);
   const version = (await run.run(installedMlflowVersionCommand(desired.layout))).trim();
-  await refuseUnknownSchema(run, version);
+  try {
+    await refuseUnknownSchema(run, version);
+  } catch (err) {
+    await dropKeptVenv(run);
+    throw err;
+  }
   const installed = pythonInstallChanged(facts, plan.recreate, version, desired);
   if (installed) run.notes.restartNeeded = true;
   if (facts.mlflowVersion && version !== facts.mlflowVersion) run.notes.versionChange = { from: facts.mlflowVersion, to: version };
+  // The copy matters only for a schema upgrade (the server step drops it once the new version runs).
+  if (!run.notes.versionChange) await dropKeptVenv(run);
   return { changed: installed, summary: installed ? `${plan.reason}; MLflow ${version} installed` : `MLflow ${version} is already the newest` };
+}
+
+/**
+ * Before another MLflow goes into a venv that runs one, on a database with MLflow's schema (a schema upgrade
+ * may follow): the venv is copied aside, so a failed upgrade puts back exactly what ran (docs/upgrading.md).
+ */
+async function keepVenvAside(run: HostRun, plan: PythonPlan): Promise<void> {
+  const facts = run.need(run.facts);
+  const desired = run.need(run.desired);
+  if (plan.recreate || !facts.mlflowImportable || !facts.mlflowVersion) return;
+  // Only when the install may move MLflow to another version: a pin to another one, or --upgrade / latest.
+  const pin = mlflowVersionToInstall(facts, desired, false);
+  const mayMove = pin === undefined ? desired.upgrade || Boolean(desired.mlflowLatest) : pin !== facts.mlflowVersion;
+  if (!mayMove) return;
+  const db = await run.need(run.notes.dbCheck);
+  if (!db.hasMlflowSchema) return;
+  const t0 = Date.now();
+  await run.run(keepVenvCommand(desired.layout));
+  run.notes.keptVenv = true;
+  run.say(`MLflow ${facts.mlflowVersion}'s venv kept aside in ${((Date.now() - t0) / 1000).toFixed(1)} s, until the new version runs`);
+}
+
+export async function dropKeptVenv(run: HostRun): Promise<void> {
+  if (!run.notes.keptVenv) return;
+  await run.run(dropPreviousVenvCommand(run.need(run.desired).layout));
+  run.notes.keptVenv = false;
 }
 
 /**
