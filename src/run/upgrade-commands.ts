@@ -25,23 +25,35 @@ export function keepVenvCommand(layout: RemoteLayout): RemoteCommand {
   };
 }
 
-/** The kept venv back in place of the new one (a rename: nothing to download, nothing to resolve). */
+/** Where the new venv goes when the kept one comes back: removed once the previous server answers. */
+export function failedVenv(layout: RemoteLayout): string {
+  return `${layout.venv}.failed`;
+}
+
+/**
+ * The kept venv back in place of the new one: two renames (nothing to download, resolve or delete while the
+ * servers are down; removing a venv takes tens of seconds on a busy disk). The new one is removed later.
+ */
 export function restoreVenvCommand(layout: RemoteLayout): RemoteCommand {
-  const [venv, kept] = [shq(layout.venv), shq(previousVenv(layout))];
+  const [venv, kept, failed] = [shq(layout.venv), shq(previousVenv(layout)), shq(failedVenv(layout))];
   return {
     kind: 'upgrade-restore-venv',
-    label: `mv ${previousVenv(layout)} ${layout.venv} (the previous MLflow back)`,
-    command: `[ -d ${kept} ] || { echo "no ${previousVenv(layout)} to put back" >&2; exit 1; }\nrm -rf ${venv} && mv ${kept} ${venv}`,
+    label: `mv ${previousVenv(layout)} ${layout.venv} (the previous MLflow back; the new one moved to ${failedVenv(layout)})`,
+    command: [
+      `[ -d ${kept} ] || { echo "no ${previousVenv(layout)} to put back" >&2; exit 1; }`,
+      `rm -rf ${failed} && mv ${venv} ${failed} && mv ${kept} ${venv}`,
+    ].join('\n'),
     timeoutSec: 600,
   };
 }
 
-/** The kept venv removed: the upgrade worked, or there was nothing to go back from. */
-export function dropPreviousVenvCommand(layout: RemoteLayout): RemoteCommand {
+/** A venv beside the one in use removed: the kept one once the upgrade worked, or the failed one after a rollback. */
+export function dropVenvCommand(layout: RemoteLayout, which: 'previous' | 'failed'): RemoteCommand {
+  const path = which === 'previous' ? previousVenv(layout) : failedVenv(layout);
   return {
     kind: 'upgrade-drop-venv',
-    label: `rm -rf ${previousVenv(layout)}`,
-    command: `rm -rf ${shq(previousVenv(layout))}`,
+    label: `rm -rf ${path}`,
+    command: `rm -rf ${shq(path)}`,
     timeoutSec: 600,
   };
 }

@@ -19,7 +19,7 @@ import { stopUnitCommand } from '../plan/unit-commands.js';
 import { errorMessage, Interrupted, StepError } from '../util/errors.js';
 import { waitForHealth } from './health-wait.js';
 import type { HostRun } from './host-run.js';
-import { restoreVenvCommand } from './upgrade-commands.js';
+import { dropVenvCommand, restoreVenvCommand } from './upgrade-commands.js';
 
 export interface FailedUpgrade {
   change: { from: string; to: string };
@@ -42,7 +42,8 @@ async function startPreviousVersion(run: HostRun, plan: ServerDecision, from: st
   const { layout } = desired;
   await run.perform([...(desired.supervisor === 'systemd' ? [stopUnitCommand(layout)] : []), stopServerCommand(layout)]);
   const t0 = Date.now();
-  if (run.notes.keptVenv) {
+  const kept = run.notes.keptVenv === true;
+  if (kept) {
     await run.run(restoreVenvCommand(layout));
     run.notes.keptVenv = false;
   } else {
@@ -54,6 +55,8 @@ async function startPreviousVersion(run: HostRun, plan: ServerDecision, from: st
   const started = await run.perform(serverStartActions(desired, plan));
   const logOffset = Number(/^log_offset=(\d+)$/m.exec(started)?.[1] ?? 0);
   await waitForHealth(run, { port: desired.port, layout, logOffset });
+  // The new venv goes once the previous server answers: its removal is not part of the downtime.
+  if (kept) await run.run(dropVenvCommand(layout, 'failed'));
 }
 
 const why = (failure: unknown): string =>

@@ -50,7 +50,7 @@ test('mlflow db upgrade fails: the kept venv comes back, the server starts on th
   const { vm, error } = await provision(c, { probe: healthyProbe(c), serverUp: true, database, failOn: { 'db-upgrade': DUPLICATE } });
   assert.ok(error instanceof Error);
   const cmds = vm.commands;
-  assert.deepEqual(cmds.slice(cmds.indexOf('db-upgrade')), ['db-upgrade', 'stop', 'upgrade-restore-venv', 'start']);
+  assert.deepEqual(cmds.slice(cmds.indexOf('db-upgrade')), ['db-upgrade', 'stop', 'upgrade-restore-venv', 'start', 'upgrade-drop-venv']);
   assert.deepEqual(vm.startedVersions, ['3.16.1'], 'the one start after the failure runs the old MLflow');
   assert.ok(vm.serverUp);
   const [folder] = backupsIn(dir);

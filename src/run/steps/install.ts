@@ -3,7 +3,7 @@ import { mlflowVersionToInstall, planArtifacts, planPackages, planPython, python
 import { downgradeSentence, installedRevisionsCommand, knowsRevision } from '../../plan/schema-revision.js';
 import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
-import { dropPreviousVenvCommand, keepVenvCommand } from '../upgrade-commands.js';
+import { dropVenvCommand, keepVenvCommand } from '../upgrade-commands.js';
 import type { Plan } from '../../action/action.js';
 import { planned, type PlanInput, type StepOutcome } from './step.js';
 
@@ -75,7 +75,7 @@ async function keepVenvAside(run: HostRun, plan: PythonPlan): Promise<void> {
 
 export async function dropKeptVenv(run: HostRun): Promise<void> {
   if (!run.notes.keptVenv) return;
-  await run.run(dropPreviousVenvCommand(run.need(run.desired).layout));
+  await run.run(dropVenvCommand(run.need(run.desired).layout, 'previous'));
   run.notes.keptVenv = false;
 }
 
