@@ -3,7 +3,7 @@ import { mlflowVersionToInstall, planArtifacts, planPackages, planPython, python
 import { downgradeSentence, installedRevisionsCommand, knowsRevision } from '../../plan/schema-revision.js';
 import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
-import { dropVenvCommand, keepVenvCommand } from '../upgrade-commands.js';
+import { dropVenvCommand, keepVenvCommand, restoreVenvCommand } from '../upgrade-commands.js';
 import type { Plan } from '../../action/action.js';
 import { planned, type PlanInput, type StepOutcome } from './step.js';
 
@@ -100,7 +100,12 @@ async function refuseUnknownSchema(run: HostRun, version: string): Promise<void>
   }
   if (known) return;
   const previous = facts.mlflowImportable && facts.mlflowVersion !== version ? facts.mlflowVersion : undefined;
-  if (previous) {
+  if (previous && run.notes.keptVenv) {
+    // The copy kept before the install: two renames, then the new venv removed.
+    await run.run(restoreVenvCommand(desired.layout));
+    run.notes.keptVenv = false;
+    await run.run(dropVenvCommand(desired.layout, 'failed'));
+  } else if (previous) {
     const extras = desired.pip ? { extras: desired.pip.extras, packages: desired.pip.packages } : {};
     await run.perform(pythonCommands(desired.layout, { recreate: false, upgrade: false, mlflowVersion: previous, ...extras }));
   }
