@@ -11,6 +11,7 @@
  * any revision rolls back all of them, so the schema stays at the revision it had. The revision is read again
  * anyway, and what the sentence says comes from that reading, not from this expectation.
  */
+import type { RemoteCommand } from '../action/action.js';
 import { pythonCommands } from '../plan/commands.js';
 import { knowsRevision } from '../plan/schema-revision.js';
 import { serverStartActions, type ServerDecision } from '../plan/server-plan.js';
@@ -57,6 +58,26 @@ async function startPreviousVersion(run: HostRun, plan: ServerDecision, from: st
   await waitForHealth(run, { port: desired.port, layout, logOffset });
   // The new venv goes once the previous server answers: its removal is not part of the downtime.
   if (kept) await run.run(dropVenvCommand(layout, 'failed'));
+}
+
+/**
+ * `mlflow db upgrade`, its lines streamed as every command's are; a failure names the exception line of the
+ * traceback (`sqlalchemy.exc.ProgrammingError: ... already exists`), not SQLAlchemy's closing link line.
+ */
+export async function runSchemaUpgrade(run: HostRun, c: RemoteCommand): Promise<void> {
+  if (run.settings.output.verbose) run.say(`$ ${c.label}`);
+  else run.log.write(`$ ${c.label}`);
+  let exception = '';
+  let last = '';
+  const res = await run.read(c, (line) => {
+    run.say(line);
+    if (line.trim()) last = line.trim();
+    if (/^[\w.]+(Error|Exception)\b[^:]*: /.test(line)) exception = line.trim();
+  });
+  if (res.code === 0) return;
+  if (run.interrupted) throw new Interrupted(`Interrupted while "${c.label}" was running.`);
+  const detail = exception || last || res.stderr.trim().split('\n').pop() || '';
+  throw new StepError(`"${c.label}" failed on ${run.target.address} (exit ${res.code})${detail ? `: ${run.shown(detail)}` : ''}`);
 }
 
 const why = (failure: unknown): string =>

@@ -8,7 +8,7 @@ import { enableUnitCommand } from '../../plan/unit-commands.js';
 import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
 import { prepareUpgradeBackup, takeUpgradeBackup } from '../upgrade-backup.js';
-import { rollBackUpgrade } from '../upgrade-rollback.js';
+import { rollBackUpgrade, runSchemaUpgrade } from '../upgrade-rollback.js';
 import { dropKeptVenv } from './install.js';
 import type { ProvisionCheckedStep, StepOutcome } from './step.js';
 
@@ -142,7 +142,7 @@ async function upgradeSchemaWithEveryServerStopped(
       // With every server stopped: the backup is the database the migration starts from.
       if (job) gate.upgradeBackup = { host: run.target.label, folder: await takeUpgradeBackup(run, job) };
       run.say(`MLflow ${change.from} -> ${change.to}: every server of this run on the database is stopped; running mlflow db upgrade once`);
-      return run.run(dbUpgradeCommand(desired.layout, backendUriWithoutPassword(db), db.password));
+      return runSchemaUpgrade(run, dbUpgradeCommand(desired.layout, backendUriWithoutPassword(db), db.password));
     },
     () => run.say(`waiting for the other servers of this run on the database to stop before the schema upgrade to MLflow ${change.to}`),
   );
