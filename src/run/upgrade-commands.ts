@@ -47,13 +47,23 @@ export function restoreVenvCommand(layout: RemoteLayout): RemoteCommand {
   };
 }
 
-/** A venv beside the one in use removed: the kept one once the upgrade worked, or the failed one after a rollback. */
+/**
+ * A venv beside the one in use removed: the kept one once the upgrade worked, or the failed one after a rollback.
+ * Renamed to a name of its own first, then deleted in the background (tens of seconds on a busy disk, and nothing
+ * waits for it): a later copy or restore never meets a half-deleted folder at the name it uses.
+ */
 export function dropVenvCommand(layout: RemoteLayout, which: 'previous' | 'failed'): RemoteCommand {
   const path = which === 'previous' ? previousVenv(layout) : failedVenv(layout);
   return {
     kind: 'upgrade-drop-venv',
-    label: `rm -rf ${path}`,
-    command: `rm -rf ${shq(path)}`,
-    timeoutSec: 600,
+    label: `rm -rf ${path} (in the background)`,
+    command: [
+      `[ -e ${shq(path)} ] || exit 0`,
+      `trash=${shq(path)}.deleting.$$`,
+      `mv ${shq(path)} "$trash"`,
+      // Every stream redirected, its own session: the channel closes at once, the deletion goes on.
+      'setsid rm -rf -- "$trash" </dev/null >/dev/null 2>&1 &',
+    ].join('\n'),
+    timeoutSec: 60,
   };
 }
