@@ -158,3 +158,22 @@ test('a batch on one database: one backup (by the host that migrates), the other
   for (const err of errors)
     assert.match(err?.message ?? '', new RegExp(`MLflow 3\\.16\\.1 is back and answers /health; the backup taken before it is in ${folders[0]}\\.$`));
 });
+
+test('a venv that cannot be copied aside (a full disk): the upgrade goes on; a failure reinstalls the old version with uv', async () => {
+  const c = config({ 'mlflow-version': '3.17.2', 'backup-dir': join(LOGS, 'nocopy-backups') });
+  const { vm, error, run } = await provision(c, {
+    probe: healthyProbe(c),
+    serverUp: true,
+    database,
+    failOn: { 'upgrade-keep-venv': 'cp: error writing: No space left on device', 'db-upgrade': DUPLICATE },
+  });
+  assert.ok(error instanceof Error);
+  assert.match(
+    readFileSync(run.log.path, 'utf8'),
+    /the venv could not be copied aside \(.*No space left on device.*\); a failed upgrade would reinstall MLflow 3\.16\.1 with uv/,
+  );
+  const cmds = vm.commands;
+  assert.deepEqual(cmds.slice(cmds.indexOf('db-upgrade')), ['db-upgrade', 'stop', 'pip-install', 'start']);
+  assert.deepEqual(vm.startedVersions, ['3.16.1']);
+  assert.match(error.message, /MLflow 3\.16\.1 is back and answers \/health; the backup taken before it is in /);
+});

@@ -1,7 +1,7 @@
 import { artifactsCommand, installedMlflowVersionCommand, packageCommands, pythonCommands } from '../../plan/commands.js';
 import { mlflowVersionToInstall, planArtifacts, planPackages, planPython, pythonInstallChanged, pythonRestartExpected } from '../../plan/plan.js';
 import { downgradeSentence, installedRevisionsCommand, knowsRevision } from '../../plan/schema-revision.js';
-import { StepError } from '../../util/errors.js';
+import { errorMessage, StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
 import { dropVenvCommand, keepVenvCommand, restoreVenvCommand } from '../upgrade-commands.js';
 import type { Plan } from '../../action/action.js';
@@ -68,7 +68,15 @@ async function keepVenvAside(run: HostRun, plan: PythonPlan): Promise<void> {
   const db = await run.need(run.notes.dbCheck);
   if (!db.hasMlflowSchema) return;
   const t0 = Date.now();
-  await run.run(keepVenvCommand(desired.layout));
+  try {
+    await run.run(keepVenvCommand(desired.layout));
+  } catch (err) {
+    if (run.interrupted) throw err;
+    // A full disk, say: the upgrade goes on, and a failed one reinstalls the previous version instead.
+    run.say(`the venv could not be copied aside (${errorMessage(err)}); a failed upgrade would reinstall MLflow ${facts.mlflowVersion} with uv`);
+    await run.run(dropVenvCommand(desired.layout, 'previous'));
+    return;
+  }
   run.notes.keptVenv = true;
   run.say(`MLflow ${facts.mlflowVersion}'s venv kept aside in ${((Date.now() - t0) / 1000).toFixed(1)} s, until the new version runs`);
 }
