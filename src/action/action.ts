@@ -56,7 +56,10 @@ export type CommandKind =
   | 'proxy-files'
   | 'proxy-apply'
   | 'proxy-enable'
-  | 'proxy-remove';
+  | 'proxy-remove'
+  | 'upgrade-keep-venv'
+  | 'upgrade-restore-venv'
+  | 'upgrade-drop-venv';
 
 export interface RemoteCommand {
   kind: CommandKind;

@@ -4,7 +4,7 @@
  * LifecycleConfig. Defaults come from the option table; every mistake is a UsageError (exit 2).
  */
 import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { SSL_MODES, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import { UsageError } from '../util/errors.js';
 import type { Secret } from '../util/secret.js';
@@ -217,6 +217,8 @@ function provisionConfig(settings: Settings, readFile: ReadFile): ProvisionConfi
     );
   }
   const aptStallSeconds = given(settings, 'apt-stall-seconds');
+  const logDir = expandHome(valueOf(settings, 'log-dir'));
+  const upgradeBackupDir = isOn(settings, 'no-backup') ? undefined : resolvePath(expandHome(given(settings, 'backup-dir') ?? join(logDir, 'backups')));
   return {
     targets,
     concurrency,
@@ -230,6 +232,7 @@ function provisionConfig(settings: Settings, readFile: ReadFile): ProvisionConfi
     upgrade: isOn(settings, 'upgrade'),
     dryRun: isOn(settings, 'dry-run'),
     ...(aptStallSeconds !== undefined ? { aptStallSeconds } : {}),
+    ...(upgradeBackupDir !== undefined ? { upgradeBackupDir } : {}),
   };
 }
 

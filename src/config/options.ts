@@ -14,6 +14,7 @@ import { SERVER_OPTIONS } from './options/server.js';
 import { type CommandName, type LifecycleCommandName, type OptionSpec } from './options/spec.js';
 import { SSH_OPTIONS } from './options/ssh.js';
 import { TARGET_OPTIONS } from './options/target.js';
+import { UPGRADE_OPTIONS } from './options/upgrade.js';
 
 export { LIFECYCLE_COMMANDS, type CommandName, type LifecycleCommandName, type OptionSpec } from './options/spec.js';
 
@@ -22,6 +23,7 @@ const TABLE = [
   ...SSH_OPTIONS,
   ...DATABASE_OPTIONS,
   ...SERVER_OPTIONS,
+  ...UPGRADE_OPTIONS,
   ...HTTPS_OPTIONS,
   ...BEHAVIOUR_OPTIONS,
   ...LIFECYCLE_OPTIONS,

@@ -117,6 +117,8 @@ export interface ProvisionConfig {
   dryRun: boolean;
   /** PROVISION_APT_STALL_SECONDS: the apt commands' stall bound instead of their own (run/stall-watch.ts). */
   aptStallSeconds?: number;
+  /** --backup-dir (default <log-dir>/backups): the backup before a schema upgrade goes there; absent with --no-backup. */
+  upgradeBackupDir?: string;
 }
 
 /** `provision status`: which VMs, how to reach them, and the MLflow port to expect when the VM does not say. */

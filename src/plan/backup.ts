@@ -194,6 +194,8 @@ export interface ManifestInput {
   files: BackupFile[];
   startedAt: Date;
   endedAt: Date;
+  /** What consistency this backup gives, when not CONSISTENCY (e.g. taken with every server stopped). */
+  consistency?: string;
 }
 
 /** The consistency a backup gives, said plainly. */
@@ -219,7 +221,7 @@ export function backupManifest(m: ManifestInput): string {
     totalBytes: m.files.reduce((n, f) => n + f.bytes, 0),
     startedAt: m.startedAt.toISOString(),
     endedAt: m.endedAt.toISOString(),
-    consistency: CONSISTENCY,
+    consistency: m.consistency ?? CONSISTENCY,
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }

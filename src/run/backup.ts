@@ -45,7 +45,7 @@ export interface BackupResult {
 }
 
 /** What the read and check steps found on the VM. */
-interface Found {
+export interface Found {
   facts: Facts;
   layout: RemoteLayout;
   db: DatabaseSettings;
@@ -59,15 +59,33 @@ interface Found {
   schemaRevision?: string;
 }
 
-/** One backup of one VM: what was found, the folder being written (`partial` until complete), the files. */
-export class BackupSession extends HostSession {
+/**
+ * One backup being written, whichever session writes it (`provision backup`'s, or a provisioning run before a
+ * schema upgrade): where it goes, what was found on the VM, the folder (`partial` until complete), the files.
+ */
+export interface BackupJob {
+  /** DIR: the backup goes into DIR/<host>/<UTC time>/. */
+  readonly to: string;
+  readonly startedAt: Date;
   found?: Found;
-  readonly startedAt = new Date();
   /** DIR/<host>/<time>.partial while it is written; renamed to `folder` once the manifest is in. */
   partial?: string;
   folder?: string;
+  readonly files: BackupFile[];
+  /** The manifest's consistency sentence, when not the default one (e.g. every server stopped). */
+  consistency?: string;
+  /** The task's output line: the progress of a stream goes there, not to the log. */
+  progress(line: string): void;
+}
+
+/** One backup of one VM: a session that is its own backup job. */
+export class BackupSession extends HostSession implements BackupJob {
+  found?: Found;
+  readonly startedAt = new Date();
+  partial?: string;
+  folder?: string;
   readonly files: BackupFile[] = [];
-  private progress: (line: string) => void = () => undefined;
+  progress: (line: string) => void = () => undefined;
 
   constructor(
     target: HostTarget,
@@ -78,7 +96,10 @@ export class BackupSession extends HostSession {
     super(target, config, log, io);
   }
 
-  /** The task's output line: the progress of a stream goes there, not to the log. */
+  get to(): string {
+    return this.config.to;
+  }
+
   override onLine(fn: (line: string) => void): void {
     super.onLine(fn);
     this.progress = fn;
@@ -89,42 +110,53 @@ export class BackupSession extends HostSession {
   }
 
   /** Streams a command's output into a file of the backup; a failure is one sentence, the file not counted. */
-  async stream(c: RemoteCommand, name: string, total?: number): Promise<BackupFile> {
-    const dir = this.need(this.partial);
-    this.log.write(`$ ${c.label} > ${name}`);
-    const t0 = Date.now();
-    let shownAt = 0;
-    const res = await this.conn.execToFile(c, join(dir, name), {
-      timeoutSec: c.timeoutSec,
-      onBytes: (bytes) => {
-        if (Date.now() - shownAt < 500) return;
-        shownAt = Date.now();
-        this.progress(`${name}: ${progressText(bytes, Date.now() - t0, total)}`);
-      },
-    });
-    const secs = ((Date.now() - t0) / 1000).toFixed(2);
-    if (res.code !== 0 && this.interrupted) throw new Interrupted(`Interrupted while "${c.label}" was running; no backup was kept.`);
-    if (res.code !== 0) {
-      const last = res.stderr.trim().split('\n').slice(-1)[0] ?? '';
-      const why = res.code === 124 ? `timed out after ${c.timeoutSec} s` : res.signal ? `killed by ${res.signal}` : `exit ${res.code}`;
-      throw new StepError(`"${c.label}" failed on ${this.target.address} (${why})${last ? `: ${this.shown(last.trim())}` : ''}; no backup was kept.`);
-    }
-    this.say(`${name}: ${sizeText(res.bytes)} in ${secs} s, sha256 ${res.sha256}`);
-    const file = { name, bytes: res.bytes, sha256: res.sha256 };
-    this.files.push(file);
-    return file;
+  stream(c: RemoteCommand, name: string, total?: number): Promise<BackupFile> {
+    return streamIntoBackup(this, this, c, name, total);
   }
 
   result(error?: unknown): BackupResult {
     const base = { host: this.target.label, durationMs: Date.now() - this.started };
     if (error !== undefined) {
       // A backup cut short is removed: nothing incomplete is left looking like a backup.
-      if (this.partial) rmSync(this.partial, { recursive: true, force: true });
+      dropPartialBackup(this);
       const status = this.connection ? 'failed' : 'unreachable';
       return { ...base, status, summary: '', error: this.masker.mask(errorMessage(error)) };
     }
     return { ...base, status: 'ok', summary: this.lastSummary, ...(this.folder ? { folder: this.folder, files: this.files } : {}) };
   }
+}
+
+/** A backup cut short is removed: nothing incomplete is left looking like a backup. */
+export function dropPartialBackup(job: BackupJob): void {
+  if (job.partial) rmSync(job.partial, { recursive: true, force: true });
+  job.partial = undefined;
+}
+
+/** Streams a command's output into a file of the backup; a failure is one sentence, the file not counted. */
+export async function streamIntoBackup(s: HostSession, job: BackupJob, c: RemoteCommand, name: string, total?: number): Promise<BackupFile> {
+  const dir = s.need(job.partial);
+  s.log.write(`$ ${c.label} > ${name}`);
+  const t0 = Date.now();
+  let shownAt = 0;
+  const res = await s.conn.execToFile(c, join(dir, name), {
+    timeoutSec: c.timeoutSec,
+    onBytes: (bytes) => {
+      if (Date.now() - shownAt < 500) return;
+      shownAt = Date.now();
+      job.progress(`${name}: ${progressText(bytes, Date.now() - t0, total)}`);
+    },
+  });
+  const secs = ((Date.now() - t0) / 1000).toFixed(2);
+  if (res.code !== 0 && s.interrupted) throw new Interrupted(`Interrupted while "${c.label}" was running; no backup was kept.`);
+  if (res.code !== 0) {
+    const last = res.stderr.trim().split('\n').slice(-1)[0] ?? '';
+    const why = res.code === 124 ? `timed out after ${c.timeoutSec} s` : res.signal ? `killed by ${res.signal}` : `exit ${res.code}`;
+    throw new StepError(`"${c.label}" failed on ${s.target.address} (${why})${last ? `: ${s.shown(last.trim())}` : ''}; no backup was kept.`);
+  }
+  s.say(`${name}: ${sizeText(res.bytes)} in ${secs} s, sha256 ${res.sha256}`);
+  const file = { name, bytes: res.bytes, sha256: res.sha256 };
+  job.files.push(file);
+  return file;
 }
 
 /** Connects and reads the VM's state in one probe: the server's files, its database settings, its artifacts folder. */
@@ -149,64 +181,85 @@ async function readVm(s: BackupSession): Promise<StepOutcome> {
 
 /** pg_dump's version and the database server's (checked as the server reaches it), at once; an old pg_dump is replaced. */
 async function checkVm(s: BackupSession): Promise<StepOutcome> {
-  const { db, layout, facts, artifacts, pgRoot, auth } = s.vm;
-  const [check, report] = await Promise.all([
-    s.read(backupCheckCommand('dir' in artifacts ? artifacts.dir : undefined, auth ? layout.authIni : undefined)).then((r) => parseBackupCheck(r.stdout)),
-    (async () => {
-      const withRoot = await vmRootCertificate((c) => s.read(c), db, facts.home, layout.pgRootCert, pgRoot);
-      if (typeof withRoot === 'string') throw new StepError(withRoot);
-      return s.conn.checkDatabase(withRoot, 10_000);
-    })(),
-  ]);
-  Object.assign(s.vm, { check, serverVersion: report.serverVersion, ...(report.schemaRevision ? { schemaRevision: report.schemaRevision } : {}) });
-  const tooOld = pgDumpTooOld(check.pgDump, report.serverVersion);
+  const { db, layout, facts, pgRoot } = s.vm;
+  const checked = (async () => {
+    const withRoot = await vmRootCertificate((c) => s.read(c), db, facts.home, layout.pgRootCert, pgRoot);
+    if (typeof withRoot === 'string') throw new StepError(withRoot);
+    return s.conn.checkDatabase(withRoot, 10_000);
+  })();
+  const tooOld = await checkBackupTools(s, s.vm, checked);
+  const report = await checked;
   const where = join(s.config.to, hostFolderName(s.target.label));
-  if (tooOld) {
-    s.say(tooOld);
-    if (!check.codename)
-      throw new StepError(`${tooOld.replace(/: installing.*$/, '')}, and the VM's release has no codename for the repository: install it by hand.`);
-    if (!s.settings.dryRun) await s.perform(pgdgClientCommands(report.serverVersion, check.codename));
-  }
   const client = tooOld
     ? `postgresql-client ${report.serverVersion.split('.')[0]} ${s.settings.dryRun ? 'to install' : 'installed'}`
-    : `pg_dump ${check.pgDump}`;
+    : `pg_dump ${s.vm.check?.pgDump}`;
   const summary = `PostgreSQL ${report.serverVersion}, ${client}${s.settings.dryRun ? `; would write a backup under ${where}` : ''}`;
   return { changed: Boolean(tooOld), summary };
 }
 
+/**
+ * Reads the VM's pg_dump, release and artifacts folder into `found`, with the database server's version and
+ * schema revision as checked; a pg_dump older than the server is replaced (not on --dry-run). Returns the
+ * sentence that says why a client was installed, undefined when the VM's does.
+ */
+export async function checkBackupTools(
+  s: HostSession,
+  found: Found,
+  checked: Promise<{ serverVersion: string; schemaRevision?: string | undefined }>,
+): Promise<string | undefined> {
+  const { layout, artifacts, auth } = found;
+  const [res, report] = await Promise.all([
+    s.read(backupCheckCommand('dir' in artifacts ? artifacts.dir : undefined, auth ? layout.authIni : undefined)),
+    checked,
+  ]);
+  const check = parseBackupCheck(res.stdout);
+  Object.assign(found, { check, serverVersion: report.serverVersion, ...(report.schemaRevision ? { schemaRevision: report.schemaRevision } : {}) });
+  const tooOld = pgDumpTooOld(check.pgDump, report.serverVersion);
+  if (!tooOld) return undefined;
+  s.say(tooOld);
+  if (!check.codename)
+    throw new StepError(`${tooOld.replace(/: installing.*$/, '')}, and the VM's release has no codename for the repository: install it by hand.`);
+  if (!s.settings.dryRun) await s.perform(pgdgClientCommands(report.serverVersion, check.codename));
+  return tooOld;
+}
+
 /** The backup's folder, 0700, named .partial until the manifest is in. */
-function openFolder(s: BackupSession): string {
-  const final = join(s.config.to, hostFolderName(s.target.label), backupTimeName(s.startedAt));
+function openFolder(s: HostSession, job: BackupJob): string {
+  const hostDir = join(job.to, hostFolderName(s.target.label));
+  const final = join(hostDir, backupTimeName(job.startedAt));
   const partial = `${final}.partial`;
   mkdirSync(partial, { recursive: true, mode: 0o700 });
-  chmodSync(join(s.config.to, hostFolderName(s.target.label)), 0o700);
+  chmodSync(hostDir, 0o700);
   chmodSync(partial, 0o700);
-  s.partial = partial;
-  s.folder = undefined;
+  job.partial = partial;
+  job.folder = undefined;
   return final;
 }
 
-async function dumpDatabase(s: BackupSession): Promise<StepOutcome> {
-  openFolder(s);
-  const file = await s.stream(pgDumpCommand(s.vm.layout), 'database.dump');
-  if (!s.vm.auth) return { changed: true, summary: `database ${s.vm.db.database}: ${sizeText(file.bytes)}` };
-  const auth = await s.stream(pgDumpCommand(s.vm.layout, 'auth'), 'auth.dump');
-  const name = s.vm.check?.authDatabase ?? 'auth';
-  return { changed: true, summary: `database ${s.vm.db.database}: ${sizeText(file.bytes)}; auth database ${name}: ${sizeText(auth.bytes)}` };
+/** The backend store (and the auth database under --auth basic) as pg_dump archives; opens the folder. */
+export async function dumpDatabases(s: HostSession, job: BackupJob): Promise<StepOutcome> {
+  const vm = s.need(job.found);
+  openFolder(s, job);
+  const file = await streamIntoBackup(s, job, pgDumpCommand(vm.layout), 'database.dump');
+  if (!vm.auth) return { changed: true, summary: `database ${vm.db.database}: ${sizeText(file.bytes)}` };
+  const auth = await streamIntoBackup(s, job, pgDumpCommand(vm.layout, 'auth'), 'auth.dump');
+  const name = vm.check?.authDatabase ?? 'auth';
+  return { changed: true, summary: `database ${vm.db.database}: ${sizeText(file.bytes)}; auth database ${name}: ${sizeText(auth.bytes)}` };
 }
 
-async function copyArtifacts(s: BackupSession): Promise<StepOutcome> {
-  const { artifacts, check } = s.vm;
+/** The artifacts folder on the VM's disk as a tar stream (Blob is named in the manifest, not copied). */
+export async function copyArtifacts(s: HostSession, job: BackupJob): Promise<StepOutcome> {
+  const { artifacts, check } = s.need(job.found);
   if ('blob' in artifacts) return { changed: false, summary: `in Azure Blob (${artifacts.blob}): not copied, named in the manifest` };
   if (!check?.artifacts.present) return { changed: false, summary: `no artifacts folder ${artifacts.dir} on the VM` };
-  const file = await s.stream(artifactsTarCommand(artifacts.dir), 'artifacts.tar', check.artifacts.bytes);
+  const file = await streamIntoBackup(s, job, artifactsTarCommand(artifacts.dir), 'artifacts.tar', check.artifacts.bytes);
   return { changed: true, summary: `${artifacts.dir}: ${sizeText(file.bytes)}` };
 }
 
 /** The manifest (0600), then the folder renamed to its final name: only a complete backup has one. */
-function finish(s: BackupSession): Promise<StepOutcome> {
-  const { facts, db, artifacts, check, serverVersion, schemaRevision } = s.vm;
-  const partial = s.need(s.partial);
+export function finishBackup(s: HostSession, job: BackupJob): Promise<StepOutcome> {
+  const { facts, db, artifacts, check, serverVersion, schemaRevision, auth } = s.need(job.found);
+  const partial = s.need(job.partial);
   const final = partial.replace(/\.partial$/, '');
   const manifest = backupManifest({
     host: s.target.label,
@@ -219,26 +272,27 @@ function finish(s: BackupSession): Promise<StepOutcome> {
       serverVersion: s.need(serverVersion),
       ...(check?.pgDump ? { pgDumpVersion: check.pgDump } : {}),
     },
-    ...(s.vm.auth ? { authDatabase: check?.authDatabase ?? 'unknown' } : {}),
+    ...(auth ? { authDatabase: check?.authDatabase ?? 'unknown' } : {}),
     artifacts: 'dir' in artifacts && !check?.artifacts.present ? { dir: artifacts.dir, missing: true } : artifacts,
-    files: s.files,
-    startedAt: s.startedAt,
+    files: job.files,
+    startedAt: job.startedAt,
     endedAt: new Date(),
+    ...(job.consistency ? { consistency: job.consistency } : {}),
   });
   writeFileSync(join(partial, 'manifest.json'), manifest, { mode: 0o600, flag: 'wx' });
   renameSync(partial, final);
-  s.partial = undefined;
-  s.folder = final;
-  const total = s.files.reduce((n, f) => n + f.bytes, 0);
-  return Promise.resolve({ changed: true, summary: `${final} (${sizeText(total)} in ${((Date.now() - s.started) / 1000).toFixed(1)} s)` });
+  job.partial = undefined;
+  job.folder = final;
+  const total = job.files.reduce((n, f) => n + f.bytes, 0);
+  return Promise.resolve({ changed: true, summary: `${final} (${sizeText(total)} in ${((Date.now() - job.startedAt.getTime()) / 1000).toFixed(1)} s)` });
 }
 
 const BACKUP_STEPS: readonly Step<BackupSession>[] = [
   { id: 'read', title: "Connect and read the VM's state", run: readVm },
   { id: 'check', title: 'Check pg_dump and the database server', run: checkVm },
-  { id: 'dump', title: 'Dump the database (pg_dump -Fc)', run: dumpDatabase, liveOnly: true },
-  { id: 'artifacts', title: 'Copy the artifacts folder (tar)', run: copyArtifacts, liveOnly: true },
-  { id: 'manifest', title: 'Write the manifest', run: finish, liveOnly: true },
+  { id: 'dump', title: 'Dump the database (pg_dump -Fc)', run: (s) => dumpDatabases(s, s), liveOnly: true },
+  { id: 'artifacts', title: 'Copy the artifacts folder (tar)', run: (s) => copyArtifacts(s, s), liveOnly: true },
+  { id: 'manifest', title: 'Write the manifest', run: (s) => finishBackup(s, s), liveOnly: true },
 ];
 
 /** `provision backup` as a command of the executor. */

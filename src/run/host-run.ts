@@ -48,6 +48,8 @@ export interface RunNotes {
   restartNeeded: boolean;
   /** The python step moved MLflow to another version: the server step coordinates the schema upgrade. */
   versionChange?: { from: string; to: string };
+  /** The python step kept a copy of the venv (venv.previous) before installing another MLflow into it. */
+  keptVenv?: boolean;
   /** The database checks, started at connect while the probe runs; the database step awaits them. */
   dbCheck?: Promise<DatabaseReport>;
   authDbCheck?: Promise<DatabaseReport>;

@@ -61,6 +61,8 @@ export class SchemaGate {
   private readonly settled = new Set<string>();
   private waiters: Array<() => void> = [];
   private migration?: Promise<unknown>;
+  /** The backup taken before this database's schema upgrade, by the host that migrated (for the others to name). */
+  upgradeBackup?: { host: string; folder: string };
 
   /** A host's run began: until it stops its server, settles or leaves, a version change waits for it. */
   join(host: string): void {

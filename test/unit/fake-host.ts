@@ -46,6 +46,8 @@ export interface FakeVmOptions {
   stdoutOf?: Partial<Record<CommandKind, string>>;
   /** What a streamed command (execToFile) prints, by kind; a kind in failOn prints half of it, then fails. */
   streams?: Partial<Record<CommandKind, Buffer>>;
+  /** The database check once `db-upgrade` has run (e.g. a migration that left a new revision). */
+  databaseAfterUpgrade?: Partial<DatabaseReport>;
 }
 
 export class FakeVm implements HostConnection {
@@ -58,6 +60,11 @@ export class FakeVm implements HostConnection {
   serverUp: boolean;
   wedged: boolean;
   mlflowVersion: string | undefined;
+  /** The MLflow of the venv kept aside (upgrade-keep-venv), put back by upgrade-restore-venv. */
+  keptVersion: string | undefined;
+  /** The MLflow each server start ran on, in order. */
+  readonly startedVersions: Array<string | undefined> = [];
+  private upgradeRan = false;
   isClosed = false;
   execCount = 0;
   forwardCount = 0;
@@ -101,6 +108,7 @@ export class FakeVm implements HostConnection {
       for (const line of stdout.split('\n').filter(Boolean)) options.onLine?.(line, 'stdout');
       return Promise.resolve({ code, stdout, stderr: '' });
     };
+    if (kind === 'db-upgrade') this.upgradeRan = true;
     const failure = this.options.failOn?.[kind];
     if (failure !== undefined) return Promise.resolve({ code: 1, stdout: '', stderr: `${failure}\n` });
     const scripted = this.options.stdoutOf?.[kind];
@@ -128,7 +136,18 @@ export class FakeVm implements HostConnection {
         return out(`${this.mlflowVersion}\n`);
       case 'mlflow-revisions':
         return out(`${(this.options.revisions ?? []).join('\n')}\n`);
+      case 'upgrade-keep-venv':
+        this.keptVersion = this.mlflowVersion;
+        return out('');
+      case 'upgrade-restore-venv':
+        this.mlflowVersion = this.keptVersion;
+        this.keptVersion = undefined;
+        return out('');
+      case 'upgrade-drop-venv':
+        this.keptVersion = undefined;
+        return out('');
       case 'start':
+        this.startedVersions.push(this.mlflowVersion);
         this.serverUp = true;
         return out('log_offset=0\nstarted pid 5001\n');
       case 'stop':
@@ -252,6 +271,7 @@ export class FakeVm implements HostConnection {
       encrypted: true,
       transport: 'TLS',
       ...this.options.database,
+      ...(this.upgradeRan ? this.options.databaseAfterUpgrade : {}),
     };
   }
 

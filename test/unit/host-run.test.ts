@@ -102,7 +102,20 @@ test('a newer MLflow on a database with a schema: stop, one mlflow db upgrade, t
   const c = config({ 'mlflow-version': '3.17.2' });
   const { vm, error } = await provision(c, { probe: healthyProbe(c), serverUp: true, database: { hasMlflowSchema: true } });
   assert.equal(error, undefined);
-  assert.deepEqual(vm.commands, ['probe', 'pip-install', 'mlflow-version', 'stop', 'db-upgrade', 'start']);
+  // The venv kept aside and a backup taken with the server stopped (issue 24 item 3; test/unit/upgrade-rollback.test.ts).
+  assert.deepEqual(vm.commands, [
+    'probe',
+    'upgrade-keep-venv',
+    'pip-install',
+    'mlflow-version',
+    'backup-check',
+    'stop',
+    'backup-dump',
+    'backup-artifacts',
+    'db-upgrade',
+    'start',
+    'upgrade-drop-venv',
+  ]);
 });
 
 test('Ctrl-C during apt: the command ends, the step fails as interrupted (exit 130), nothing else runs', async () => {

@@ -63,7 +63,20 @@ test('the pinned upgrade and a plain rerun on their own schema pass', async () =
   const up = config({ 'mlflow-version': '3.17.2' });
   const upgrade = await provision(up, { probe: healthyProbe(up), serverUp: true, database: { hasMlflowSchema: true, schemaRevision: HEAD_3_16 } });
   assert.equal(upgrade.error, undefined);
-  assert.deepEqual(upgrade.vm.commands, ['probe', 'pip-install', 'mlflow-version', 'stop', 'db-upgrade', 'start']);
+  // The venv kept aside and a backup with the server stopped (issue 24 item 3: test/unit/upgrade-rollback.test.ts).
+  assert.deepEqual(upgrade.vm.commands, [
+    'probe',
+    'upgrade-keep-venv',
+    'pip-install',
+    'mlflow-version',
+    'backup-check',
+    'stop',
+    'backup-dump',
+    'backup-artifacts',
+    'db-upgrade',
+    'start',
+    'upgrade-drop-venv',
+  ]);
   const c = config();
   const rerun = await provision(c, { probe: healthyProbe(c), serverUp: true, database: { hasMlflowSchema: true, schemaRevision: HEAD_3_16 } });
   assert.equal(rerun.error, undefined);
@@ -82,7 +95,16 @@ test('a release the table cannot judge is checked after its install: unknown rev
     String((error as Error).message),
     /^MLflow 3\.15\.0 cannot use .*revision b7e2c1a4d9f3 .*; MLflow 3\.16\.1 was put back on 10\.0\.0\.4 and its server was not touched: pass --mlflow-version 3\.16\.1 or newer/,
   );
-  assert.deepEqual(vm.commands, ['probe', 'pip-install', 'mlflow-version', 'mlflow-revisions', 'pip-install']);
+  // The venv kept before the install comes back by renames (no second install).
+  assert.deepEqual(vm.commands, [
+    'probe',
+    'upgrade-keep-venv',
+    'pip-install',
+    'mlflow-version',
+    'mlflow-revisions',
+    'upgrade-restore-venv',
+    'upgrade-drop-venv',
+  ]);
   assert.equal(vm.mlflowVersion, '3.16.1');
   assert.ok(vm.serverUp, 'the server was never stopped');
   // The same release knowing the revision goes on.

@@ -1,8 +1,9 @@
 import { artifactsCommand, installedMlflowVersionCommand, packageCommands, pythonCommands } from '../../plan/commands.js';
 import { mlflowVersionToInstall, planArtifacts, planPackages, planPython, pythonInstallChanged, pythonRestartExpected } from '../../plan/plan.js';
 import { downgradeSentence, installedRevisionsCommand, knowsRevision } from '../../plan/schema-revision.js';
-import { StepError } from '../../util/errors.js';
+import { errorMessage, StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
+import { dropVenvCommand, keepVenvCommand, restoreVenvCommand } from '../upgrade-commands.js';
 import type { Plan } from '../../action/action.js';
 import { planned, type PlanInput, type StepOutcome } from './step.js';
 
@@ -35,13 +36,55 @@ function planPythonStep({ facts, desired }: PlanInput): PythonPlan {
 async function installPython(run: HostRun, plan: PythonPlan): Promise<StepOutcome> {
   const facts = run.need(run.facts);
   const desired = run.need(run.desired);
+  await keepVenvAside(run, plan);
   await run.perform(plan.actions);
   const version = (await run.run(installedMlflowVersionCommand(desired.layout))).trim();
-  await refuseUnknownSchema(run, version);
+  try {
+    await refuseUnknownSchema(run, version);
+  } catch (err) {
+    await dropKeptVenv(run);
+    throw err;
+  }
   const installed = pythonInstallChanged(facts, plan.recreate, version, desired);
   if (installed) run.notes.restartNeeded = true;
   if (facts.mlflowVersion && version !== facts.mlflowVersion) run.notes.versionChange = { from: facts.mlflowVersion, to: version };
+  // The copy matters only for a schema upgrade (the server step drops it once the new version runs).
+  if (!run.notes.versionChange) await dropKeptVenv(run);
   return { changed: installed, summary: installed ? `${plan.reason}; MLflow ${version} installed` : `MLflow ${version} is already the newest` };
+}
+
+/**
+ * Before another MLflow goes into a venv that runs one, on a database with MLflow's schema (a schema upgrade
+ * may follow): the venv is copied aside, so a failed upgrade puts back exactly what ran (docs/upgrading.md).
+ */
+async function keepVenvAside(run: HostRun, plan: PythonPlan): Promise<void> {
+  const facts = run.need(run.facts);
+  const desired = run.need(run.desired);
+  if (plan.recreate || !facts.mlflowImportable || !facts.mlflowVersion) return;
+  // Only when the install may move MLflow to another version: a pin to another one, or --upgrade / latest.
+  const pin = mlflowVersionToInstall(facts, desired, false);
+  const mayMove = pin === undefined ? desired.upgrade || Boolean(desired.mlflowLatest) : pin !== facts.mlflowVersion;
+  if (!mayMove) return;
+  const db = await run.need(run.notes.dbCheck);
+  if (!db.hasMlflowSchema) return;
+  const t0 = Date.now();
+  try {
+    await run.run(keepVenvCommand(desired.layout));
+  } catch (err) {
+    if (run.interrupted) throw err;
+    // A full disk, say: the upgrade goes on, and a failed one reinstalls the previous version instead.
+    run.say(`the venv could not be copied aside (${errorMessage(err)}); a failed upgrade would reinstall MLflow ${facts.mlflowVersion} with uv`);
+    await run.run(dropVenvCommand(desired.layout, 'previous'));
+    return;
+  }
+  run.notes.keptVenv = true;
+  run.say(`MLflow ${facts.mlflowVersion}'s venv kept aside in ${((Date.now() - t0) / 1000).toFixed(1)} s, until the new version runs`);
+}
+
+export async function dropKeptVenv(run: HostRun): Promise<void> {
+  if (!run.notes.keptVenv) return;
+  await run.run(dropVenvCommand(run.need(run.desired).layout, 'previous'));
+  run.notes.keptVenv = false;
 }
 
 /**
@@ -65,7 +108,12 @@ async function refuseUnknownSchema(run: HostRun, version: string): Promise<void>
   }
   if (known) return;
   const previous = facts.mlflowImportable && facts.mlflowVersion !== version ? facts.mlflowVersion : undefined;
-  if (previous) {
+  if (previous && run.notes.keptVenv) {
+    // The copy kept before the install: two renames, then the new venv removed.
+    await run.run(restoreVenvCommand(desired.layout));
+    run.notes.keptVenv = false;
+    await run.run(dropVenvCommand(desired.layout, 'failed'));
+  } else if (previous) {
     const extras = desired.pip ? { extras: desired.pip.extras, packages: desired.pip.packages } : {};
     await run.perform(pythonCommands(desired.layout, { recreate: false, upgrade: false, mlflowVersion: previous, ...extras }));
   }

@@ -7,6 +7,9 @@ import { planServer, restartUnanswered, serverStartActions, serverStopActions, t
 import { enableUnitCommand } from '../../plan/unit-commands.js';
 import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
+import { prepareUpgradeBackup, takeUpgradeBackup } from '../upgrade-backup.js';
+import { rollBackUpgrade, runSchemaUpgrade } from '../upgrade-rollback.js';
+import { dropKeptVenv } from './install.js';
 import type { ProvisionCheckedStep, StepOutcome } from './step.js';
 
 /** How long a running server may take to answer /health before a rerun counts it as not answering. */
@@ -39,9 +42,27 @@ async function server(run: HostRun): Promise<StepOutcome> {
     return { changed: true, summary: `${plan.reason}; enabled` };
   }
   const stop = () => stopServer(run, plan);
-  let upgraded = '';
-  if (coordinated) upgraded = await upgradeSchemaWithEveryServerStopped(run, change, action === 'restart' ? stop : undefined);
-  else if (action === 'restart') await stop();
+  if (coordinated) {
+    let outcome: StepOutcome;
+    // A failed schema upgrade, or a new server that does not come up on it: the previous version comes back.
+    try {
+      const upgraded = await upgradeSchemaWithEveryServerStopped(run, change, action === 'restart' ? stop : undefined);
+      outcome = await startServerStep(run, plan, action, upgraded);
+    } catch (failure) {
+      return rollBackUpgrade(run, plan, { change, failure, backup: run.schemaGate.upgradeBackup?.folder });
+    }
+    await dropKeptVenv(run);
+    return outcome;
+  }
+  if (action === 'restart') await stop();
+  return startServerStep(run, plan, action, '');
+}
+
+/** Starts the server (stopped already when it restarts) and waits for it; MLflow's schema refusal migrates once. */
+async function startServerStep(run: HostRun, plan: ServerDecision, action: ServerAction, alreadyUpgraded: string): Promise<StepOutcome> {
+  const desired = run.need(run.desired);
+  const dbReport = await run.need(run.notes.dbCheck);
+  let upgraded = alreadyUpgraded;
   // On a database without MLflow's schema, concurrent first starts race in MLflow's migrations: in a batch
   // the first host starts alone, until its server has answered a database call.
   const authReport = run.notes.authReport;
@@ -112,18 +133,24 @@ async function upgradeSchemaWithEveryServerStopped(
 ): Promise<string> {
   const desired = run.need(run.desired);
   const db = desired.db ?? run.config.db;
-  const how = await run.schemaGate.versionChange(
+  const job = await prepareUpgradeBackup(run, change.to);
+  const gate = run.schemaGate;
+  const how = await gate.versionChange(
     run.target.label,
     () => stop?.() ?? Promise.resolve(),
-    () => {
+    async () => {
+      // With every server stopped: the backup is the database the migration starts from.
+      if (job) gate.upgradeBackup = { host: run.target.label, folder: await takeUpgradeBackup(run, job) };
       run.say(`MLflow ${change.from} -> ${change.to}: every server of this run on the database is stopped; running mlflow db upgrade once`);
-      return run.run(dbUpgradeCommand(desired.layout, backendUriWithoutPassword(db), db.password));
+      return runSchemaUpgrade(run, dbUpgradeCommand(desired.layout, backendUriWithoutPassword(db), db.password));
     },
     () => run.say(`waiting for the other servers of this run on the database to stop before the schema upgrade to MLflow ${change.to}`),
   );
-  return how === 'migrated'
-    ? `; database schema upgraded for MLflow ${change.to} with every server on it stopped`
-    : `; database schema upgraded for MLflow ${change.to} by another host of this run`;
+  const backup = gate.upgradeBackup;
+  if (how === 'migrated')
+    return `; ${backup ? `backup in ${backup.folder}; ` : 'no backup (--no-backup); '}database schema upgraded for MLflow ${change.to} with every server on it stopped`;
+  if (backup) run.say(`the backup before this schema upgrade was taken by ${backup.host}: ${backup.folder}`);
+  return `; database schema upgraded for MLflow ${change.to} by another host of this run${backup ? ` (backup in ${backup.folder})` : ''}`;
 }
 
 /** Until the server answers an experiments search (it touches the database), bounded. */
