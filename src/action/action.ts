@@ -56,7 +56,10 @@ export type CommandKind =
   | 'proxy-files'
   | 'proxy-apply'
   | 'proxy-enable'
-  | 'proxy-remove';
+  | 'proxy-remove'
+  // restore
+  | 'restore-db'
+  | 'restore-artifacts';
 
 export interface RemoteCommand {
   kind: CommandKind;
