@@ -56,7 +56,11 @@ export function parseManifest(text: string, where: string): Manifest | string {
     host: typeof m.host === 'string' ? m.host : 'unknown',
     ...(mlflowVersion ? { mlflowVersion } : {}),
     ...(schemaRevision ? { schemaRevision } : {}),
-    database: { name: String(db.name ?? 'unknown'), serverVersion: String(db.serverVersion ?? 'unknown'), ...(pgDumpVersion ? { pgDumpVersion } : {}) },
+    database: {
+      name: typeof db.name === 'string' ? db.name : 'unknown',
+      serverVersion: typeof db.serverVersion === 'string' ? db.serverVersion : 'unknown',
+      ...(pgDumpVersion ? { pgDumpVersion } : {}),
+    },
     ...(auth && typeof auth.name === 'string' ? { authDatabase: auth.name } : {}),
     artifacts: copied
       ? { copied: true, dir: art.dir as string }
