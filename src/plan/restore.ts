@@ -135,6 +135,19 @@ export function restoreRefusal(t: TargetState, m: Manifest, o: { replace: boolea
   return undefined;
 }
 
+const major = (version: string): number => Number(/^(\d+)/.exec(version)?.[1] ?? '0');
+
+/**
+ * pg_restore cannot read an archive a newer pg_dump wrote (Debian 12 ships 15; a backup of an Azure server may
+ * come from 16 or 17): the sentence says which client is installed; undefined when the VM's will do.
+ */
+export function pgRestoreTooOld(pgRestore: string | undefined, dumpedBy: string | undefined): string | undefined {
+  if (!dumpedBy || (pgRestore !== undefined && major(pgRestore) >= major(dumpedBy))) return undefined;
+  const have =
+    pgRestore === undefined ? 'The VM has no pg_restore' : `The VM's pg_restore is ${pgRestore}, older than the pg_dump that wrote the backup (${dumpedBy})`;
+  return `${have}: installing postgresql-client-${major(dumpedBy)} from the PostgreSQL project's apt repository (apt.postgresql.org).`;
+}
+
 /**
  * The Python the restore runs under (the venv's): it reads the database URI from the environment (the secrets
  * file, sourced in the remote shell) or, for the auth database, from the auth ini (its URI has no password:

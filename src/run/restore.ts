@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import type { RemoteCommand } from '../action/action.js';
 import type { DatabaseReport } from '../checks/database.js';
 import type { HostTarget, RestoreConfig } from '../config/config.js';
-import { progressText, sizeText } from '../plan/backup.js';
+import { backupCheckCommand, parseBackupCheck, pgdgClientCommands, progressText, sizeText } from '../plan/backup.js';
 import { mlflowVersionToInstall } from '../plan/plan.js';
 import {
   artifactsUntarCommand,
   backupFileProblem,
   parseManifest,
   pgRestoreCommand,
+  pgRestoreTooOld,
   restoreRefusal,
   restoreVersionProblem,
   type FileOnDisk,
@@ -200,9 +201,22 @@ async function stopRunningServer(s: RestoreSession): Promise<void> {
   s.notes.restartNeeded = true;
 }
 
+/** A pg_restore older than the pg_dump that wrote the backup is replaced by the matching client (PGDG), as backup does for pg_dump. */
+async function matchingClient(s: RestoreSession): Promise<void> {
+  const check = parseBackupCheck((await s.read(backupCheckCommand(undefined))).stdout);
+  const dumpedBy = s.backup.manifest.database.pgDumpVersion;
+  const tooOld = pgRestoreTooOld(check.pgDump, dumpedBy);
+  if (!tooOld || !dumpedBy) return;
+  s.say(tooOld);
+  if (!check.codename)
+    throw new StepError(`${tooOld.replace(/: installing.*$/, '')}, and the VM's release has no codename for the repository: install it by hand.`);
+  await s.perform(pgdgClientCommands(dumpedBy, check.codename));
+}
+
 async function restoreDatabase(s: RestoreSession): Promise<StepOutcome> {
   const { manifest } = s.backup;
   const layout = s.need(s.desired).layout;
+  await matchingClient(s);
   await stopRunningServer(s);
   const bytes = await s.feed(pgRestoreCommand(layout, 'backend', s.restore.replace), 'database.dump');
   const main = `database ${s.config.db.database}: ${sizeText(bytes)} restored${s.replacing ? ' (MLflow tables replaced)' : ''}`;

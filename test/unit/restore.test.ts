@@ -132,6 +132,15 @@ test("an MLflow older than the backup's schema is refused before anything change
   assert.deepEqual(vm.commands, ['probe']);
 });
 
+test("a pg_restore older than the backup's pg_dump: one sentence, the matching client installed from PGDG first", async () => {
+  const { result, vm, log } = await restore({ stdoutOf: { 'backup-check': 'pg_dump=pg_dump (PostgreSQL) 15.10\nos_codename=bookworm\n' } });
+  assert.equal(result.status, 'ok', result.error);
+  const kinds = vm.commands.slice(vm.commands.indexOf('backup-check'));
+  assert.deepEqual(kinds.slice(0, 4), ['backup-check', 'pgdg-install', 'apt-update', 'restore-db']);
+  assert.match(vm.commandsRun.filter((c) => c.kind === 'apt-update').at(-1)!.label, /apt-get install postgresql-client-16$/);
+  assert.match(log, /The VM's pg_restore is 15\.10, older than the pg_dump that wrote the backup \(16\.4\): installing postgresql-client-16/);
+});
+
 test('a failing pg_restore is one sentence and the server is not started', async () => {
   const { result, vm } = await restore({ failOn: { 'restore-db': 'pg_restore: error: could not execute query: ERROR:  permission denied for schema public' } });
   assert.equal(result.status, 'failed');
