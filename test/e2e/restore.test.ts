@@ -2,7 +2,8 @@
 // the tool: an experiment with a run (params, tags, metrics with history), a registered model version and an
 // artifact, backed up; the VM reset (a fresh Debian) and the database dropped and made anew, empty; restored;
 // every one of them reads back identical through the REST API and the artifact byte for byte. A second restore
-// onto the now non-empty database without --replace is refused with one sentence, nothing changed.
+// onto the now non-empty database without --replace is refused with one sentence, nothing changed; with --replace
+// the tables are replaced by the backup's.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,4 +107,13 @@ test('restore: backup, a fresh VM and an empty database, restore; everything rea
   assert.notEqual(again.code, 0);
   assert.match(again.stdout, /already holds MLflow tables: restore into an empty database, or pass --replace/);
   assert.deepEqual(await readBack(ids), before, 'the refused restore changed nothing');
+
+  // --replace (confirmed by the lab flags' --yes): MLflow's tables dropped and the backup put back, in one transaction.
+  await call('POST', '/api/2.0/mlflow/experiments/create', { name: `made-after-the-backup-${t0}` });
+  const replaced = await provision([...restoreFlags, '--replace'], { workdir: restoreDir });
+  t.diagnostic(`restore --replace onto the provisioned VM: ${replaced.wallMs} ms`);
+  assert.equal(replaced.code, 0, `${replaced.stdout}\n${replaced.stderr}`);
+  assert.deepEqual(await readBack(ids), before);
+  const later = await httpToVm(IP, { path: `/api/2.0/mlflow/experiments/get-by-name?experiment_name=made-after-the-backup-${t0}` });
+  assert.equal(later.status, 404, 'what was made after the backup is gone');
 });
