@@ -7,6 +7,7 @@ import { Remote } from '../ssh/connection.js';
 import type { ConnectOptions, ExecOptions, ExecResult } from '../ssh/types.js';
 import type { Secret } from '../util/secret.js';
 import { createReadStream } from 'node:fs';
+import { Transform } from 'node:stream';
 import { FileSink, type StreamedFile } from './file-sink.js';
 
 /** A command whose standard output went to a local file: how it ended, and the file's size and SHA-256. */
@@ -75,13 +76,19 @@ class RemoteHost implements HostConnection {
   async execFromFile(command: RemoteCommand, path: string, options: ExecOptions & { onBytes?: (bytes: number) => void } = {}): Promise<FedResult> {
     const { onBytes, ...exec } = options;
     const file = createReadStream(path);
+    // Counted on the way through, not by a 'data' listener on the file: that would start the file flowing
+    // before the channel is open, and the first bytes would be lost. The pipe holds them until then.
     let bytes = 0;
-    file.on('data', (chunk) => {
-      bytes += chunk.length;
-      onBytes?.(bytes);
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        onBytes?.(bytes);
+        done(null, chunk);
+      },
     });
+    file.on('error', (err) => counted.destroy(err));
     try {
-      const res = await this.remote.exec(command.command, { ...exec, stdinFrom: file });
+      const res = await this.remote.exec(command.command, { ...exec, stdinFrom: file.pipe(counted) });
       return { ...res, bytes };
     } finally {
       file.destroy();
