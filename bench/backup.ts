@@ -2,6 +2,8 @@
 // metrics x 100 steps (its own database, mlflow_bench, dropped at the end) and 500 MB of artifacts on vm18;
 // then `provision backup` against what OpenSSH does by hand in the same run: `ssh vm tar c <artifacts> > file`
 // and pg_dump over ssh. Prints each stream's throughput, the ratio (goal: at least 0.8), and the CLI's peak RSS.
+// Then the restore: the database emptied and the artifacts folder cleared, `provision restore --from` that backup,
+// against pg_restore and tar fed over ssh by hand. BENCH_VM=K runs it on vmK instead.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { labFlags, newWorkdir, provisionedVm, statusFlags } from '../test/e2e/cli.js';
@@ -9,7 +11,7 @@ import { logRunThroughRest } from '../test/e2e/http.js';
 import { ensureLab, LAB_KEY, labAvailable, labDbEnv, labPsql, run, vmExec, vmIp } from '../test/e2e/lab.js';
 import { runCli } from './measure.js';
 
-const VM = 18;
+const VM = Number(process.env.BENCH_VM ?? 18);
 const IP = vmIp(VM);
 const DB = 'mlflow_bench';
 const ART = '/home/azureuser/mlruns-artifacts';
@@ -41,6 +43,51 @@ async function timed(cmd: string, input?: string): Promise<{ ms: number; code: n
 
 const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 
+/** One stream's line: the tool's throughput against the same bytes over ssh by hand. */
+function row(label: string, bytes: number, ms: number, rawBytes: number, rawMs: number): void {
+  const ratio = mbps(bytes, ms) / mbps(rawBytes, rawMs);
+  console.log(
+    `${label.padEnd(26)} provision ${(bytes / 1e6).toFixed(1)} MB in ${(ms / 1000).toFixed(2)} s (${mbps(bytes, ms).toFixed(1)} MB/s)   ssh by hand ${(rawBytes / 1e6).toFixed(1)} MB in ${(rawMs / 1000).toFixed(2)} s (${mbps(rawBytes, rawMs).toFixed(1)} MB/s)   ratio ${ratio.toFixed(2)}`,
+  );
+}
+
+/** How long the log's last line for a stream says it took (backup and restore write the same host log). */
+function streamedMs(log: string, name: string): number {
+  const all = [...log.matchAll(new RegExp(`^.*${name.replace('.', '\\.')}: [^\\n]* in ([0-9.]+) s`, 'gm'))];
+  return Number(all.at(-1)?.[1] ?? NaN) * 1000;
+}
+
+/**
+ * The restore of `folder` into the emptied database and artifacts folder, by `provision restore` (the VM is
+ * provisioned: its path changes nothing but the data) and by hand over ssh (pg_restore and tar fed the files).
+ */
+async function benchRestore(workdir: string, folder: string, ssh: string): Promise<void> {
+  const db = labDbEnv();
+  const empty = async () => {
+    await labPsql(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE);\nCREATE DATABASE ${DB} OWNER ${db.user};`);
+    await vmExec(VM, `rm -rf ${ART}/* /tmp/raw-artifacts`, { timeoutMs: 120_000 });
+  };
+  await empty();
+  const tool = await runCli(['restore', ...labFlags(VM, workdir), '--pg-db', DB, '--from', folder], workdir, {}, 1_800_000);
+  if (tool.code !== 0) throw new Error(`restore: ${tool.stdout}\n${tool.stderr}`);
+  const log = readFileSync(join(workdir, 'provision-logs', `${IP}.log`), 'utf8');
+  await vmExec(VM, "pkill -KILL -f '^/home/[^/]+/mlflow-venv/bin/python' || true", { timeoutMs: 60_000 });
+  await empty();
+  const restoreArgs = `pg_restore --no-password --no-owner --no-privileges --exit-on-error --single-transaction -h ${db.host} -p ${db.port} -U ${db.user} -d ${DB}`;
+  // The password on the first line of the stream (from this script's input, never argv), then the dump.
+  const rawDb = await timed(
+    `{ IFS= read -r pw; printf '%s\\n' "$pw"; cat ${folder}/database.dump; } | ${ssh} 'read -r PGPASSWORD; export PGPASSWORD; exec ${restoreArgs}'`,
+    `${db.password}\n`,
+  );
+  const rawTar = await timed(`${ssh} 'mkdir -p /tmp/raw-artifacts && tar -C /tmp/raw-artifacts -xf -' < ${folder}/artifacts.tar`);
+  const size = (f: string) => statSync(join(folder, f)).size;
+  console.log('restore:');
+  row('pg_restore (database.dump)', size('database.dump'), streamedMs(log, 'database.dump'), size('database.dump'), rawDb.ms);
+  row('tar -x (artifacts.tar)', size('artifacts.tar'), streamedMs(log, 'artifacts.tar'), size('artifacts.tar'), rawTar.ms);
+  console.log(`whole restore: ${(tool.wallMs / 1000).toFixed(2)} s wall (connect, checks, the provision path, both streams, the start, the health check)`);
+  console.log(`CLI peak RSS (restore): ${tool.peakRssMb.toFixed(0)} MB`);
+}
+
 async function main(): Promise<void> {
   const lab = labAvailable();
   if (!lab.ok) throw new Error(`bench:backup needs the lab: ${lab.reason}`);
@@ -67,10 +114,7 @@ async function main(): Promise<void> {
     const tool = await runCli(['backup', ...statusFlags(VM, workdir), '--to', to], workdir, {}, 1_800_000);
     if (tool.code !== 0) throw new Error(`backup: ${tool.stdout}\n${tool.stderr}`);
     const log = readFileSync(join(workdir, 'provision-logs', `${IP}.log`), 'utf8');
-    const streamed = (name: string) => {
-      const m = new RegExp(`${name.replace('.', '\\.')}: [^\\n]* in ([0-9.]+) s`).exec(log);
-      return Number(m?.[1] ?? NaN) * 1000;
-    };
+    const streamed = (name: string) => streamedMs(log, name);
     const folder = join(to, IP, readdirSync(join(to, IP))[0]!);
     const size = (f: string) => statSync(join(folder, f)).size;
 
@@ -81,22 +125,15 @@ async function main(): Promise<void> {
     const rawTarBytes = statSync(`${workdir}/raw.tar`).size;
     const rawDumpBytes = statSync(`${workdir}/raw.dump`).size;
 
-    const rows: Array<[string, number, number, number, number]> = [
-      ['pg_dump (database.dump)', size('database.dump'), streamed('database.dump'), rawDumpBytes, rawDump.ms],
-      ['tar (artifacts.tar)', size('artifacts.tar'), streamed('artifacts.tar'), rawTarBytes, rawTar.ms],
-    ];
-    for (const [label, bytes, ms, rawBytes, rawMs] of rows) {
-      const ratio = mbps(bytes, ms) / mbps(rawBytes, rawMs);
-      console.log(
-        `${label.padEnd(26)} provision ${(bytes / 1e6).toFixed(1)} MB in ${(ms / 1000).toFixed(2)} s (${mbps(bytes, ms).toFixed(1)} MB/s)   ssh by hand ${(rawBytes / 1e6).toFixed(1)} MB in ${(rawMs / 1000).toFixed(2)} s (${mbps(rawBytes, rawMs).toFixed(1)} MB/s)   ratio ${ratio.toFixed(2)}`,
-      );
-    }
+    row('pg_dump (database.dump)', size('database.dump'), streamed('database.dump'), rawDumpBytes, rawDump.ms);
+    row('tar (artifacts.tar)', size('artifacts.tar'), streamed('artifacts.tar'), rawTarBytes, rawTar.ms);
     const total = size('database.dump') + size('artifacts.tar');
     const rawTotalMs = rawTar.ms + rawDump.ms;
     console.log(
       `whole backup: ${(tool.wallMs / 1000).toFixed(2)} s wall (connect, checks, both streams, manifest) for ${(total / 1e6).toFixed(1)} MB; by hand ${(rawTotalMs / 1000).toFixed(2)} s; ratio ${(mbps(total, tool.wallMs) / mbps(rawTarBytes + rawDumpBytes, rawTotalMs)).toFixed(2)}`,
     );
     console.log(`CLI peak RSS: ${tool.peakRssMb.toFixed(0)} MB (streamed: flat whatever the size)`);
+    await benchRestore(workdir, folder, ssh);
   } finally {
     await vmExec(VM, `pkill -KILL -f '^/home/[^/]+/mlflow-venv/bin/python' || true; rm -rf ${ART}/bench`, { timeoutMs: 60_000 }).catch(() => undefined);
     await labPsql(`DROP DATABASE IF EXISTS ${DB};`).catch(() => undefined);

@@ -57,9 +57,13 @@ export type CommandKind =
   | 'proxy-apply'
   | 'proxy-enable'
   | 'proxy-remove'
+  // safe upgrades
   | 'upgrade-keep-venv'
   | 'upgrade-restore-venv'
-  | 'upgrade-drop-venv';
+  | 'upgrade-drop-venv'
+  // restore
+  | 'restore-db'
+  | 'restore-artifacts';
 
 export interface RemoteCommand {
   kind: CommandKind;

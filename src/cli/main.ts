@@ -12,7 +12,14 @@ import { errorMessage, EXIT, UsageError } from '../util/errors.js';
 import { maskSecrets, maskStreams } from '../util/secret.js';
 import { showUntrustedLines } from '../util/visible-text.js';
 import { fastParse } from './fast-parse.js';
-import { BACKUP_COMMAND_OPTIONS, LIFECYCLE_COMMANDS, lifecycleOptions, STATUS_OPTIONS, type LifecycleCommandName } from '../config/options.js';
+import {
+  BACKUP_COMMAND_OPTIONS,
+  LIFECYCLE_COMMANDS,
+  lifecycleOptions,
+  RESTORE_COMMAND_OPTIONS,
+  STATUS_OPTIONS,
+  type LifecycleCommandName,
+} from '../config/options.js';
 import { jsonResult, nextSteps, summaryTable } from './render-results.js';
 import { current, fail, reportAbnormalEnd, runCommand } from './run-command.js';
 
@@ -117,7 +124,8 @@ async function parseWithYargs(args: string[]): Promise<Record<string, unknown>> 
       return `${kept.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${kept.join(', ')}`;
     });
     const word = argv._ ? (argv._ as unknown[])[0] : undefined;
-    const help = typeof word === 'string' && ['status', 'backup', ...LIFECYCLE_COMMANDS].includes(word) ? `provision ${word} --help` : 'provision --help';
+    const help =
+      typeof word === 'string' && ['status', 'backup', 'restore', ...LIFECYCLE_COMMANDS].includes(word) ? `provision ${word} --help` : 'provision --help';
     throw new UsageError(`${msg.replace(/\.$/, '')}. Run ${help} for the options.`);
   }
   return argv;
@@ -146,15 +154,21 @@ async function main(): Promise<number> {
         ? fastParse(args.slice(1), STATUS_OPTIONS)
         : args[0] === 'backup'
           ? fastParse(args.slice(1), BACKUP_COMMAND_OPTIONS)
-          : lifecycle
-            ? fastParse(args.slice(1), lifecycleOptions(lifecycle))
-            : fastParse(args);
+          : args[0] === 'restore'
+            ? fastParse(args.slice(1), RESTORE_COMMAND_OPTIONS)
+            : lifecycle
+              ? fastParse(args.slice(1), lifecycleOptions(lifecycle))
+              : fastParse(args);
     const argv = fast ?? (await parseWithYargs(args));
     const command = fast ? args[0] : (argv._ as unknown[] | undefined)?.[0];
     if (command === 'status') return await statusCommand(argv);
     if (command === 'backup') {
       const { backupCommand } = await import('./backup-command.js');
       return await backupCommand(argv);
+    }
+    if (command === 'restore') {
+      const { restoreCommand } = await import('./restore-command.js');
+      return await restoreCommand(argv);
     }
     if ((LIFECYCLE_COMMANDS as readonly unknown[]).includes(command)) {
       const { lifecycleCommand } = await import('./lifecycle-command.js');

@@ -4,6 +4,7 @@ import {
   flagsOf,
   lifecycleOptions,
   PROVISION_OPTIONS,
+  RESTORE_COMMAND_OPTIONS,
   STATUS_OPTIONS,
   type LifecycleCommandName,
   type OptionSpec,
@@ -88,6 +89,19 @@ export function buildParser(args: string[], version: string): Argv {
           .example('$0 backup --host 20.61.1.2 --to ~/mlflow-backups', 'one backup into ~/mlflow-backups/20.61.1.2/<UTC time>/'),
         BACKUP_COMMAND_OPTIONS,
       ),
+    )
+    .command(
+      'restore',
+      "restore a backup onto one VM: the database (pg_restore), the artifacts, then the normal provision path with the backup's MLflow",
+      (y) =>
+        addOptions(
+          y
+            .usage(
+              "$0 restore --host <vm-ip> --from DIR/<host>/<UTC time> [provision options]\n\nChecks the backup first (manifest, sizes, sha256, modes 0600), then provisions the VM as provision does, with the backup's MLflow version, and puts the database (pg_restore from the laptop's file, over the one SSH connection) and the artifacts back before the server starts. A database that already holds MLflow tables is refused unless --replace (asked, or --yes). The database password is asked or read as provision reads it: a backup holds none. Exit 0 when restored and healthy, 1 otherwise, 2 bad usage or a bad backup. See docs/backup.md.",
+            )
+            .example('$0 restore --host 20.61.1.3 --from ~/mlflow-backups/20.61.1.2/20261206T093000Z', 'the backup of 20.61.1.2 onto a new VM'),
+          RESTORE_COMMAND_OPTIONS,
+        ),
     )
     .completion('completion', 'print a bash/zsh completion script: provision completion >> ~/.bashrc')
     .version(version)

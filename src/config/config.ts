@@ -15,7 +15,17 @@ import { rootCertSettings } from './root-certificates.js';
 import { given, isOn, valueOf, type Settings } from './settings.js';
 import { resolveTargets } from './targets.js';
 import { statusTrust, tlsSettings } from './tls.js';
-import type { AuthSettings, BackupConfig, BlobSettings, HostTarget, LifecycleConfig, ProvisionConfig, ServerOptions, StatusConfig } from './types.js';
+import type {
+  AuthSettings,
+  BackupConfig,
+  BlobSettings,
+  HostTarget,
+  LifecycleConfig,
+  ProvisionConfig,
+  RestoreConfig,
+  ServerOptions,
+  StatusConfig,
+} from './types.js';
 import {
   parseAllowedHosts,
   parsePublicNames,
@@ -35,6 +45,7 @@ export type {
   HostTarget,
   LifecycleConfig,
   ProvisionConfig,
+  RestoreConfig,
   ServerOptions,
   StatusConfig,
 } from './types.js';
@@ -55,7 +66,9 @@ export type ConfigOf<C extends CommandName> = C extends 'provision'
     ? StatusConfig
     : C extends 'backup'
       ? BackupConfig
-      : LifecycleConfig;
+      : C extends 'restore'
+        ? RestoreConfig
+        : LifecycleConfig;
 
 /** Turns complete settings into the command's configuration; every mistake is a UsageError (exit 2). */
 export function buildCommandConfig<C extends CommandName>(command: C, settings: Settings, context: BuildContext = {}): ConfigOf<C> {
@@ -63,6 +76,7 @@ export function buildCommandConfig<C extends CommandName>(command: C, settings: 
   if (command === 'provision') return provisionConfig(settings, readFile) as ConfigOf<C>;
   if (command === 'status') return statusConfig(settings, readFile) as ConfigOf<C>;
   if (command === 'backup') return backupConfig(settings, readFile) as ConfigOf<C>;
+  if (command === 'restore') return restoreConfig(settings, readFile, context.interactive ?? false) as ConfigOf<C>;
   return lifecycleConfig(command, settings, readFile, context.interactive ?? false) as ConfigOf<C>;
 }
 
@@ -103,6 +117,20 @@ function backupConfig(settings: Settings, readFile: ReadFile): BackupConfig {
   const to = given(settings, 'to');
   if (!to) throw new UsageError('No backup folder given: pass --to DIR (the backups go into DIR/<host>/<UTC time>/).');
   return { ...statusConfig(settings, readFile), to: resolvePath(expandHome(to)) };
+}
+
+/**
+ * `provision restore`: provisioning's configuration (it ends in the normal provision path) for one VM, and --from,
+ * the backup's folder (required, made absolute; its manifest is checked before any VM is touched).
+ */
+function restoreConfig(settings: Settings, readFile: ReadFile, interactive: boolean): RestoreConfig {
+  const from = given(settings, 'from');
+  if (!from) throw new UsageError('No backup given: pass --from DIR/<host>/<UTC time> (a folder `provision backup` wrote).');
+  const config = provisionConfig(settings, readFile);
+  if (config.targets.length !== 1) {
+    throw new UsageError(`provision restore restores one VM: name it with --host (this run names ${config.targets.length}). Nothing changed.`);
+  }
+  return { ...config, from: resolvePath(expandHome(from)), replace: isOn(settings, 'replace'), yes: isOn(settings, 'yes'), interactive };
 }
 
 /** `provision logs|stop|start|restart|remove`: the status configuration and the command's own options. */

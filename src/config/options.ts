@@ -10,6 +10,7 @@ import { BEHAVIOUR_OPTIONS } from './options/behaviour.js';
 import { DATABASE_OPTIONS } from './options/database.js';
 import { HTTPS_OPTIONS } from './options/https.js';
 import { LIFECYCLE_OPTIONS } from './options/lifecycle.js';
+import { RESTORE_OPTIONS } from './options/restore.js';
 import { SERVER_OPTIONS } from './options/server.js';
 import { type CommandName, type LifecycleCommandName, type OptionSpec } from './options/spec.js';
 import { SSH_OPTIONS } from './options/ssh.js';
@@ -28,6 +29,7 @@ const TABLE = [
   ...BEHAVIOUR_OPTIONS,
   ...LIFECYCLE_OPTIONS,
   ...BACKUP_OPTIONS,
+  ...RESTORE_OPTIONS,
 ] as const;
 
 type Spec = (typeof TABLE)[number];
@@ -60,7 +62,9 @@ export function specOf(name: OptionName): OptionSpec {
 
 /** The options one command takes, in the table's order. */
 export function optionsOf(command: CommandName): OptionSpec[] {
-  return OPTIONS.filter((o) => (o.commands ?? ['provision']).includes(command));
+  // `restore` ends in the normal provision path: it takes every option provisioning takes, and its own.
+  const takes = (o: OptionSpec) => (o.commands ?? ['provision']).includes(command);
+  return OPTIONS.filter((o) => takes(o) || (command === 'restore' && (o.commands ?? ['provision']).includes('provision')));
 }
 
 /** The options of provisioning (the default command); the README's table. */
@@ -71,6 +75,9 @@ export const STATUS_OPTIONS: OptionSpec[] = optionsOf('status');
 
 /** The options `provision backup` takes: the status options and --to. */
 export const BACKUP_COMMAND_OPTIONS: OptionSpec[] = optionsOf('backup');
+
+/** The options `provision restore` takes: provisioning's, --from and --replace. */
+export const RESTORE_COMMAND_OPTIONS: OptionSpec[] = optionsOf('restore');
 
 /** The options of `provision logs|stop|start|restart|remove`. */
 export function lifecycleOptions(command: LifecycleCommandName): OptionSpec[] {

@@ -36,13 +36,15 @@ const NO_PASSPHRASE: Record<'provision' | 'other', string> = {
 export async function resolveCommandConfig<C extends CommandName>(command: C, argv: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<ConfigOf<C>> {
   const settings = readSettings(argv, env, optionsOf(command));
   const interactive = canPrompt(settings, env);
-  if (command === 'provision') await completeSettings(settings, { interactive });
+  if (command === 'provision' || command === 'restore') await completeSettings(settings, { interactive });
   else maskEnvironmentSecrets(env);
   const config = buildCommandConfig(command, settings, { interactive });
   const keys = checkIdentityFiles(config.targets, config.ssh.passphrase);
   if (keys.ok) return config;
   if (!interactive) {
-    throw new UsageError(`${keys.file} is encrypted and no passphrase is available: ${NO_PASSPHRASE[command === 'provision' ? 'provision' : 'other']}`);
+    throw new UsageError(
+      `${keys.file} is encrypted and no passphrase is available: ${NO_PASSPHRASE[command === 'provision' || command === 'restore' ? 'provision' : 'other']}`,
+    );
   }
   const asked = await askPassphrase(keys.file);
   checkIdentityFiles(config.targets, asked);

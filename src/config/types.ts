@@ -141,6 +141,17 @@ export interface BackupConfig extends StatusConfig {
   to: string;
 }
 
+/** `provision restore`: provisioning's configuration, the backup folder, and whether MLflow tables may be replaced. */
+export interface RestoreConfig extends ProvisionConfig {
+  /** --from: DIR/<host>/<time> (absolute, ~ expanded). */
+  from: string;
+  /** --replace: a database that holds MLflow tables is cleaned and restored (asked, or --yes). */
+  replace: boolean;
+  yes: boolean;
+  /** Whether a question may be asked: a terminal on both ends, no --yes, not CI. */
+  interactive: boolean;
+}
+
 /** `provision logs|stop|start|restart|remove`: which VMs, how to reach them, and what the command takes. */
 export interface LifecycleConfig extends StatusConfig {
   command: LifecycleCommandName;

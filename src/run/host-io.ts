@@ -6,10 +6,15 @@ import { httpDirect, httpOnVm, type HttpRequest, type HttpResponse } from '../ch
 import { Remote } from '../ssh/connection.js';
 import type { ConnectOptions, ExecOptions, ExecResult } from '../ssh/types.js';
 import type { Secret } from '../util/secret.js';
+import { createReadStream } from 'node:fs';
+import { Transform } from 'node:stream';
 import { FileSink, type StreamedFile } from './file-sink.js';
 
 /** A command whose standard output went to a local file: how it ended, and the file's size and SHA-256. */
 export type StreamedResult = Omit<ExecResult, 'stdout'> & StreamedFile;
+
+/** A command whose standard input came from a local file: how it ended, and the bytes it was sent. */
+export type FedResult = ExecResult & { bytes: number };
 
 /**
  * One VM as a host run uses it: commands, uploads, HTTP and the database check through the VM. This is the
@@ -27,6 +32,11 @@ export interface HostConnection {
    * running count.
    */
   execToFile(command: RemoteCommand, path: string, options?: ExecOptions & { onBytes?: (bytes: number) => void }): Promise<StreamedResult>;
+  /**
+   * Runs a command with a local file as its standard input (streamed, binary-safe, ended at the file's end):
+   * the exit status and the bytes sent. `onBytes` hears the running count.
+   */
+  execFromFile(command: RemoteCommand, path: string, options?: ExecOptions & { onBytes?: (bytes: number) => void }): Promise<FedResult>;
   writeFileAtomic(path: string, content: string | Secret, mode: number): Promise<void>;
   /** HTTP to 127.0.0.1:port on the VM, through a channel the VM opens. */
   http(port: number, req: HttpRequest): Promise<HttpResponse>;
@@ -61,6 +71,28 @@ class RemoteHost implements HostConnection {
   execToFile(command: RemoteCommand, path: string, options: ExecOptions & { onBytes?: (bytes: number) => void } = {}): Promise<StreamedResult> {
     const { onBytes, ...exec } = options;
     return streamToFile(path, onBytes, (sink) => this.remote.exec(command.command, { ...exec, stdoutTo: sink }));
+  }
+
+  async execFromFile(command: RemoteCommand, path: string, options: ExecOptions & { onBytes?: (bytes: number) => void } = {}): Promise<FedResult> {
+    const { onBytes, ...exec } = options;
+    const file = createReadStream(path);
+    // Counted on the way through, not by a 'data' listener on the file: that would start the file flowing
+    // before the channel is open, and the first bytes would be lost. The pipe holds them until then.
+    let bytes = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        onBytes?.(bytes);
+        done(null, chunk);
+      },
+    });
+    file.on('error', (err) => counted.destroy(err));
+    try {
+      const res = await this.remote.exec(command.command, { ...exec, stdinFrom: file.pipe(counted) });
+      return { ...res, bytes };
+    } finally {
+      file.destroy();
+    }
   }
 
   writeFileAtomic(path: string, content: string | Secret, mode: number): Promise<void> {

@@ -112,7 +112,7 @@ export class Remote {
     const timeoutSec = options.timeoutSec ?? 600;
     // `exec`: the login shell becomes `timeout`, so a signal sshd delivers for the channel reaches it, and
     // timeout passes it on to the command's whole process group (sudo relays it to apt and the like).
-    const script = options.stdin === undefined ? `exec </dev/null\n${command}` : command;
+    const script = options.stdin === undefined && options.stdinFrom === undefined ? `exec </dev/null\n${command}` : command;
     const wrapped = `exec timeout --kill-after=10 ${timeoutSec} bash -c ${shq(script)}`;
     this.execCount += 1;
     return new Promise((resolve, reject) => {
@@ -199,6 +199,11 @@ export class Remote {
           resolve({ code: code ?? (signal ? 128 : 255), ...(signal ? { signal } : {}), ...out });
         });
         if (options.stdin !== undefined) channel.write(options.stdin);
+        else if (options.stdinFrom) {
+          // A local file that fails to read must not leave the command waiting for input forever.
+          options.stdinFrom.on('error', () => channel.close());
+          options.stdinFrom.pipe(channel);
+        }
       });
     });
   }

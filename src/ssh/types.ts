@@ -38,6 +38,12 @@ export interface ExecOptions {
    * when the command's output ends. For large binary output (a database dump, a tar stream).
    */
   stdoutTo?: NodeJS.WritableStream;
+  /**
+   * The command's standard input, piped from this stream (binary, with backpressure) and ended at its end: for
+   * a large upload into a command (a dump into pg_restore). Once its input has ended a channel can no longer be
+   * signalled, so Ctrl-C then ends the command by closing the connection.
+   */
+  stdinFrom?: NodeJS.ReadableStream;
   /** Aborted: the command is asked to stop as Ctrl-C asks it (SIGTERM to its process group); its result still comes back. */
   stop?: AbortSignal;
 }

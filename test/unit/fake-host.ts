@@ -5,7 +5,8 @@
 import type { DatabaseReport } from '../../src/checks/database.js';
 import { httpOnVmFailure, type HttpRequest, type HttpResponse } from '../../src/checks/http.js';
 import type { CommandKind, RemoteCommand } from '../../src/action/action.js';
-import { streamToFile, type HostConnection, type HostIO, type StreamedResult } from '../../src/run/host-io.js';
+import { readFileSync } from 'node:fs';
+import { streamToFile, type FedResult, type HostConnection, type HostIO, type StreamedResult } from '../../src/run/host-io.js';
 import type { ExecOptions, ExecResult } from '../../src/ssh/types.js';
 import { ConnectionDropped } from '../../src/util/errors.js';
 import type { Secret } from '../../src/util/secret.js';
@@ -57,6 +58,8 @@ export class FakeVm implements HostConnection {
   readonly artifacts = new Map<string, string>();
   /** Every command run, as the tool built it. */
   readonly commandsRun: RemoteCommand[] = [];
+  /** What commands fed from a local file (execFromFile) received on standard input, in order. */
+  readonly fed: { kind: CommandKind; bytes: Buffer }[] = [];
   serverUp: boolean;
   wedged: boolean;
   mlflowVersion: string | undefined;
@@ -226,6 +229,24 @@ export class FakeVm implements HostConnection {
       sink.write(bytes.subarray(half));
       return { code: 0, stdout: '', stderr: '' };
     });
+  }
+
+  /** A command fed from a local file: the file's bytes are recorded as received; failOn: exit 1 after reading them. */
+  execFromFile(command: RemoteCommand, path: string, options: ExecOptions & { onBytes?: (bytes: number) => void } = {}): Promise<FedResult> {
+    if (this.isClosed) return Promise.reject(new ConnectionDropped('The SSH connection to the fake VM is closed.'));
+    this.execCount += 1;
+    this.events.push(command.kind);
+    this.commandsRun.push(command);
+    const bytes = readFileSync(path);
+    this.fed.push({ kind: command.kind, bytes });
+    options.onBytes?.(bytes.length);
+    if (command.kind === this.options.dropOn) {
+      this.isClosed = true;
+      return Promise.reject(new ConnectionDropped('The SSH connection to the fake VM dropped while a command was running; rerun provision to continue.'));
+    }
+    const failure = this.options.failOn?.[command.kind];
+    if (failure !== undefined) return Promise.resolve({ code: 1, stdout: '', stderr: `${failure}\n`, bytes: bytes.length });
+    return Promise.resolve({ code: 0, stdout: '', stderr: '', bytes: bytes.length });
   }
 
   async writeFileAtomic(path: string, content: string | Secret, mode: number): Promise<void> {

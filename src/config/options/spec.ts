@@ -7,10 +7,10 @@
 /** Every command of `provision`; an option says which of them take it. */
 export const LIFECYCLE_COMMANDS = ['logs', 'stop', 'start', 'restart', 'remove'] as const;
 export type LifecycleCommandName = (typeof LIFECYCLE_COMMANDS)[number];
-export type CommandName = 'provision' | 'status' | LifecycleCommandName | 'backup';
+export type CommandName = 'provision' | 'status' | LifecycleCommandName | 'backup' | 'restore';
 
 /** The options every command takes: where the VMs are, how to reach them, and the output form. */
-export const EVERY_COMMAND: readonly CommandName[] = ['provision', 'status', ...LIFECYCLE_COMMANDS, 'backup'];
+export const EVERY_COMMAND: readonly CommandName[] = ['provision', 'status', ...LIFECYCLE_COMMANDS, 'backup', 'restore'];
 
 export type OptionGroup = 'Target' | 'SSH' | 'Database' | 'Server' | 'HTTPS' | 'Behaviour' | 'Command';
 
@@ -30,7 +30,7 @@ export interface OptionSpec {
   /** Number options: the range our own code checks (yargs reads them as text, so a message can show what was typed). */
   range?: { min: number; max: number; decimals?: boolean; unit?: string };
   array?: boolean;
-  /** The commands that take it; provisioning alone when not given. */
+  /** The commands that take it; provisioning alone when not given (and `restore`, which ends in provisioning, takes provisioning's). */
   commands?: readonly CommandName[];
   /** A secret given as a flag is refused: what to do instead (default: set its variable in .env). */
   instead?: string;
