@@ -53,6 +53,8 @@ export interface ServerSettings {
   workers: number;
   /** MLflow's background job runner (huey consumers); off unless asked for. */
   jobRunner?: boolean;
+  /** false: this server's job runner leaves the periodic tasks to another server of its fleet. */
+  periodicTasks?: false;
   /** --log-size: the log is rotated at this many bytes (LOG_ROTATION's when not given). */
   logMaxBytes?: number;
 }
@@ -91,6 +93,8 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
     '# Sizing (docs/sizing.md): database connections per worker, and the background job runner.',
     `export MLFLOW_SQLALCHEMYSTORE_POOL_SIZE=${DB_POOL.size} MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW=${DB_POOL.maxOverflow}`,
     `export MLFLOW_SERVER_ENABLE_JOB_EXECUTION=${server.jobRunner ? 'true' : 'false'}`,
+    // MLflow: "In a multi-replica deployment, enable this on only one instance to avoid duplicate scheduling."
+    ...(server.jobRunner && server.periodicTasks === false ? ['export MLFLOW_SERVER_JOB_ENABLE_PERIODIC_TASKS=false'] : []),
   ];
   const auth = server.auth
     ? [
