@@ -3,8 +3,18 @@
  * pool (provision sets MLFLOW_SQLALCHEMYSTORE_POOL_SIZE and _MAX_OVERFLOW, DB_POOL: 2 + 3), and with
  * --auth basic a second one for the auth database (MLflow's auth store builds its engine the same way, same
  * variables). One more connection for a schema migration. It must fit in what Postgres leaves to ordinary
- * users: max_connections minus superuser_reserved_connections (and reserved_connections on 16+). Pure.
+ * users: max_connections minus superuser_reserved_connections (and reserved_connections on 16+); on Azure
+ * Database for PostgreSQL at least the 15 Azure keeps for replication and monitoring (its limits page: B1ms
+ * 50 connections, 35 for users). Pure.
  */
+
+/** What Azure Database for PostgreSQL flexible server keeps of max_connections for itself. */
+export const AZURE_RESERVED_CONNECTIONS = 15;
+
+/** The database is Azure's managed PostgreSQL (its server names end so). */
+export function isAzurePostgres(host: string): boolean {
+  return /\.postgres\.database\.azure\.com\.?$/i.test(host);
+}
 
 /** What the database check read from the server's settings. */
 export interface ConnectionLimits {
@@ -12,6 +22,8 @@ export interface ConnectionLimits {
   superuserReserved: number;
   /** reserved_connections (PostgreSQL 16+; 0 before). */
   reserved: number;
+  /** Azure Database for PostgreSQL: at least AZURE_RESERVED_CONNECTIONS are not for users. */
+  azure?: boolean;
 }
 
 /** One server of the fleet and the workers it would run. */
@@ -40,9 +52,15 @@ export function connectionsPerWorker(input: Pick<BudgetInput, 'auth' | 'pool'>):
   return input.auth ? 2 * pool : pool;
 }
 
+/** The slots of max_connections that are not for ordinary users. */
+export function reservedConnections(limits: ConnectionLimits): number {
+  const settings = limits.superuserReserved + limits.reserved;
+  return limits.azure ? Math.max(settings, AZURE_RESERVED_CONNECTIONS) : settings;
+}
+
 /** Connections ordinary users may open: max_connections less the reserved slots. */
 export function availableConnections(limits: ConnectionLimits): number {
-  return Math.max(0, limits.maxConnections - limits.superuserReserved - limits.reserved);
+  return Math.max(0, limits.maxConnections - reservedConnections(limits));
 }
 
 /** What the fleet needs with these workers: every worker's pools, plus one connection for a migration. */
@@ -74,7 +92,7 @@ export function planConnectionBudget(input: BudgetInput): BudgetVerdict {
 function budgetRefusal(input: BudgetInput, available: number, needed: number, perWorker: number): string {
   const { limits, pool } = input;
   const n = input.servers.length;
-  const reserved = limits.superuserReserved + limits.reserved;
+  const reserved = reservedConnections(limits);
   const per = `${pool.size} pooled + ${pool.maxOverflow} overflow${input.auth ? ', twice with --auth basic' : ''}`;
   return (
     `The database ${input.database} allows ${available} connections (max_connections ${limits.maxConnections} less ${reserved} reserved), ` +

@@ -1,5 +1,5 @@
 import { newFlaskSecretKey } from '../plan/desired.js';
-import { planConnectionBudget, workersReducedNote, type BudgetVerdict, type ConnectionLimits } from '../plan/fleet-budget.js';
+import { isAzurePostgres, planConnectionBudget, workersReducedNote, type BudgetVerdict, type ConnectionLimits } from '../plan/fleet-budget.js';
 import { periodicTasksElsewhere, periodicTasksHost, type Fleet } from '../plan/fleet.js';
 import { DB_POOL } from '../render/server-files.js';
 import { StepError } from '../util/errors.js';
@@ -28,6 +28,8 @@ export interface FleetShare {
 export interface FleetSettings {
   auth: boolean;
   jobRunner: boolean;
+  /** The database server's host name (Azure's keeps connections for itself). */
+  databaseHost: string;
   /** --workers (else each VM's memory decides: at most 4). */
   workers?: number;
 }
@@ -92,7 +94,7 @@ export class FleetGate {
     const budget = limits
       ? planConnectionBudget({
           database: this.fleet.database,
-          limits,
+          limits: { ...limits, azure: isAzurePostgres(this.settings.databaseHost) },
           // Hosts not probed yet count at --workers, else at the most a VM would get: never too few.
           servers: members.map((h) => ({ host: h, workers: this.offers.get(h)?.workers ?? this.settings.workers ?? MOST_AUTO_WORKERS })),
           auth: this.settings.auth,

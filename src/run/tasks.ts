@@ -27,7 +27,12 @@ export function hostNotStarted(host: string, error: string): HostResult {
 export function fleetGates(config: ProvisionConfig): Map<string, FleetGate> {
   const gates = new Map<string, FleetGate>();
   const { server } = config;
-  const settings = { auth: config.auth !== undefined, jobRunner: server.jobRunner === true, ...(server.workers ? { workers: server.workers } : {}) };
+  const settings = {
+    databaseHost: config.db.host,
+    auth: config.auth !== undefined,
+    jobRunner: server.jobRunner === true,
+    ...(server.workers ? { workers: server.workers } : {}),
+  };
   // Every target of a run uses the run's database (a hosts-file line overrides no database setting).
   for (const fleet of fleetsOf(
     config.targets.map((t) => t.label),

@@ -82,7 +82,7 @@ test('a fleet of two VMs on one database: one session key, a session made on A a
     method: 'POST',
     path: '/api/2.0/mlflow/users/create-ui',
     contentType: 'application/x-www-form-urlencoded',
-    body: new URLSearchParams({ csrf_token: csrf!, username: user, password: 'Fleet-User-Password-1' }).toString(),
+    body: new URLSearchParams({ csrf_token: csrf, username: user, password: 'Fleet-User-Password-1' }).toString(),
     headers: { Cookie: cookie },
     ...admin,
   });

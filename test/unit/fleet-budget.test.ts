@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { availableConnections, connectionsPerWorker, planConnectionBudget, type BudgetInput } from '../../src/plan/fleet-budget.js';
+import {
+  AZURE_RESERVED_CONNECTIONS,
+  isAzurePostgres,
+  availableConnections,
+  connectionsPerWorker,
+  planConnectionBudget,
+  type BudgetInput,
+} from '../../src/plan/fleet-budget.js';
 import { DB_POOL } from '../../src/render/server-files.js';
 
 // An Azure B1ms flexible server: max_connections 50, 3 reserved for the superuser (PostgreSQL 16: 0 more).
@@ -64,4 +71,19 @@ test('at 1 worker each still too many: refused with the numbers in one sentence'
   // Exactly full fits.
   assert.ok(planConnectionBudget(input([1, 1, 1, 1], { limits: { maxConnections: 44, superuserReserved: 3, reserved: 0 }, auth: true })).ok);
   assert.equal(planConnectionBudget(input([1, 1, 1, 1], { limits: { maxConnections: 43, superuserReserved: 3, reserved: 0 }, auth: true })).ok, false);
+});
+
+test('Azure Database for PostgreSQL keeps 15 connections for itself: a B1ms leaves 35 to users, whatever its settings say', () => {
+  assert.ok(isAzurePostgres('mlflow-db.postgres.database.azure.com'));
+  assert.ok(!isAzurePostgres('db.example.com'));
+  assert.equal(AZURE_RESERVED_CONNECTIONS, 15);
+  assert.equal(availableConnections({ ...B1MS, azure: true }), 35);
+  assert.equal(availableConnections({ maxConnections: 100, superuserReserved: 10, reserved: 10, azure: true }), 80, 'larger settings win');
+  // 2 servers x 4 workers x 5 + 1 = 41 > 35: 3 + 3 workers (31).
+  const v = planConnectionBudget(input([4, 4], { limits: { ...B1MS, azure: true } }));
+  assert.ok(v.ok);
+  assert.deepEqual([...v.workers.values()], [3, 3]);
+  const refused = planConnectionBudget(input([1, 1, 1, 1], { limits: { ...B1MS, azure: true }, auth: true }));
+  assert.ok(!refused.ok);
+  assert.match(refused.refusal, /allows 35 connections \(max_connections 50 less 15 reserved\), and 4 servers at 1 worker each need 41/);
 });
