@@ -61,3 +61,92 @@ export function periodicTasksHost<T>(fleet: Fleet<T>): T | undefined {
 export function periodicTasksElsewhere(keeper: string): string {
   return `--job-runner: the job runner's periodic tasks run on ${keeper} only (the first VM of the fleet); this server runs jobs without them`;
 }
+
+/** What `provision status` read on one VM that its fleet must share. No secret: the key only as a hash, never shown. */
+export interface FleetMemberFacts {
+  host: string;
+  /** The server's backend store (undefined: not provisioned, or not PostgreSQL). */
+  database?: DatabaseRef;
+  /** --artifacts-destination's URI, else undefined: artifacts on the VM's disk. */
+  artifacts?: string;
+  /** SHA-256 of MLFLOW_FLASK_SERVER_SECRET_KEY (only compared, never shown); undefined: no key. */
+  keyHash?: string;
+  /** The MLflow version the server runs, else the installed one. */
+  mlflowVersion?: string;
+}
+
+/** The fleet's verdict: its database, its members, and what they do not share (empty: all shared). */
+export interface FleetVerdict {
+  database: string;
+  hosts: string[];
+  /** Blob container the fleet shares (`container@account`), when it does. */
+  container?: string;
+  sameSecretKey: boolean | null;
+  mlflowVersion?: string;
+  problems: string[];
+}
+
+/** `wasbs://container@account.blob.core.windows.net/...` as `container@account` (undefined: not Blob). */
+function blobContainer(uri: string | undefined): string | undefined {
+  const m = uri === undefined ? null : /^wasbs:\/\/([^@/]+)@([^./]+)\.blob\./i.exec(uri);
+  return m ? `${m[1]}@${m[2]}` : undefined;
+}
+
+/** Each value and the hosts that have it, in the hosts' order ("none" for undefined). */
+function byValue(members: FleetMemberFacts[], of: (m: FleetMemberFacts) => string | undefined): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const m of members) {
+    const v = of(m) ?? 'none';
+    groups.set(v, [...(groups.get(v) ?? []), m.host]);
+  }
+  return groups;
+}
+
+const listing = (groups: Map<string, string[]>, show: (v: string) => string) => [...groups].map(([v, hosts]) => `${show(v)} on ${hosts.join(', ')}`).join('; ');
+
+/**
+ * `status --hosts-file`: for each fleet of 2+ VMs (the VMs whose servers use one database), whether they share
+ * what a fleet must: one Blob container, one basic-auth session key (compared by hash; no key counts as a
+ * difference when another VM has one), one MLflow version. One sentence per difference.
+ */
+export function fleetVerdicts(members: FleetMemberFacts[]): FleetVerdict[] {
+  const known = members.filter((m): m is FleetMemberFacts & { database: DatabaseRef } => m.database !== undefined);
+  return fleetsOf(known, (m) => m.database)
+    .filter((f) => f.members.length > 1)
+    .map(({ database, members: ms }) => {
+      const problems: string[] = [];
+      const containers = byValue(ms, (m) => blobContainer(m.artifacts));
+      const container = containers.size === 1 ? [...containers.keys()][0] : undefined;
+      if (container === 'none')
+        problems.push(
+          `The VMs keep artifacts on their own disks: runs logged through one VM have their artifacts on that VM only; rerun provision with --artifacts-destination wasbs://... (Azure Blob).`,
+        );
+      else if (containers.size > 1)
+        problems.push(
+          `The VMs use different artifact stores (${listing(containers, (v) => (v === 'none' ? 'the VM disk' : `Blob ${v}`))}): rerun provision with one --artifacts-destination for all.`,
+        );
+      const keys = byValue(ms, (m) => m.keyHash);
+      const anyKey = ms.some((m) => m.keyHash !== undefined);
+      const sameSecretKey = anyKey ? keys.size === 1 : null;
+      if (sameSecretKey === false) {
+        const groups = [...keys.values()].map((hosts) => hosts.join(', '));
+        problems.push(
+          `The basic-auth session keys differ (${groups.map((g, i) => `key ${i + 1} on ${g}`).join('; ')}): a login made through one VM is refused by another; rerun provision on the fleet to give every VM the first VM's key.`,
+        );
+      }
+      const versions = byValue(ms, (m) => m.mlflowVersion);
+      if (versions.size > 1)
+        problems.push(
+          `The VMs run different MLflow versions (${listing(versions, (v) => v)}): mixed versions on one database are not supported; rerun provision with one --mlflow-version.`,
+        );
+      const version = versions.size === 1 ? [...versions.keys()][0] : undefined;
+      return {
+        database,
+        hosts: ms.map((m) => m.host),
+        ...(container && container !== 'none' ? { container } : {}),
+        sameSecretKey,
+        ...(version && version !== 'none' ? { mlflowVersion: version } : {}),
+        problems,
+      };
+    });
+}
