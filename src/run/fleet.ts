@@ -110,7 +110,7 @@ export class FleetGate {
     const notes: string[] = [];
     if (key && offer.flaskKey && offer.flaskKey.sha256() !== key.sha256()) {
       notes.push(
-        `--auth basic: this VM's session key differs from ${decision.keeper}'s, the fleet's one key: it is replaced, so users logged in through this VM log in again (their sessions reset)`,
+        `--auth basic: this VM's session key differs from ${decision.keeper ? `${decision.keeper}'s` : 'the one made for the fleet'}, the fleet's one key: it is replaced, so users logged in through this VM log in again (their sessions reset)`,
       );
     }
     const allotted = budget?.workers.get(host) ?? offer.workers;
