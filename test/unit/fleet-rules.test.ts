@@ -165,3 +165,16 @@ test('a single VM is budgeted too: 4 workers on 20 allowed connections become 3'
   assert.match(fakes[0]!.uploads.get(LAUNCHER)!.content, /--workers '?3'? \\/);
   assert.match(results[0]!.warnings.join('\n'), /3 workers instead of 4: the fleet's servers need 16 of the 17 connections/);
 });
+
+test("--concurrency 1: no VM waits for one not started; the later VM gets the fleet's key as decided, and says so", async () => {
+  const { results, fakes } = await onFleet(fleetConfig({ auth: 'basic', concurrency: 1 }), [vmWith(4), vmWith(4, KEY_B)]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['ok', 'ok'],
+  );
+  const key = secretKeyOf(fakes[0]!);
+  assert.match(key ?? '', /^[0-9a-f]{64}$/);
+  assert.notEqual(key, KEY_B, 'the first VM decided alone: a new key');
+  assert.equal(secretKeyOf(fakes[1]!), key);
+  assert.match(results[1]!.warnings.join('\n'), /session key differs from the one made for the fleet/);
+});
