@@ -51,6 +51,7 @@ after(async () => {
 
 test('a fleet of two VMs on one database: one session key, a session made on A accepted by B; VM-disk artifacts refused, nothing changed', async (t) => {
   if (!requireLab(t)) return;
+  const started = Date.now();
   const workdir = newWorkdir();
   const common = ['--hosts-file', hostsFile(workdir), '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'known_hosts'), '--yes', '--workers', '1'];
   const env = { POSTGRES_DB: DB, POSTGRES_AUTH_DB: AUTH_DB, MLFLOW_AUTH_ADMIN_PASSWORD: ADMIN_PW, AZURE_STORAGE_CONNECTION_STRING: CONN };
@@ -103,4 +104,5 @@ test('a fleet of two VMs on one database: one session key, a session made on A a
   );
   assert.doesNotMatch(refused.stdout + refused.stderr, /Connect and check|new host key/, 'nothing connected');
   assert.deepEqual(await Promise.all(VMS.map(filesHash)), before, 'the files and the server on the VMs are as they were');
+  t.diagnostic(`refused run: ${(refused.wallMs / 1000).toFixed(1)} s; test body: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
