@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { newWorkdir, provision, provisionedVm } from './cli.js';
+import { dbEnv, newWorkdir, provision, provisionedVm } from './cli.js';
 import { httpToVm } from './http.js';
 import { ensureLab, LAB_KEY, labPsql, requireLab, vmExec, vmIp } from './lab.js';
 
@@ -91,6 +91,28 @@ test('a fleet of two VMs on one database: one session key, a session made on A a
   assert.doesNotMatch(created.body, /CSRF/);
   const got = await httpToVm(vmIp(VMS[0]), { path: `/api/2.0/mlflow/users/get?username=${user}`, ...admin });
   assert.equal(got.status, 200, 'the user made through B is known to A (one auth database)');
+
+  // status --hosts-file: the fleet's verdict after the VMs' reports (one JSON line), the key compared by hash only.
+  const status = await provision(['status', ...common.slice(0, 6), '--json'], { workdir, noDbEnv: true });
+  const fleetLine = status.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { fleet?: Record<string, unknown> })
+    .find((l) => l.fleet);
+  assert.deepEqual(
+    fleetLine?.fleet,
+    {
+      database: `10.231.0.2:${dbEnv().POSTGRES_PORT}/${DB}`,
+      hosts: VMS.map(vmIp),
+      consistent: true,
+      blobContainer: 'fleet@devstoreaccount1',
+      sameSecretKey: true,
+      mlflowVersion: fleetLine?.fleet?.mlflowVersion,
+      problems: [],
+    },
+    status.stdout,
+  );
+  assert.match(String(fleetLine?.fleet?.mlflowVersion), /^\d+\.\d+\.\d+$/);
 
   // VM-disk artifacts on the same database: refused before connecting, nothing changed on either VM.
   const before = await Promise.all(VMS.map(filesHash));
