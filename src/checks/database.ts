@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { AZURE_PG_ROOTS, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import type { Forwarder } from '../ssh/connection.js';
 import { socketShim } from '../ssh/socket-shim.js';
-import type { ConnectionLimits } from '../plan/fleet-budget.js';
+import { connectionLimitsOf, type ConnectionLimits, type LimitsRow } from '../plan/fleet-budget.js';
 import { StepError } from '../util/errors.js';
 import { maskSecrets } from '../util/secret.js';
 
@@ -215,10 +215,7 @@ export function loadDatabaseDriver(): Promise<typeof pg> {
 type Attempt =
   | {
       ok: true;
-      report: Pick<
-        DatabaseReport,
-        'serverVersion' | 'canCreateTables' | 'hasMlflowSchema' | 'schemaRevision' | 'hasAuthSchema' | 'canCreateDatabase' | 'connectionLimits'
-      >;
+      report: Omit<DatabaseReport, 'encrypted' | 'transport'>;
     }
   | { ok: false; transport: Transport; end: AttemptEnd; message: string; error: Error & { code?: string }; forward?: boolean };
 
@@ -263,11 +260,9 @@ async function attempt(
   con.once('authenticationOk', () => (progress.authenticated = true));
   try {
     await client.connect();
-    const res = await client.query<CheckRow>(
+    const res = await client.query<{ version: string; can_create: boolean; has_schema: boolean; has_auth_schema: boolean; can_create_db: boolean } & LimitsRow>(
       `SELECT current_setting('server_version') AS version,
-              current_setting('max_connections') AS max_connections,
-              current_setting('superuser_reserved_connections') AS superuser_reserved,
-              current_setting('reserved_connections', true) AS reserved,
+              current_setting('max_connections') AS max_connections, current_setting('superuser_reserved_connections') AS superuser_reserved, current_setting('reserved_connections', true) AS reserved,
               has_schema_privilege('public', 'CREATE') AS can_create,
               to_regclass('public.alembic_version') IS NOT NULL AS has_schema,
               to_regclass('public.alembic_version_auth') IS NOT NULL AS has_auth_schema,
@@ -285,7 +280,7 @@ async function attempt(
         ...(revision ? { schemaRevision: revision } : {}),
         hasAuthSchema: row.has_auth_schema,
         canCreateDatabase: row.can_create_db === true,
-        ...connectionLimits(row),
+        connectionLimits: connectionLimitsOf(row),
       },
     };
   } catch (err) {
@@ -298,26 +293,6 @@ async function attempt(
     await client.end().catch(() => undefined);
     tunnel.destroy();
   }
-}
-
-/** The check's one row. */
-interface CheckRow {
-  version: string;
-  max_connections: string;
-  superuser_reserved: string;
-  /** NULL before PostgreSQL 16 (missing_ok). */
-  reserved: string | null;
-  can_create: boolean;
-  has_schema: boolean;
-  has_auth_schema: boolean;
-  can_create_db: boolean;
-}
-
-/** The connection settings as numbers; none when a value is not one (nothing to budget against). */
-function connectionLimits(row: CheckRow): Pick<DatabaseReport, 'connectionLimits'> {
-  const [max, su, reserved] = [row.max_connections, row.superuser_reserved, row.reserved ?? '0'].map(Number);
-  if (![max, su, reserved].every((n) => Number.isInteger(n) && n! >= 0)) return {};
-  return { connectionLimits: { maxConnections: max!, superuserReserved: su!, reserved: reserved! } };
 }
 
 /** The schema's one Alembic revision (a downgrade is refused by it), or undefined when it has none or several. */

@@ -26,6 +26,20 @@ export interface ConnectionLimits {
   azure?: boolean;
 }
 
+/** The settings as the database check reads them: text, reserved_connections NULL before PostgreSQL 16. */
+export interface LimitsRow {
+  max_connections: string;
+  superuser_reserved: string;
+  reserved: string | null;
+}
+
+/** The settings as numbers; undefined when one is no count (nothing to budget against). */
+export function connectionLimitsOf(row: LimitsRow): ConnectionLimits | undefined {
+  const [m, s, r] = [row.max_connections, row.superuser_reserved, row.reserved ?? '0'].map(Number) as [number, number, number];
+  if (![m, s, r].every((n) => Number.isInteger(n) && n >= 0)) return undefined;
+  return { maxConnections: m, superuserReserved: s, reserved: r };
+}
+
 /** One server of the fleet and the workers it would run. */
 export interface BudgetServer {
   host: string;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  connectionLimitsOf,
   AZURE_RESERVED_CONNECTIONS,
   isAzurePostgres,
   availableConnections,
@@ -86,4 +87,19 @@ test('Azure Database for PostgreSQL keeps 15 connections for itself: a B1ms leav
   const refused = planConnectionBudget(input([1, 1, 1, 1], { limits: { ...B1MS, azure: true }, auth: true }));
   assert.ok(!refused.ok);
   assert.match(refused.refusal, /allows 35 connections \(max_connections 50 less 15 reserved\), and 4 servers at 1 worker each need 41/);
+});
+
+test('the settings as Postgres reads them: text, reserved_connections NULL before 16; anything else is no budget', () => {
+  assert.deepEqual(connectionLimitsOf({ max_connections: '50', superuser_reserved: '3', reserved: null }), {
+    maxConnections: 50,
+    superuserReserved: 3,
+    reserved: 0,
+  });
+  assert.deepEqual(connectionLimitsOf({ max_connections: '100', superuser_reserved: '3', reserved: '5' }), {
+    maxConnections: 100,
+    superuserReserved: 3,
+    reserved: 5,
+  });
+  assert.equal(connectionLimitsOf({ max_connections: 'lots', superuser_reserved: '3', reserved: null }), undefined);
+  assert.equal(connectionLimitsOf({ max_connections: '50', superuser_reserved: '-1', reserved: null }), undefined);
 });
