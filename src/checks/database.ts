@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { AZURE_PG_ROOTS, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import type { Forwarder } from '../ssh/connection.js';
 import { socketShim } from '../ssh/socket-shim.js';
+import { connectionLimitsOf, type ConnectionLimits, type LimitsRow } from '../plan/fleet-budget.js';
 import { StepError } from '../util/errors.js';
 import { maskSecrets } from '../util/secret.js';
 
@@ -24,6 +25,8 @@ export interface DatabaseReport {
   encrypted: boolean;
   /** How the connection is protected, for the step's summary: "TLS", "unencrypted (...)", "TLS (certificate ...)". */
   transport: string;
+  /** max_connections and the slots reserved from ordinary users (the fleet's connection budget). */
+  connectionLimits?: ConnectionLimits;
 }
 
 /** One connection attempt: with TLS (SSLRequest first) or plain. */
@@ -212,7 +215,7 @@ export function loadDatabaseDriver(): Promise<typeof pg> {
 type Attempt =
   | {
       ok: true;
-      report: Pick<DatabaseReport, 'serverVersion' | 'canCreateTables' | 'hasMlflowSchema' | 'schemaRevision' | 'hasAuthSchema' | 'canCreateDatabase'>;
+      report: Omit<DatabaseReport, 'encrypted' | 'transport'>;
     }
   | { ok: false; transport: Transport; end: AttemptEnd; message: string; error: Error & { code?: string }; forward?: boolean };
 
@@ -257,8 +260,9 @@ async function attempt(
   con.once('authenticationOk', () => (progress.authenticated = true));
   try {
     await client.connect();
-    const res = await client.query<{ version: string; can_create: boolean; has_schema: boolean; has_auth_schema: boolean; can_create_db: boolean }>(
+    const res = await client.query<{ version: string; can_create: boolean; has_schema: boolean; has_auth_schema: boolean; can_create_db: boolean } & LimitsRow>(
       `SELECT current_setting('server_version') AS version,
+              current_setting('max_connections') AS max_connections, current_setting('superuser_reserved_connections') AS superuser_reserved, current_setting('reserved_connections', true) AS reserved,
               has_schema_privilege('public', 'CREATE') AS can_create,
               to_regclass('public.alembic_version') IS NOT NULL AS has_schema,
               to_regclass('public.alembic_version_auth') IS NOT NULL AS has_auth_schema,
@@ -276,6 +280,7 @@ async function attempt(
         ...(revision ? { schemaRevision: revision } : {}),
         hasAuthSchema: row.has_auth_schema,
         canCreateDatabase: row.can_create_db === true,
+        connectionLimits: connectionLimitsOf(row),
       },
     };
   } catch (err) {

@@ -100,12 +100,17 @@ async function statusCommand(argv: Record<string, unknown>): Promise<number> {
   for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
   const { statusCommand: commandOnHosts } = await import('../run/status.js');
   const { statusJson, statusText } = await import('./render-status.js');
+  const { fleetJson, fleetText, fleetVerdictsOf } = await import('./render-fleet.js');
+  let fleetsConsistent = true;
   const { results, interrupted } = await runCommand(commandOnHosts(config), config, (results) => {
-    if (config.output.json) for (const r of results) process.stdout.write(`${statusJson(r)}\n`);
-    else process.stdout.write(`${results.map(statusText).join('\n\n')}\n`);
+    // Several VMs on one database: the fleet's verdict after the hosts' reports (issue 25).
+    const fleets = fleetVerdictsOf(results);
+    fleetsConsistent = fleets.every((f) => f.problems.length === 0);
+    if (config.output.json) for (const line of [...results.map(statusJson), ...fleets.map(fleetJson)]) process.stdout.write(`${line}\n`);
+    else process.stdout.write(`${[...results.map(statusText), ...fleets.map(fleetText)].join('\n\n')}\n`);
   });
   if (interrupted) return EXIT.interrupted;
-  return results.every((r) => r.healthy) ? EXIT.ok : EXIT.failed;
+  return results.every((r) => r.healthy) && fleetsConsistent ? EXIT.ok : EXIT.failed;
 }
 
 /** The full parser: --help, --version, and every argument list the fast path leaves to it, with its messages. */

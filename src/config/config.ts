@@ -237,13 +237,7 @@ function provisionConfig(settings: Settings, readFile: ReadFile): ProvisionConfi
   const blob = blobSettings(settings, warnings);
   const server = serverOptions(settings, targets, blob);
   requireSystemdForGc(server, targets);
-  if (targets.length > 1 && !blob) {
-    warnings.push(
-      `${targets.length} VMs share the database ${db.host}/${db.database} but keep artifacts on their own disks: ` +
-        'runs logged through one VM have their artifacts on that VM only. For servers behind one address, put artifacts on shared storage ' +
-        '(Azure Blob, --artifacts-destination wasbs://…, see docs/hosts-file.md).',
-    );
-  }
+  // Several VMs on one database without Blob: refused by the fleet rules (run/tasks.ts, plan/fleet.ts).
   const aptStallSeconds = given(settings, 'apt-stall-seconds');
   const logDir = expandHome(valueOf(settings, 'log-dir'));
   const upgradeBackupDir = isOn(settings, 'no-backup') ? undefined : resolvePath(expandHome(given(settings, 'backup-dir') ?? join(logDir, 'backups')));

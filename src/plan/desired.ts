@@ -91,6 +91,8 @@ export interface DesiredInput {
   newFlaskKey: () => Secret;
   /** A fingerprint salt, called only when no live server has one. */
   newSalt: () => string;
+  /** What the VM's fleet decided (run/fleet.ts): its one basic-auth key, and whether this server runs the periodic tasks. */
+  fleet?: { flaskKey?: Secret; periodicTasks?: false };
 }
 
 /** The VM's desired state: files, their fingerprint, what to install. Pure given its input. */
@@ -99,7 +101,7 @@ export function desiredState(input: DesiredInput): Desired {
   const layout = remoteLayout(facts.home, server.artifactsDir);
   // The database as libpq on the VM uses it: with --pg-ssl-root-cert, sslrootcert= names the uploaded copy.
   const db = config.db.sslRootCert ? { ...config.db, sslRootCertPath: layout.pgRootCert } : config.db;
-  const features = featureState({ db, auth: config.auth, blob: server.blob, metrics: server.metrics }, facts, input.newFlaskKey);
+  const features = featureState({ db, auth: config.auth, blob: server.blob, metrics: server.metrics }, facts, input.newFlaskKey, input.fleet?.flaskKey);
   const proxy = config.tls ? desiredProxy(config.tls, proxyNames(config.tls.mode, server.publicNames ?? [], target.address), server.port) : undefined;
   const launcher = renderLauncher(layout, {
     port: server.port,
@@ -109,6 +111,7 @@ export function desiredState(input: DesiredInput): Desired {
     workers: server.workers ?? autoWorkers(facts.memTotalMb),
     ...(server.jobRunner ? { jobRunner: true } : {}),
     ...(server.metrics ? { metrics: true } : {}),
+    ...(input.fleet?.periodicTasks === false ? { periodicTasks: false as const } : {}),
     ...(server.logMaxBytes ? { logMaxBytes: server.logMaxBytes } : {}),
     ...features.launcher,
   });
@@ -243,19 +246,20 @@ export function newFlaskSecretKey(): Secret {
 /**
  * The desired state the options add. `facts` gives what an earlier run left: the basic-auth session key is
  * read back from the VM's secrets file and kept (a new one would change the file and restart the server);
- * `newKey` makes one only when the VM has none.
+ * `newKey` makes one only when the VM has none. `fleetKey`, the key of the VM's fleet, wins over both.
  */
 export function featureState(
   options: { db: DatabaseSettings; auth?: ProvisionConfig['auth']; blob?: ServerOptions['blob']; metrics?: boolean | undefined },
   facts: Facts,
   newKey: () => Secret,
+  fleetKey?: Secret,
 ): FeatureState {
   const state: FeatureState = { secrets: [], launcher: {} };
   const pip: NonNullable<Desired['pip']> = { extras: [], packages: [], modules: [] };
   const { auth, db, blob } = options;
   if (auth) {
     state.secrets.push(
-      ['MLFLOW_FLASK_SERVER_SECRET_KEY', facts.flaskSecretKey ?? newKey()],
+      ['MLFLOW_FLASK_SERVER_SECRET_KEY', fleetKey ?? facts.flaskSecretKey ?? newKey()],
       ['MLFLOW_AUTH_ADMIN_PASSWORD', auth.adminPassword],
       // For the auth database, whose URI (in the auth configuration file) carries no password.
       ['PGPASSWORD', db.password],

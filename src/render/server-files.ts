@@ -58,6 +58,8 @@ export interface ServerSettings {
   jobRunner?: boolean;
   /** --metrics: MLflow's Prometheus exporter on /metrics, its files in layout.metricsDir. */
   metrics?: boolean;
+  /** false: this server's job runner leaves the periodic tasks to another server of its fleet. */
+  periodicTasks?: false;
   /** --log-size: the log is rotated at this many bytes (LOG_ROTATION's when not given). */
   logMaxBytes?: number;
 }
@@ -97,6 +99,8 @@ export function renderLauncher(layout: RemoteLayout, server: ServerSettings): st
     '# Sizing (docs/sizing.md): database connections per worker, and the background job runner.',
     `export MLFLOW_SQLALCHEMYSTORE_POOL_SIZE=${DB_POOL.size} MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW=${DB_POOL.maxOverflow}`,
     `export MLFLOW_SERVER_ENABLE_JOB_EXECUTION=${server.jobRunner ? 'true' : 'false'}`,
+    // MLflow: "In a multi-replica deployment, enable this on only one instance to avoid duplicate scheduling."
+    ...(server.jobRunner && server.periodicTasks === false ? ['export MLFLOW_SERVER_JOB_ENABLE_PERIODIC_TASKS=false'] : []),
   ];
   const auth = server.auth
     ? [

@@ -5,6 +5,7 @@ import type { Facts } from '../plan/facts.js';
 import type { Desired } from '../plan/plan.js';
 import { HostUnreachable, errorMessage } from '../util/errors.js';
 import { basicAuthHeader, type Secret } from '../util/secret.js';
+import type { FleetGate } from './fleet.js';
 import type { HostLog } from './host-log.js';
 import { realHostIO, type HostIO } from './host-io.js';
 import { SchemaGate } from './schema-gate.js';
@@ -84,6 +85,8 @@ export class HostRun extends HostSession {
     log: HostLog,
     readonly schemaGate: SchemaGate = new SchemaGate(),
     io: HostIO = realHostIO,
+    /** The shared place of this VM's fleet (run/fleet.ts); none: the fleet rules are not applied. */
+    readonly fleet?: FleetGate,
   ) {
     super(target, config, log, io);
     this.serverOptions = { ...config.server, ...target.overrides };

@@ -15,6 +15,7 @@ import { launcherLogBound } from '../render/log-writer.js';
 import { urlHost } from '../util/url-host.js';
 import { caddySite } from '../plan/probe/status.js';
 import { gcStatusOf, type GcStatus } from '../plan/gc-plan.js';
+import type { FleetMemberFacts } from '../plan/fleet.js';
 import type { HostCommand } from './executor.js';
 import type { HostLog } from './host-log.js';
 import type { HostIO } from './host-io.js';
@@ -53,6 +54,8 @@ export interface HostStatus {
   log: { path?: string; lines: string[]; size?: LogSize };
   /** The VM's host key was unknown and has been recorded (--host-key-policy accept-new), as `provision` says it. */
   newHostKey?: { type: string; fingerprint: string; recordedIn: string };
+  /** What its fleet must share (plan/fleet.ts fleetVerdicts): never printed, the session key only as a hash. */
+  fleet?: Omit<FleetMemberFacts, 'host' | 'mlflowVersion'>;
   durationMs: number;
 }
 
@@ -181,6 +184,13 @@ async function readStatus(s: StatusSession): Promise<StepOutcome> {
   if (gc.gc) status.gc = gc.gc;
   status.problems.push(...gc.problems);
   const db = parseBackendUri(uri, s.masker);
+  const destination = launcherFlag(extras.launcher, '--artifacts-destination');
+  const key = secrets.get('MLFLOW_FLASK_SERVER_SECRET_KEY');
+  status.fleet = {
+    ...(db ? { database: { host: db.host, port: db.port, database: db.database } } : {}),
+    ...(destination?.startsWith('wasbs://') ? { artifacts: destination } : {}),
+    ...(key ? { keyHash: key.sha256() } : {}),
+  };
   s.found = { facts, extras, port, hostPart, ...(db ? { db } : {}), ...(auth ? { auth } : {}) };
   return { changed: false, summary: `${facts.osPretty}; ${status.server.running ? `server pid ${status.server.pid}` : 'no server running'}` };
 }

@@ -3,7 +3,9 @@ import { parseFacts, probeCommand } from '../../plan/facts.js';
 import { artifactsRefusal, preflightProblems } from '../../plan/plan.js';
 import { portProblem, supervisorProblem } from '../../plan/server-plan.js';
 import { proxyProblem } from '../../plan/proxy-plan.js';
-import { newFingerprintSalt } from '../../render/server-files.js';
+import type { Facts } from '../../plan/facts.js';
+import { autoWorkers, newFingerprintSalt } from '../../render/server-files.js';
+import type { FleetShare } from '../fleet.js';
 import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
 import type { ProvisionCheckedStep, StepOutcome } from './step.js';
@@ -61,14 +63,39 @@ async function probe(run: HostRun): Promise<void> {
   );
   run.facts = parseFacts(output);
   run.facts.flaskSecretKey?.maskIn(run.masker);
+  const fleet = await fleetShare(run, run.facts);
   run.desired = desiredState({
     config: run.config,
     target: run.target,
-    server,
+    server: fleet ? { ...server, workers: fleet.workers } : server,
     facts: run.facts,
     newFlaskKey: () => (run.flaskKey ??= newFlaskSecretKey()),
     newSalt: () => (run.fingerprintSalt ??= newFingerprintSalt()),
+    ...(fleet
+      ? { fleet: { ...(fleet.flaskKey ? { flaskKey: fleet.flaskKey } : {}), ...(fleet.periodicTasks === false ? { periodicTasks: false } : {}) } }
+      : {}),
   });
+}
+
+/**
+ * The fleet's rules (run/fleet.ts): this VM offers its session key, its workers and the database's limits,
+ * and waits for the fleet's one decision: the key, the workers that fit the connection budget (or the refusal),
+ * whether this server runs the job runner's periodic tasks. Before the files step writes anything.
+ */
+async function fleetShare(run: HostRun, facts: Facts): Promise<FleetShare | undefined> {
+  if (!run.fleet) return undefined;
+  const report = await run.notes.dbCheck?.catch(() => undefined);
+  const share = await run.fleet.share(run.target.label, {
+    ...(facts.flaskSecretKey ? { flaskKey: facts.flaskSecretKey } : {}),
+    workers: run.serverOptions.workers ?? autoWorkers(facts.memTotalMb),
+    ...(report?.connectionLimits ? { limits: report.connectionLimits } : {}),
+  });
+  share.flaskKey?.maskIn(run.masker);
+  for (const note of share.notes) {
+    run.say(note);
+    run.warnings.push(note);
+  }
+  return share;
 }
 
 export const connectStep: ProvisionCheckedStep = { id: 'connect', title: 'Connect and check the VM', run: connect };
