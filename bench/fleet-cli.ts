@@ -9,6 +9,7 @@
 //   BENCH_REPEATS=N    runs of each row, the median shown (default 3)
 //   BENCH_CONCURRENCY=10,50
 //   BENCH_CPU_PROF=DIR the CLI writes a CPU profile (node --cpu-prof) of each run there
+//   BENCH_CLI=PATH     another build's main.js (a before/after comparison; default dist/cli/main.js)
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -23,6 +24,7 @@ const HOSTS = Number(process.env.BENCH_HOSTS ?? 200);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '10,50').split(',').map(Number);
 const BASE_PORT = 23000;
+const CLI_JS = process.env.BENCH_CLI ?? CLI;
 /** The lab VM whose own forwards carry the simulated VMs' database checks (the database allows VMs only). */
 const VIA_VM = 13;
 
@@ -82,7 +84,7 @@ function runCli(args: string[], workdir: string): Promise<Omit<Run, 'sim' | 'sim
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--import', RUSAGE_HOOK, ...prof, CLI, ...args], {
+    const child = spawn(process.execPath, ['--import', RUSAGE_HOOK, ...prof, CLI_JS, ...args], {
       cwd: workdir,
       env: { PATH: process.env.PATH, HOME: workdir, NO_COLOR: '1', BENCH_RUSAGE: rusageFile, ...dbEnv() },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -150,7 +152,7 @@ function row(label: string, c: number, runs: Run[]): string {
 async function main(): Promise<void> {
   const lab = labAvailable();
   if (!lab.ok) throw new Error(`bench:fleet-cli needs the lab's Postgres: ${lab.reason}`);
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  if (!existsSync(CLI_JS)) throw new Error(`${CLI_JS} is missing: run npm run build first`);
   await ensureLab(VIA_VM);
   if (!(await sshdAnswers(VIA_VM))) await resetVm(VIA_VM);
   await waitForSsh(VIA_VM);
@@ -194,7 +196,7 @@ async function main(): Promise<void> {
   }
   process.stderr.write('\n');
   console.log(
-    `bench:fleet-cli: ${HOSTS} simulated VMs (ssh2 on 127.0.0.1, recorded answers), median of ${REPEATS}, node ${process.version}, ${new Date().toISOString()}`,
+    `bench:fleet-cli: ${CLI_JS}, ${HOSTS} simulated VMs (ssh2 on 127.0.0.1, recorded answers), median of ${REPEATS}, node ${process.version}, ${new Date().toISOString()}`,
   );
   console.log(
     `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end`,
