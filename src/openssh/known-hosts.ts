@@ -48,12 +48,25 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
   return entries;
 }
 
+/** Compiled wildcard patterns: every host of a run looks up every line of the file (bench:fleet-cli). */
+const globs = new Map<string, RegExp>();
+
 function globToRegExp(pattern: string): RegExp {
+  let re = globs.get(pattern);
+  if (re) return re;
   const body = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
+  re = new RegExp(`^${body}$`, 'i');
+  if (globs.size < 10_000) globs.set(pattern, re);
+  return re;
+}
+
+/** One pattern of a list against the name: a plain name is compared as is (the usual line), else as a glob. */
+function patternMatches(pattern: string, name: string): boolean {
+  if (!/[*?]/.test(pattern)) return pattern.toLowerCase() === name.toLowerCase();
+  return globToRegExp(pattern).test(name);
 }
 
 function hashedMatches(pattern: string, name: string): boolean {
@@ -73,7 +86,7 @@ export function patternsMatch(patterns: string, name: string): boolean {
   for (const p of patterns.split(',')) {
     const negated = p.startsWith('!');
     const pattern = negated ? p.slice(1) : p;
-    if (globToRegExp(pattern).test(name)) {
+    if (patternMatches(pattern, name)) {
       if (negated) return false;
       matched = true;
     }
