@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { labFlags, newWorkdir, provisionedVm, statusFlags } from '../test/e2e/cli.js';
 import { logRunThroughRest } from '../test/e2e/http.js';
-import { ensureLab, LAB_KEY, labAvailable, labDbEnv, labPsql, run, vmExec, vmIp } from '../test/e2e/lab.js';
+import { ensureLab, lab, LAB_KEY, labAvailable, labDbEnv, labPsql, run, vmExec, vmIp } from '../test/e2e/lab.js';
 import { runCli } from './measure.js';
 
 const VM = Number(process.env.BENCH_VM ?? 18);
@@ -20,7 +20,12 @@ const ARTIFACT_MB = 500;
 
 /** Fills the benchmark database: the one run logged through the API copied to RUNS runs, each with 20 metrics x 100 steps. */
 async function fillDatabase(runId: string): Promise<void> {
-  await labPsql(
+  // Minutes on a busy machine: more than labPsql's bound of 120 s.
+  const psql = async (sql: string) => {
+    const r = await lab(['psql', '--', '-A', '-t', '-q', '-f', '-'], { input: sql, timeoutMs: 900_000 });
+    if (r.code !== 0) throw new Error(`psql: ${r.stderr}`);
+  };
+  await psql(
     [
       `\\c ${DB}`,
       `INSERT INTO runs SELECT (jsonb_populate_record(NULL::runs, to_jsonb(r) || jsonb_build_object('run_uuid', md5('bench' || g), 'name', 'bench-' || g))).*`,

@@ -198,7 +198,13 @@ async function stopRunningServer(s: RestoreSession): Promise<void> {
   if (plan.action === 'start' && plan.stopGroups.length === 0) return;
   s.say('stopping the running server before its database is restored');
   await s.perform(serverStopActions(facts, desired, plan));
-  s.notes.restartNeeded = true;
+  if (facts.supervisor.unit?.sha256 !== undefined) {
+    s.notes.restartNeeded = true; // the unit's state is systemd's: the server step restarts it
+    return;
+  }
+  // Under nohup the server step then reads what is true now: no server, nothing of ours on the port; it starts one.
+  const { pid: _stopped, ...server } = facts.server;
+  s.facts = { ...facts, server: { ...server, running: false }, listeners: facts.listeners.filter((l) => !l.ours) };
 }
 
 /** A pg_restore older than the pg_dump that wrote the backup is replaced by the matching client (PGDG), as backup does for pg_dump. */

@@ -117,6 +117,8 @@ test('a database holding MLflow tables is refused with one sentence before anyth
   assert.ok(kinds.indexOf('stop') < kinds.indexOf('restore-db') && kinds.indexOf('restore-db') < kinds.lastIndexOf('start'), kinds.join(' '));
   assert.match(replaced.vm.commandsRun.find((c) => c.kind === 'restore-db')!.command, / --clean --if-exists/);
   assert.equal(replaced.vm.serverUp, true, 'started again after the data is in');
+  assert.equal(kinds.filter((k) => k === 'stop').length, 1, 'stopped once, before the restore');
+  assert.match(replaced.log, /== server: changed \(the server is not running; started pid/);
 });
 
 test("an MLflow older than the backup's schema is refused before anything changes", async () => {
