@@ -131,7 +131,7 @@ cmd_status() {
   svc_line postgres "$LAB_DB_IP:$LAB_PG_PORT" pg
   svc_line acme "$LAB_HOST_IP:$LAB_ACME_PORT" acme
   svc_line acme-dns "127.0.0.1:$LAB_DNS_PORT" dns
-  svc_line azurite "$LAB_HOST_IP:$LAB_AZURITE_PORT" azurite
+  svc_line azurite "$LAB_BLOB_IP:$LAB_AZURITE_PORT" azurite
   printf '%-6s %-13s %-8s %-8s %-17s %s\n' VM IP STATE PID KIND LAYERS
   for k in $(vm_list); do vm_status_line "$k"; done
 }

@@ -22,7 +22,7 @@ bridge_up() {
   nft_up
 }
 
-# Root namespace: from the bridge, only the apt proxy, the pip index, the ACME directory and Azurite (Blob) are reachable (plus replies to
+# Root namespace: from the bridge, only the apt proxy, the pip index and the ACME directory are reachable (plus replies to
 # connections the host opened, e.g. ssh to a VM); nothing is forwarded to or from the bridge.
 # br_netfilter (loaded on these machines) shows VM<->DB traffic to the forward hook as provbr0->provbr0.
 nft_up() {
@@ -33,7 +33,7 @@ table inet prov {
   chain input {
     type filter hook input priority 0; policy accept;
     iifname "$LAB_BRIDGE" ct state established,related accept
-    iifname "$LAB_BRIDGE" ip daddr $LAB_HOST_IP tcp dport { $LAB_APT_PORT, $LAB_PIP_PORT, $LAB_ACME_PORT, $LAB_AZURITE_PORT } accept
+    iifname "$LAB_BRIDGE" ip daddr $LAB_HOST_IP tcp dport { $LAB_APT_PORT, $LAB_PIP_PORT, $LAB_ACME_PORT } accept
     iifname "$LAB_BRIDGE" icmp type echo-request accept
     iifname "$LAB_BRIDGE" drop
   }
@@ -52,9 +52,7 @@ bridge_down() {
   ip link del "$LAB_BRIDGE" 2>/dev/null || true
 }
 
-# Read whole, not piped into grep -q: with a second address on the bridge, grep quitting at the first line made
-# `ip` die of SIGPIPE, and pipefail turned a bridge that is up into "the lab is down".
-bridge_is_up() { [[ $(ip -o -4 addr show dev "$LAB_BRIDGE" 2>/dev/null) == *" $LAB_HOST_IP/24 "* ]]; }
+bridge_is_up() { ip -o -4 addr show dev "$LAB_BRIDGE" 2>/dev/null | grep -q " $LAB_HOST_IP/24 "; }
 
 # ns_up NS VETH IP: a fresh network namespace whose eth0 (IP/24) is plugged into the bridge.
 # No default route: the namespace reaches 10.231.0.0/24 and nothing else.

@@ -56,7 +56,9 @@ export type CommandKind =
   | 'proxy-files'
   | 'proxy-apply'
   | 'proxy-enable'
-  | 'proxy-remove';
+  | 'proxy-remove'
+  // --artifacts-destination wasbs://: Blob access from the VM (status, verify)
+  | 'blob-check';
 
 export interface RemoteCommand {
   kind: CommandKind;
