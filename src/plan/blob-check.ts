@@ -40,7 +40,8 @@ try:
     say(outcome="ok", endpoint=endpoint)
 except HttpResponseError as e:
     first = (str(e).strip().splitlines() or [""])[0][:300]
-    say(outcome="http", status=e.status_code or 0, code=str(e.error_code or ""), endpoint=endpoint, message=first)
+    code = getattr(e.error_code, "value", e.error_code) or ""
+    say(outcome="http", status=e.status_code or 0, code=str(code), endpoint=endpoint, message=first)
 except Exception as e:
     first = (str(e).strip().splitlines() or [""])[0][:300]
     say(outcome="error", error=type(e).__name__, endpoint=endpoint, message=first)

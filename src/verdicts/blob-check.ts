@@ -90,11 +90,13 @@ export function judgeBlobCheck(a: BlobCheckAnswer, ctx: BlobCheckContext): BlobV
       sentence: `The container ${container} does not exist in the storage account ${account} (404 ContainerNotFound${at}): create it (az storage container create --name ${container} --account-name ${account}); MLflow does not create it.`,
     };
   }
-  if (a.status === 403 && a.code === 'AuthenticationFailed') {
+  // A wrong key: Azure's code AuthenticationFailed. Its message is the service's own test: Azurite (3.37) says the
+  // same words with the code AuthorizationFailure, which Azure gives a network rule's refusal with other words.
+  if (a.status === 403 && (a.code === 'AuthenticationFailed' || /^Server failed to authenticate the request/.test(a.message))) {
     return {
       ok: false,
       cause: 'credential',
-      sentence: `The storage account ${account} refuses the server's key (403 AuthenticationFailed${at}): ${cred} in ${ctx.secretsPath} is not a current key of ${account}; set it from the storage account's Access keys and rerun provision.`,
+      sentence: `The storage account ${account} refuses the server's key (403 ${a.code}${at}): ${cred} in ${ctx.secretsPath} is not a current key of ${account}; set it from the storage account's Access keys and rerun provision.`,
     };
   }
   if (a.status === 403 && ctx.credential === 'managed-identity') {

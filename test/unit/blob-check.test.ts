@@ -93,7 +93,13 @@ const ctx: BlobCheckContext = {
   credential: 'connection-string',
   secretsPath: '/home/u/.mlflow-server.env',
 };
-const http = (status: number, code: string): BlobCheckAnswer => ({ outcome: 'http', status, code, endpoint: 'http://10.0.0.3:10000/acct/', message: 'msg' });
+const http = (status: number, code: string): Extract<BlobCheckAnswer, { outcome: 'http' }> => ({
+  outcome: 'http',
+  status,
+  code,
+  endpoint: 'http://10.0.0.3:10000/acct/',
+  message: 'msg',
+});
 
 test('judging: the container found; a wrong key and a missing container, one sentence each with the fix', () => {
   assert.deepEqual(judgeBlobCheck({ outcome: 'ok', endpoint: 'https://acct.blob.core.windows.net/' }, ctx), {
@@ -128,7 +134,11 @@ test('judging: the managed identity without its role, no answer, another status,
     down.sentence,
     /does not answer from the VM \(ServiceRequestError: Name or service not known\): .*reaches https:\/\/acct\.blob\.core\.windows\.net/,
   );
-  const firewall = judgeBlobCheck(http(403, 'AuthorizationFailure'), ctx);
+  // Azurite's wrong key: another code, Azure's message; Azure's network rule: that code, another message.
+  const emulated = judgeBlobCheck({ ...http(403, 'AuthorizationFailure'), message: 'Server failed to authenticate the request. Make sure ...' }, ctx);
+  assert.equal(emulated.cause, 'credential');
+  assert.match(emulated.sentence, /refuses the server's key \(403 AuthorizationFailure at /);
+  const firewall = judgeBlobCheck({ ...http(403, 'AuthorizationFailure'), message: 'This request is not authorized to perform this operation.' }, ctx);
   assert.equal(firewall.cause, 'other');
   assert.match(firewall.sentence, /HTTP 403 AuthorizationFailure .*network rules/);
   const none = judgeBlobCheck({ outcome: 'none', message: 'No such file or directory' }, ctx);
