@@ -14,6 +14,7 @@ import { buildCommandConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { newHandle, runOnHosts } from '../../src/run/executor.js';
 import { statusCommand, type HostStatus, type StatusSession } from '../../src/run/status.js';
+import { statusJson, statusText } from '../../src/cli/render-status.js';
 import { FakeVm, fakeIO } from './fake-host.js';
 import { desiredFor, healthyProbe, LOGS, PASSWORD } from './host-run-kit.js';
 
@@ -195,6 +196,8 @@ test('status with Blob artifacts: the check runs beside the others, its sentence
   ]);
   assert.deepEqual(result.blob && [result.blob.uri, result.blob.ok], ['wasbs://mlflow@acct.blob.core.windows.net/a', false]);
   assert.equal(result.healthy, false);
+  assert.match(statusText(result), /\n {2}blob {7}wasbs:\/\/mlflow@acct\.blob\.core\.windows\.net\/a: the check failed \(see below\)\n/);
+  assert.deepEqual((JSON.parse(statusJson(result)) as { blob: unknown }).blob, { uri: result.blob!.uri, ok: false, detail: result.problems[0] });
   assert.ok(!JSON.stringify(result).includes('S3cr3t'), 'the key is not in the report');
   assert.ok(!fake.commandsRun.some((c) => c.command.includes('S3cr3t')), 'nor on a command line');
 });
