@@ -19,7 +19,6 @@ def say(**answer):
 container, account = sys.argv[1], sys.argv[2]
 try:
     from azure.storage.blob import BlobServiceClient
-    from azure.core.exceptions import HttpResponseError
 except ImportError as e:
     say(outcome="error", error="ImportError", message=str(e))
 opts = dict(retry_total=0, connection_timeout=5, read_timeout=10)
@@ -38,12 +37,12 @@ try:
     pages = service.get_container_client(container).list_blobs(results_per_page=1).by_page()
     next(iter(pages), None)
     say(outcome="ok", endpoint=endpoint)
-except HttpResponseError as e:
-    first = (str(e).strip().splitlines() or [""])[0][:300]
-    code = getattr(e.error_code, "value", e.error_code) or ""
-    say(outcome="http", status=e.status_code or 0, code=str(code), endpoint=endpoint, message=first)
 except Exception as e:
     first = (str(e).strip().splitlines() or [""])[0][:300]
+    status = getattr(e, "status_code", None)
+    if status:  # the service answered (a credential error without an answer has none)
+        code = getattr(e, "error_code", None)
+        say(outcome="http", status=status, code=str(getattr(code, "value", code) or ""), endpoint=endpoint, message=first)
     say(outcome="error", error=type(e).__name__, endpoint=endpoint, message=first)
 `;
 
