@@ -19,3 +19,8 @@ packages=(
 )
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${packages[@]}"
+# Azurite (Azure Blob's emulator, npm) into the lab's own folder; `lab up` installs it too when missing.
+source "$(dirname "${BASH_SOURCE[0]}")/lab/common.sh"
+source "$LAB_LIB/azurite.sh"
+mkdir -p "$LAB_STATE/logs"
+azurite_install

@@ -10,6 +10,7 @@ source "$LAB_LIB/services.sh"
 source "$LAB_LIB/vm.sh"
 source "$LAB_LIB/db.sh"
 source "$LAB_LIB/acme.sh"
+source "$LAB_LIB/azurite.sh"
 
 usage() {
   cat <<'EOF'
@@ -86,6 +87,7 @@ cmd_up() {
   pip_index_build
   pip_start
   acme_start
+  azurite_start
   for ((k = 1; k <= n; k++)); do vm_create "$k"; done
   db_start
   for ((k = 1; k <= n; k++)); do vm_start "$k"; done
@@ -102,6 +104,7 @@ cmd_down() {
   db_stop
   pid_stop pip TERM 10
   acme_stop
+  azurite_stop
   pid_stop acng TERM 10
   bridge_down
   say "down: base, VM disks, snapshots and the apt cache are kept in $LAB_STATE"
@@ -128,6 +131,7 @@ cmd_status() {
   svc_line postgres "$LAB_DB_IP:$LAB_PG_PORT" pg
   svc_line acme "$LAB_HOST_IP:$LAB_ACME_PORT" acme
   svc_line acme-dns "127.0.0.1:$LAB_DNS_PORT" dns
+  svc_line azurite "$LAB_BLOB_IP:$LAB_AZURITE_PORT" azurite
   printf '%-6s %-13s %-8s %-8s %-17s %s\n' VM IP STATE PID KIND LAYERS
   for k in $(vm_list); do vm_status_line "$k"; done
 }

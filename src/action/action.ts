@@ -63,7 +63,9 @@ export type CommandKind =
   | 'upgrade-drop-venv'
   // restore
   | 'restore-db'
-  | 'restore-artifacts';
+  | 'restore-artifacts'
+  // --artifacts-destination wasbs://: Blob access from the VM (status, verify)
+  | 'blob-check';
 
 export interface RemoteCommand {
   kind: CommandKind;

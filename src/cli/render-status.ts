@@ -51,6 +51,7 @@ export function statusText(s: HostStatus): string {
   if (s.health !== undefined) row('/health', s.health === 200 ? '200 OK' : s.health ? `HTTP ${s.health}` : 'no answer');
   if (s.api !== undefined) row('API', s.api === 200 ? 'experiments search ok' : s.api ? `experiments search HTTP ${s.api}` : 'experiments search: no answer');
   row('database', s.database.detail);
+  if (s.blob) row('blob', `${s.blob.uri}: ${s.blob.ok ? s.blob.detail : 'the check failed (see below)'}`);
   if (s.log.size) row('log', logSizeText(s.log.size));
   if (s.tls) row('https', tlsText(s.tls));
   if (s.gc) row('gc', gcText(s.gc));
@@ -103,6 +104,7 @@ export function statusJson(s: HostStatus): string {
     health: s.health ?? null,
     api: s.api ?? null,
     database: { reachable: s.database.reachable, serverVersion: s.database.serverVersion ?? null, detail: s.database.detail },
+    blob: s.blob ? { uri: s.blob.uri, ok: s.blob.ok, detail: s.blob.detail } : null,
     log: s.log.lines,
     logSize: s.log.size
       ? { bytes: s.log.size.bytes, rotatedFiles: s.log.size.rotatedFiles, totalBytes: s.log.size.totalBytes, maxBytes: s.log.size.maxBytes ?? null }

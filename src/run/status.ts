@@ -22,6 +22,8 @@ import type { HostIO } from './host-io.js';
 import { HostSession } from './session.js';
 import type { Step, StepOutcome } from './step.js';
 import { tlsStatus, type TlsStatus } from './status-tls.js';
+import { blobContextOfFiles, checkBlobAccess, type BlobStatus } from './blob-access.js';
+import type { BlobCheckContext } from '../verdicts/blob-check.js';
 
 export { launcherFlag, parseStatusExtras, STATUS_LOG_LINES };
 /**
@@ -48,6 +50,8 @@ export interface HostStatus {
   supervisor?: 'nohup' | 'systemd';
   /** --tls: the proxy and its certificate. */
   tls?: TlsStatus;
+  /** --artifacts-destination wasbs://: the container, checked from the VM with the server's credential. */
+  blob?: BlobStatus;
   /** --gc-after: the mlflow gc timer and its last run (undefined: no timer of ours on the VM). */
   gc?: GcStatus;
   /** The log's path, last lines and size (with its rotated files). */
@@ -141,6 +145,7 @@ interface StatusFound {
   hostPart: string;
   db?: DatabaseSettings;
   auth?: Record<string, string>;
+  blob?: BlobCheckContext;
 }
 
 /** Connects, reads the VM's state and the server's files in one probe, and judges what needs no network check. */
@@ -191,7 +196,8 @@ async function readStatus(s: StatusSession): Promise<StepOutcome> {
     ...(destination?.startsWith('wasbs://') ? { artifacts: destination } : {}),
     ...(key ? { keyHash: key.sha256() } : {}),
   };
-  s.found = { facts, extras, port, hostPart, ...(db ? { db } : {}), ...(auth ? { auth } : {}) };
+  const blob = blobContextOfFiles(destination, secrets, layout.secrets);
+  s.found = { facts, extras, port, hostPart, ...(db ? { db } : {}), ...(auth ? { auth } : {}), ...(blob ? { blob } : {}) };
   return { changed: false, summary: `${facts.osPretty}; ${status.server.running ? `server pid ${status.server.pid}` : 'no server running'}` };
 }
 
@@ -219,7 +225,7 @@ async function checkStatus(s: StatusSession): Promise<StepOutcome> {
   const found = s.found;
   if (!found) return { changed: false, summary: 'nothing to check' };
   const { status } = s;
-  const { facts, extras, port, hostPart, db, auth } = found;
+  const { facts, extras, port, hostPart, db, auth, blob } = found;
   const layout = remoteLayout(facts.home);
   const dbCheck = db
     ? (async () => {
@@ -233,7 +239,7 @@ async function checkStatus(s: StatusSession): Promise<StepOutcome> {
     s.conn.http(port, { timeoutMs: 5000, ...req }).catch((err: unknown) => ({ status: 0, body: s.masker.mask(httpFailureDetail(err)) }));
   const running = status.server.running;
   const headers = auth ? { headers: auth } : {};
-  const [dbResult, health, version, search] = await Promise.all([
+  const [dbResult, health, version, search, blobVerdict] = await Promise.all([
     dbCheck?.then(
       (r) => ({ ok: true as const, r }),
       (err: unknown) => ({ ok: false as const, message: errorMessage(err) }),
@@ -243,8 +249,13 @@ async function checkStatus(s: StatusSession): Promise<StepOutcome> {
     running
       ? ask({ method: 'POST', path: '/api/2.0/mlflow/experiments/search', hostHeader: `${hostPart}:${port}`, body: '{"max_results":1}', ...headers })
       : none,
+    blob ? checkBlobAccess(s, layout, blob) : undefined,
   ]);
   judgeDatabase(status, db, dbResult, layout);
+  if (blob && blobVerdict) {
+    status.blob = { uri: blob.dest.uri, ok: blobVerdict.ok, detail: blobVerdict.sentence };
+    if (!blobVerdict.ok) status.problems.push(blobVerdict.sentence);
+  }
   const site = caddySite(extras.caddyfile);
   if (site) {
     status.url = `https://${urlHost(site.names[0]!)}`;
@@ -280,7 +291,7 @@ function judgeDatabase(status: HostStatus, db: DatabaseSettings | undefined, ans
 
 const STATUS_STEPS: readonly Step<StatusSession>[] = [
   { id: 'read', title: "Connect and read the VM's state", run: readStatus },
-  { id: 'check', title: 'Check the database, the server and the proxy', run: checkStatus },
+  { id: 'check', title: 'Check the database, the server, Blob and the proxy', run: checkStatus },
 ];
 
 /** `provision status` as a command of the executor: read-only, two steps a host. */
@@ -301,6 +312,7 @@ function maskStatus(status: HostStatus, masker: Masker): HostStatus {
   status.problems = status.problems.map(m);
   if (status.error !== undefined) status.error = m(status.error);
   status.database.detail = m(status.database.detail);
+  if (status.blob) status.blob.detail = m(status.blob.detail);
   status.log.lines = status.log.lines.map(m);
   return status;
 }

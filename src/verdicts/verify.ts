@@ -1,4 +1,5 @@
 import type { AuthSettings, BlobSettings } from '../config/config.js';
+import type { BlobVerdict } from './blob-check.js';
 
 /** An HTTP answer as the checks saw it (status 0: no answer; the body then says why). */
 export interface Answer {
@@ -50,6 +51,8 @@ export interface VerifyAnswers {
   plainPortFromHere?: boolean;
   /** --metrics: GET /metrics on the VM. */
   metrics?: Answer;
+  /** Blob artifacts whose round trip failed: the Blob access check from the VM (what status checks too). */
+  blobCheck?: BlobVerdict;
 }
 
 export interface Verdict {
@@ -128,9 +131,16 @@ function serverError(ctx: VerifyContext, a: VerifyAnswers): string | undefined {
   return undefined;
 }
 
+/** The artifact PUT, then the GET of the same bytes, both answered 200. */
+export function roundTripOk(a: Pick<VerifyAnswers, 'put' | 'got' | 'payload'>): boolean {
+  return a.put.status === 200 && a.got?.status === 200 && a.got.body === a.payload;
+}
+
 function artifactError(ctx: VerifyContext, a: VerifyAnswers): string | undefined {
   const { put, got } = a;
-  if (put.status === 200 && got?.status === 200 && got.body === a.payload) return undefined;
+  if (roundTripOk(a)) return undefined;
+  // A wrong key or a missing container: the Blob check's own sentence says which.
+  if (a.blobCheck?.cause === 'credential' || a.blobCheck?.cause === 'container') return a.blobCheck.sentence;
   const blob = ctx.blob;
   if (!blob) {
     return `The artifact round trip through the server failed (PUT ${put.status}, GET ${got?.status ?? '-'}): check that ${ctx.artifactsDir} is writable; see ${ctx.logPath}.`;

@@ -2,6 +2,7 @@
 // process, and gives tests ways to act on VMs and to look inside them without going through the tool
 // under test (nsenter into the VM's namespaces, not ssh). Every child process has a timeout.
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -413,4 +414,52 @@ export async function vmSystemState(k: number, timeoutMs = 90_000): Promise<{ st
   );
   const [state = '', ...failed] = r.stdout.trim().split('\n');
   return { state, failed: failed.filter((u) => u !== '') };
+}
+
+// --- Azure Blob in the lab: Azurite (scripts/lab/azurite.sh) ------------------------------------------------------
+// The documented development account and Microsoft's published development key: not secrets.
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+/** Azurite in its own namespace on the bridge (scripts/lab/azurite.sh). */
+export const AZURITE_BLOB_ENDPOINT = `http://10.231.0.3:10000/${AZURITE_ACCOUNT}`;
+/** What a team puts in AZURE_STORAGE_CONNECTION_STRING, with the emulator's endpoint: the SDK on a VM goes there. */
+export const AZURITE_CONNECTION_STRING = `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${AZURITE_BLOB_ENDPOINT};`;
+/** The container `lab up` creates. */
+export const AZURITE_CONTAINER = 'mlflow';
+/** The --artifacts-destination for the lab's container (the account's real-Azure name; the endpoint comes from the connection string). */
+export const azuriteDestination = (path = 'artifacts', container = AZURITE_CONTAINER): string =>
+  `wasbs://${container}@${AZURITE_ACCOUNT}.blob.core.windows.net/${path}`;
+
+/** A GET on Azurite's REST API signed with the account's SharedKey (node's crypto), from this machine. */
+async function azuriteGet(resource: string, query: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
+  const date = new Date().toUTCString();
+  const version = '2021-08-06';
+  const canonicalQuery = Object.keys(query)
+    .sort()
+    .map((k) => `\n${k.toLowerCase()}:${query[k]}`)
+    .join('');
+  // GET, eleven empty standard headers, the x-ms headers, then /account/<path as sent> and the query.
+  const toSign = `GET\n${'\n'.repeat(11)}x-ms-date:${date}\nx-ms-version:${version}\n/${AZURITE_ACCOUNT}/${AZURITE_ACCOUNT}/${resource}${canonicalQuery}`;
+  const signature = createHmac('sha256', Buffer.from(AZURITE_KEY, 'base64')).update(toSign, 'utf8').digest('base64');
+  const url = new URL(`${AZURITE_BLOB_ENDPOINT}/${resource}`);
+  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+  const res = await fetch(url, {
+    headers: { 'x-ms-date': date, 'x-ms-version': version, Authorization: `SharedKey ${AZURITE_ACCOUNT}:${signature}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** The names of the container's blobs under a prefix, as Azurite lists them (throws unless 200). */
+export async function azuriteListBlobs(prefix = '', container = AZURITE_CONTAINER): Promise<string[]> {
+  const res = await azuriteGet(container, { comp: 'list', restype: 'container', ...(prefix ? { prefix } : {}) });
+  if (res.status !== 200) throw new Error(`Azurite: listing ${container} answered ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`);
+  return [...res.body.toString('utf8').matchAll(/<Name>([^<]*)<\/Name>/g)].map((m) => m[1]!);
+}
+
+/** A blob's bytes as Azurite stores them (throws unless 200). */
+export async function azuriteReadBlob(name: string, container = AZURITE_CONTAINER): Promise<Buffer> {
+  const res = await azuriteGet(`${container}/${name.split('/').map(encodeURIComponent).join('/')}`);
+  if (res.status !== 200) throw new Error(`Azurite: reading ${container}/${name} answered ${res.status}`);
+  return res.body;
 }

@@ -53,7 +53,8 @@ function storageUnreachable(req: HttpRequest): undefined {
 
 test('wasbs:// rerun on a VM already set up that way: only the probe runs, nothing changes, the storage failure is said again', async () => {
   const { vm, run, error } = await provision(withKey, { probe: keyVm, serverUp: true, database: { hasMlflowSchema: true }, answer: storageUnreachable });
-  assert.deepEqual(vm.commands, ['probe'], 'no install, no upload, no restart');
+  // The failed round trip adds the read-only Blob check (its answer here: none, so the round trip's sentence stays).
+  assert.deepEqual(vm.commands, ['probe', 'blob-check'], 'no install, no upload, no restart');
   assert.equal(vm.events.filter((e) => e.startsWith('upload ')).length, 0);
   const result = run.result(error);
   assert.deepEqual(result.changed, []);
@@ -80,7 +81,7 @@ test('wasbs:// with a connection string where the key was: the secrets file hold
   const result = run.result(error);
   assert.equal(result.status, 'failed');
   assert.deepEqual(result.changed, ['files', 'server'], 'the venv already has azure-storage-blob; the server restarts on the new credential');
-  assert.deepEqual(vm.commands, ['probe', 'stop', 'start']);
+  assert.deepEqual(vm.commands, ['probe', 'stop', 'start', 'blob-check']);
   assert.match(result.error ?? '', /check AZURE_STORAGE_CONNECTION_STRING, that the container mlflow-artifacts exists/);
   const log = readFileSync(run.log.path, 'utf8');
   assert.ok(!log.includes(CONN_KEY) && !log.includes(KEY), 'no storage secret in the host log');
@@ -90,7 +91,7 @@ test('wasbs:// with a connection string where the key was: the secrets file hold
 test('--azure-identity where the key was: azure-identity goes into the venv, no storage secret stays on the VM, the failure names the role', async () => {
   const managed = blobConfig({}, { 'azure-identity': true });
   const { vm, run, error } = await provision(managed, { probe: keyVm, serverUp: true, database: { hasMlflowSchema: true }, answer: storageUnreachable });
-  assert.deepEqual(vm.commands, ['probe', 'pip-install', 'mlflow-version', 'stop', 'start']);
+  assert.deepEqual(vm.commands, ['probe', 'pip-install', 'mlflow-version', 'stop', 'start', 'blob-check']);
   assert.match(readFileSync(run.log.path, 'utf8'), /\$ install mlflow psycopg2-binary azure-storage-blob azure-identity with uv/);
   assert.match(readFileSync(run.log.path, 'utf8'), /== python: changed \(azure-identity is missing;/);
   const secrets = vm.uploads.get(SECRETS);

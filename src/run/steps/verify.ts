@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponse, TlsCheck } from '../../checks/http.js';
 import { tlsCheckFor } from '../tls-trust.js';
 import { StepError } from '../../util/errors.js';
-import { FOREIGN_HOST, judgeVerify, type Answer, type VerifyAnswers } from '../../verdicts/verify.js';
+import { FOREIGN_HOST, judgeVerify, roundTripOk, type Answer, type VerifyAnswers } from '../../verdicts/verify.js';
+import { checkBlobAccess } from '../blob-access.js';
 import type { HostRun } from '../host-run.js';
 import type { ProvisionCheckedStep, StepOutcome } from './step.js';
 import { urlHost } from '../../util/url-host.js';
@@ -166,6 +167,10 @@ async function verify(run: HostRun): Promise<StepOutcome> {
   const server = run.serverOptions;
   const route = await routeOf(run);
   const answers = await gather(run, route);
+  if (server.blob && !roundTripOk(answers)) {
+    const ctx = { dest: server.blob, credential: server.blob.credential.kind, secretsPath: desired.layout.secrets };
+    answers.blobCheck = await checkBlobAccess(run, desired.layout, ctx);
+  }
   const verdict = judgeVerify(
     {
       address: run.target.address,
