@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { CLI, dbEnv, labFlags, newWorkdir, provision, provisionedVm, statusFlags } from './cli.js';
+import { CLI, dbEnv, fleetBlob, labFlags, newWorkdir, provision, provisionedVm, statusFlags } from './cli.js';
 import { httpToVm } from './http.js';
 import { ensureLab, labDbEnv, labPsql, requireLab, vmExec, vmFileStat, vmIp, vmProcesses, vmReadFile } from './lab.js';
 
@@ -205,9 +205,11 @@ test('a host that accepts TCP but never speaks SSH fails alone; the batch goes o
   await vmExec(VM, `cat > /tmp/silent.py && (setsid timeout 90 python3 /tmp/silent.py </dev/null >/dev/null 2>&1 &)`, { input: listener });
   try {
     writeFileSync(join(workdir, 'hosts.txt'), `${vmIp(VM)}:2222\n${vmIp(VM)}\n`);
+    // Two hosts on one database are a fleet: artifacts in the lab's Blob.
+    const blob = fleetBlob(`audit-${Date.now()}`);
     const res = await provision(
-      ['--hosts-file', join(workdir, 'hosts.txt'), ...labFlags(VM, workdir).slice(2), '--connect-timeout', '2', '--upgrade', '--json'],
-      { workdir },
+      ['--hosts-file', join(workdir, 'hosts.txt'), ...labFlags(VM, workdir).slice(2), '--connect-timeout', '2', '--upgrade', '--json', ...blob.args],
+      { workdir, env: blob.env },
     );
     assert.equal(res.code, 1, res.stderr);
     assert.doesNotMatch(res.stderr, /Unhandled 'error' event|^\s+at /m, 'no crash, no stack trace');

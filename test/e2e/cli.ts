@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import {
+  AZURITE_CONNECTION_STRING,
+  azuriteDestination,
   ensureBootedVm,
   hasSnapshot,
   LAB_KEY,
@@ -74,6 +76,14 @@ export function withLabFlags(k: number, workdir: string, args: string[]): string
   const flags = labFlags(k, workdir);
   if (args.includes('--workers')) flags.splice(flags.indexOf('--workers'), 2);
   return [...flags, ...args];
+}
+
+/**
+ * VMs of one run on one database are a fleet, and a fleet must share its artifacts (docs/fleet.md): the lab's
+ * Azure Blob (Azurite), as a team would use a storage account. `path` keeps each test's blobs apart.
+ */
+export function fleetBlob(path: string): { args: string[]; env: Record<string, string> } {
+  return { args: ['--artifacts-destination', azuriteDestination(path)], env: { AZURE_STORAGE_CONNECTION_STRING: AZURITE_CONNECTION_STRING } };
 }
 
 /** The flags `provision status` needs for vmK (it takes no provisioning options such as --workers). */

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { statusAndBody } from './http.js';
 import { after, before, test } from 'node:test';
-import { labFlags, newWorkdir, provision, provisionedVm, provisionSampled, statusFlags } from './cli.js';
+import { fleetBlob, labFlags, newWorkdir, provision, provisionedVm, provisionSampled, statusFlags } from './cli.js';
 import { ensureLab, LAB_KEY, labDbEnv, labPsql, requireLab, vmExec, vmIp, vmReadFile } from './lab.js';
 import { DEFAULT_MLFLOW_VERSION as NEW, UPGRADE_TESTED_FROM as OLD } from '../../src/config/mlflow-version.js';
 
@@ -137,6 +137,7 @@ test(`a batch on one database, ${OLD} to ${NEW}: every server stopped before the
   const workdir = newWorkdir();
   const hostsFile = join(workdir, 'hosts.txt');
   writeFileSync(hostsFile, `${BATCH.map(vmIp).join('\n')}\n`);
+  const blob = fleetBlob(`version-batch-${Date.now()}`);
   const batch = (version: string, extra: string[] = []) =>
     provision(
       [
@@ -151,9 +152,10 @@ test(`a batch on one database, ${OLD} to ${NEW}: every server stopped before the
         '1',
         '--mlflow-version',
         version,
+        ...blob.args,
         ...extra,
       ],
-      { workdir, env: { POSTGRES_DB: BATCH_DB } },
+      { workdir, env: { POSTGRES_DB: BATCH_DB, ...blob.env } },
     );
   const first = await batch(OLD);
   assert.equal(first.code, 0, first.stdout);
