@@ -56,7 +56,10 @@ export type CommandKind =
   | 'proxy-files'
   | 'proxy-apply'
   | 'proxy-enable'
-  | 'proxy-remove';
+  | 'proxy-remove'
+  // rolling restarts: out of the load balancer and back (plan/drain.ts)
+  | 'drain-start'
+  | 'drain-end';
 
 export interface RemoteCommand {
   kind: CommandKind;
