@@ -24,7 +24,7 @@ const files = { launcher: lines(desired.launcher), secrets: lines(desired.secret
 
 function restartConfig(hosts: string[], argv: Record<string, unknown> = {}): LifecycleConfig {
   const argvOf = { host: hosts, 'ssh-config': '/nonexistent', 'log-dir': LOGS, ...argv };
-  return buildCommandConfig('restart', readSettings(argvOf, {}, optionsOf('restart'))) as LifecycleConfig;
+  return buildCommandConfig('restart', readSettings(argvOf, {}, optionsOf('restart')));
 }
 
 test("a restart of several VMs rolls with a 10 s drain from Azure's probe address; one VM rolls only when --drain-seconds asks; other commands never", () => {
