@@ -30,7 +30,9 @@ global
 
 defaults
   mode tcp
-  timeout connect 3s
+  # Also a check's connect timeout (min(timeout connect, inter)): a probe that gets no SYN-ACK fails after 1 s,
+  # as an Azure probe fails at its timeout (not longer than its interval).
+  timeout connect 1s
   timeout client 120s
   timeout server 120s
   timeout check 2s

@@ -1,6 +1,7 @@
 // The lab's load balancer (scripts/lab/haproxy.sh) for the fleet test and benchmark: three VMs on one database
 // behind it, requests through it, its view of the servers, and a bounded client loop.
 import http from 'node:http';
+import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newWorkdir, provision, provisionedVm, type CliRun } from './cli.js';
@@ -54,6 +55,36 @@ export async function provisionFleet(vms: number[], db: string): Promise<{ fleet
   const flags = ['--yes', '--workers', '1', '--concurrency', String(vms.length), '--artifacts-destination', DEST, '--allowed-hosts', allowed.join(',')];
   const run = await provision([...reach, ...flags], { workdir, env });
   return { fleet: { vms, workdir, env, reach }, run };
+}
+
+/** Whether the lab's Azurite (helper AZURITE, scripts/lab/azurite.sh) answers: artifacts can then flow. */
+export function blobAnswers(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: LAB_HOST_IP, port: 10000, timeout: 2000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket
+      .on('connect', () => done(true))
+      .on('error', () => done(false))
+      .on('timeout', () => done(false));
+  });
+}
+
+/**
+ * Whether the provision run put every VM's server up: exit 0, or, while the lab has no Azurite, every VM failing
+ * only its verify step's artifact round trip to Blob (the servers run; nothing of this test needs artifacts).
+ */
+export async function fleetServing(run: CliRun, vms: number[]): Promise<boolean> {
+  if (run.code === 0) return true;
+  if (await blobAnswers()) return false;
+  const summary = run.stdout.slice(run.stdout.lastIndexOf('Summary'));
+  return vms.every((k) =>
+    new RegExp(`${vmIp(k).replace(/\./g, '\\.')}\\s+failed[^\\n]*changed: [^\\n]*server\\s*\\n\\s+The artifact round trip through the server to wasbs:`).test(
+      summary,
+    ),
+  );
 }
 
 /** `provision restart` of the whole fleet, rolling, the lab's probe address given. */

@@ -6,14 +6,17 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { httpToVm } from './http.js';
 import { ensureLab, requireLab, vmIp } from './lab.js';
-import { clientLoopDuring, lbAllUp, lbDown, lbUp, provisionFleet, restartFleet, throughLb, type Fleet } from './lb.js';
+import { clientLoopDuring, fleetServing, lbAllUp, lbDown, lbUp, provisionFleet, restartFleet, throughLb, type Fleet } from './lb.js';
 
 const VMS = [15, 16, 17];
-/** The lab's probe: every 2 s, down after 2 failures, up after 2 successes; so a drain of 4 s. */
+/**
+ * The lab's probe: every 2 s, down after 2 failures, up after 2 successes. An unanswered probe fails at its
+ * timeout, after which the next one waits its interval: the drain is interval x (fall + 1), 6 s.
+ */
 const PROBE = { interval: 2, fall: 2, rise: 2 };
-const DRAIN = PROBE.interval * PROBE.fall;
+const DRAIN = PROBE.interval * (PROBE.fall + 1);
 /** The client loop's bound: it stops when the restart ends, or after this many requests. */
-const MAX_REQUESTS = 4000;
+const MAX_REQUESTS = 20_000;
 
 let available = true;
 let fleet: Fleet | undefined;
@@ -30,7 +33,8 @@ test('three VMs on one database behind the load balancer: a run logged through i
   if (!requireLab(t)) return;
   const made = await provisionFleet(VMS, `rolling_${process.pid}`);
   t.diagnostic(`provisioning 3 VMs onto one database: ${(made.run.wallMs / 1000).toFixed(1)} s`);
-  assert.equal(made.run.code, 0, made.run.stdout + made.run.stderr);
+  // TODO(AZURITE): with Azurite in the lab the run must exit 0 (fleetServing then asks for it).
+  assert.ok(await fleetServing(made.run, VMS), made.run.stdout + made.run.stderr);
   fleet = made.fleet;
   await lbUp(VMS, PROBE);
 
@@ -57,7 +61,8 @@ test('three VMs on one database behind the load balancer: a run logged through i
 });
 
 test('restart --hosts-file rolls one VM at a time: 0 failed requests through the load balancer with draining; without, measured', async (t) => {
-  if (!requireLab(t) || !fleet) return;
+  if (!requireLab(t)) return;
+  assert.ok(fleet, 'the fleet the first test provisioned');
   await lbAllUp(VMS);
   const drained = await clientLoopDuring(restartFleet(fleet, DRAIN), MAX_REQUESTS);
   const rolled = drained.value;
@@ -75,5 +80,7 @@ test('restart --hosts-file rolls one VM at a time: 0 failed requests through the
   console.log(
     `rolling restart of 3 VMs, no drain: ${(bare.value.wallMs / 1000).toFixed(1)} s; ${bare.sent} requests, ${bare.failed} failed (${bare.failures.join('; ')})`,
   );
+  // Structural, not luck: a stopped server stays in the pool until its probe fails twice, and nothing retries.
+  assert.ok(bare.failed > 0, 'without draining, requests fail while the load balancer still sends them to a stopped server');
   await lbAllUp(VMS);
 });
