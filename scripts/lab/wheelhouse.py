@@ -40,7 +40,7 @@ TARGETS = {
 }
 # What provision installs beside MLflow (psycopg2-binary always, the Azure packages for wasbs:// artifacts), pip
 # and friends for `pip install --upgrade pip`, and uv, the faster installer provision tries first.
-EXTRA = ["psycopg2-binary", "azure-storage-blob", "azure-identity", "prometheus-flask-exporter", "pip", "setuptools", "wheel", "uv"]
+EXTRA = ["psycopg2-binary", "azure-storage-blob", "azure-identity", "pip", "setuptools", "wheel", "uv"]
 
 
 def read_versions(path):
