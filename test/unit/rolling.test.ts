@@ -27,8 +27,8 @@ function restartConfig(hosts: string[], argv: Record<string, unknown> = {}): Lif
   return buildCommandConfig('restart', readSettings(argvOf, {}, optionsOf('restart')));
 }
 
-test("a restart of several VMs rolls with a 10 s drain from Azure's probe address; one VM rolls only when --drain-seconds asks; other commands never", () => {
-  assert.deepEqual(rollingPlan(restartConfig(HOSTS)), { rolling: true, drainSeconds: 10, probeSource: '168.63.129.16' });
+test("a restart of several VMs rolls with a 15 s drain from Azure's probe address; one VM rolls only when --drain-seconds asks; other commands never", () => {
+  assert.deepEqual(rollingPlan(restartConfig(HOSTS)), { rolling: true, drainSeconds: 15, probeSource: '168.63.129.16' });
   assert.deepEqual(rollingPlan(restartConfig(HOSTS, { 'drain-seconds': 0 })), { rolling: true, drainSeconds: 0, probeSource: '168.63.129.16' });
   assert.equal(rollingPlan(restartConfig(['10.0.0.4'])).rolling, false);
   assert.deepEqual(rollingPlan(restartConfig(['10.0.0.4'], { 'drain-seconds': 3, 'lb-probe-source': '10.231.0.9' })), {

@@ -28,7 +28,7 @@ export const LIFECYCLE_OPTIONS = [
     range: { min: 0, max: 600, unit: 's' },
     group: 'Command',
     env: ['PROVISION_DRAIN_SECONDS'],
-    defaultText: "10 with several VMs (an Azure probe's 5 s x 2 failures), else no drain",
+    defaultText: "15 with several VMs (an Azure probe's 5 s x (2 failures + 1)), else no drain",
     describe:
       "restart one VM at a time: its load balancer's probe fails this long before the server stops (requests in flight finish), and answers this long before the next VM; 0 = no drain",
   },
