@@ -15,6 +15,7 @@ packages=(
   openssh-client openssl            # ssh-keygen for keys, the client for tests; the DB certificate
   postgresql-15 postgresql-client-15
   pebble                            # the ACME server for --tls acme (with pebble-challtestsrv as its DNS)
+  haproxy                           # the lab's load balancer (scripts/lab/haproxy.sh)
   python3 python3-pip               # the pip index server; `pip download` fills the lab's wheelhouse from PyPI
 )
 apt-get update -q

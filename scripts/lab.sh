@@ -11,6 +11,7 @@ source "$LAB_LIB/vm.sh"
 source "$LAB_LIB/db.sh"
 source "$LAB_LIB/acme.sh"
 source "$LAB_LIB/azurite.sh"
+source "$LAB_LIB/haproxy.sh"
 
 usage() {
   cat <<'EOF'
@@ -35,6 +36,9 @@ usage: npm run lab -- <command>   (as root, on Linux)
   psql -- ARGS...        psql as the postgres superuser on the lab cluster
   apt-proxy restart [--clear-index] [--no-warm]
                          restart the apt proxy (cold, as on a fresh machine), then warm its index once
+  lb up --vms K,K,... [--port 18080] [--interval 5 --fall 2 --rise 2]
+                         an Azure-like L4 load balancer (HAProxy) on 10.231.0.1 in front of those VMs
+  lb down                stop it
 EOF
 }
 
@@ -103,6 +107,7 @@ cmd_down() {
   for r in $(cg_roots); do rmdir "$r/prov-lab" 2>/dev/null || true; done
   db_stop
   pid_stop pip TERM 10
+  lb_stop
   acme_stop
   azurite_stop
   pid_stop acng TERM 10
@@ -132,6 +137,7 @@ cmd_status() {
   svc_line acme "$LAB_HOST_IP:$LAB_ACME_PORT" acme
   svc_line acme-dns "127.0.0.1:$LAB_DNS_PORT" dns
   svc_line azurite "$LAB_BLOB_IP:$LAB_AZURITE_PORT" azurite
+  lb_status_line
   printf '%-6s %-13s %-8s %-8s %-17s %s\n' VM IP STATE PID KIND LAYERS
   for k in $(vm_list); do vm_status_line "$k"; done
 }
@@ -248,6 +254,7 @@ main() {
       if [[ $cmd == db-block ]]; then db_block "$k" "$mode"; else db_allow "$k"; fi
       ;;
     exec) cmd_exec "$@" ;;
+    lb) cmd_lb "$@" ;;
     apt-proxy)
       local clear=0 warm=1
       [[ ${1:-} == restart ]] || die2 "apt-proxy restart [--clear-index] [--no-warm]"

@@ -52,7 +52,9 @@ bridge_down() {
   ip link del "$LAB_BRIDGE" 2>/dev/null || true
 }
 
-bridge_is_up() { ip -o -4 addr show dev "$LAB_BRIDGE" 2>/dev/null | grep -q " $LAB_HOST_IP/24 "; }
+# Read whole, not piped into grep -q: with a second address on the bridge, grep quitting at the first line made
+# `ip` die of SIGPIPE, and pipefail turned a bridge that is up into "the lab is down".
+bridge_is_up() { [[ $(ip -o -4 addr show dev "$LAB_BRIDGE" 2>/dev/null) == *" $LAB_HOST_IP/24 "* ]]; }
 
 # ns_up NS VETH IP: a fresh network namespace whose eth0 (IP/24) is plugged into the bridge.
 # No default route: the namespace reaches 10.231.0.0/24 and nothing else.

@@ -65,7 +65,10 @@ export type CommandKind =
   | 'restore-db'
   | 'restore-artifacts'
   // --artifacts-destination wasbs://: Blob access from the VM (status, verify)
-  | 'blob-check';
+  | 'blob-check'
+  // rolling restarts: out of the load balancer and back (plan/drain.ts)
+  | 'drain-start'
+  | 'drain-end';
 
 export interface RemoteCommand {
   kind: CommandKind;

@@ -66,10 +66,14 @@ export async function lifecycleCommand(command: LifecycleCommandName, argv: Reco
   const config = await resolveCommandConfig(command, argv, process.env);
   await confirmPurge(config);
   for (const w of config.warnings) process.stderr.write(`${kleur.yellow('!')} ${w}\n`);
-  const { lifecycleCommand: commandOnHosts } = await import('../run/lifecycle.js');
+  const { lifecycleCommand: commandOnHosts, rollOf } = await import('../run/lifecycle.js');
+  const { rollingRun } = await import('../run/rolling.js');
   const several = config.targets.length > 1;
   const onFollowLine = (host: string, line: string) => process.stdout.write(`${vmLine(host, line, several)}\n`);
-  const { results, interrupted } = await runCommand(commandOnHosts(config, { onFollowLine }), config, (results, interrupted) => {
+  // A restart of several VMs rolls: one VM at a time, drained first (run/rolling.ts).
+  const roll = rollOf(config);
+  const onHosts = commandOnHosts(config, { onFollowLine, ...(roll ? { roll } : {}) });
+  const { results, interrupted } = await runCommand(onHosts, rollingRun(config, roll), (results, interrupted) => {
     if (config.output.json) for (const r of results) process.stdout.write(`${json(r)}\n`);
     else if (config.follow)
       for (const r of results.filter((x) => x.status !== 'ok' && !interrupted)) process.stdout.write(`${text(r, several, config.dryRun)}\n`);

@@ -4,6 +4,7 @@
  * LifecycleConfig. Defaults come from the option table; every mistake is a UsageError (exit 2).
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
 import { SSL_MODES, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import { UsageError } from '../util/errors.js';
@@ -143,9 +144,19 @@ function lifecycleConfig(command: LifecycleCommandName, settings: Settings, read
     purgeArtifacts: isOn(settings, 'purge-artifacts'),
     yes: isOn(settings, 'yes'),
     interactive,
+    ...drainSettings(command, settings),
   };
   if (config.follow && config.output.json) throw new UsageError('--follow and --json exclude each other: --follow streams lines until Ctrl-C.');
   return config;
+}
+
+/** restart's --drain-seconds (when given) and --lb-probe-source (an IPv4 address). */
+function drainSettings(command: LifecycleCommandName, settings: Settings): Pick<LifecycleConfig, 'drainSeconds' | 'lbProbeSource'> {
+  if (command !== 'restart') return {};
+  const source = valueOf(settings, 'lb-probe-source');
+  if (isIP(source) !== 4) throw new UsageError(`--lb-probe-source must be an IPv4 address (Azure's probes come from 168.63.129.16), not "${source}".`);
+  const drain = given(settings, 'drain-seconds');
+  return { lbProbeSource: source, ...(drain !== undefined ? { drainSeconds: drain } : {}) };
 }
 
 /** The backend store: host, port, user, database, TLS, and the password (the `pg-password` secret). */

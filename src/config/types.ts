@@ -162,4 +162,8 @@ export interface LifecycleConfig extends StatusConfig {
   yes: boolean;
   /** Whether a question may be asked: a terminal on both ends, no --yes, not CI. */
   interactive: boolean;
+  /** restart: --drain-seconds when given (plan/rolling.ts decides the default). */
+  drainSeconds?: number;
+  /** restart: --lb-probe-source, where the load balancer's probes come from. */
+  lbProbeSource?: string;
 }

@@ -4,6 +4,7 @@ import { parseFacts, parseStatusExtras, statusProbeCommand, type Facts } from '.
 import { planRemove, planStart, planStop, supervisorOf, type RemovalList } from '../plan/lifecycle.js';
 import { artifactsOnRemove, judgePurge, parsePurgeCheck, purgeCheckCommand, type ArtifactsOnRemove } from '../plan/purge.js';
 import { launcherFlag } from '../plan/probe/status.js';
+import { rollingPlan } from '../plan/rolling.js';
 import { readSecretsFile, remoteLayout, type RemoteLayout } from '../render/server-files.js';
 import { UNIT_NAME } from '../render/systemd-unit.js';
 import { errorMessage, Interrupted, StepError } from '../util/errors.js';
@@ -13,6 +14,7 @@ import { waitForHealth } from './health-wait.js';
 import type { HostLog } from './host-log.js';
 import type { HostIO } from './host-io.js';
 import { fingerprintOnVm } from './fingerprint-read.js';
+import { noteRollResult, rollingSteps, type Roll } from './rolling.js';
 import { HostSession } from './session.js';
 import type { Step, StepOutcome } from './step.js';
 
@@ -177,8 +179,8 @@ const stopStep: Step<LifecycleSession> = {
 };
 const startStep: Step<LifecycleSession> = { id: 'start', title: 'Start the server', run: start };
 
-/** Each command's steps, in order. */
-function lifecycleSteps(config: LifecycleConfig): readonly Step<LifecycleSession>[] {
+/** Each command's steps, in order (a rolling restart: drained before the stop, back after the start). */
+function lifecycleSteps(config: LifecycleConfig, roll?: Roll): readonly Step<LifecycleSession>[] {
   switch (config.command) {
     case 'logs':
       return [readStep, { id: 'logs', title: 'Read the log', run: logs }, ...(config.follow ? [{ id: 'follow', title: 'Follow the log', run: follow }] : [])];
@@ -186,22 +188,34 @@ function lifecycleSteps(config: LifecycleConfig): readonly Step<LifecycleSession
       return [readStep, stopStep];
     case 'start':
       return [readStep, startStep];
-    case 'restart':
-      return [readStep, stopStep, startStep];
+    case 'restart': {
+      if (!roll) return [readStep, stopStep, startStep];
+      const { drain, rejoin } = rollingSteps<LifecycleSession>(roll);
+      return [readStep, drain, stopStep, startStep, rejoin];
+    }
     case 'remove':
       return [readStep, { id: 'remove', title: 'Remove what provision installed', run: remove }];
   }
 }
 
-/** A lifecycle command as a command of the executor. */
+/** The roll of a restart that rolls (plan/rolling.ts), else none. */
+export function rollOf(config: LifecycleConfig): Roll | undefined {
+  const plan = rollingPlan(config);
+  return plan.rolling ? { plan } : undefined;
+}
+
+/** A lifecycle command as a command of the executor (a roll runs it with concurrency 1: run/rolling.ts rollingRun). */
 export function lifecycleCommand(
   config: LifecycleConfig,
-  hooks: { io?: HostIO; onFollowLine?: (host: string, line: string) => void } = {},
+  hooks: { io?: HostIO; onFollowLine?: (host: string, line: string) => void; roll?: Roll } = {},
 ): HostCommand<LifecycleSession, LifecycleResult> {
   return {
     session: (target, log) => new LifecycleSession(target, config, log, hooks.io, hooks.onFollowLine),
-    steps: () => lifecycleSteps(config),
-    result: (s, error) => s.result(error),
+    steps: () => lifecycleSteps(config, hooks.roll),
+    result: (s, error) => {
+      noteRollResult(hooks.roll, s.target.label, error);
+      return s.result(error);
+    },
     notStarted: (target, why) => ({ host: target.label, command: config.command, status: 'failed', changed: false, summary: '', error: why, durationMs: 0 }),
     doneTitle: (s) => `${s.target.label}: ${config.command}: ${s.lastSummary}`,
     renderTo: 'stderr',
