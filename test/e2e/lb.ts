@@ -1,20 +1,15 @@
 // The lab's load balancer (scripts/lab/haproxy.sh) for the fleet test and benchmark: three VMs on one database
 // behind it, requests through it, its view of the servers, and a bounded client loop.
 import http from 'node:http';
-import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newWorkdir, provision, provisionedVm, type CliRun } from './cli.js';
+import { fleetBlob, newWorkdir, provision, provisionedVm, type CliRun } from './cli.js';
 import { lab, LAB_HOST_IP, LAB_KEY, labPsql, vmIp } from './lab.js';
 
 export const LB_PORT = 18080;
 const LB_STATS = 'http://127.0.0.1:18404/;csv';
 /** The lab's probe address (scripts/lab/haproxy.sh): Azure's would be 168.63.129.16. */
 export const LAB_PROBE_SOURCE = '10.231.0.9';
-// TODO(AZURITE): once test/e2e/lab.ts exports AZURITE_CONNECTION_STRING, use it here (the artifacts then flow).
-const BLOB_CONNECTION =
-  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://10.231.0.1:10000/devstoreaccount1';
-const DEST = 'wasbs://mlflow@devstoreaccount1.blob.core.windows.net/artifacts';
 
 export interface LabProbe {
   interval: number;
@@ -40,7 +35,8 @@ export async function provisionFleet(vms: number[], db: string): Promise<{ fleet
   for (const k of vms) await provisionedVm(k);
   await labPsql(`CREATE DATABASE ${db} OWNER mlflow;`);
   writeFileSync(hostsFile, `${vms.map((k) => `azureuser@${vmIp(k)}`).join('\n')}\n`);
-  const env = { POSTGRES_DB: db, AZURE_STORAGE_CONNECTION_STRING: BLOB_CONNECTION };
+  const blob = fleetBlob(`rolling-${db}`);
+  const env = { POSTGRES_DB: db, ...blob.env };
   const reach = ['--hosts-file', hostsFile, '--identity-file', LAB_KEY, '--known-hosts', join(workdir, 'known_hosts'), '--connect-timeout', '10'];
   // Clients reach the servers through the load balancer's address too: MLflow checks the Host header.
   const allowed = [
@@ -52,39 +48,9 @@ export async function provisionFleet(vms: number[], db: string): Promise<{ fleet
     '127.0.0.1:5000',
     '127.0.0.1',
   ];
-  const flags = ['--yes', '--workers', '1', '--concurrency', String(vms.length), '--artifacts-destination', DEST, '--allowed-hosts', allowed.join(',')];
+  const flags = ['--yes', '--workers', '1', '--concurrency', String(vms.length), ...blob.args, '--allowed-hosts', allowed.join(',')];
   const run = await provision([...reach, ...flags], { workdir, env });
   return { fleet: { vms, workdir, env, reach }, run };
-}
-
-/** Whether the lab's Azurite (helper AZURITE, scripts/lab/azurite.sh) answers: artifacts can then flow. */
-export function blobAnswers(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: LAB_HOST_IP, port: 10000, timeout: 2000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket
-      .on('connect', () => done(true))
-      .on('error', () => done(false))
-      .on('timeout', () => done(false));
-  });
-}
-
-/**
- * Whether the provision run put every VM's server up: exit 0, or, while the lab has no Azurite, every VM failing
- * only its verify step's artifact round trip to Blob (the servers run; nothing of this test needs artifacts).
- */
-export async function fleetServing(run: CliRun, vms: number[]): Promise<boolean> {
-  if (run.code === 0) return true;
-  if (await blobAnswers()) return false;
-  const summary = run.stdout.slice(run.stdout.lastIndexOf('Summary'));
-  return vms.every((k) =>
-    new RegExp(`${vmIp(k).replace(/\./g, '\\.')}\\s+failed[^\\n]*changed: [^\\n]*server\\s*\\n\\s+The artifact round trip through the server to wasbs:`).test(
-      summary,
-    ),
-  );
 }
 
 /** `provision restart` of the whole fleet, rolling, the lab's probe address given. */
