@@ -118,8 +118,10 @@ if (process.env.NODE_TEST_CONTEXT)
 function readLogs(dir: string): string {
   const logDir = join(dir, 'provision-logs');
   if (!existsSync(logDir)) return '';
-  return readdirSync(logDir)
-    .map((f) => readFileSync(join(logDir, f), 'utf8'))
+  // The logs only: the log folder also holds the backups an upgrade takes (provision-logs/backups/).
+  return readdirSync(logDir, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => readFileSync(join(logDir, e.name), 'utf8'))
     .join('\n');
 }
 

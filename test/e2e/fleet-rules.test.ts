@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { dbEnv, fleetBlob, newWorkdir, provision, provisionedVm } from './cli.js';
 import { httpToVm } from './http.js';
-import { ensureLab, LAB_KEY, labPsql, requireLab, vmExec, vmIp } from './lab.js';
+import { AZURITE_CONTAINER, ensureLab, LAB_KEY, labPsql, requireLab, vmExec, vmIp } from './lab.js';
 
 const VMS = [29, 30] as const;
 const HOME = '/home/azureuser';
@@ -100,7 +100,7 @@ test('a fleet of two VMs on one database: one session key, a session made on A a
       database: `10.231.0.2:${dbEnv().POSTGRES_PORT}/${DB}`,
       hosts: VMS.map(vmIp),
       consistent: true,
-      blobContainer: 'fleet@devstoreaccount1',
+      blobContainer: `${AZURITE_CONTAINER}@devstoreaccount1`,
       sameSecretKey: true,
       mlflowVersion: fleetLine?.fleet?.mlflowVersion,
       problems: [],
