@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { CLI, dbEnv, newWorkdir } from '../test/e2e/cli.js';
 import { ensureLab, LAB_KEY, labAvailable, resetVm, sshdAnswers, vmIp, waitForSsh } from '../test/e2e/lab.js';
 import { stats } from './measure.js';
-import { SIM_MLFLOW_PORT, type SimCounters } from './sim-vm.js';
+import { SIM_BLOB_DESTINATION, SIM_BLOB_ENV, SIM_MLFLOW_PORT, type SimCounters } from './sim-vm.js';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 200);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
@@ -86,7 +86,7 @@ function runCli(args: string[], workdir: string): Promise<Omit<Run, 'sim' | 'sim
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, ['--import', RUSAGE_HOOK, ...prof, CLI_JS, ...args], {
       cwd: workdir,
-      env: { PATH: process.env.PATH, HOME: workdir, NO_COLOR: '1', BENCH_RUSAGE: rusageFile, ...dbEnv() },
+      env: { PATH: process.env.PATH, HOME: workdir, NO_COLOR: '1', BENCH_RUSAGE: rusageFile, ...dbEnv(), ...SIM_BLOB_ENV },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -171,6 +171,8 @@ async function main(): Promise<void> {
     String(SIM_MLFLOW_PORT),
     '--json',
   ];
+  // One database, so a fleet: its artifacts shared in Blob, as the recorded VM's (provision only: status reads them).
+  const blob = ['--artifacts-destination', SIM_BLOB_DESTINATION];
   const loadBefore = loadavg()[0]!;
   const lines: string[] = [];
   const failures: string[] = [];
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
     for (const c of CONCURRENCY) {
       for (const [label, args] of [
         ['status', ['status', ...common, '--concurrency', String(c)]],
-        ['no-op provision', [...common, '--yes', '--workers', '1', '--concurrency', String(c)]],
+        ['no-op provision', [...common, ...blob, '--yes', '--workers', '1', '--concurrency', String(c)]],
       ] as const) {
         const runs: Run[] = [];
         for (let i = 0; i < REPEATS; i++) {

@@ -15,7 +15,19 @@ import { ensureLab, labAvailable, LAB_KEY, resetVm, vmIp, waitForSsh } from '../
 import { defaultAllowedHosts } from '../src/plan/desired.js';
 import { httpDirect } from '../src/checks/http.js';
 import { runCli, type Measured } from './measure.js';
-import { commandKind, connectVia, FIXTURES, makeKeys, PASSWORD_MARK, SIM_MLFLOW_PORT, startSshServers, withPassword, type ExecHandler } from './sim-vm.js';
+import {
+  commandKind,
+  connectVia,
+  FIXTURES,
+  makeKeys,
+  PASSWORD_MARK,
+  SIM_BLOB_DESTINATION,
+  SIM_BLOB_ENV,
+  SIM_MLFLOW_PORT,
+  startSshServers,
+  withPassword,
+  type ExecHandler,
+} from './sim-vm.js';
 
 const VM = 13;
 const FORWARD_SSH_PORT = 22013;
@@ -114,11 +126,13 @@ async function main(): Promise<void> {
   const forwards = await Promise.all([forward(FORWARD_SSH_PORT, vmIp(VM), 22), forward(SIM_MLFLOW_PORT, vmIp(VM), SIM_MLFLOW_PORT)]);
   const direct = newWorkdir();
   const flags = ['--host', '127.0.0.1', '--identity-file', LAB_KEY, '--known-hosts', join(direct, 'known_hosts'), '--mlflow-port', String(SIM_MLFLOW_PORT)];
+  // A Blob server, as every VM of the simulated fleet must be (artifacts shared).
+  const blob = ['--artifacts-destination', SIM_BLOB_DESTINATION];
   const viaForward = [...flags, '--ssh-port', String(FORWARD_SSH_PORT)];
   try {
     process.stderr.write(`vm${VM}: provisioning as 127.0.0.1:${FORWARD_SSH_PORT} (fresh VM, about a minute)...\n`);
-    jsonResults(await runCli([...viaForward, '--yes', '--workers', '1', '--json'], direct), 'first provision');
-    const again = jsonResults(await runCli([...viaForward, '--yes', '--workers', '1', '--json'], direct), 'no-op rerun');
+    jsonResults(await runCli([...viaForward, ...blob, '--yes', '--workers', '1', '--json'], direct, SIM_BLOB_ENV), 'first provision');
+    const again = jsonResults(await runCli([...viaForward, ...blob, '--yes', '--workers', '1', '--json'], direct, SIM_BLOB_ENV), 'no-op rerun');
     if (again[0]?.changed?.length) throw new Error(`the rerun changed ${again[0].changed.join(', ')}: not a no-op`);
 
     const simDir = newWorkdir();
@@ -137,7 +151,7 @@ async function main(): Promise<void> {
       keys.knownHostsPath,
     ];
     const simArgs = [...simFlags, '--mlflow-port', String(SIM_MLFLOW_PORT)];
-    const rerun = jsonResults(await runCli([...simArgs, '--yes', '--workers', '1', '--json'], simDir), 'rerun through the recorder');
+    const rerun = jsonResults(await runCli([...simArgs, ...blob, '--yes', '--workers', '1', '--json'], simDir, SIM_BLOB_ENV), 'rerun through the recorder');
     if (rerun[0]?.changed?.length) throw new Error(`the recorded rerun changed ${rerun[0].changed.join(', ')}`);
     const status = jsonResults(await runCli(['status', ...simArgs, '--json'], simDir), 'status through the recorder');
     sim.close();
@@ -149,7 +163,13 @@ async function main(): Promise<void> {
     for (const [kind, out] of redacted(saved)) writeFileSync(join(FIXTURES, `${kind}.txt`), out);
     await recordHttp();
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const meta = { vm: `vm${VM} (${vmIp(VM)}), provisioned as 127.0.0.1`, mlflowPort: SIM_MLFLOW_PORT, recordedAt: new Date().toISOString(), commit };
+    const meta = {
+      vm: `vm${VM} (${vmIp(VM)}), provisioned as 127.0.0.1`,
+      mlflowPort: SIM_MLFLOW_PORT,
+      artifactsDestination: SIM_BLOB_DESTINATION,
+      recordedAt: new Date().toISOString(),
+      commit,
+    };
     writeFileSync(join(FIXTURES, 'recorded.json'), `${JSON.stringify(meta, null, 2)}\n`);
     process.stderr.write(`wrote ${[...saved.keys()].join(', ')}, http.json to ${FIXTURES}\n`);
   } finally {

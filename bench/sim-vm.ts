@@ -30,6 +30,18 @@ export const FIXTURES = join(fileURLToPath(new URL('.', import.meta.url)), '..',
 export const SIM_MLFLOW_PORT = 18500;
 export const SIM_USER = 'azureuser';
 
+/**
+ * The simulated VMs share one database, so they are a fleet and must share their artifacts (docs/fleet.md):
+ * Azure Blob, here the lab's Azurite (scripts/lab/azurite.sh) with the development account and Microsoft's
+ * published development key (not a secret). The recording and the bench pass the same, so the recorded
+ * launcher, secrets file and fingerprint are those of a Blob server.
+ */
+export const SIM_BLOB_DESTINATION = 'wasbs://mlflow@devstoreaccount1.blob.core.windows.net/bench';
+const AZURITE_DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const SIM_BLOB_ENV = {
+  AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_DEV_KEY};BlobEndpoint=http://10.231.0.3:10000/devstoreaccount1;`,
+};
+
 /** What a command is, told from its text (the simulator sees shell text only, as sshd does). */
 export function commandKind(command: string): string {
   // The status probe is the probe's parts plus the status-only ones: test for the longer one first.

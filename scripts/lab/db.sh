@@ -40,8 +40,10 @@ db_init() {
   echo "include 'prov-lab.conf'" >>"$PGDATA/postgresql.conf"
 }
 
-db_write_conf() {
-  cat >"$PGDATA/prov-lab.conf" <<EOF
+# max_connections: room for a simulated fleet of 200 servers at 1 worker (200 x 5 + 1 = 1001 connections by the
+# fleet's budget, bench:fleet-cli), as a team with 200 servers on one database would set it.
+db_conf() {
+  cat <<EOF
 # written by scripts/lab.sh at each start
 listen_addresses = '$LAB_DB_IP'
 port = $LAB_PG_PORT
@@ -51,9 +53,18 @@ ssl_cert_file = 'server.crt'
 ssl_key_file = 'server.key'
 password_encryption = 'scram-sha-256'
 log_connections = on
+max_connections = 1100
 EOF
+}
+
+db_write_conf() {
+  db_conf >"$PGDATA/prov-lab.conf"
   chown postgres:postgres "$PGDATA/prov-lab.conf"
 }
+
+# A running Postgres whose prov-lab.conf is not what db_conf says now (a lab made before a setting changed):
+# written again and restarted (max_connections needs a restart), so `lab up` applies it to an existing lab.
+db_conf_changed() { [[ $(db_conf) != "$(cat "$PGDATA/prov-lab.conf" 2>/dev/null)" ]]; }
 
 db_blocked_mode() { awk -v k="$1" '$1 == k {print $2}' "$LAB_STATE/db-blocked" 2>/dev/null; }
 
@@ -107,6 +118,10 @@ db_ready() { "$PGBIN/pg_isready" -q -h "$PGSOCK" -p "$LAB_PG_PORT" -U postgres -
 db_start() {
   db_init
   install -d -m 0700 -o postgres -g postgres "$PGSOCK"
+  if pid_get pg >/dev/null && db_conf_changed; then
+    say "restarting Postgres: its settings changed ($PGDATA/prov-lab.conf)"
+    pid_stop pg INT 20 # fast shutdown; started again below
+  fi
   if pid_get pg >/dev/null; then
     db_hba_apply
     db_nft
