@@ -12,6 +12,7 @@ import type { Secret } from '../util/secret.js';
 import { requireSafeArtifactsDir } from './artifacts-dir.js';
 import { expandHome } from './home.js';
 import type { CommandName, LifecycleCommandName } from './options.js';
+import { blobSettings } from './blob-settings.js';
 import { rootCertSettings } from './root-certificates.js';
 import { given, isOn, valueOf, type Settings } from './settings.js';
 import { resolveTargets } from './targets.js';
@@ -27,16 +28,7 @@ import type {
   ServerOptions,
   StatusConfig,
 } from './types.js';
-import {
-  parseAllowedHosts,
-  parsePublicNames,
-  parseWasbsUri,
-  requireAbsolutePath,
-  requireHost,
-  requireMlflowVersion,
-  requireSqlName,
-  requireSupervisor,
-} from './validate.js';
+import { parseAllowedHosts, parsePublicNames, requireAbsolutePath, requireHost, requireMlflowVersion, requireSqlName, requireSupervisor } from './validate.js';
 
 export type {
   AuthSettings,
@@ -267,48 +259,6 @@ function provisionConfig(settings: Settings, readFile: ReadFile): ProvisionConfi
     ...(aptStallSeconds !== undefined ? { aptStallSeconds } : {}),
     ...(upgradeBackupDir !== undefined ? { upgradeBackupDir } : {}),
   };
-}
-
-function blobSettings(settings: Settings, warnings: string[]): BlobSettings | undefined {
-  const uri = given(settings, 'artifacts-destination');
-  const identity = isOn(settings, 'azure-identity');
-  const connectionString = given(settings, 'azure-storage-connection-string');
-  const accessKey = given(settings, 'azure-storage-access-key');
-  if (uri === undefined) {
-    if (identity) throw new UsageError('--azure-identity goes with --artifacts-destination wasbs://...: it is how the server reaches Blob Storage.');
-    return undefined;
-  }
-  const dest = parseWasbsUri(uri);
-  if (identity) {
-    if (connectionString || accessKey) {
-      warnings.push(
-        '--azure-identity: the storage key or connection string in the environment is not written to the VM; the server uses its managed identity.',
-      );
-    }
-    return { ...dest, credential: { kind: 'managed-identity' } };
-  }
-  for (const [variable, secret] of [
-    ['AZURE_STORAGE_CONNECTION_STRING', connectionString],
-    ['AZURE_STORAGE_ACCESS_KEY', accessKey],
-  ] as const) {
-    if (secret?.matches(/[\0\r\n]/)) {
-      throw new UsageError(`${variable} contains a line break or NUL character, which the secrets file on the VM cannot hold: give it on one line.`);
-    }
-  }
-  if (connectionString && !connectionString.isEmpty) {
-    const name = /(?:^|;)\s*AccountName=([^;]+)/i.exec(connectionString.reveal())?.[1]?.trim();
-    if (name && name.toLowerCase() !== dest.account) {
-      throw new UsageError(
-        `AZURE_STORAGE_CONNECTION_STRING is for the storage account "${name}", but --artifacts-destination names "${dest.account}": MLflow would use the connection string's account.`,
-      );
-    }
-    return { ...dest, credential: { kind: 'connection-string', value: connectionString } };
-  }
-  if (accessKey && !accessKey.isEmpty) return { ...dest, credential: { kind: 'access-key', value: accessKey } };
-  throw new UsageError(
-    '--artifacts-destination wasbs://... needs a storage credential: set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCESS_KEY in the environment or .env, ' +
-      "or use --azure-identity for the VM's managed identity (or run in a terminal to be asked for the access key).",
-  );
 }
 
 export const MIN_ADMIN_PASSWORD_LENGTH = 12;

@@ -99,7 +99,7 @@ export function hostMasker(): Masker {
  * keeps the list true): here (the basic-auth header); render/ (the 0600 secrets file, the backend URI, the
  * configuration fingerprint); checks/database.ts (the database driver); config/keys.ts and ssh/client-auth.ts
  * (the SSH key's passphrase); ssh/connection.ts (SFTP uploads); run/session.ts (a secret on a remote command's standard input);
- * config/config.ts (the rules a given password must meet, the account in a connection string); config/tls.ts
+ * config/config.ts (the rules a given password must meet), config/blob-settings.ts (the account in a connection string); config/tls.ts
  * (whether --tls-key is a key and belongs to --tls-cert).
  */
 export class Secret {

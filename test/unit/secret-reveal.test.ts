@@ -7,6 +7,7 @@ import { test } from 'node:test';
 const SRC = new URL('../../src/', import.meta.url).pathname;
 const DOCUMENTED = [
   'checks/database.ts',
+  'config/blob-settings.ts',
   'config/config.ts',
   'config/keys.ts',
   'config/tls.ts',
