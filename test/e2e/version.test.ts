@@ -74,9 +74,13 @@ test(`--mlflow-version ${OLD}, then ${NEW} (the real releases): upgraded in the 
   assert.match(
     upgrade.stdout,
     new RegExp(
-      `MLflow server: changed \\(MLflow was reinstalled; database schema upgraded for MLflow ${esc(NEW)} with every server on it stopped; started pid \\d+\\)`,
+      `MLflow server: changed \\(MLflow was reinstalled; backup in ${esc(upgrade.workdir)}/provision-logs/backups/10\\.231\\.0\\.\\d+/\\d{8}T\\d{6}Z; database schema upgraded for MLflow ${esc(NEW)} with every server on it stopped; started pid \\d+\\)`,
     ),
   );
+  // The backup taken before the migration (issue 24): its manifest names the version it came from.
+  const backups = join(upgrade.workdir, 'provision-logs', 'backups', IP);
+  const [taken] = readdirSync(backups);
+  assert.equal(JSON.parse(readFileSync(join(backups, taken!, 'manifest.json'), 'utf8')).mlflow.version, OLD);
   assert.equal(upgrade.stdout.match(/\$ mlflow db upgrade/g)?.length, 1, 'mlflow db upgrade ran once');
   assert.doesNotMatch(upgrade.everything, /out-of-date database schema/, 'the new server never met the old schema');
 
@@ -179,7 +183,11 @@ test(`a batch on one database, ${OLD} to ${NEW}: every server stopped before the
   assert.notEqual((await labPsql(`\\c ${BATCH_DB}\nSELECT version_num FROM alembic_version;`)).trim(), oldHead);
 
   // From the hosts' logs: one migration, and it began after both servers had stopped; both starts after it ended.
-  const logs = readdirSync(join(workdir, 'provision-logs')).map((f) => readFileSync(join(workdir, 'provision-logs', f), 'utf8'));
+  // The log files only: the folder also holds the backup the migrating host took (backups/).
+  const logs = readdirSync(join(workdir, 'provision-logs'), { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => readFileSync(join(workdir, 'provision-logs', e.name), 'utf8'));
+  assert.equal(readdirSync(join(workdir, 'provision-logs', 'backups')).length, 1, 'one backup for the database, by the migrating host');
   const at = (log: string, re: RegExp): number => {
     const line = log.split('\n').find((l) => re.test(l));
     assert.ok(line, `no line ${re} in a host log`);
