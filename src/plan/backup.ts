@@ -101,31 +101,37 @@ export function pgdgClientCommands(serverVersion: string, codename: string): Rem
 }
 
 /**
- * The Python the dump runs under (the venv's, which MLflow runs on): it reads the database URI from the
- * environment (the secrets file, sourced in the remote shell) or, for the auth database, from the auth ini
- * (whose URI has no password: PGPASSWORD of the secrets file), and starts pg_dump with the password, TLS mode
- * and root certificate in libpq's environment variables; argv holds only host, port, user and database.
+ * The Python a libpq tool (pg_dump, pg_restore) runs under (the venv's, which MLflow runs on): it reads the
+ * database URI from the environment (the secrets file, sourced in the remote shell) or, for the auth database,
+ * from the auth ini (whose URI has no password: PGPASSWORD of the secrets file), and execs the tool with the
+ * password, TLS mode and root certificate in libpq's environment variables; argv holds only host, port, user,
+ * database, `toolArgs` and the script's own arguments after the ini (sys.argv[3:]). Standard input and output go
+ * to the tool as they are. Backup and restore share it, so both reach the database as the server does.
  */
-const DUMP_PY = [
-  'import os, sys, configparser',
-  'from urllib.parse import urlsplit, unquote, parse_qs',
-  "if sys.argv[1] == 'auth':",
-  '    c = configparser.ConfigParser()',
-  '    c.read(sys.argv[2])',
-  "    uri = c['mlflow']['database_uri']",
-  'else:',
-  "    uri = os.environ['MLFLOW_BACKEND_STORE_URI']",
-  'u = urlsplit(uri)',
-  'q = {k: v[-1] for k, v in parse_qs(u.query).items()}',
-  "env = {k: v for k, v in os.environ.items() if k != 'MLFLOW_BACKEND_STORE_URI' and not k.startswith('MLFLOW_AUTH')}",
-  "env['PGPASSWORD'] = unquote(u.password) if u.password else os.environ.get('PGPASSWORD', '')",
-  "env['PGSSLMODE'] = q.get('sslmode', 'prefer')",
-  "env['PGCONNECT_TIMEOUT'] = q.get('connect_timeout', '10')",
-  "env['PGSSLROOTCERT'] = q.get('sslrootcert', env.get('PGSSLROOTCERT', ''))",
-  "db = unquote(u.path.lstrip('/')) or unquote(u.username)",
-  "args = ['pg_dump', '-Fc', '--no-password', '-h', u.hostname, '-p', str(u.port or 5432), '-U', unquote(u.username), '-d', db]",
-  "os.execvpe('pg_dump', args, {k: v for k, v in env.items() if v != ''})",
-].join('\n');
+export function libpqToolPy(tool: 'pg_dump' | 'pg_restore', toolArgs: string[] = []): string {
+  return [
+    'import os, sys, configparser',
+    'from urllib.parse import urlsplit, unquote, parse_qs',
+    "if sys.argv[1] == 'auth':",
+    '    c = configparser.ConfigParser()',
+    '    c.read(sys.argv[2])',
+    "    uri = c['mlflow']['database_uri']",
+    'else:',
+    "    uri = os.environ['MLFLOW_BACKEND_STORE_URI']",
+    'u = urlsplit(uri)',
+    'q = {k: v[-1] for k, v in parse_qs(u.query).items()}',
+    "env = {k: v for k, v in os.environ.items() if k != 'MLFLOW_BACKEND_STORE_URI' and not k.startswith('MLFLOW_AUTH')}",
+    "env['PGPASSWORD'] = unquote(u.password) if u.password else os.environ.get('PGPASSWORD', '')",
+    "env['PGSSLMODE'] = q.get('sslmode', 'prefer')",
+    "env['PGCONNECT_TIMEOUT'] = q.get('connect_timeout', '10')",
+    "env['PGSSLROOTCERT'] = q.get('sslrootcert', env.get('PGSSLROOTCERT', ''))",
+    "db = unquote(u.path.lstrip('/')) or unquote(u.username)",
+    `args = [${[tool, ...toolArgs].map((a) => `'${a}'`).join(', ')}, '--no-password', '-h', u.hostname, '-p', str(u.port or 5432), '-U', unquote(u.username), '-d', db] + sys.argv[3:]`,
+    `os.execvpe('${tool}', args, {k: v for k, v in env.items() if v != ''})`,
+  ].join('\n');
+}
+
+const DUMP_PY = libpqToolPy('pg_dump', ['-Fc']);
 
 /**
  * `pg_dump -Fc` with the server's own settings, its archive on standard output: the backend store, or with

@@ -6,7 +6,7 @@
 import type { RemoteCommand } from '../action/action.js';
 import type { RemoteLayout } from '../render/server-files.js';
 import { shq } from '../util/shell-quote.js';
-import type { BackupFile } from './backup.js';
+import { libpqToolPy, type BackupFile } from './backup.js';
 import { downgradeSentence, knowsRevision } from './schema-revision.js';
 
 /** A restore of a large database may take hours: bounded, but generously (as the dump is). */
@@ -148,33 +148,8 @@ export function pgRestoreTooOld(pgRestore: string | undefined, dumpedBy: string 
   return `${have}: installing postgresql-client-${major(dumpedBy)} from the PostgreSQL project's apt repository (apt.postgresql.org).`;
 }
 
-/**
- * The Python the restore runs under (the venv's): it reads the database URI from the environment (the secrets
- * file, sourced in the remote shell) or, for the auth database, from the auth ini (its URI has no password:
- * PGPASSWORD of the secrets file), and starts pg_restore with the password, TLS mode and root certificate in
- * libpq's environment variables; argv holds only host, port, user, database and the restore's flags. The dump
- * comes on standard input, which exec hands on.
- */
-const RESTORE_PY = [
-  'import os, sys, configparser',
-  'from urllib.parse import urlsplit, unquote, parse_qs',
-  "if sys.argv[1] == 'auth':",
-  '    c = configparser.ConfigParser()',
-  '    c.read(sys.argv[2])',
-  "    uri = c['mlflow']['database_uri']",
-  'else:',
-  "    uri = os.environ['MLFLOW_BACKEND_STORE_URI']",
-  'u = urlsplit(uri)',
-  'q = {k: v[-1] for k, v in parse_qs(u.query).items()}',
-  "env = {k: v for k, v in os.environ.items() if k != 'MLFLOW_BACKEND_STORE_URI' and not k.startswith('MLFLOW_AUTH')}",
-  "env['PGPASSWORD'] = unquote(u.password) if u.password else os.environ.get('PGPASSWORD', '')",
-  "env['PGSSLMODE'] = q.get('sslmode', 'prefer')",
-  "env['PGCONNECT_TIMEOUT'] = q.get('connect_timeout', '10')",
-  "env['PGSSLROOTCERT'] = q.get('sslrootcert', env.get('PGSSLROOTCERT', ''))",
-  "db = unquote(u.path.lstrip('/')) or unquote(u.username)",
-  "args = ['pg_restore', '--no-password', '-h', u.hostname, '-p', str(u.port or 5432), '-U', unquote(u.username), '-d', db] + sys.argv[3:]",
-  "os.execvpe('pg_restore', args, {k: v for k, v in env.items() if v != ''})",
-].join('\n');
+/** pg_restore under the venv's Python as pg_dump runs for a backup (plan/backup.ts): the dump on its standard input. */
+const RESTORE_PY = libpqToolPy('pg_restore');
 
 /**
  * pg_restore of a custom-format dump read from standard input, into the backend store (or the auth database)
