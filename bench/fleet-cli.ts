@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CLI, dbEnv, newWorkdir } from '../test/e2e/cli.js';
 import { ensureLab, LAB_KEY, labAvailable, resetVm, sshdAnswers, vmIp, waitForSsh } from '../test/e2e/lab.js';
-import { stats } from './measure.js';
+import { runCli as runMeasured, stats } from './measure.js';
 import { SIM_BLOB_DESTINATION, SIM_BLOB_ENV, SIM_MLFLOW_PORT, type SimCounters } from './sim-vm.js';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 200);
@@ -69,44 +69,18 @@ async function startSim(dir: string): Promise<Sim> {
   return { child, clientKey: ready.clientKey, knownHosts: ready.knownHosts, next, cpuMs: 0 };
 }
 
-function hwmKb(pid: number): number {
-  try {
-    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-/** The built CLI once, its CPU from its own resourceUsage and its peak RSS polled. */
-function runCli(args: string[], workdir: string): Promise<Omit<Run, 'sim' | 'simCpuMs' | 'ok'> & { stdout: string }> {
+/** The built CLI once (bench/measure.ts), its CPU from its own resourceUsage, written at exit by the hook. */
+async function runCli(args: string[], workdir: string): Promise<Omit<Run, 'sim' | 'simCpuMs' | 'ok'> & { stdout: string }> {
   const rusageFile = join(workdir, 'rusage.json');
   rmSync(rusageFile, { force: true });
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--import', RUSAGE_HOOK, ...prof, CLI_JS, ...args], {
-      cwd: workdir,
-      env: { PATH: process.env.PATH, HOME: workdir, NO_COLOR: '1', BENCH_RUSAGE: rusageFile, ...dbEnv(), ...SIM_BLOB_ENV },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let peak = 0;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const poll = setInterval(() => (peak = Math.max(peak, hwmKb(child.pid!))), 50);
-    child.on('error', reject);
-    child.on('exit', () => (peak = Math.max(peak, hwmKb(child.pid!))));
-    child.on('close', (code) => {
-      clearInterval(poll);
-      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const usage = existsSync(rusageFile) ? (JSON.parse(readFileSync(rusageFile, 'utf8')) as NodeJS.ResourceUsage) : undefined;
-      const cpuMs = usage ? (usage.userCPUTime + usage.systemCPUTime) / 1000 : NaN;
-      // maxRSS (kB) from the process itself, VmHWM polled: the larger (the poll can miss the last 50 ms).
-      const peakRssMb = Math.max(peak, usage?.maxRSS ?? 0) / 1024;
-      resolve({ code, wallMs, cpuMs, peakRssMb, stdout, stderrTail: stderr.trim().split('\n').slice(-5).join('\n') });
-    });
-  });
+  const env = { BENCH_RUSAGE: rusageFile, ...SIM_BLOB_ENV };
+  const r = await runMeasured(args, workdir, env, 900_000, { nodeArgs: ['--import', RUSAGE_HOOK, ...prof], cli: CLI_JS });
+  const usage = existsSync(rusageFile) ? (JSON.parse(readFileSync(rusageFile, 'utf8')) as NodeJS.ResourceUsage) : undefined;
+  const cpuMs = usage ? (usage.userCPUTime + usage.systemCPUTime) / 1000 : NaN;
+  // maxRSS (kB) from the process itself, VmHWM polled: the larger (the poll can miss the last 50 ms).
+  const peakRssMb = Math.max(r.peakRssMb, (usage?.maxRSS ?? 0) / 1024);
+  return { code: r.code, wallMs: r.wallMs, cpuMs, peakRssMb, stdout: r.stdout, stderrTail: r.stderr.trim().split('\n').slice(-5).join('\n') };
 }
 
 async function measure(sim: Sim, args: string[], workdir: string): Promise<Run> {

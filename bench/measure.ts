@@ -20,10 +20,16 @@ function hwmKb(pid: number): number {
   }
 }
 
-export function runCli(args: string[], workdir: string, env: Record<string, string> = {}, timeoutMs = 900_000): Promise<Measured> {
+/** `nodeArgs` go to node before the CLI (an --import hook, --cpu-prof); `cli` replaces the built one (BENCH_CLI). */
+export interface RunOptions {
+  nodeArgs?: string[];
+  cli?: string;
+}
+
+export function runCli(args: string[], workdir: string, env: Record<string, string> = {}, timeoutMs = 900_000, options: RunOptions = {}): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cli ?? CLI, ...args], {
       cwd: workdir,
       env: { PATH: process.env.PATH, HOME: workdir, NO_COLOR: '1', ...dbEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
