@@ -21,6 +21,7 @@ import type {
   AuthSettings,
   BackupConfig,
   BlobSettings,
+  DrainSettings,
   HostTarget,
   LifecycleConfig,
   ProvisionConfig,
@@ -136,15 +137,14 @@ function lifecycleConfig(command: LifecycleCommandName, settings: Settings, read
     purgeArtifacts: isOn(settings, 'purge-artifacts'),
     yes: isOn(settings, 'yes'),
     interactive,
-    ...drainSettings(command, settings),
+    ...(command === 'restart' ? drainSettings(settings) : {}),
   };
   if (config.follow && config.output.json) throw new UsageError('--follow and --json exclude each other: --follow streams lines until Ctrl-C.');
   return config;
 }
 
-/** restart's --drain-seconds (when given) and --lb-probe-source (an IPv4 address). */
-function drainSettings(command: LifecycleCommandName, settings: Settings): Pick<LifecycleConfig, 'drainSeconds' | 'lbProbeSource'> {
-  if (command !== 'restart') return {};
+/** How restarts leave the load balancer: --drain-seconds (when given) and --lb-probe-source (an IPv4 address). */
+function drainSettings(settings: Settings): DrainSettings {
   const source = valueOf(settings, 'lb-probe-source');
   if (isIP(source) !== 4) throw new UsageError(`--lb-probe-source must be an IPv4 address (Azure's probes come from 168.63.129.16), not "${source}".`);
   const drain = given(settings, 'drain-seconds');
@@ -258,6 +258,7 @@ function provisionConfig(settings: Settings, readFile: ReadFile): ProvisionConfi
     dryRun: isOn(settings, 'dry-run'),
     ...(aptStallSeconds !== undefined ? { aptStallSeconds } : {}),
     ...(upgradeBackupDir !== undefined ? { upgradeBackupDir } : {}),
+    ...drainSettings(settings),
   };
 }
 

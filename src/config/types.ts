@@ -119,6 +119,10 @@ export interface ProvisionConfig {
   aptStallSeconds?: number;
   /** --backup-dir (default <log-dir>/backups): the backup before a schema upgrade goes there; absent with --no-backup. */
   upgradeBackupDir?: string;
+  /** A restart of a fleet's server rolls (plan/rolling.ts): --drain-seconds when given. */
+  drainSeconds?: number;
+  /** --lb-probe-source: where the load balancer's probes come from. */
+  lbProbeSource: string;
 }
 
 /** `provision status`: which VMs, how to reach them, and the MLflow port to expect when the VM does not say. */
@@ -166,4 +170,12 @@ export interface LifecycleConfig extends StatusConfig {
   drainSeconds?: number;
   /** restart: --lb-probe-source, where the load balancer's probes come from. */
   lbProbeSource?: string;
+}
+
+/** How a restart of a fleet's server leaves its load balancer (plan/rolling.ts): provision's and restart's options. */
+export interface DrainSettings {
+  /** --drain-seconds when given (plan/rolling.ts decides the default). */
+  drainSeconds?: number;
+  /** --lb-probe-source, where the load balancer's probes come from. */
+  lbProbeSource: string;
 }

@@ -19,6 +19,14 @@ import { shq } from '../util/shell-quote.js';
 /** Azure's probe address (and DNS, DHCP, agent): the source of every Azure Load Balancer health probe. */
 export const AZURE_PROBE_SOURCE = '168.63.129.16';
 
+/** Caddy's HTTPS port (--tls): the load balancer's rule and probe target it, MLflow listens on 127.0.0.1. */
+const PROXY_HTTPS_PORT = 443;
+
+/** The port the load balancer probes: MLflow's, or with --tls the proxy's. */
+export function probedPort(mlflowPort: number, proxied: boolean): number {
+  return proxied ? PROXY_HTTPS_PORT : mlflowPort;
+}
+
 /** The preference of provision's drain rule (between the local table's 0 and the main table's 32766): its mark. */
 export const DRAIN_RULE_PREF = 32100;
 

@@ -18,6 +18,8 @@ export interface ServerDecision extends Decision {
   writeUnit?: boolean;
   /** --supervisor systemd: the unit is to be enabled at boot (alone, when nothing else changes). */
   enable?: boolean;
+  /** The running server did not answer /health: it serves nothing now (its restart needs no drain). */
+  unanswered?: true;
 }
 
 function describeListeners(listeners: Listener[]): string {
@@ -99,7 +101,7 @@ function notListening(pid: number, port: number): string {
  */
 export function restartUnanswered(plan: ServerDecision, pid: number | undefined, why: string): ServerDecision {
   const { enable: _enable, ...rest } = plan;
-  return { ...rest, change: true, action: 'restart', reason: `the server${pid ? ` (pid ${pid})` : ''} is not answering: ${why}` };
+  return { ...rest, change: true, action: 'restart', unanswered: true, reason: `the server${pid ? ` (pid ${pid})` : ''} is not answering: ${why}` };
 }
 
 function planUnit(facts: Facts, desired: Desired): ServerDecision {

@@ -1,9 +1,11 @@
 import { newFlaskSecretKey } from '../plan/desired.js';
 import { isAzurePostgres, planConnectionBudget, workersReducedNote, type BudgetVerdict, type ConnectionLimits } from '../plan/fleet-budget.js';
 import { periodicTasksElsewhere, periodicTasksHost, type Fleet } from '../plan/fleet.js';
+import { provisionRollStoppedSentence } from '../plan/rolling.js';
 import { DB_POOL } from '../render/server-files.js';
 import { StepError } from '../util/errors.js';
 import type { Secret } from '../util/secret.js';
+import { RestartTurns } from './rolling.js';
 
 /** What one host brings to its fleet once probed: its basic-auth key (if any), its workers, the database's limits. */
 export interface FleetOffer {
@@ -49,6 +51,8 @@ export class FleetGate {
   private readonly offers = new Map<string, FleetOffer>();
   private waiters: Array<() => void> = [];
   private decision?: { key?: Secret; keeper?: string; budget?: BudgetVerdict };
+  /** The fleet's server restarts, one VM at a time (run/rolling.ts). */
+  readonly restartTurns = new RestartTurns(provisionRollStoppedSentence);
 
   constructor(
     readonly fleet: Fleet<string>,

@@ -61,6 +61,8 @@ export interface RunNotes {
   caCertPath?: string;
   /** --tls: the certificate the proxy serves, as the checks saw it. */
   servedCertificate?: ServedCertificate;
+  /** The server step's restart rolled: the VM is back in its load balancer (any drain rule removed). */
+  rejoined?: boolean;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { RemoteCommand } from '../../src/action/action.js';
 import { buildCommandConfig, type LifecycleConfig, type StatusConfig } from '../../src/config/config.js';
 import { optionsOf } from '../../src/config/options.js';
 import { readSettings } from '../../src/config/settings.js';
-import { AZURE_PROBE_SOURCE, drainCommand, rejoinCommand } from '../../src/plan/drain.js';
+import { AZURE_PROBE_SOURCE, drainCommand, probedPort, rejoinCommand } from '../../src/plan/drain.js';
 import { rollingPlan } from '../../src/plan/rolling.js';
 import { newHandle, runOnHosts } from '../../src/run/executor.js';
 import type { HostIO } from '../../src/run/host-io.js';
@@ -28,16 +28,16 @@ function restartConfig(hosts: string[], argv: Record<string, unknown> = {}): Lif
 }
 
 test("a restart of several VMs rolls with a 15 s drain from Azure's probe address; one VM rolls only when --drain-seconds asks; other commands never", () => {
-  assert.deepEqual(rollingPlan(restartConfig(HOSTS)), { rolling: true, drainSeconds: 15, probeSource: '168.63.129.16' });
-  assert.deepEqual(rollingPlan(restartConfig(HOSTS, { 'drain-seconds': 0 })), { rolling: true, drainSeconds: 0, probeSource: '168.63.129.16' });
-  assert.equal(rollingPlan(restartConfig(['10.0.0.4'])).rolling, false);
-  assert.deepEqual(rollingPlan(restartConfig(['10.0.0.4'], { 'drain-seconds': 3, 'lb-probe-source': '10.231.0.9' })), {
+  assert.deepEqual(rollingPlan(true, restartConfig(HOSTS)), { rolling: true, drainSeconds: 15, probeSource: '168.63.129.16' });
+  assert.deepEqual(rollingPlan(true, restartConfig(HOSTS, { 'drain-seconds': 0 })), { rolling: true, drainSeconds: 0, probeSource: '168.63.129.16' });
+  assert.equal(rollingPlan(true, restartConfig(['10.0.0.4'])).rolling, false);
+  assert.deepEqual(rollingPlan(true, restartConfig(['10.0.0.4'], { 'drain-seconds': 3, 'lb-probe-source': '10.231.0.9' })), {
     rolling: true,
     drainSeconds: 3,
     probeSource: '10.231.0.9',
   });
   const stop: StatusConfig = buildCommandConfig('stop', readSettings({ host: HOSTS, 'ssh-config': '/nonexistent', 'log-dir': LOGS }, {}, optionsOf('stop')));
-  assert.equal(rollingPlan({ ...(stop as LifecycleConfig), command: 'stop' }).rolling, false);
+  assert.equal(rollOf({ ...(stop as LifecycleConfig), command: 'stop' }), undefined);
   assert.throws(() => restartConfig(HOSTS, { 'lb-probe-source': '168.63.129.16; reboot' }), /--lb-probe-source must be an IPv4 address/);
   assert.equal(rollingRun({ concurrency: 5 }, rollOf(restartConfig(HOSTS))).concurrency, 1);
   assert.equal(rollingRun({ concurrency: 5 }, rollOf(restartConfig(['10.0.0.4']))).concurrency, 5);
@@ -120,4 +120,27 @@ test('--drain-seconds 0 still restarts one VM at a time, with no drain rule; the
   );
   assert.match(results[2]!.error ?? '', /not restarted: the rolling restart stopped when 10\.0\.0\.5 failed/);
   assert.ok(!failing.order.includes(`${HOSTS[1]} drain-end`), 'the failed VM stays out of the load balancer');
+});
+
+test('with --tls (Caddy of ours on the VM) the drain names port 443, the port the load balancer probes', async () => {
+  assert.equal(probedPort(5000, true), 443);
+  assert.equal(probedPort(5001, false), 5001);
+  const proxied = probe.replace('probe_done=1', 'proxy_ours=1\nprobe_done=1');
+  const { io } = fleet(() => ({ probe: proxied }));
+  const drains: string[] = [];
+  const watched: HostIO = {
+    ...io,
+    connect: async (target, ...rest) => {
+      const vm = await io.connect(target, ...rest);
+      const exec = vm.exec.bind(vm);
+      vm.exec = (c: RemoteCommand, o) => {
+        if (c.kind === 'drain-start') drains.push(c.command);
+        return exec(c, o);
+      };
+      return vm;
+    },
+  };
+  await roll({ ...restartConfig(HOSTS), drainSeconds: 0.01 }, watched);
+  assert.equal(drains.length, 3);
+  for (const d of drains) assert.match(d, /ipproto tcp sport 443 prohibit$/);
 });

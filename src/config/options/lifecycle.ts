@@ -23,18 +23,18 @@ export const LIFECYCLE_OPTIONS = [
   },
   {
     name: 'drain-seconds',
-    commands: ['restart'],
+    commands: ['provision', 'restart'],
     type: 'number',
     range: { min: 0, max: 600, unit: 's' },
     group: 'Command',
     env: ['PROVISION_DRAIN_SECONDS'],
     defaultText: "15 with several VMs (an Azure probe's 5 s x (2 failures + 1)), else no drain",
     describe:
-      "restart one VM at a time: its load balancer's probe fails this long before the server stops (requests in flight finish), and answers this long before the next VM; 0 = no drain",
+      "restarts of several VMs' servers go one VM at a time: its load balancer's probe fails this long before the server stops (requests in flight finish), and answers this long before the next VM; 0 = no drain",
   },
   {
     name: 'lb-probe-source',
-    commands: ['restart'],
+    commands: ['provision', 'restart'],
     type: 'string',
     group: 'Command',
     env: ['PROVISION_LB_PROBE_SOURCE'],

@@ -5,6 +5,9 @@ import { SERVER_START_TIMEOUT_SEC, ServerNotAnswering, waitForHealth } from '../
 import { isNewerVersion } from '../../plan/plan.js';
 import { planServer, restartUnanswered, serverStartActions, serverStopActions, type ServerAction, type ServerDecision } from '../../plan/server-plan.js';
 import { enableUnitCommand } from '../../plan/unit-commands.js';
+import { probedPort, rejoinCommand } from '../../plan/drain.js';
+import { rollingPlan, serverServes } from '../../plan/rolling.js';
+import { restartInTurn } from '../rolling.js';
 import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
 import { prepareUpgradeBackup, takeUpgradeBackup } from '../upgrade-backup.js';
@@ -24,9 +27,20 @@ class SchemaOutOfDate extends StepError {
 
 /**
  * Keep, start or restart the server: by its fingerprint, plus a restart after a reinstall. Decides as it goes
- * (the schema gate orders first starts and version upgrades across a batch), so it applies itself.
+ * (the schema gate orders first starts and version upgrades across a batch), so it applies itself. A drain
+ * an interrupted rolling restart left goes once the server is up: a rerun puts the VM back in its pool.
  */
 async function server(run: HostRun): Promise<StepOutcome> {
+  const outcome = await keepOrRestart(run);
+  const drain = run.need(run.facts).drain;
+  if (!drain || run.notes.rejoined) return outcome;
+  const why = `the VM was out of its load balancer (a drain an interrupted rolling restart left: no answer from port ${drain.port ?? '?'} to ${drain.probeSource ?? '?'})`;
+  if (run.config.dryRun) return { changed: true, summary: `${outcome.summary}; would rejoin the load balancer: ${why}` };
+  await run.perform([rejoinCommand()]);
+  return { changed: true, summary: `${outcome.summary}; rejoined the load balancer: ${why}` };
+}
+
+async function keepOrRestart(run: HostRun): Promise<StepOutcome> {
   const facts = run.need(run.facts);
   const desired = run.need(run.desired);
   const plan = await keepOnlyIfAnswering(run, planServer(facts, desired));
@@ -36,7 +50,11 @@ async function server(run: HostRun): Promise<StepOutcome> {
   const coordinated = !run.config.dryRun && change !== undefined && isNewerVersion(change.to, change.from) && dbReport.hasMlflowSchema;
   if (!coordinated) run.schemaGate.settle(run.target.label);
   if (action === 'keep' && !plan.enable) return { changed: false, summary: plan.reason };
-  if (run.config.dryRun) return { changed: true, summary: action === 'keep' ? `would enable the unit: ${plan.reason}` : `would ${action}: ${plan.reason}` };
+  if (run.config.dryRun)
+    return {
+      changed: true,
+      summary: action === 'keep' ? `would enable the unit: ${plan.reason}` : `would ${action}${rollingNote(run, action)}: ${plan.reason}`,
+    };
   if (action === 'keep') {
     await run.run(enableUnitCommand());
     return { changed: true, summary: `${plan.reason}; enabled` };
@@ -54,8 +72,33 @@ async function server(run: HostRun): Promise<StepOutcome> {
     await dropKeptVenv(run);
     return outcome;
   }
-  if (action === 'restart') await stop();
-  return startServerStep(run, plan, action, '');
+  if (action !== 'restart') return startServerStep(run, plan, action, '');
+  return restartInFleet(run, plan, async () => {
+    await stop();
+    return startServerStep(run, plan, action, '');
+  });
+}
+
+/**
+ * A restart of a fleet's server rolls (plan/rolling.ts): it waits for its turn, leaves the load balancer
+ * (when its server serves), restarts and rejoins before the next VM's turn. Else it restarts at once.
+ */
+async function restartInFleet(run: HostRun, plan: ServerDecision, restart: () => Promise<StepOutcome>): Promise<StepOutcome> {
+  const roll = rollingPlan(true, run.config);
+  if (!roll.rolling || !run.fleet) return restart();
+  const desired = run.need(run.desired);
+  const serves = serverServes(run.need(run.facts)) && plan.unanswered !== true;
+  const port = probedPort(desired.port, desired.proxy !== undefined);
+  const outcome = await restartInTurn(run, run.fleet.restartTurns, { plan: roll, port, serves }, restart);
+  run.notes.rejoined = true;
+  return outcome;
+}
+
+/** --dry-run: how a restart would go when the run rolls. */
+function rollingNote(run: HostRun, action: ServerAction): string {
+  const roll = rollingPlan(true, run.config);
+  if (action !== 'restart' || !roll.rolling) return '';
+  return ` one VM at a time${roll.drainSeconds > 0 ? `, out of the load balancer for ${roll.drainSeconds} s first` : ''}`;
 }
 
 /** Starts the server (stopped already when it restarts) and waits for it; MLflow's schema refusal migrates once. */
