@@ -105,6 +105,7 @@ export function statusJson(s: HostStatus): string {
     api: s.api ?? null,
     database: { reachable: s.database.reachable, serverVersion: s.database.serverVersion ?? null, detail: s.database.detail },
     blob: s.blob ? { uri: s.blob.uri, ok: s.blob.ok, detail: s.blob.detail } : null,
+    drained: s.drained ? { probeSource: s.drained.probeSource ?? null, port: s.drained.port ?? null } : null,
     log: s.log.lines,
     logSize: s.log.size
       ? { bytes: s.log.size.bytes, rotatedFiles: s.log.size.rotatedFiles, totalBytes: s.log.size.totalBytes, maxBytes: s.log.size.maxBytes ?? null }

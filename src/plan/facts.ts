@@ -4,6 +4,7 @@
  */
 import { artifactsPart } from './probe/artifacts.js';
 import { filesPart } from './probe/files.js';
+import { drainPart } from './probe/drain.js';
 import { gcPart } from './probe/gc.js';
 import { packagesPart } from './probe/packages.js';
 import { composeProbeScript, readProbeOutput } from './probe/part.js';
@@ -23,7 +24,18 @@ export type { Facts, Listener, ProbeInput } from './probe/types.js';
  * The probe's parts, in the order they run (the server part reads what the system part's sudo call found, and
  * the unit's main process the supervisor part found).
  */
-export const PROBE_PARTS: readonly FactPart[] = [systemPart, packagesPart, venvPart, artifactsPart, filesPart, supervisorPart, serverPart, proxyPart, gcPart];
+export const PROBE_PARTS: readonly FactPart[] = [
+  systemPart,
+  packagesPart,
+  venvPart,
+  artifactsPart,
+  filesPart,
+  supervisorPart,
+  serverPart,
+  proxyPart,
+  gcPart,
+  drainPart,
+];
 
 /**
  * A POSIX shell script that prints `key=value` lines. Paths are derived from $HOME on the VM, since the

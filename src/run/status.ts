@@ -10,7 +10,7 @@ import { httpFailureDetail, type HttpRequest, type HttpResponse } from '../check
 import type { ExecResult } from '../ssh/types.js';
 import { errorMessage } from '../util/errors.js';
 import { basicAuthHeader, type Masker } from '../util/secret.js';
-import { databaseSummary, judgeLogSize, judgeRunningServer, type LogSize } from '../verdicts/status.js';
+import { databaseSummary, drainedProblem, judgeLogSize, judgeRunningServer, type LogSize } from '../verdicts/status.js';
 import { launcherLogBound } from '../render/log-writer.js';
 import { urlHost } from '../util/url-host.js';
 import { caddySite } from '../plan/probe/status.js';
@@ -54,6 +54,8 @@ export interface HostStatus {
   blob?: BlobStatus;
   /** --gc-after: the mlflow gc timer and its last run (undefined: no timer of ours on the VM). */
   gc?: GcStatus;
+  /** A rolling restart's drain rule is on the VM: out of its load balancer (what the rule says). */
+  drained?: { probeSource?: string; port?: number };
   /** The log's path, last lines and size (with its rotated files). */
   log: { path?: string; lines: string[]; size?: LogSize };
   /** The VM's host key was unknown and has been recorded (--host-key-policy accept-new), as `provision` says it. */
@@ -255,6 +257,10 @@ async function checkStatus(s: StatusSession): Promise<StepOutcome> {
   if (blob && blobVerdict) {
     status.blob = { uri: blob.dest.uri, ok: blobVerdict.ok, detail: blobVerdict.sentence };
     if (!blobVerdict.ok) status.problems.push(blobVerdict.sentence);
+  }
+  if (facts.drain) {
+    status.drained = facts.drain;
+    status.problems.push(drainedProblem(facts.drain));
   }
   const site = caddySite(extras.caddyfile);
   if (site) {

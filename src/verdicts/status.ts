@@ -109,3 +109,8 @@ export function judgeLogSize(log: LogSize, path: string): string[] {
       ]
     : [];
 }
+
+/** A drain left on the VM (an interrupted rolling restart): out of its load balancer, so `status` calls it a problem. */
+export function drainedProblem(drain: { probeSource?: string; port?: number }): string {
+  return `The VM is out of its load balancer: a drain rule (ip rule pref 32100: no answer from port ${drain.port ?? '?'} to the probe's address ${drain.probeSource ?? '?'}) was left by a rolling restart that did not finish: run provision restart for this VM, or rerun provision.`;
+}

@@ -54,6 +54,8 @@ export interface Facts {
   proxy: ProxyFacts;
   /** --gc-after: the mlflow gc service, timer and launcher, when any of them is on the VM. */
   gc?: GcFacts;
+  /** A drain rule of a rolling restart is in place (plan/drain.ts): the VM is out of its load balancer. */
+  drain?: { probeSource?: string; port?: number };
 }
 
 /** The mlflow gc timer as the gc part reads it: its files' hashes, the timer's state, the last run. */
