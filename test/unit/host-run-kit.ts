@@ -87,3 +87,18 @@ export function withSystemd(probe: string, unit?: { sha256: string; active?: str
   }
   return probe.replace('probe_done=1', `${lines.join('\n')}\nprobe_done=1`);
 }
+
+/** What a safe upgrade runs on the VM, in order: the venv kept aside, the new MLflow, a backup with the server stopped, the migration, the start. */
+export const SAFE_UPGRADE_COMMANDS = [
+  'probe',
+  'upgrade-keep-venv',
+  'pip-install',
+  'mlflow-version',
+  'backup-check',
+  'stop',
+  'backup-dump',
+  'backup-artifacts',
+  'db-upgrade',
+  'start',
+  'upgrade-drop-venv',
+];

@@ -7,7 +7,7 @@ import { MLFLOW_SCHEMA_CHAIN, MLFLOW_SCHEMA_HEADS } from '../../src/config/mlflo
 import { DEFAULT_MLFLOW_VERSION, UPGRADE_TESTED_FROM } from '../../src/config/mlflow-version.js';
 import { downgradeProblem, knowsRevision } from '../../src/plan/schema-revision.js';
 import { exitCodeOf } from '../../src/util/errors.js';
-import { config, healthyProbe, provision } from './host-run-kit.js';
+import { config, healthyProbe, provision, SAFE_UPGRADE_COMMANDS } from './host-run-kit.js';
 
 const HEAD_3_16 = 'b7e2c1a4d9f3';
 const HEAD_3_17 = 'dc11669786a5';
@@ -64,19 +64,7 @@ test('the pinned upgrade and a plain rerun on their own schema pass', async () =
   const upgrade = await provision(up, { probe: healthyProbe(up), serverUp: true, database: { hasMlflowSchema: true, schemaRevision: HEAD_3_16 } });
   assert.equal(upgrade.error, undefined);
   // The venv kept aside and a backup with the server stopped (issue 24 item 3: test/unit/upgrade-rollback.test.ts).
-  assert.deepEqual(upgrade.vm.commands, [
-    'probe',
-    'upgrade-keep-venv',
-    'pip-install',
-    'mlflow-version',
-    'backup-check',
-    'stop',
-    'backup-dump',
-    'backup-artifacts',
-    'db-upgrade',
-    'start',
-    'upgrade-drop-venv',
-  ]);
+  assert.deepEqual(upgrade.vm.commands, SAFE_UPGRADE_COMMANDS);
   const c = config();
   const rerun = await provision(c, { probe: healthyProbe(c), serverUp: true, database: { hasMlflowSchema: true, schemaRevision: HEAD_3_16 } });
   assert.equal(rerun.error, undefined);
