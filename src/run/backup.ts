@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RemoteCommand } from '../action/action.js';
 import type { BackupConfig, HostTarget } from '../config/config.js';
@@ -223,17 +223,32 @@ export async function checkBackupTools(
   return tooOld;
 }
 
-/** The backup's folder, 0700, named .partial until the manifest is in. */
+/**
+ * The backup's folder, 0700, named .partial until the manifest is in. Its name is the start's UTC second; a
+ * second backup of the host in that second (or one whose .partial is still there) takes the next free
+ * `-2`, `-3`... (they sort after it): the folder is claimed by its own mkdir, so two runs never share one.
+ */
 function openFolder(s: HostSession, job: BackupJob): string {
   const hostDir = join(job.to, hostFolderName(s.target.label));
-  const final = join(hostDir, backupTimeName(job.startedAt));
-  const partial = `${final}.partial`;
-  mkdirSync(partial, { recursive: true, mode: 0o700 });
+  mkdirSync(hostDir, { recursive: true, mode: 0o700 });
   chmodSync(hostDir, 0o700);
-  chmodSync(partial, 0o700);
-  job.partial = partial;
-  job.folder = undefined;
-  return final;
+  const base = join(hostDir, backupTimeName(job.startedAt));
+  for (let n = 1; n <= 100; n++) {
+    const final = n === 1 ? base : `${base}-${n}`;
+    const partial = `${final}.partial`;
+    if (existsSync(final)) continue;
+    try {
+      mkdirSync(partial, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw err;
+    }
+    chmodSync(partial, 0o700);
+    job.partial = partial;
+    job.folder = undefined;
+    return final;
+  }
+  throw new StepError(`${hostDir} already holds 100 backups started in the second ${backupTimeName(job.startedAt)}: remove the .partial folders there.`);
 }
 
 /** The backend store (and the auth database under --auth basic) as pg_dump archives; opens the folder. */

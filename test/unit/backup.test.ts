@@ -44,8 +44,7 @@ function backupConfig(to: string, argv: Record<string, unknown> = {}): BackupCon
   );
 }
 
-async function backup(vm: Partial<FakeVmOptions> = {}, argv: Record<string, unknown> = {}) {
-  const to = mkdtempSync(join(tmpdir(), 'prov-backup-'));
+async function backup(vm: Partial<FakeVmOptions> = {}, argv: Record<string, unknown> = {}, to = mkdtempSync(join(tmpdir(), 'prov-backup-'))) {
   const config = backupConfig(to, argv);
   const fake = new FakeVm({ probe, serverUp: true, ...files, streams: { 'backup-dump': DUMP, 'backup-artifacts': TAR }, ...vm });
   const handle = newHandle<BackupSession, BackupResult>();
@@ -84,6 +83,22 @@ test('backup: the dump and the tar streamed byte for byte into DIR/<host>/<time>
   for (const f of readdirSync(folder)) assert.ok(!readFileSync(join(folder, f)).includes(PASSWORD), f);
   assert.ok(!log.includes(PASSWORD) && !JSON.stringify(result).includes(PASSWORD));
   assert.ok(vm.commandsRun.every((c) => !c.command.includes(PASSWORD) && !c.label.includes(PASSWORD)));
+});
+
+test('a backup in a second that already has one (complete or cut short) takes the next free name; the other stays as it was', async () => {
+  const to = mkdtempSync(join(tmpdir(), 'prov-backup-'));
+  const now = Date.now();
+  // Every second the backup may start in already has a backup, and -2 of the first one a cut-short one.
+  const taken = Array.from({ length: 10 }, (_, i) => backupTimeName(new Date(now + i * 1000)));
+  for (const name of taken) mkdirSync(join(to, '10.0.0.4', name), { recursive: true });
+  mkdirSync(join(to, '10.0.0.4', `${taken[0]}-2.partial`));
+  writeFileSync(join(to, '10.0.0.4', taken[0]!, 'manifest.json'), '{"kept":true}');
+  const { result } = await backup({}, {}, to);
+  assert.equal(result.status, 'ok', result.error);
+  assert.match(result.folder ?? '', /\/\d{8}T\d{6}Z-(2|3)$/);
+  assert.ok(taken.includes(result.folder!.split('/').pop()!.replace(/-\d$/, '')));
+  assert.deepEqual(readdirSync(result.folder!).sort(), ['artifacts.tar', 'database.dump', 'manifest.json']);
+  assert.equal(readFileSync(join(to, '10.0.0.4', taken[0]!, 'manifest.json'), 'utf8'), '{"kept":true}');
 });
 
 test('a failing pg_dump is one sentence and leaves no backup folder, partial or not', async () => {
