@@ -23,6 +23,8 @@ export interface Fleet {
   workdir: string;
   env: Record<string, string>;
   reach: string[];
+  /** The first run's other flags: a rerun with them changes nothing. */
+  flags: string[];
 }
 
 /**
@@ -50,7 +52,14 @@ export async function provisionFleet(vms: number[], db: string): Promise<{ fleet
   ];
   const flags = ['--yes', '--workers', '1', '--concurrency', String(vms.length), ...blob.args, '--allowed-hosts', allowed.join(',')];
   const run = await provision([...reach, ...flags], { workdir, env });
-  return { fleet: { vms, workdir, env, reach }, run };
+  return { fleet: { vms, workdir, env, reach, flags }, run };
+}
+
+/** `provision --hosts-file` of the fleet again: the first run's flags with `changes` (flag -> value) in place. */
+export function reprovisionFleet(fleet: Fleet, changes: Record<string, string>): Promise<CliRun> {
+  const flags = fleet.flags.map((arg, i) => (fleet.flags[i - 1]! in changes ? changes[fleet.flags[i - 1]!]! : arg));
+  const added = Object.entries(changes).filter(([flag]) => !fleet.flags.includes(flag));
+  return provision([...fleet.reach, ...flags, ...added.flat()], { workdir: fleet.workdir, env: fleet.env, timeoutMs: 600_000 });
 }
 
 /** `provision restart` of the whole fleet, rolling, the lab's probe address given. */
@@ -114,6 +123,23 @@ export async function lbAllUp(vms: number[], timeoutMs = 60_000): Promise<void> 
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`the load balancer does not see every VM up: ${JSON.stringify([...last])}`);
+}
+
+/**
+ * The most VMs the load balancer saw out of its pool at once (not UP) while `until` ran: polled every 250 ms,
+ * bounded by `until` and 10 minutes.
+ */
+export async function mostOutAtOnce<T>(until: Promise<T>): Promise<{ most: number; value: T }> {
+  let done = false;
+  const ended = until.finally(() => (done = true));
+  const deadline = Date.now() + 600_000;
+  let most = 0;
+  while (!done && Date.now() < deadline) {
+    const states = await lbStates().catch(() => new Map<string, string>());
+    most = Math.max(most, [...states.values()].filter((s) => !s.startsWith('UP')).length);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { most, value: await ended };
 }
 
 export const SEARCH = '/api/2.0/mlflow/experiments/search?max_results=1';

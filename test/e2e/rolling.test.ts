@@ -1,12 +1,26 @@
 // Issue 25 items 3 and 4: three VMs (15, 16, 17) on ONE database behind the lab's load balancer (HAProxy as an
 // Azure Standard Load Balancer behaves: L4, a /health probe from its own address, no retry). A run logged through
-// the load balancer reads back through each VM directly; a bounded client loop through the load balancer during
-// `restart --hosts-file` sees 0 failed requests with draining, and the same roll without draining is measured.
+// the load balancer reads back through each VM directly; a bounded client loop through the load balancer sees 0
+// failed requests during `restart --hosts-file` and during a provision rerun that changes every server's
+// configuration, and the load balancer never has more than one VM out at once. The same roll without draining
+// is measured by `npm run bench:fleet-lb` (docs/benchmarks.md).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { httpToVm } from './http.js';
-import { ensureLab, requireLab, vmIp } from './lab.js';
-import { clientLoopDuring, lbAllUp, lbDown, lbUp, provisionFleet, restartFleet, throughLb, type Fleet } from './lb.js';
+import { ensureLab, requireLab, vmExec, vmIp, vmReadFile } from './lab.js';
+import {
+  clientLoopDuring,
+  LAB_PROBE_SOURCE,
+  lbAllUp,
+  lbDown,
+  lbUp,
+  mostOutAtOnce,
+  provisionFleet,
+  reprovisionFleet,
+  restartFleet,
+  throughLb,
+  type Fleet,
+} from './lb.js';
 
 const VMS = [15, 16, 17];
 /**
@@ -67,27 +81,47 @@ test('three VMs on one database behind the load balancer: a run logged through i
   }
 });
 
-test('restart --hosts-file rolls one VM at a time: 0 failed requests through the load balancer with draining; without, measured', async (t) => {
+test('restart --hosts-file rolls one VM at a time: 0 failed requests through the load balancer, never two VMs out', async (t) => {
   if (!requireLab(t)) return;
   assert.ok(fleet, 'the fleet the first test provisioned');
   await lbAllUp(VMS);
-  const drained = await clientLoopDuring(restartFleet(fleet, DRAIN), MAX_REQUESTS);
+  const watched = await mostOutAtOnce(clientLoopDuring(restartFleet(fleet, DRAIN), MAX_REQUESTS));
+  const drained = watched.value;
   const rolled = drained.value;
   assert.equal(rolled.code, 0, rolled.stdout + rolled.stderr);
   for (const k of VMS) assert.match(rolled.stdout, new RegExp(`${vmIp(k).replace(/\./g, '\\.')}: restart changed \\(rejoined`));
   console.log(
-    `rolling restart of 3 VMs, ${DRAIN} s drain: ${(rolled.wallMs / 1000).toFixed(1)} s; ${drained.sent} requests through the load balancer, ${drained.failed} failed`,
+    `rolling restart of 3 VMs, ${DRAIN} s drain: ${(rolled.wallMs / 1000).toFixed(1)} s; ${drained.sent} requests through the load balancer, ${drained.failed} failed; at most ${watched.most} VM out at once`,
   );
-  assert.equal(drained.failed, 0, `failed requests with draining: ${drained.failures.join('; ')}`);
+  assert.equal(drained.failed, 0, `failed requests with draining: ${drained.failures.join('; ')}\n${rolled.stdout}`);
   assert.ok(drained.sent >= 100, `the loop ran during the roll (${drained.sent} requests)`);
+  assert.equal(watched.most, 1, 'the load balancer saw one VM out at a time (and saw the drain)');
+});
 
+test("a provision rerun that changes every server's configuration rolls: one VM at a time, 0 failed requests", async (t) => {
+  if (!requireLab(t)) return;
+  assert.ok(fleet, 'the fleet the first test provisioned');
   await lbAllUp(VMS);
-  const bare = await clientLoopDuring(restartFleet(fleet, 0), MAX_REQUESTS);
-  assert.equal(bare.value.code, 0, bare.value.stdout + bare.value.stderr);
+  const change = { '--workers': '2', '--drain-seconds': String(DRAIN), '--lb-probe-source': LAB_PROBE_SOURCE };
+  const watched = await mostOutAtOnce(clientLoopDuring(reprovisionFleet(fleet, change), MAX_REQUESTS));
+  const loop = watched.value;
+  const rerun = loop.value;
+  assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
   console.log(
-    `rolling restart of 3 VMs, no drain: ${(bare.value.wallMs / 1000).toFixed(1)} s; ${bare.sent} requests, ${bare.failed} failed (${bare.failures.join('; ')})`,
+    `provision rerun of 3 VMs (--workers 1 -> 2), ${DRAIN} s drain: ${(rerun.wallMs / 1000).toFixed(1)} s; ${loop.sent} requests through the load balancer, ${loop.failed} failed; at most ${watched.most} VM out at once`,
   );
-  // Structural, not luck: a stopped server stays in the pool until its probe fails twice, and nothing retries.
-  assert.ok(bare.failed > 0, 'without draining, requests fail while the load balancer still sends them to a stopped server');
+  const rolled =
+    rerun.everything.match(/== server: changed \(the server runs an older configuration; started pid \d+.*; one VM at a time: drained for \d+ s/g) ?? [];
+  assert.equal(rolled.length, VMS.length, `every VM's server restarted in its turn, drained first:\n${rerun.everything}`);
+  assert.equal(loop.failed, 0, `failed requests during the rerun: ${loop.failures.join('; ')}`);
+  assert.ok(loop.sent >= 100, `the loop ran during the rerun (${loop.sent} requests)`);
+  assert.equal(watched.most, 1, 'the load balancer saw one VM out at a time');
+  // Each server was restarted from the new launcher, answers, and no drain rule is left on any VM.
+  for (const k of VMS) {
+    assert.match(await vmReadFile(k, '/home/azureuser/start-mlflow-server.sh'), /--workers '?2'? /, `vm${k}'s launcher`);
+    const got = await httpToVm(vmIp(k), { path: '/health' });
+    assert.equal(got.status, 200, `vm${k} after the rerun`);
+    assert.equal((await vmExec(k, 'ip rule show pref 32100', { user: 'root' })).stdout.trim(), '', `vm${k}: no drain rule left`);
+  }
   await lbAllUp(VMS);
 });
