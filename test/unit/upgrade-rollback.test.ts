@@ -177,3 +177,24 @@ test('a venv that cannot be copied aside (a full disk): the upgrade goes on; a f
   assert.deepEqual(vm.startedVersions, ['3.16.1']);
   assert.match(error.message, /MLflow 3\.16\.1 is back and answers \/health; the backup taken before it is in /);
 });
+
+test('--dry-run of an upgrade says what the safe upgrade would do, the backup folder included, and touches nothing', async () => {
+  const dir = join(LOGS, 'dry-backups');
+  const c = config({ 'mlflow-version': '3.17.2', 'backup-dir': dir, 'dry-run': true });
+  const { vm, error, run } = await provision(c, { probe: healthyProbe(c), serverUp: true, database });
+  assert.equal(error, undefined);
+  assert.deepEqual(vm.commands, ['probe']);
+  assert.deepEqual(backupsIn(dir), []);
+  assert.match(
+    readFileSync(run.log.path, 'utf8'),
+    new RegExp(
+      `== server: changed \\(would upgrade MLflow 3\\.16\\.1 -> 3\\.17\\.2: keep the venv aside, stop every server of this run on the database, back up the database and the artifacts into ${dir}/, run mlflow db upgrade once`,
+    ),
+  );
+  const off = config({ 'mlflow-version': '3.17.2', 'no-backup': true, 'dry-run': true });
+  const none = await provision(off, { probe: healthyProbe(off), serverUp: true, database });
+  assert.match(
+    readFileSync(none.run.log.path, 'utf8'),
+    /stop every server of this run on the database, take no backup \(--no-backup\), run mlflow db upgrade once/,
+  );
+});

@@ -136,7 +136,12 @@ export const pythonStep = planned<PythonPlan>({
   plan: planPythonStep,
   // What the real run would install decides whether the server step restarts the server.
   onDryRun: (run, plan) => {
-    if (pythonRestartExpected(run.need(run.facts), run.need(run.desired), plan.recreate)) run.notes.restartNeeded = true;
+    const facts = run.need(run.facts);
+    const desired = run.need(run.desired);
+    if (pythonRestartExpected(facts, desired, plan.recreate)) run.notes.restartNeeded = true;
+    // A pinned version tells the server step what the upgrade would be (with `latest`, only pip would know).
+    if (facts.mlflowVersion && desired.mlflowVersion && desired.mlflowVersion !== facts.mlflowVersion)
+      run.notes.versionChange = { from: facts.mlflowVersion, to: desired.mlflowVersion };
   },
   apply: installPython,
 });

@@ -47,9 +47,11 @@ async function keepOrRestart(run: HostRun): Promise<StepOutcome> {
   const action: ServerAction = plan.action === 'keep' && run.notes.restartNeeded ? 'restart' : plan.action;
   const dbReport = await run.need(run.notes.dbCheck);
   const change = run.notes.versionChange;
-  const coordinated = !run.config.dryRun && change !== undefined && isNewerVersion(change.to, change.from) && dbReport.hasMlflowSchema;
+  const schemaUpgrade = change !== undefined && isNewerVersion(change.to, change.from) && dbReport.hasMlflowSchema;
+  const coordinated = !run.config.dryRun && schemaUpgrade;
   if (!coordinated) run.schemaGate.settle(run.target.label);
   if (action === 'keep' && !plan.enable) return { changed: false, summary: plan.reason };
+  if (run.config.dryRun && schemaUpgrade) return { changed: true, summary: upgradeDryRun(run, change) };
   if (run.config.dryRun)
     return {
       changed: true,
@@ -92,6 +94,13 @@ async function restartInFleet(run: HostRun, plan: ServerDecision, restart: () =>
   const outcome = await restartInTurn(run, run.fleet.restartTurns, { plan: roll, port, serves }, restart);
   run.notes.rejoined = true;
   return outcome;
+}
+
+/** --dry-run of a newer MLflow on a database with a schema: what the safe upgrade would do (run/upgrade-backup.ts). */
+function upgradeDryRun(run: HostRun, change: { from: string; to: string }): string {
+  const dir = run.config.upgradeBackupDir;
+  const backup = dir ? `back up the database${run.need(run.desired).artifactsRemote ? '' : ' and the artifacts'} into ${dir}/` : 'take no backup (--no-backup)';
+  return `would upgrade MLflow ${change.from} -> ${change.to}: keep the venv aside, stop every server of this run on the database, ${backup}, run mlflow db upgrade once, then start (the old version comes back if that fails)`;
 }
 
 /** --dry-run: how a restart would go when the run rolls. */
