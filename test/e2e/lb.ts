@@ -55,11 +55,21 @@ export async function provisionFleet(vms: number[], db: string): Promise<{ fleet
   return { fleet: { vms, workdir, env, reach, flags }, run };
 }
 
-/** `provision --hosts-file` of the fleet again: the first run's flags with `changes` (flag -> value) in place. */
-export function reprovisionFleet(fleet: Fleet, changes: Record<string, string>): Promise<CliRun> {
+/**
+ * `provision --hosts-file` of the fleet again: the first run's flags with `changes` (flag -> value) in place;
+ * `only` runs it for that one VM of the fleet (`--host`) instead.
+ */
+export function reprovisionFleet(fleet: Fleet, changes: Record<string, string>, only?: number): Promise<CliRun> {
   const flags = fleet.flags.map((arg, i) => (fleet.flags[i - 1]! in changes ? changes[fleet.flags[i - 1]!]! : arg));
   const added = Object.entries(changes).filter(([flag]) => !fleet.flags.includes(flag));
-  return provision([...fleet.reach, ...flags, ...added.flat()], { workdir: fleet.workdir, env: fleet.env, timeoutMs: 600_000 });
+  return provision([...reachOf(fleet, only), ...flags, ...added.flat()], { workdir: fleet.workdir, env: fleet.env, timeoutMs: 600_000 });
+}
+
+/** The flags that reach the fleet's VMs, or only VM `only` (`--host` instead of `--hosts-file`). */
+export function reachOf(fleet: Fleet, only?: number): string[] {
+  if (only === undefined) return fleet.reach;
+  const i = fleet.reach.indexOf('--hosts-file');
+  return fleet.reach.map((arg, j) => (j === i ? '--host' : j === i + 1 ? `azureuser@${vmIp(only)}` : arg));
 }
 
 /** `provision restart` of the whole fleet, rolling, the lab's probe address given. */
@@ -111,6 +121,16 @@ async function lbStates(): Promise<Map<string, string>> {
     if (proxy === 'fleet' && server?.startsWith('vm')) states.set(server, rest[15] ?? '');
   }
   return states;
+}
+
+/** Until the load balancer sees VM `k` down (its probe failing), bounded. */
+export async function lbSeesDown(k: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await lbStates()).get(`vm${k}`)?.startsWith('DOWN')) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the load balancer still sees vm${k} up after ${timeoutMs / 1000} s`);
 }
 
 /** Until the load balancer sees every VM up (a rolling restart's last VM may still be rising). */

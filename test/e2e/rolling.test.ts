@@ -6,6 +6,7 @@
 // is measured by `npm run bench:fleet-lb` (docs/benchmarks.md).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { provision } from './cli.js';
 import { httpToVm } from './http.js';
 import { ensureLab, requireLab, vmExec, vmIp, vmReadFile } from './lab.js';
 import {
@@ -13,9 +14,11 @@ import {
   LAB_PROBE_SOURCE,
   lbAllUp,
   lbDown,
+  lbSeesDown,
   lbUp,
   mostOutAtOnce,
   provisionFleet,
+  reachOf,
   reprovisionFleet,
   restartFleet,
   throughLb,
@@ -123,5 +126,30 @@ test("a provision rerun that changes every server's configuration rolls: one VM 
     assert.equal(got.status, 200, `vm${k} after the rerun`);
     assert.equal((await vmExec(k, 'ip rule show pref 32100', { user: 'root' })).stdout.trim(), '', `vm${k}: no drain rule left`);
   }
+  await lbAllUp(VMS);
+});
+
+test('a drain left behind on a real VM: the load balancer drops it, status says so (exit 1), a provision rerun of that VM puts it back', async (t) => {
+  if (!requireLab(t)) return;
+  assert.ok(fleet, 'the fleet the first test provisioned');
+  const [k] = VMS as [number];
+  // What an interrupted roll leaves: the drain rule, by hand, as provision writes it.
+  await vmExec(k, `ip rule add pref 32100 to ${LAB_PROBE_SOURCE}/32 ipproto tcp sport 5000 prohibit`, { user: 'root' });
+  await lbSeesDown(k);
+  const status = await provision(['status', ...reachOf(fleet, k)], { workdir: fleet.workdir, env: fleet.env });
+  assert.equal(status.code, 1, status.stdout + status.stderr);
+  assert.match(
+    status.stdout,
+    new RegExp(
+      `The VM is out of its load balancer: a drain rule \\(ip rule pref 32100: no answer from port 5000 to the probe's address ${LAB_PROBE_SOURCE.replace(/\./g, '\\.')}\\)`,
+    ),
+  );
+  const rerun = await reprovisionFleet(fleet, { '--workers': '2' }, k);
+  assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
+  assert.match(
+    rerun.everything,
+    /== server: changed \(running as pid \d+ with this configuration; rejoined the load balancer: the VM was out of its load balancer/,
+  );
+  assert.equal((await vmExec(k, 'ip rule show pref 32100', { user: 'root' })).stdout.trim(), '');
   await lbAllUp(VMS);
 });
