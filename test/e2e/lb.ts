@@ -69,7 +69,7 @@ export function reprovisionFleet(fleet: Fleet, changes: Record<string, string>, 
 export function reachOf(fleet: Fleet, only?: number): string[] {
   if (only === undefined) return fleet.reach;
   const i = fleet.reach.indexOf('--hosts-file');
-  return fleet.reach.map((arg, j) => (j === i ? '--host' : j === i + 1 ? `azureuser@${vmIp(only)}` : arg));
+  return [...fleet.reach.filter((_, j) => j !== i && j !== i + 1), '--host', vmIp(only), '--user', 'azureuser'];
 }
 
 /** `provision restart` of the whole fleet, rolling, the lab's probe address given. */
