@@ -3,8 +3,9 @@
 // (bench/sim-vm.ts, in its own process so its CPU is not counted) at --concurrency 10 and 50: wall time, the
 // CLI's CPU (user + system, from process.resourceUsage() at its exit) per host, its peak RSS (VmHWM). The
 // database check goes through each simulated VM's forward to the lab's real Postgres (carried by vm13, whose
-// address the database allows; vm13 needs only sshd). Prints a table; it
-// asserts nothing timed (goals: at most 25 ms CPU a host, 250 MB peak RSS at 200 hosts).
+// address the database allows; vm13 needs only sshd). Prints a table; it asserts nothing timed (goals: at most
+// 25 ms CPU a host, 250 MB peak RSS at 200 hosts), but exits non-zero with a sentence when any host is not
+// healthy in status or not a no-op in the rerun (or the simulator saw a command it does not know, or SFTP).
 //   BENCH_HOSTS=N      simulated VMs (default 200)
 //   BENCH_REPEATS=N    runs of each row, the median shown (default 3)
 //   BENCH_CONCURRENCY=10,50
@@ -159,8 +160,11 @@ async function main(): Promise<void> {
         const runs: Run[] = [];
         for (let i = 0; i < REPEATS; i++) {
           const r = await measure(sim, [...args], workdir);
-          if (r.ok !== HOSTS)
-            failures.push(`${label} -c ${c}: ${r.ok}/${HOSTS} healthy and unchanged (exit ${r.code}); ${r.stderrTail}; unknown ${r.sim.unknown.join(' | ')}`);
+          const odd = r.sim.unknown.length > 0 || r.sim.sftp > 0;
+          if (r.ok !== HOSTS || r.code !== 0 || odd)
+            failures.push(
+              `${label} -c ${c}: ${r.ok}/${HOSTS} ${label === 'status' ? 'healthy' : 'a no-op'} (exit ${r.code}, sftp ${r.sim.sftp}); ${r.stderrTail.replaceAll('\n', ' / ')}; unknown commands: ${r.sim.unknown.join(' | ') || 'none'}`,
+            );
           runs.push(r);
           process.stderr.write('.');
         }
@@ -180,7 +184,13 @@ async function main(): Promise<void> {
   console.log(`${'command'.padEnd(20)} conc      wall  CLI CPU   CPU/host peak RSS  healthy`);
   for (const l of lines) console.log(l);
   console.log('goals: at most 25 ms CLI CPU a host, 250 MB peak RSS at 200 hosts');
-  for (const f of failures) console.log(`NOTE ${f}`);
+  // A run where a simulated VM is not what a healthy one is measures something else: fail, and say why.
+  if (failures.length > 0) {
+    for (const f of failures) console.log(`FAILED ${f}`);
+    throw new Error(
+      `bench:fleet-cli: ${failures.length} run(s) had a host not healthy or not a no-op, so its figures do not measure the CLI's cost: re-record the VM's answers (bench/record-vm-answers.ts) or teach bench/sim-vm.ts's commandKind the new command`,
+    );
+  }
 }
 
 main().catch((err: unknown) => {
