@@ -51,6 +51,8 @@ interface Run {
   sim: SimCounters;
   simCpuMs: number;
   stderrTail: string;
+  /** The first host that was not healthy / not a no-op: its line of --json output, shortened. */
+  firstBad?: string;
 }
 
 interface Sim {
@@ -95,19 +97,21 @@ async function runCli(cli: string, args: string[], workdir: string): Promise<Omi
 
 async function measure(sim: Sim, cli: string, args: string[], workdir: string): Promise<Run> {
   const r = await runCli(cli, args, workdir);
-  const ok = r.stdout
+  const hosts = r.stdout
     .trim()
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { status?: string; healthy?: boolean; changed?: string[] })
-    // status: healthy; provision: ok with nothing changed (a no-op).
-    .filter((h) => (h.healthy !== undefined ? h.healthy : h.status === 'ok' && (h.changed ?? []).length === 0)).length;
+    .map((l) => ({ line: l, h: JSON.parse(l) as { status?: string; healthy?: boolean; changed?: string[] } }));
+  // status: healthy; provision: ok with nothing changed (a no-op).
+  const good = ({ h }: (typeof hosts)[number]) => (h.healthy !== undefined ? h.healthy : h.status === 'ok' && (h.changed ?? []).length === 0);
+  const ok = hosts.filter(good).length;
+  const firstBad = hosts.find((x) => !good(x))?.line.slice(0, 600);
   sim.child.stdin.write('counters\n');
   const { counters, cpu } = (await sim.next()) as { counters: SimCounters; cpu: NodeJS.ResourceUsage };
   const simTotal = (cpu.userCPUTime + cpu.systemCPUTime) / 1000;
   const simCpuMs = simTotal - sim.cpuMs;
   sim.cpuMs = simTotal;
-  return { ...r, ok, sim: counters, simCpuMs };
+  return { ...r, ok, sim: counters, simCpuMs, ...(firstBad ? { firstBad } : {}) };
 }
 
 function row(label: string, c: number, runs: Run[]): string {
@@ -173,7 +177,7 @@ async function main(): Promise<void> {
             const odd = r.sim.unknown.length > 0 || r.sim.sftp > 0;
             if (r.ok !== HOSTS || r.code !== 0 || odd)
               failures.push(
-                `${label}${build ? ` (${build})` : ''} -c ${c}: ${r.ok}/${HOSTS} ${label === 'status' ? 'healthy' : 'a no-op'} (exit ${r.code}, sftp ${r.sim.sftp}); ${r.stderrTail.replaceAll('\n', ' / ')}; unknown commands: ${r.sim.unknown.join(' | ') || 'none'}`,
+                `${label}${build ? ` (${build})` : ''} -c ${c}: ${r.ok}/${HOSTS} ${label === 'status' ? 'healthy' : 'a no-op'} (exit ${r.code}, sftp ${r.sim.sftp}); ${r.stderrTail.replaceAll('\n', ' / ')}; unknown commands: ${r.sim.unknown.join(' | ') || 'none'}; first such host: ${r.firstBad ?? 'none'}`,
               );
             runs[k]!.push(r);
             process.stderr.write('.');
