@@ -16,6 +16,7 @@ import { defaultAllowedHosts } from '../src/plan/desired.js';
 import { httpDirect } from '../src/checks/http.js';
 import { runCli, type Measured } from './measure.js';
 import {
+  ANSWER_KINDS,
   commandKind,
   connectVia,
   FIXTURES,
@@ -158,6 +159,10 @@ async function main(): Promise<void> {
     vm.end();
     process.stderr.write(`recorded: ${JSON.stringify(sim.counters)}; status: ${JSON.stringify(status[0]).slice(0, 300)}\n`);
     if (sim.counters.unknown.length > 0 || sim.counters.sftp > 0) throw new Error(`commands the simulator cannot tell: ${sim.counters.unknown.join(' | ')}`);
+    // What the simulated VMs will say must be a healthy Blob server's answers, every kind of them.
+    if ((status[0] as { healthy?: boolean } | undefined)?.healthy !== true) throw new Error(`vm${VM} is not healthy in status: ${JSON.stringify(status[0])}`);
+    const missing = ANSWER_KINDS.filter((kind) => !saved.has(kind));
+    if (missing.length > 0) throw new Error(`no answer recorded for ${missing.join(', ')}`);
 
     mkdirSync(FIXTURES, { recursive: true });
     for (const [kind, out] of redacted(saved)) writeFileSync(join(FIXTURES, `${kind}.txt`), out);

@@ -2,7 +2,7 @@
 // file's `127.0.0.1:PORT`), real SSH crypto (a host key made once per run, in a bench known_hosts; public-key
 // login with a bench key), and canned answers recorded from a real lab VM (fixtures/sim-vm/, made by
 // bench/record-vm-answers.ts). It measures the CLI's own cost only; the lab stays the truth.
-//   exec          answered by recognising the command (the probe, the status probe); an unknown one is
+//   exec          answered by recognising the command (the probe, the status probe, the Blob access check); an unknown one is
 //                 counted and fails (exit 127), so a bench run shows it
 //   direct-tcpip  127.0.0.1:MLFLOW_PORT is the HTTP server below (answers recorded from the VM's MLflow);
 //                 any other address (the database) through a real lab VM's own forward (VIA: one SSH
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { timingSafeEqual } from 'node:crypto';
 import ssh2 from 'ssh2';
 import type { ServerChannel, Connection } from 'ssh2';
+import { BLOB_CHECK_PREFIX } from '../src/plan/blob-check.js';
 import { configFingerprint, sha256 } from '../src/render/server-files.js';
 import { Secret } from '../src/util/secret.js';
 
@@ -47,6 +48,8 @@ export function commandKind(command: string): string {
   // The status probe is the probe's parts plus the status-only ones: test for the longer one first.
   if (command.includes('launcher_line=')) return 'status-probe';
   if (command.includes('probe_done=1')) return 'probe';
+  // The Blob access check (plan/blob-check.ts): status runs it on a Blob server, verify when a round trip fails.
+  if (command.includes(BLOB_CHECK_PREFIX) && command.includes('BlobServiceClient')) return 'blob-check';
   return 'unknown';
 }
 
@@ -162,10 +165,13 @@ export function connectVia(host: string, privateKey: Buffer): Promise<ssh2.Clien
   });
 }
 
+/** The kinds of command a healthy VM is asked, each answered from fixtures/sim-vm/<kind>.txt. */
+export const ANSWER_KINDS = ['probe', 'status-probe', 'blob-check'] as const;
+
 /** The recorded answers: fixtures/sim-vm/<kind>.txt (standard output of a command that exited 0). */
 export function loadAnswers(dir = FIXTURES): Map<string, string> {
   const answers = new Map<string, string>();
-  for (const kind of ['probe', 'status-probe']) {
+  for (const kind of ANSWER_KINDS) {
     const file = join(dir, `${kind}.txt`);
     if (existsSync(file)) answers.set(kind, readFileSync(file, 'utf8'));
   }
@@ -261,7 +267,8 @@ async function main(): Promise<void> {
   const password = process.env.SIM_DB_PASSWORD;
   if (!password) throw new Error("SIM_DB_PASSWORD (the lab database's password) is not set");
   const answers = withPassword(loadAnswers(), password);
-  if (answers.size < 2) throw new Error(`no recorded answers in ${FIXTURES}: run bench/record-vm-answers.ts (root, the lab) first`);
+  const missing = ANSWER_KINDS.filter((kind) => !answers.has(kind));
+  if (missing.length > 0) throw new Error(`no recorded answer for ${missing.join(', ')} in ${FIXTURES}: run bench/record-vm-answers.ts (root, the lab) first`);
   const keys = makeKeys(dir, ports);
   const http = await startHttpServer(SIM_MLFLOW_PORT);
   const via = await connectVia(viaHost, readFileSync(viaKey));

@@ -1,11 +1,12 @@
 import type { EventEmitter } from 'node:events';
-import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
 import { AZURE_PG_ROOTS, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import type { Forwarder } from '../ssh/connection.js';
 import { socketShim } from '../ssh/socket-shim.js';
 import { connectionLimitsOf, type ConnectionLimits, type LimitsRow } from '../plan/fleet-budget.js';
 import { StepError } from '../util/errors.js';
+import { tlsChecks, tlsOptions, withSharedContext } from './db-tls.js';
+import { deriveScramKeyOnce } from './scram-key.js';
 import { maskSecrets } from '../util/secret.js';
 
 export interface DatabaseReport {
@@ -83,34 +84,6 @@ function transportOnly(f: { transport: Transport; end: AttemptEnd; message: stri
 /** When every attempt failed: the failure to explain, the first that says more than "wrong transport". */
 export function failureToReport<T extends { transport: Transport; end: AttemptEnd; message: string }>(failures: T[]): T {
   return failures.find((f) => !transportOnly(f)) ?? failures[failures.length - 1]!;
-}
-
-/**
- * What libpq on the VM verifies: the chain whenever it has a root certificate (verify-ca and verify-full
- * always have one here; with require, prefer or allow libpq verifies the chain too once sslrootcert is
- * given), the host name only with verify-full.
- */
-export function tlsChecks(db: Pick<DatabaseSettings, 'sslmode' | 'sslRootCert' | 'sslRootCertPath'>): { chain: boolean; hostName: boolean } {
-  const verify = db.sslmode === 'verify-ca' || db.sslmode === 'verify-full';
-  return { chain: verify || db.sslRootCert !== undefined || db.sslRootCertPath !== undefined, hostName: db.sslmode === 'verify-full' };
-}
-
-/**
- * node-postgres's TLS options for a TLS attempt: exactly the given root certificate(s) as the trust store (never
- * this machine's), the host name checked only for verify-full; without a root certificate, encrypted and not
- * verified (libpq's meaning of require/prefer/allow).
- */
-export function tlsOptions(db: DatabaseSettings): ConnectionOptions {
-  const checks = tlsChecks(db);
-  if (!checks.chain) return { rejectUnauthorized: false };
-  if (!db.sslRootCert) {
-    throw new StepError(`sslmode=${db.sslmode} needs the database server's root certificate, and none is given: pass --pg-ssl-root-cert FILE.`);
-  }
-  return {
-    rejectUnauthorized: true,
-    ca: db.sslRootCert.pem,
-    checkServerIdentity: checks.hostName ? (_name, cert) => checkServerIdentity(db.host, cert) : () => undefined,
-  };
 }
 
 /** How the connection that got in is protected, for the summary line. */
@@ -208,7 +181,10 @@ let driver: Promise<typeof pg> | undefined;
  * handshake waits on the network instead of delaying start-up.
  */
 export function loadDatabaseDriver(): Promise<typeof pg> {
-  driver ??= import('pg').then((m) => m.default);
+  driver ??= Promise.all([import('pg'), import('pg/lib/crypto/utils.js')]).then(([m, helpers]) => {
+    deriveScramKeyOnce(helpers.default);
+    return m.default;
+  });
   return driver;
 }
 
@@ -228,7 +204,7 @@ async function attempt(
   timeoutMs: number,
   work?: (client: pg.Client) => Promise<unknown>,
 ): Promise<Attempt> {
-  const ssl = transport === 'tls' ? tlsOptions(db) : false;
+  const ssl = transport === 'tls' ? withSharedContext(tlsOptions(db)) : false;
   let channel;
   try {
     channel = await remote.forward(db.host, db.port, timeoutMs);

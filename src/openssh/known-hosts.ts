@@ -162,9 +162,9 @@ export const DEFAULT_GLOBAL_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh
 export function loadKnownHosts(files: KnownHostsFiles): KnownHostEntry[] {
   const entries: KnownHostEntry[] = [];
   [...files.userFiles, ...files.globalFiles].forEach((file, index) => {
-    let text: string;
+    let fileEntries: KnownHostEntry[];
     try {
-      text = readFileSync(file, 'utf8');
+      fileEntries = readKnownHostsFile(file);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR' || index > 0) return;
@@ -173,8 +173,29 @@ export function loadKnownHosts(files: KnownHostsFiles): KnownHostEntry[] {
         { cause: err },
       );
     }
-    for (const e of parseKnownHosts(text)) entries.push({ ...e, file });
+    entries.push(...fileEntries);
   });
+  return entries;
+}
+
+/** The files read this run: each login of a fleet looks its host up in the same file (200 x 200 lines, twice). */
+const readFiles = new Map<string, { stamp: string; entries: KnownHostEntry[] }>();
+
+/** A file changed this recently is read again: its time stamps are a clock tick coarse (as git's "racy" entries). */
+const SETTLED_MS = 2000;
+
+/**
+ * A file's entries, tagged with it; parsed again when the file changed (its inode, size, modification or change
+ * time differ: an appended key changes the size) or changed too recently for its time stamps to tell.
+ */
+function readKnownHostsFile(file: string): KnownHostEntry[] {
+  const st = statSync(file);
+  const stamp = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  const known = readFiles.get(file);
+  const settled = Date.now() - Math.max(st.mtimeMs, st.ctimeMs) > SETTLED_MS;
+  if (known?.stamp === stamp && settled) return known.entries;
+  const entries = parseKnownHosts(readFileSync(file, 'utf8')).map((e) => ({ ...e, file }));
+  readFiles.set(file, { stamp, entries });
   return entries;
 }
 

@@ -26,11 +26,10 @@ import {
   failureToReport,
   fallbackTransport,
   firstTransport,
-  tlsChecks,
-  tlsOptions,
   type AttemptEnd,
   type Transport,
 } from '../../src/checks/database.js';
+import { sharedSecureContext, tlsChecks, tlsOptions } from '../../src/checks/db-tls.js';
 import { buildProbeScript, parseFacts } from '../../src/plan/facts.js';
 import { planFiles, type Desired } from '../../src/plan/plan.js';
 import { UsageError } from '../../src/util/errors.js';
@@ -157,6 +156,14 @@ test('verify-full trusts exactly the given root certificate(s) and checks the ho
   // libpq verifies the chain whenever it has a root file, also with require; never the host name then.
   assert.deepEqual(tlsChecks({ ...full, sslmode: 'require' }), { chain: true, hostName: false });
   assert.throws(() => tlsOptions({ ...base, sslmode: 'verify-ca' }), /needs the database server's root certificate/);
+});
+
+test("a run makes one TLS context per root certificate (a fleet's checks share it), never one across roots", () => {
+  const first = sharedSecureContext({ ca: good.cert });
+  assert.equal(sharedSecureContext({ ca: good.cert }), first, 'the same root: the same context');
+  assert.notEqual(sharedSecureContext({ ca: other.cert }), first, 'another root: its own context');
+  assert.equal(sharedSecureContext({}), sharedSecureContext({}), 'no root (require without a file): one context');
+  assert.notEqual(sharedSecureContext({}), first);
 });
 
 test('the summary says whether the connection is encrypted, and how it was verified', () => {

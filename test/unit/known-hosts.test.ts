@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { appendKnownHost, fingerprint, knownHostsName, parseKnownHosts, patternsMatch, verifyHostKey } from '../../src/openssh/known-hosts.js';
+import { appendKnownHost, fingerprint, knownHostsName, loadKnownHosts, parseKnownHosts, patternsMatch, verifyHostKey } from '../../src/openssh/known-hosts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'prov-kh-'));
 
@@ -124,4 +124,21 @@ test('host names are compared, hashed and recorded in lower case, as OpenSSH doe
   appendKnownHost(recorded, 'VM2.Example.com', ed.blob);
   assert.equal(readFileSync(recorded, 'utf8'), `vm2.example.com ${ed.line}\n`);
   assert.ok(opensshFinds(recorded, 'vm2.example.com'));
+});
+
+test('a known_hosts file read once a run is read again when it changes: a key appended, a same-size rewrite', () => {
+  const file = join(dir, 'cached');
+  const files = { name: '10.4.4.4', userFiles: [file], globalFiles: [] };
+  const lookup = () => verifyHostKey(loadKnownHosts(files), '10.4.4.4', ed2.blob).status;
+  const old = new Date(Date.now() - 60_000);
+  writeFileSync(file, `10.4.4.4 ${ed.line}\n`);
+  utimesSync(file, old, old);
+  assert.equal(lookup(), 'changed');
+  assert.equal(lookup(), 'changed', 'the same answer from the file read before');
+  // The same size, written back with the old modification time: its change time still tells.
+  writeFileSync(file, `10.4.4.4 ${ed2.line}\n`);
+  utimesSync(file, old, old);
+  assert.equal(lookup(), 'match');
+  appendKnownHost(file, '10.5.5.5', ec.blob);
+  assert.equal(verifyHostKey(loadKnownHosts({ ...files, name: '10.5.5.5' }), '10.5.5.5', ec.blob).status, 'match');
 });
