@@ -6,7 +6,6 @@ import { socketShim } from '../ssh/socket-shim.js';
 import { connectionLimitsOf, type ConnectionLimits, type LimitsRow } from '../plan/fleet-budget.js';
 import { StepError } from '../util/errors.js';
 import { tlsChecks, tlsOptions, withSharedContext } from './db-tls.js';
-import { deriveScramKeyOnce } from './scram-key.js';
 import { maskSecrets } from '../util/secret.js';
 
 export interface DatabaseReport {
@@ -181,10 +180,7 @@ let driver: Promise<typeof pg> | undefined;
  * handshake waits on the network instead of delaying start-up.
  */
 export function loadDatabaseDriver(): Promise<typeof pg> {
-  driver ??= Promise.all([import('pg'), import('pg/lib/crypto/utils.js')]).then(([m, helpers]) => {
-    deriveScramKeyOnce(helpers.default);
-    return m.default;
-  });
+  driver ??= import('pg').then((m) => m.default);
   return driver;
 }
 
