@@ -16,10 +16,11 @@ TIMEOUT_MS=900000 # --test-timeout: one test's bound
 STREAMS=2         # CI has 2 cores
 
 # Files that act on the whole lab: `lab down` and `lab up` (lab.test.ts; lab-boot.test.ts), the lab's load
-# balancer, whose drain timings rolling.test.ts measures (0 failed requests through it). And a timing-sensitive one:
-# fleet-rules.test.ts (27 s) failed side by side once (2026-12-06, load 9 on 2 cores: vm30's server, slow to start,
-# hung up on the health check's first request) and passed alone.
-ALONE=(test/e2e/lab.test.ts test/e2e/lab-boot.test.ts test/e2e/fleet-rules.test.ts test/e2e/rolling.test.ts)
+# balancer, whose drain timings rolling.test.ts measures (0 failed requests through it). And timing-sensitive ones,
+# each of which failed side by side once (2026-12-06, load 7-10 on 2 cores) and passed alone: fleet-rules.test.ts
+# (27 s: vm30's server, slow to start, hung up on the health check's first request), db-tls.test.ts (16 s: vm31's
+# server logged "Uvicorn running", then /health was refused).
+ALONE=(test/e2e/lab.test.ts test/e2e/lab-boot.test.ts test/e2e/fleet-rules.test.ts test/e2e/db-tls.test.ts test/e2e/rolling.test.ts)
 
 # Units of the parallel phase, longest first: seconds in the CI run of 2026-12-06 (one file at a time, alone).
 # Files that share a VM or a saved VM are one unit, in this order.
@@ -43,7 +44,6 @@ PARALLEL=(
   test/e2e/upgrade-rollback.test.ts # 33 s: vm20
   test/e2e/jump.test.ts       # 30 s: vm36, vm37
   test/e2e/host-keys.test.ts  # 18 s: vm7
-  test/e2e/db-tls.test.ts     # 16 s: vm31
   test/e2e/backup.test.ts     # 12 s: vm18
   test/e2e/hostile-cli.test.ts # 11 s: no VM
 )
@@ -74,18 +74,19 @@ pick() { # ENTRY
 # One `node --test` over FILES; their spec output is printed whole (under a lock: the other stream prints too)
 # when it ends. Writes ID.rec (records for the slowest list) and ID.rc ("exit-code seconds files").
 run_files() { # ID LABEL FILE...
-  local id=$1 label=$2 t0=$SECONDS rc
+  local id=$1 label=$2 t0=$SECONDS rc what=$3
   shift 2
-  echo "▶ $label: $*"
+  (($# == 1)) || what="$(dirname "$1")/*.test.ts ($# files)"
+  echo "▶ $label: $what"
   SLOWEST_TESTS_RECORD=1 node --import tsx --test --test-concurrency=1 --test-timeout=$TIMEOUT_MS \
     --test-reporter=spec --test-reporter-destination="$work/$id.log" \
     --test-reporter=./test/slowest-reporter.mjs --test-reporter-destination="$work/$id.rec" \
     "$@" >"$work/$id.out" 2>&1
   rc=$?
-  echo "$rc $((SECONDS - t0)) $*" >"$work/$id.rc"
+  echo "$rc $((SECONDS - t0)) $what" >"$work/$id.rc"
   {
     flock 8
-    echo "── $label: $* ($((SECONDS - t0)) s, $( ((rc == 0)) && echo ok || echo "FAILED: exit $rc"))"
+    echo "── $label: $what ($((SECONDS - t0)) s, $( ((rc == 0)) && echo ok || echo "FAILED: exit $rc"))"
     cat "$work/$id.log" "$work/$id.out" 2>/dev/null
   } 8>"$work/print.lock"
 }
