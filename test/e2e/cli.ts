@@ -246,8 +246,20 @@ export async function provisionedVm(k: number, snapshot = provisionedSnapshotNam
   await resetVm(k);
   const res = await provision(labFlags(k, newWorkdir()));
   if (res.code !== 0) throw new Error(`provisioning vm${k} failed (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
-  if (!hasSnapshot(snapshot)) await snapshotVm(k, snapshot); // another test process may have saved it meanwhile
+  await saveSnapshotOnce(k, snapshot);
   await pruneProvisionedSnapshots(snapshot);
+}
+
+/**
+ * Saves vmK as NAME unless a snapshot of that name exists. Test files run side by side (scripts/test.sh): another
+ * one may save the same name between the check and the save; the lab then refuses this save (before it touches
+ * vmK), and the other's snapshot, of the same sources, is as good.
+ */
+export async function saveSnapshotOnce(k: number, name: string): Promise<void> {
+  if (hasSnapshot(name)) return;
+  await snapshotVm(k, name).catch((err: unknown) => {
+    if (!hasSnapshot(name)) throw err;
+  });
 }
 
 /**

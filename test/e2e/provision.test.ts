@@ -4,23 +4,8 @@ import { after, before, test } from 'node:test';
 import { logRunThroughRest, statusAndBody, type VmRequest } from './http.js';
 import { DEFAULT_MLFLOW_VERSION } from '../../src/config/mlflow-version.js';
 import { autoWorkers } from '../../src/render/server-files.js';
-import { dbEnv, labFlags, newWorkdir, provision, provisionedSnapshotName } from './cli.js';
-import {
-  dbAllow,
-  dbBlock,
-  ensureLab,
-  hasSnapshot,
-  labPsql,
-  requireLab,
-  resetVm,
-  restoreVm,
-  snapshotVm,
-  vmExec,
-  vmFileStat,
-  vmIp,
-  vmProcesses,
-  vmReadFile,
-} from './lab.js';
+import { dbEnv, labFlags, newWorkdir, provision, provisionedSnapshotName, saveSnapshotOnce } from './cli.js';
+import { dbAllow, dbBlock, ensureLab, hasSnapshot, labPsql, requireLab, resetVm, restoreVm, vmExec, vmFileStat, vmIp, vmProcesses, vmReadFile } from './lab.js';
 
 const VM = 4;
 const IP = vmIp(VM);
@@ -138,8 +123,7 @@ test('a fresh VM becomes a working MLflow server, verified from outside the tool
   assert.equal(typeof result.durationMs, 'number');
   assert.equal((await vmReadFile(VM, `${HOME}/mlflow-server.pid`)).split(' ')[0], pidBefore);
 
-  const name = provisionedSnapshotName();
-  if (!hasSnapshot(name)) await snapshotVm(VM, name);
+  await saveSnapshotOnce(VM, provisionedSnapshotName());
 });
 
 test("without --workers: workers from the VM's memory, no job runner, database connections within the pools", async (t) => {
