@@ -93,16 +93,16 @@ export function statusFlags(k: number, workdir: string): string[] {
 
 /**
  * The VMs this test file ran the CLI against. When the file's tests are done their MLflow servers are
- * stopped: a real server holds hundreds of MB, and the suite runs one file after another on one machine.
+ * stopped: a real server holds hundreds of MB. Only the VMs the CLI was pointed at count: addresses in the
+ * arguments and in the file after --hosts-file. Never every address some other file names (the lab's
+ * known_hosts and ssh config list every VM): the other stream's servers run meanwhile (scripts/test.sh).
  */
 const usedVms = new Set<number>();
 function noteVms(args: string[], cwd: string): void {
-  const file = (a: string): string => {
-    const path = a.startsWith('/') ? a : join(cwd, a);
-    return existsSync(path) && statSync(path).isFile() && statSync(path).size < 65536 ? readFileSync(path, 'utf8') : a;
-  };
-  const text = args.map(file).join('\n');
-  for (const m of text.matchAll(/\b10\.231\.0\.(\d+)\b/g)) {
+  const hostsFile = args.indexOf('--hosts-file') >= 0 ? args[args.indexOf('--hosts-file') + 1] : undefined;
+  const path = hostsFile && (hostsFile.startsWith('/') ? hostsFile : join(cwd, hostsFile));
+  const listed = path && existsSync(path) && statSync(path).isFile() && statSync(path).size < 65536 ? readFileSync(path, 'utf8') : '';
+  for (const m of `${args.join('\n')}\n${listed}`.matchAll(/\b10\.231\.0\.(\d+)\b/g)) {
     const k = Number(m[1]) - 10;
     if (k >= 1 && k <= 40) usedVms.add(k);
   }
