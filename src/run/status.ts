@@ -10,7 +10,7 @@ import { httpFailureDetail, type HttpRequest, type HttpResponse } from '../check
 import type { ExecResult } from '../ssh/types.js';
 import { errorMessage } from '../util/errors.js';
 import { basicAuthHeader, type Masker } from '../util/secret.js';
-import { databaseSummary, drainedProblem, judgeLogSize, judgeRunningServer, type LogSize } from '../verdicts/status.js';
+import { databaseSummary, judgeDrain, judgeLogSize, judgeRunningServer, type LogSize } from '../verdicts/status.js';
 import { launcherLogBound } from '../render/log-writer.js';
 import { urlHost } from '../util/url-host.js';
 import { caddySite } from '../plan/probe/status.js';
@@ -258,10 +258,7 @@ async function checkStatus(s: StatusSession): Promise<StepOutcome> {
     status.blob = { uri: blob.dest.uri, ok: blobVerdict.ok, detail: blobVerdict.sentence };
     if (!blobVerdict.ok) status.problems.push(blobVerdict.sentence);
   }
-  if (facts.drain) {
-    status.drained = facts.drain;
-    status.problems.push(drainedProblem(facts.drain));
-  }
+  judgeDrain(status, facts.drain);
   const site = caddySite(extras.caddyfile);
   if (site) {
     status.url = `https://${urlHost(site.names[0]!)}`;
