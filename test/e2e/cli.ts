@@ -98,7 +98,7 @@ export function statusFlags(k: number, workdir: string): string[] {
  * known_hosts and ssh config list every VM): the other stream's servers run meanwhile (scripts/test.sh).
  */
 const usedVms = new Set<number>();
-function noteVms(args: string[], cwd: string): void {
+export function noteVms(args: string[], cwd: string): void {
   const hostsFile = args.indexOf('--hosts-file') >= 0 ? args[args.indexOf('--hosts-file') + 1] : undefined;
   const path = hostsFile && (hostsFile.startsWith('/') ? hostsFile : join(cwd, hostsFile));
   const listed = path && existsSync(path) && statSync(path).isFile() && statSync(path).size < 65536 ? readFileSync(path, 'utf8') : '';

@@ -1,7 +1,7 @@
 // The CLI on a real terminal: a pseudo-terminal driven by test/e2e/pty-driver.py, typed at as a person would.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { CLI, newWorkdir } from './cli.js';
+import { CLI, newWorkdir, noteVms } from './cli.js';
 import { REPO_ROOT, run } from './lab.js';
 
 const DRIVER = join(REPO_ROOT, 'test', 'e2e', 'pty-driver.py');
@@ -23,6 +23,7 @@ export async function onTerminal(
   columns = 120,
 ): Promise<{ code: number | null; screen: string; raw: string }> {
   const workdir = newWorkdir();
+  noteVms(args, workdir); // its servers are stopped after the file, as for cli.ts's runs
   const res = await run('python3', [DRIVER, JSON.stringify(steps), '120', String(columns), '--', process.execPath, CLI, ...args], {
     // No CI and no NO_COLOR: a person's terminal. TERM makes enquirer and Listr2 draw as they would there.
     env: { PATH: process.env.PATH, HOME: workdir, TERM: 'xterm-256color', ...env },
