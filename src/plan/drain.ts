@@ -1,5 +1,6 @@
 import type { RemoteCommand } from '../action/action.js';
 import { shq } from '../util/shell-quote.js';
+import type { DrainFacts } from './probe/types.js';
 
 /**
  * Draining a VM out of its load balancer, without touching a client's connection: the load balancer's health
@@ -54,4 +55,15 @@ export function rejoinCommand(): RemoteCommand {
     command: `${clearRules}; true`,
     timeoutSec: 30,
   };
+}
+
+/** A drain left on the VM (an interrupted rolling restart): out of its load balancer, so `status` calls it a problem. */
+export function judgeDrain(status: { drained?: DrainFacts; problems: string[] }, drain: DrainFacts | undefined): void {
+  if (!drain) return;
+  status.drained = drain;
+  status.problems.push(drainedProblem(drain));
+}
+
+function drainedProblem(drain: DrainFacts): string {
+  return `The VM is out of its load balancer: a drain rule (ip rule pref ${DRAIN_RULE_PREF}: no answer from port ${drain.port ?? '?'} to the probe's address ${drain.probeSource ?? '?'}) was left by a rolling restart that did not finish: run provision restart for this VM, or rerun provision.`;
 }

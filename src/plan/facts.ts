@@ -18,7 +18,7 @@ import { emptyStatusExtras, STATUS_PARTS, type StatusExtras, type StatusProbeInp
 import type { RemoteCommand } from '../action/action.js';
 
 export { REQUIRED_PACKAGES } from './probe/packages.js';
-export type { Facts, Listener, ProbeInput } from './probe/types.js';
+export type { DrainFacts, Facts, Listener, ProbeInput } from './probe/types.js';
 
 /**
  * The probe's parts, in the order they run (the server part reads what the system part's sudo call found, and

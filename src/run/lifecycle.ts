@@ -5,7 +5,6 @@ import { planRemove, planStart, planStop, supervisorOf, type RemovalList } from 
 import { artifactsOnRemove, judgePurge, parsePurgeCheck, purgeCheckCommand, type ArtifactsOnRemove } from '../plan/purge.js';
 import { launcherFlag } from '../plan/probe/status.js';
 import { rollingPlan } from '../plan/rolling.js';
-import { rejoinCommand } from '../plan/drain.js';
 import { readSecretsFile, remoteLayout, type RemoteLayout } from '../render/server-files.js';
 import { UNIT_NAME } from '../render/systemd-unit.js';
 import { errorMessage, Interrupted, StepError } from '../util/errors.js';
@@ -15,7 +14,7 @@ import { waitForHealth } from './health-wait.js';
 import type { HostLog } from './host-log.js';
 import type { HostIO } from './host-io.js';
 import { fingerprintOnVm } from './fingerprint-read.js';
-import { noteRollResult, rollingSteps, type Roll } from './rolling.js';
+import { noteRollResult, rejoinLeftDrain, rollingSteps, type Roll } from './rolling.js';
 import { HostSession } from './session.js';
 import type { Step, StepOutcome } from './step.js';
 
@@ -139,26 +138,20 @@ async function start(s: LifecycleSession): Promise<StepOutcome> {
   const restarting = s.config.command === 'restart';
   if (facts.server.running && !restarting) {
     if (!s.settings.dryRun) await waitForHealth(s, { port, layout });
-    return rejoinLeftDrain(s, said(false, `already running (pid ${facts.server.pid}), /health ok`));
+    return rejoinUnlessRolling(s, said(false, `already running (pid ${facts.server.pid}), /health ok`));
   }
   if (s.settings.dryRun) return said(true, `would ${restarting ? 'restart' : 'start'} the server`);
   const { fingerprint, salt } = await fingerprintOnVm(s, layout);
   const plan = planStart(facts, layout, fingerprint, salt);
   await s.perform(plan.actions);
   await waitForHealth(s, { port, layout });
-  return rejoinLeftDrain(s, said(true, `${restarting ? 're' : ''}${plan.reason}, /health ok`));
+  return rejoinUnlessRolling(s, said(true, `${restarting ? 're' : ''}${plan.reason}, /health ok`));
 }
 
-/**
- * A server that answers belongs in its load balancer: a drain an interrupted rolling restart left goes (a
- * rolling restart's own rejoin step does that after its start).
- */
-async function rejoinLeftDrain(s: LifecycleSession, outcome: StepOutcome): Promise<StepOutcome> {
-  const drain = s.vm.facts.drain;
-  if (!drain || (s.config.command === 'restart' && rollOf(s.config))) return outcome;
-  if (s.settings.dryRun) return said(true, `${outcome.summary}; would rejoin the load balancer (a drain was left)`);
-  await s.perform([rejoinCommand()]);
-  return said(true, `${outcome.summary}; rejoined the load balancer (a drain an interrupted rolling restart left is removed)`);
+/** A server that answers belongs in its load balancer (a rolling restart's own rejoin step follows its start). */
+function rejoinUnlessRolling(s: LifecycleSession, outcome: StepOutcome): Promise<StepOutcome> {
+  if (s.config.command === 'restart' && rollOf(s.config)) return Promise.resolve(outcome);
+  return rejoinLeftDrain(s, s.vm.facts.drain, outcome);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { drainCommand, probedPort, rejoinCommand } from '../plan/drain.js';
-import type { Facts } from '../plan/facts.js';
+import type { DrainFacts, Facts } from '../plan/facts.js';
 import { rollStoppedSentence, type RollingPlan } from '../plan/rolling.js';
 import { StepError } from '../util/errors.js';
 import type { HostSession } from './session.js';
@@ -82,6 +82,18 @@ export function rollingSteps<S extends RollingSession>(roll: Roll): { drain: Ste
     },
     rejoin: { id: 'rejoin', title: 'Rejoin the load balancer', run: (s) => rejoin(s, roll.plan) },
   };
+}
+
+/**
+ * After a server answers: a drain an interrupted roll left on the VM (the probe's `drain` fact) goes, so the VM
+ * is back in its load balancer; said after `outcome`'s summary. Nothing when there is none.
+ */
+export async function rejoinLeftDrain(s: HostSession, drain: DrainFacts | undefined, outcome: StepOutcome): Promise<StepOutcome> {
+  if (!drain) return outcome;
+  const why = `the VM was out of its load balancer (a drain an interrupted rolling restart left: no answer from port ${drain.port ?? '?'} to ${drain.probeSource ?? '?'})`;
+  if (s.settings.dryRun) return { changed: true, summary: `${outcome.summary}; would rejoin the load balancer: ${why}` };
+  await s.perform([rejoinCommand()]);
+  return { changed: true, summary: `${outcome.summary}; rejoined the load balancer: ${why}` };
 }
 
 /**

@@ -4,13 +4,14 @@ import { parseBackendUri, type DatabaseSettings } from '../render/backend-uri.js
 import { shq } from '../util/shell-quote.js';
 import { readSecretsFile, remoteLayout, type RemoteLayout } from '../render/server-files.js';
 import type { DatabaseReport } from '../checks/database.js';
-import { parseFacts, parseStatusExtras, STATUS_LOG_LINES, statusProbeCommand, type Facts } from '../plan/facts.js';
+import { judgeDrain } from '../plan/drain.js';
+import { parseFacts, parseStatusExtras, STATUS_LOG_LINES, statusProbeCommand, type DrainFacts, type Facts } from '../plan/facts.js';
 import { launcherFlag, type StatusExtras } from '../plan/probe/status.js';
 import { httpFailureDetail, type HttpRequest, type HttpResponse } from '../checks/http.js';
 import type { ExecResult } from '../ssh/types.js';
 import { errorMessage } from '../util/errors.js';
 import { basicAuthHeader, type Masker } from '../util/secret.js';
-import { databaseSummary, judgeDrain, judgeLogSize, judgeRunningServer, type LogSize } from '../verdicts/status.js';
+import { databaseSummary, judgeLogSize, judgeRunningServer, type LogSize } from '../verdicts/status.js';
 import { launcherLogBound } from '../render/log-writer.js';
 import { urlHost } from '../util/url-host.js';
 import { caddySite } from '../plan/probe/status.js';
@@ -55,7 +56,7 @@ export interface HostStatus {
   /** --gc-after: the mlflow gc timer and its last run (undefined: no timer of ours on the VM). */
   gc?: GcStatus;
   /** A rolling restart's drain rule is on the VM: out of its load balancer (what the rule says). */
-  drained?: { probeSource?: string; port?: number };
+  drained?: DrainFacts;
   /** The log's path, last lines and size (with its rotated files). */
   log: { path?: string; lines: string[]; size?: LogSize };
   /** The VM's host key was unknown and has been recorded (--host-key-policy accept-new), as `provision` says it. */

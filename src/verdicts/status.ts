@@ -109,16 +109,3 @@ export function judgeLogSize(log: LogSize, path: string): string[] {
       ]
     : [];
 }
-
-type Drain = { probeSource?: string; port?: number };
-
-/** A drain left on the VM (an interrupted rolling restart): out of its load balancer, so `status` calls it a problem. */
-export function judgeDrain(status: { drained?: Drain; problems: string[] }, drain: Drain | undefined): void {
-  if (!drain) return;
-  status.drained = drain;
-  status.problems.push(drainedProblem(drain));
-}
-
-function drainedProblem(drain: Drain): string {
-  return `The VM is out of its load balancer: a drain rule (ip rule pref 32100: no answer from port ${drain.port ?? '?'} to the probe's address ${drain.probeSource ?? '?'}) was left by a rolling restart that did not finish: run provision restart for this VM, or rerun provision.`;
-}

@@ -55,7 +55,13 @@ export interface Facts {
   /** --gc-after: the mlflow gc service, timer and launcher, when any of them is on the VM. */
   gc?: GcFacts;
   /** A drain rule of a rolling restart is in place (plan/drain.ts): the VM is out of its load balancer. */
-  drain?: { probeSource?: string; port?: number };
+  drain?: DrainFacts;
+}
+
+/** A drain rule as the VM has it: the probe's address and the server port it names (when readable). */
+export interface DrainFacts {
+  probeSource?: string;
+  port?: number;
 }
 
 /** The mlflow gc timer as the gc part reads it: its files' hashes, the timer's state, the last run. */

@@ -5,9 +5,9 @@ import { SERVER_START_TIMEOUT_SEC, ServerNotAnswering, waitForHealth } from '../
 import { isNewerVersion } from '../../plan/plan.js';
 import { planServer, restartUnanswered, serverStartActions, serverStopActions, type ServerAction, type ServerDecision } from '../../plan/server-plan.js';
 import { enableUnitCommand } from '../../plan/unit-commands.js';
-import { probedPort, rejoinCommand } from '../../plan/drain.js';
+import { probedPort } from '../../plan/drain.js';
 import { rollingPlan, serverServes } from '../../plan/rolling.js';
-import { restartInTurn } from '../rolling.js';
+import { rejoinLeftDrain, restartInTurn } from '../rolling.js';
 import { StepError } from '../../util/errors.js';
 import type { HostRun } from '../host-run.js';
 import { prepareUpgradeBackup, takeUpgradeBackup } from '../upgrade-backup.js';
@@ -32,12 +32,7 @@ class SchemaOutOfDate extends StepError {
  */
 async function server(run: HostRun): Promise<StepOutcome> {
   const outcome = await keepOrRestart(run);
-  const drain = run.need(run.facts).drain;
-  if (!drain || run.notes.rejoined) return outcome;
-  const why = `the VM was out of its load balancer (a drain an interrupted rolling restart left: no answer from port ${drain.port ?? '?'} to ${drain.probeSource ?? '?'})`;
-  if (run.config.dryRun) return { changed: true, summary: `${outcome.summary}; would rejoin the load balancer: ${why}` };
-  await run.perform([rejoinCommand()]);
-  return { changed: true, summary: `${outcome.summary}; rejoined the load balancer: ${why}` };
+  return run.notes.rejoined ? outcome : rejoinLeftDrain(run, run.need(run.facts).drain, outcome);
 }
 
 async function keepOrRestart(run: HostRun): Promise<StepOutcome> {
