@@ -324,3 +324,12 @@ export function fakeIO(vm: FakeVm): HostIO {
     warmUp: () => undefined,
   };
 }
+
+/** One IO over several fake VMs, each found by its address: a batch or a fleet through the real executor. */
+export function fakeFleetIO(byAddress: ReadonlyMap<string, FakeVm>): HostIO {
+  return {
+    connect: async (target) => byAddress.get(target.address)!,
+    httpDirect: (host, port, req) => fakeIO(byAddress.get(host)!).httpDirect(host, port, req),
+    warmUp: () => undefined,
+  };
+}

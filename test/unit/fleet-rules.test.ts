@@ -7,12 +7,11 @@ import { test } from 'node:test';
 import { buildCommandConfig, type ProvisionConfig } from '../../src/config/config.js';
 import { readSettings } from '../../src/config/settings.js';
 import { newHandle, runOnHosts } from '../../src/run/executor.js';
-import type { HostIO } from '../../src/run/host-io.js';
 import type { HostResult } from '../../src/run/host-run.js';
 import { provisionCommand } from '../../src/run/tasks.js';
 import type { HostRun } from '../../src/run/host-run.js';
 import { UsageError } from '../../src/util/errors.js';
-import { FakeVm, fakeIO, type FakeVmOptions } from './fake-host.js';
+import { FakeVm, fakeFleetIO, type FakeVmOptions } from './fake-host.js';
 import { ADMIN_PASSWORD, fixture, LOGS, PASSWORD } from './host-run-kit.js';
 
 const DEST = 'wasbs://mlflow-art@myacct.blob.core.windows.net/fleet';
@@ -48,13 +47,8 @@ async function onFleet(c: ProvisionConfig, vms: FakeVmOptions[]): Promise<{ resu
   const fakes = vms.map((o) => new FakeVm(o));
   const hosts = c.targets.map((t) => t.address);
   const byAddress = new Map(hosts.map((h, i) => [h, fakes[i]!]));
-  const io: HostIO = {
-    connect: async (target) => byAddress.get(target.address)!,
-    httpDirect: (host, port, req) => fakeIO(byAddress.get(host)!).httpDirect(host, port, req),
-    warmUp: () => undefined,
-  };
   const handle = newHandle<HostRun, HostResult>();
-  await runOnHosts(provisionCommand(c, io), c, handle, { silent: true });
+  await runOnHosts(provisionCommand(c, fakeFleetIO(byAddress)), c, handle, { silent: true });
   return { results: hosts.map((h) => handle.results.get(h)!), fakes, logs: hosts.map((h) => readFileSync(`${LOGS}/${h}.log`, 'utf8')) };
 }
 

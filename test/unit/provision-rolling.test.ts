@@ -13,10 +13,9 @@ import { parseFacts } from '../../src/plan/facts.js';
 import { lifecycleCommand, type LifecycleResult } from '../../src/run/lifecycle.js';
 import { statusCommand, type HostStatus } from '../../src/run/status.js';
 import { newHandle, runOnHosts } from '../../src/run/executor.js';
-import type { HostIO } from '../../src/run/host-io.js';
 import type { HostResult, HostRun } from '../../src/run/host-run.js';
 import { provisionCommand } from '../../src/run/tasks.js';
-import { FakeVm, fakeIO, type FakeVmOptions } from './fake-host.js';
+import { FakeVm, fakeFleetIO, fakeIO, type FakeVmOptions } from './fake-host.js';
 import { config, desiredFor, healthyProbe, LOGS, PASSWORD } from './host-run-kit.js';
 
 const HOSTS = ['10.0.0.4', '10.0.0.5', '10.0.0.6'];
@@ -57,13 +56,8 @@ async function onFleet(c: ProvisionConfig, vm: (host: string) => FakeVmOptions, 
     };
     fakes.set(host, fake);
   }
-  const io: HostIO = {
-    connect: async (target) => fakes.get(target.address)!,
-    httpDirect: (host, port, req) => fakeIO(fakes.get(host)!).httpDirect(host, port, req),
-    warmUp: () => undefined,
-  };
   const handle = newHandle<HostRun, HostResult>();
-  await runOnHosts(provisionCommand(c, io), c, handle, { silent: true });
+  await runOnHosts(provisionCommand(c, fakeFleetIO(fakes)), c, handle, { silent: true });
   const results = hosts.map((h) => handle.results.get(h)!);
   return { order, results, fakes, restarts: order.filter((e) => ROLL_KINDS.has(e.split(' ')[1]!)) };
 }
