@@ -5,6 +5,7 @@ import { HostKeyVerifier } from '../openssh/known-hosts.js';
 import { HostUnreachable, StepError } from '../util/errors.js';
 import { ALL_HOST_KEY_ALGORITHMS, HOST_KEY_ALGORITHMS, keyCandidates, knownHostsFilesFor } from './client-auth.js';
 import { describeConnectError } from './errors.js';
+import { connectPacketSocket } from './tcp.js';
 import type { ConnectOptions } from './types.js';
 
 /** A logged-in SSH client, the jump hosts' clients it runs through, and why our host-key check closed it (if it did). */
@@ -81,7 +82,9 @@ function handshake(
       if (!ok && verifier.problem) hostKeyProblem = named(new StepError(verifier.problem));
       return ok;
     },
-    ...(sock ? { sock } : {}),
+    // A jump host's channel, or our own TCP socket (one segment a burst, src/ssh/tcp.ts), connecting before
+    // ssh2 sees it: ssh2 then waits for its 'connect', and its readyTimeout covers the TCP connect too.
+    sock: sock ?? connectPacketSocket(target.address, target.port),
   };
 
   return new Promise((resolve, reject) => {
@@ -110,8 +113,5 @@ function handshake(
       reject(hostKeyProblem ?? named(new StepError(`${target.address}:${target.port} closed the SSH connection before login finished.`)));
     });
     client.connect(config);
-    // Nagle's algorithm on our side plus delayed ACKs on the VM's stall every small request (a channel
-    // open, an exec, an HTTP check) by up to 40 ms: send each SSH packet at once (a jump's channel has no socket).
-    if (!sock) client.setNoDelay(true);
   });
 }
