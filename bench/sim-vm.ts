@@ -13,7 +13,7 @@
 // It writes DIR/id_ed25519 and DIR/known_hosts, prints one JSON line when it listens, and on SIGTERM
 // (or stdin closing) prints its counters as one JSON line and exits.
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
-import { connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import type { ServerChannel, Connection } from 'ssh2';
 import { BLOB_CHECK_PREFIX } from '../src/plan/blob-check.js';
 import { configFingerprint, sha256 } from '../src/render/server-files.js';
 import { Secret } from '../src/util/secret.js';
+import { coalesceWritesPerTick } from '../src/ssh/tcp.js';
 
 const { Server, utils } = ssh2;
 
@@ -145,8 +146,14 @@ export async function startSshServers(
 ): Promise<{ counters: SimCounters; close: () => void }> {
   const counters: SimCounters = { connections: 0, execs: {}, forwards: 0, sftp: 0, unknown: [] };
   const servers = ports.map((port) => {
-    const server = new Server({ hostKeys: [keys.hostKey] }, (conn) => serve(conn, keys, onExec, counters, via));
-    return new Promise<InstanceType<typeof Server>>((resolve, reject) => {
+    const ssh = new Server({ hostKeys: [keys.hostKey] }, (conn) => serve(conn, keys, onExec, counters, via));
+    // Each SSH packet in one segment, sent at once, as OpenSSH sends it (ssh2 alone writes a packet in three
+    // writes, and Nagle's algorithm then holds the rest of each packet for the client's delayed ACK: 40 ms).
+    const server = createTcpServer((socket) => {
+      socket.setNoDelay(true);
+      ssh.injectSocket(coalesceWritesPerTick(socket));
+    });
+    return new Promise<TcpServer>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve(server));
     });
