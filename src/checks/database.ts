@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import { AZURE_PG_ROOTS, type DatabaseSettings, type SslMode } from '../render/backend-uri.js';
 import type { Forwarder } from '../ssh/connection.js';
-import { socketShim } from '../ssh/socket-shim.js';
+import { closeChannel, socketShim } from '../ssh/socket-shim.js';
 import { connectionLimitsOf, type ConnectionLimits, type LimitsRow } from '../plan/fleet-budget.js';
 import { StepError } from '../util/errors.js';
 import { tlsChecks, tlsOptions, withSharedContext } from './db-tls.js';
@@ -263,7 +263,7 @@ async function attempt(
     return { ok: false, transport, end: attemptEnd(error, progress), message: maskSecrets(error.message), error };
   } finally {
     await client.end().catch(() => undefined);
-    tunnel.destroy();
+    closeChannel(tunnel);
   }
 }
 

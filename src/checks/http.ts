@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { Forwarder } from '../ssh/connection.js';
-import { socketShim } from '../ssh/socket-shim.js';
+import { closeChannel, socketShim } from '../ssh/socket-shim.js';
 import { ConnectionDropped, Interrupted, StepError } from '../util/errors.js';
 
 export interface HttpResponse {
@@ -156,7 +156,7 @@ export async function httpOnVm(remote: Forwarder, port: number, req: HttpRequest
     try {
       return await request(req, channel, { host: '127.0.0.1', port });
     } finally {
-      channel.destroy();
+      closeChannel(channel);
     }
   } catch (err) {
     throw httpOnVmFailure(err, { vm: remote.target.address, port, req });
