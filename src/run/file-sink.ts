@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { Writable } from 'node:stream';
+import { Sha256InWorker } from '../util/sha256-worker.js';
 
 /** What a command streamed into a local file: its size and SHA-256. */
 export interface StreamedFile {
@@ -9,14 +10,18 @@ export interface StreamedFile {
   sha256: string;
 }
 
+/** Bytes that may wait for the disk while the next chunks arrive. */
+const WRITE_AHEAD = 4 << 20;
+
 /**
  * A new local file (mode 0600; an existing file is never overwritten) that counts and hashes what is written
- * to it. Each chunk is written before the next is taken, so a slow disk slows the VM down instead of filling
- * this process's memory.
+ * to it. Up to WRITE_AHEAD bytes wait for the disk while the next chunks arrive (one 32 KiB write at a time
+ * kept the SSH stream waiting on each); beyond that a slow disk slows the VM down instead of filling this
+ * process's memory.
  */
 export class FileSink extends Writable {
   bytes = 0;
-  private readonly hash = createHash('sha256');
+  private readonly hash = new Sha256InWorker();
   private readonly file: WriteStream;
 
   constructor(
@@ -24,15 +29,15 @@ export class FileSink extends Writable {
     private readonly onBytes: (bytes: number) => void = () => undefined,
   ) {
     super();
-    this.file = createWriteStream(path, { flags: 'wx', mode: 0o600 });
+    this.file = createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_AHEAD });
     this.file.on('error', (err) => this.destroy(err));
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.hash.update(chunk);
     this.bytes += chunk.length;
     this.onBytes(this.bytes);
-    this.file.write(chunk, done);
+    const fileReady = this.file.write(chunk) ? undefined : once(this.file, 'drain');
+    Promise.all([this.hash.update(chunk), fileReady]).then(() => done(), done);
   }
 
   override _final(done: (err?: Error | null) => void): void {
@@ -41,6 +46,8 @@ export class FileSink extends Writable {
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
     this.file.destroy();
+    // Destroyed after 'finish' too (autoDestroy): the worker then still owes the digest.
+    if (err || !this.writableFinished) this.hash.discard();
     done(err);
   }
 
@@ -49,6 +56,6 @@ export class FileSink extends Writable {
     if (!this.writableEnded) this.end();
     await finished(this);
     await finished(this.file).catch(() => undefined);
-    return { bytes: this.bytes, sha256: this.hash.digest('hex') };
+    return { bytes: this.bytes, sha256: await this.hash.digest() };
   }
 }
