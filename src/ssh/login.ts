@@ -5,7 +5,7 @@ import { HostKeyVerifier } from '../openssh/known-hosts.js';
 import { HostUnreachable, StepError } from '../util/errors.js';
 import { ALL_HOST_KEY_ALGORITHMS, HOST_KEY_ALGORITHMS, keyCandidates, knownHostsFilesFor } from './client-auth.js';
 import { describeConnectError } from './errors.js';
-import { connectPacketSocket } from './tcp.js';
+import { concatWritesPerTick, connectPacketSocket } from './tcp.js';
 import type { ConnectOptions } from './types.js';
 
 /** A logged-in SSH client, the jump hosts' clients it runs through, and why our host-key check closed it (if it did). */
@@ -36,7 +36,7 @@ export async function logIn(target: HostTarget, options: ConnectOptions): Promis
                 `The jump host ${hop.label} cannot open a connection to ${next.address}:${next.port} (${err.message}): check that it reaches the VM and that its sshd allows TCP forwarding (AllowTcpForwarding).`,
               ),
             );
-          else resolve(channel);
+          else resolve(concatWritesPerTick(channel));
         });
       });
     }

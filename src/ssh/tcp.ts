@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /**
  * The TCP socket an SSH connection runs on, writing what one turn of the event loop sends as one segment.
@@ -30,4 +31,37 @@ export function coalesceWritesPerTick<T extends Socket>(socket: T): T {
     return write(...args);
   };
   return socket;
+}
+
+/**
+ * A jump host's channel that the next SSH connection runs in: what one tick writes goes as one write, so one
+ * SSH packet of the inner connection travels as one packet of the outer one (ssh2's three writes a packet were
+ * three channel packets: three times the outer encryption, and three writes on the jump host's own socket to
+ * the VM). A channel has no writev to cork into, so the tick's chunks are joined. ssh2 writes Buffers and does
+ * not look at write()'s answer; anything else (a string, a callback) is passed on as it is, after what is held.
+ */
+export function concatWritesPerTick<T extends Duplex>(stream: T): T {
+  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+  const end = stream.end.bind(stream) as (...args: unknown[]) => T;
+  let held: Buffer[] = [];
+  const flush = () => {
+    if (held.length === 0) return;
+    const chunks = held;
+    held = [];
+    write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+  };
+  stream.write = (chunk: unknown, ...rest: unknown[]) => {
+    if (!Buffer.isBuffer(chunk) || rest.length > 0) {
+      flush();
+      return write(chunk, ...rest);
+    }
+    if (held.length === 0) process.nextTick(flush);
+    held.push(chunk);
+    return true;
+  };
+  stream.end = (...args: unknown[]) => {
+    flush();
+    return end(...args);
+  };
+  return stream;
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { connectPacketSocket } from '../../src/ssh/tcp.js';
+import { Duplex } from 'node:stream';
+import { concatWritesPerTick, connectPacketSocket } from '../../src/ssh/tcp.js';
 
 /** A loopback server that keeps every byte it receives; `received()` resolves once the client has ended. */
 async function sink(): Promise<{ port: number; received: () => Promise<Buffer>; close: () => void }> {
@@ -65,4 +66,32 @@ test('a refused connection is an error event (ssh2 turns it into the sentence), 
   const socket = connectPacketSocket('127.0.0.1', server.port);
   const [err] = (await once(socket, 'error')) as [NodeJS.ErrnoException];
   assert.equal(err.code, 'ECONNREFUSED');
+});
+
+/** A stand-in for a jump host's channel: each write it is given, as it was given. */
+function recordingChannel(): { channel: Duplex; writes: string[] } {
+  const writes: string[] = [];
+  const channel = new Duplex({
+    read() {},
+    write(chunk: Buffer, _enc, done) {
+      writes.push(chunk.toString());
+      done();
+    },
+  });
+  return { channel, writes };
+}
+
+test("a jump host's channel: one tick's writes (an inner SSH packet) become one channel write; end() sends what is held first", async () => {
+  const { channel, writes } = recordingChannel();
+  concatWritesPerTick(channel);
+  channel.write(Buffer.from('len1'));
+  channel.write(Buffer.from('ciphertext-1'));
+  channel.write(Buffer.from('mac-1'));
+  await new Promise((r) => setImmediate(r));
+  channel.write(Buffer.from('len2'));
+  channel.write('text', 'utf8'); // not what ssh2 writes: passed on as it is, after what was held
+  channel.write(Buffer.from('mac-2'));
+  channel.end();
+  await once(channel, 'finish');
+  assert.deepEqual(writes, ['len1ciphertext-1mac-1', 'len2', 'text', 'mac-2']);
 });
