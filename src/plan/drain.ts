@@ -65,5 +65,10 @@ export function judgeDrain(status: { drained?: DrainFacts; problems: string[] },
 }
 
 function drainedProblem(drain: DrainFacts): string {
-  return `The VM is out of its load balancer: a drain rule (ip rule pref ${DRAIN_RULE_PREF}: no answer from port ${drain.port ?? '?'} to the probe's address ${drain.probeSource ?? '?'}) was left by a rolling restart that did not finish: run provision restart for this VM, or rerun provision.`;
+  return `The VM is out of its load balancer: a drain rule (ip rule pref ${DRAIN_RULE_PREF}: ${drainRuleSays(drain)}) was left by a rolling restart that did not finish: run provision restart for this VM, or rerun provision.`;
+}
+
+/** What a drain rule found on the VM does, in words ('?' where the rule could not be read). */
+export function drainRuleSays(drain: DrainFacts): string {
+  return `no answer from port ${drain.port ?? '?'} to the probe's address ${drain.probeSource ?? '?'}`;
 }

@@ -1,4 +1,4 @@
-import { drainCommand, probedPort, rejoinCommand } from '../plan/drain.js';
+import { drainCommand, drainRuleSays, probedPort, rejoinCommand } from '../plan/drain.js';
 import type { DrainFacts, Facts } from '../plan/facts.js';
 import { rollStoppedSentence, type RollingPlan } from '../plan/rolling.js';
 import { StepError } from '../util/errors.js';
@@ -90,7 +90,7 @@ export function rollingSteps<S extends RollingSession>(roll: Roll): { drain: Ste
  */
 export async function rejoinLeftDrain(s: HostSession, drain: DrainFacts | undefined, outcome: StepOutcome): Promise<StepOutcome> {
   if (!drain) return outcome;
-  const why = `the VM was out of its load balancer (a drain an interrupted rolling restart left: no answer from port ${drain.port ?? '?'} to ${drain.probeSource ?? '?'})`;
+  const why = `the VM was out of its load balancer (a drain an interrupted rolling restart left: ${drainRuleSays(drain)})`;
   if (s.settings.dryRun) return { changed: true, summary: `${outcome.summary}; would rejoin the load balancer: ${why}` };
   await s.perform([rejoinCommand()]);
   return { changed: true, summary: `${outcome.summary}; rejoined the load balancer: ${why}` };
